@@ -1,0 +1,155 @@
+"""Environment classes for the IOK platform, read from ``IOK_*`` environment variables.
+
+``load_config()`` picks the class from ``IOK_ENV`` (development, testing, production);
+with nothing set the development class gives the embedded default: a SQLite file in
+``instance/``, jobs run in-process right after commit, e-mail written to ``instance/outbox/``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a usable configuration."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_list(name: str) -> list[str]:
+    return [part.strip() for part in (_env(name) or "").split(",") if part.strip()]
+
+
+class BaseConfig:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    INSTANCE_PATH = Path(_env("IOK_INSTANCE_PATH", str(ROOT / "instance")))
+    SECRET_KEY = _env("IOK_SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("IOK_DATABASE_URL")
+    # Migrations may run as the owner of the schema while the app connects as a
+    # non-owner role, so row-level security binds the app (see docs/operations.md).
+    MIGRATION_DATABASE_URI = _env("IOK_MIGRATION_DATABASE_URL")
+    DATABASE_APP_ROLE = _env("IOK_DATABASE_APP_ROLE")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = _env("IOK_REDIS_URL")
+    RQ_QUEUE = _env("IOK_RQ_QUEUE", "iok")
+    BASE_DOMAIN = (_env("IOK_BASE_DOMAIN", "localhost") or "").lower()
+    PUBLIC_PORT = _env("IOK_PUBLIC_PORT")
+    PREFERRED_URL_SCHEME = _env("IOK_URL_SCHEME", "https")
+    # Custom domains (iok.smbaltyk.pl) are canonical in production; the demo serves
+    # every cooperative on <slug>.localhost, so links there must stay local.
+    CUSTOM_DOMAINS_CANONICAL = _env("IOK_CUSTOM_DOMAINS_CANONICAL", "1") == "1"
+    TRUSTED_HOSTS = _env_list("IOK_TRUSTED_HOSTS") or None
+    PROXY_FIX = {
+        "x_for": _env_int("IOK_PROXY_X_FOR", 0),
+        "x_proto": _env_int("IOK_PROXY_X_PROTO", 0),
+        "x_host": _env_int("IOK_PROXY_X_HOST", 0),
+        "x_port": _env_int("IOK_PROXY_X_PORT", 0),
+        "x_prefix": _env_int("IOK_PROXY_X_PREFIX", 0),
+    }
+    TENANTS_DIR = Path(_env("IOK_TENANTS_DIR", str(ROOT / "tenants")))
+    TENANT_CACHE_SECONDS = _env_int("IOK_TENANT_CACHE_SECONDS", 300)
+    SMTP_HOST = _env("IOK_SMTP_HOST")
+    SMTP_PORT = _env_int("IOK_SMTP_PORT", 25)
+    SMTP_USER = _env("IOK_SMTP_USER")
+    SMTP_PASSWORD = _env("IOK_SMTP_PASSWORD")
+    SMTP_TLS = _env("IOK_SMTP_TLS", "none")
+    MAIL_OUTBOX_DIR = Path(_env("IOK_MAIL_OUTBOX_DIR", str(INSTANCE_PATH / "outbox")))
+    BABEL_DEFAULT_LOCALE = "pl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Warsaw"
+    LANGUAGES = ("pl", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Host-only cookies: a cookie set on baltyk.<domain> is never sent to another cooperative.
+    SESSION_COOKIE_DOMAIN = False
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse settings that cannot work; the default classes accept everything."""
+
+
+class DevelopmentConfig(BaseConfig):
+    """The embedded default: no server needed."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = BaseConfig.SECRET_KEY or "development-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = BaseConfig.SQLALCHEMY_DATABASE_URI or (
+        f"sqlite:///{BaseConfig.INSTANCE_PATH / 'iok.sqlite3'}"
+    )
+    PREFERRED_URL_SCHEME = _env("IOK_URL_SCHEME", "http")
+    PUBLIC_PORT = BaseConfig.PUBLIC_PORT or "5000"
+    CUSTOM_DOMAINS_CANONICAL = _env("IOK_CUSTOM_DOMAINS_CANONICAL", "0") == "1"
+
+
+class TestingConfig(DevelopmentConfig):
+    """The test suite: the harness passes the database and Redis it created."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    PUBLIC_PORT = None
+    TENANT_CACHE_SECONDS = 300
+
+
+class ProductionConfig(BaseConfig):
+    """Production: PostgreSQL, Redis and real secrets, or no start at all."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-iok"
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def validate(cls) -> None:
+        """Name every missing secret instead of starting half-configured."""
+        missing = [
+            name
+            for name, value in (
+                ("IOK_SECRET_KEY", cls.SECRET_KEY),
+                ("IOK_DATABASE_URL", cls.SQLALCHEMY_DATABASE_URI),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                "Production needs these environment variables: " + ", ".join(missing)
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> type[BaseConfig]:
+    """Return the environment class named by ``name`` or ``IOK_ENV`` (default development)."""
+    name = name or _env("IOK_ENV", "development")
+    try:
+        cls = CONFIGS[name]
+    except KeyError as exc:
+        raise ConfigError(
+            f"IOK_ENV={name!r} is not one of: {', '.join(CONFIGS)}"
+        ) from exc
+    cls.validate()
+    return cls

@@ -1,0 +1,37 @@
+"""IOK SaaS: one platform hosting the self-service portal of many housing cooperatives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import BaseConfig, load_config
+
+
+def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, then each part's ``init_app`` in order."""
+    app = Flask(__name__, instance_relative_config=False)
+    _configure(app, config)
+    from iok_saas import auth, cli, db, health, jobs, public, staff, web
+    from iok_saas.tenancy import resolver
+
+    for part in (db, web, resolver, jobs, auth, public, staff, health, cli):
+        part.init_app(app)
+    return app
+
+
+def _configure(app: Flask, config: type[BaseConfig] | dict[str, Any] | None) -> None:
+    """Environment class first (``IOK_ENV``), then explicit overrides (tests)."""
+    if isinstance(config, type):
+        config.validate()
+        app.config.from_object(config)
+    else:
+        app.config.from_object(load_config())
+        app.config.update(config or {})
+    app.config["INSTANCE_PATH"] = Path(app.config["INSTANCE_PATH"])
+    app.config["INSTANCE_PATH"].mkdir(parents=True, exist_ok=True)
+    if any(app.config["PROXY_FIX"].values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **app.config["PROXY_FIX"])

@@ -1,0 +1,61 @@
+"""User accounts: residents and staff, each belonging to exactly one cooperative."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import DateTime, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from iok_saas.db import Timestamped, db
+from iok_saas.tenancy import TenantScoped
+
+if TYPE_CHECKING:
+    from iok_saas.estate.models import UnitTitle
+
+RESIDENT = "resident"
+CLERK = "clerk"
+ADMIN = "admin"
+ROLES = (RESIDENT, CLERK, ADMIN)
+STAFF_ROLES = (CLERK, ADMIN)
+
+
+class User(UserMixin, TenantScoped, Timestamped, db.Model):
+    """A person who signs in to one cooperative's portal."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("tenant_id", "identifier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(16), default=RESIDENT)
+    first_name: Mapped[str] = mapped_column(String(80), default="")
+    last_name: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    initial_password_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(default=True)
+    session_version: Mapped[int] = mapped_column(default=1)
+    titles: Mapped[list[UnitTitle]] = relationship(back_populates="user")
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login: a deactivated account cannot sign in."""
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        """Whether the user works in the staff panel."""
+        return self.role in STAFF_ROLES
+
+    @property
+    def full_name(self) -> str:
+        """First and last name, or the identifier when none is known."""
+        return f"{self.first_name} {self.last_name}".strip() or self.identifier
+
+    def get_id(self) -> str:
+        """Flask-Login: id and session version, so old cookies stop working after a rotation."""
+        return f"{self.id}:{self.session_version}"

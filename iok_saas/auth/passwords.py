@@ -1,0 +1,45 @@
+"""Password hashing (Argon2id via argon2-cffi) and initial passwords."""
+
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+# Unambiguous on paper: no 0/O, 1/l/I.
+_LOWER = "abcdefghijkmnpqrstuvwxyz"
+_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+_DIGITS = "23456789"
+INITIAL_LENGTH = 12
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of the whole password (nothing truncated)."""
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``stored_hash``."""
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def burn_one_hash(password: str) -> None:
+    """Spend the time of one verification, so an unknown identifier is not faster."""
+    verify_password(_DUMMY_HASH, password)
+
+
+def generate_initial_password(length: int = INITIAL_LENGTH) -> str:
+    """A random password with lower, upper and digits, easy to copy from paper."""
+    alphabet = _LOWER + _UPPER + _DIGITS
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(length))
+        if all(any(c in group for c in candidate) for group in (_LOWER, _UPPER, _DIGITS)):
+            return candidate

@@ -1,0 +1,28 @@
+"""The ``iok`` operator command: a Flask CLI group (``iok db upgrade``, ``iok tenants …``, ``iok demo``)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def _create_app() -> Flask:
+    from iok_saas import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
+             load_dotenv=False, set_debug_flag=False)
+def main() -> None:
+    """Run and operate the IOK platform."""
+
+
+def init_app(app: Flask) -> None:
+    """Attach the operator commands to the app's CLI."""
+    from iok_saas.cli.demo import demo
+    from iok_saas.cli.tenants import tenants
+
+    app.cli.add_command(tenants)
+    app.cli.add_command(demo)

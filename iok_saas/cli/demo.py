@@ -1,0 +1,155 @@
+"""``iok demo``: migrate, load both reference cooperatives, reset their demo data, serve."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import delete
+
+from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
+from iok_saas.auth.passwords import hash_password
+from iok_saas.db import db, utcnow
+from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.tenancy import services
+from iok_saas.tenancy.context import tenant_context
+from iok_saas.tenancy.info import TenantInfo
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A documented demo account (README's table)."""
+
+    identifier: str
+    role: str
+    first_name: str
+    last_name: str
+    password: str
+    initial: bool = False
+    units: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoCooperative:
+    """Demo buildings and accounts of one reference cooperative."""
+
+    slug: str
+    city: str
+    postal_code: str
+    estate: str
+    buildings: tuple[tuple[str, str], ...]
+    accounts: tuple[DemoAccount, ...]
+
+
+UNITS_PER_BUILDING = 12
+DEMO = (
+    DemoCooperative(
+        slug="zielone-wzgorza", city="Murowana Goślina", postal_code="62-095",
+        estate="Osiedle Zielone Wzgórza",
+        buildings=(("os. Zielone Wzgórza", "5"), ("os. Zielone Wzgórza", "7"), ("ul. Polna", "12")),
+        accounts=(
+            DemoAccount("zw.admin", ADMIN, "Barbara", "Lewandowska", "AdminDemo2026"),
+            DemoAccount("zw.obsluga", CLERK, "Piotr", "Mazur", "ObslugaDemo2026"),
+            DemoAccount("ZW-000001", RESIDENT, "Anna", "Kowalska", "Mieszkanie2026",
+                        units=(0, 14)),
+            DemoAccount("ZW-000002", RESIDENT, "Jan", "Nowak", "Poczatek2026", initial=True,
+                        units=(3,)),
+        ),
+    ),
+    DemoCooperative(
+        slug="baltyk", city="Gdańsk", postal_code="80-180", estate="Osiedle Morskie",
+        buildings=(("ul. Morska", "12"), ("ul. Bursztynowa", "4"), ("ul. Żeglarska", "7")),
+        accounts=(
+            DemoAccount("baltyk.admin", ADMIN, "Elżbieta", "Wójcik", "AdminDemo2026"),
+            DemoAccount("baltyk.obsluga", CLERK, "Marek", "Kamiński", "ObslugaDemo2026"),
+            DemoAccount("B-000001", RESIDENT, "Krystyna", "Wiśniewska", "Mieszkanie2026",
+                        units=(1, 26)),
+            DemoAccount("B-000002", RESIDENT, "Tadeusz", "Zieliński", "Poczatek2026",
+                        initial=True, units=(5,)),
+        ),
+    ),
+)
+ADDRESSES = {
+    "zielone-wzgorza": "http://zielone-wzgorza.localhost:{port}",
+    "baltyk": "http://baltyk.localhost:{port}",
+}
+
+
+def reset_demo_data() -> None:
+    """Put both reference cooperatives' demo data back to the documented state."""
+    for coop in DEMO:
+        tenant = services.get_tenant(coop.slug)
+        info = TenantInfo.from_model(tenant)
+        with tenant_context(tenant.id):
+            _wipe()
+            _populate(coop, info)
+            db.session.commit()
+        db.session.close()
+
+
+def _wipe() -> None:
+    for model in (UnitTitle, User, Unit, Building):
+        db.session.execute(delete(model))
+
+
+def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
+    units: list[Unit] = []
+    for street, number in coop.buildings:
+        building = Building(estate=coop.estate, street=street, number=number,
+                            postal_code=coop.postal_code, city=coop.city)
+        building.units = [Unit(number=str(n)) for n in range(1, UNITS_PER_BUILDING + 1)]
+        db.session.add(building)
+        units.extend(building.units)
+    expires = utcnow() + timedelta(days=info.settings.password.initial_password_days)
+    for account in coop.accounts:
+        user = User(
+            identifier=account.identifier, role=account.role, first_name=account.first_name,
+            last_name=account.last_name, email=f"{account.identifier.lower()}@example.org",
+            password_hash=hash_password(account.password), must_change_password=account.initial,
+            initial_password_expires_at=expires if account.initial else None,
+        )
+        db.session.add(user)
+        for index in account.units:
+            db.session.add(UnitTitle(unit=units[index], user=user, since=date(2015, 3, 1)))
+
+
+def print_accounts(port: int) -> None:
+    """The demo addresses and accounts, as the README lists them."""
+    click.echo("\nDemo addresses:")
+    for coop in DEMO:
+        click.echo(f"  {ADDRESSES[coop.slug].format(port=port)}")
+    click.echo("\nDemo accounts (cooperative, role, identifier, password):")
+    for coop in DEMO:
+        for account in coop.accounts:
+            note = " (initial password: change at first sign-in)" if account.initial else ""
+            click.echo(f"  {coop.slug:<16} {account.role:<9} {account.identifier:<15} "
+                       f"{account.password}{note}")
+
+
+@click.command("demo")
+@click.option("--port", default=5000, show_default=True, envvar="IOK_DEMO_PORT")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--no-serve", is_flag=True, help="Set up the data only; do not start the server.")
+@with_appcontext
+def demo(port: int, host: str, no_serve: bool) -> None:
+    """Migrate, sync tenants/*.toml, reset the demo data and serve it with gunicorn."""
+    upgrade()
+    for result in services.sync_dir(Path(current_app.config["TENANTS_DIR"])):
+        click.echo(f"{result.slug}: {result.action}")
+    reset_demo_data()
+    print_accounts(port)
+    if no_serve:
+        return
+    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
+    click.echo(f"\nServing on {host}:{port} with gunicorn (Ctrl+C stops).")
+    os.environ.setdefault("IOK_PUBLIC_PORT", str(port))
+    os.execv(gunicorn, [gunicorn, "--bind", f"{host}:{port}", "--workers", "2",
+                        "--access-logfile", "-", "wsgi:app"])

@@ -1,0 +1,1 @@
+"""Estate: buildings, units and residents' legal titles to units."""

@@ -1,0 +1,7 @@
+"""Every model of the platform, imported in one place so metadata and migrations see them all."""
+
+from iok_saas.auth.models import User
+from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.tenancy.models import Tenant, TenantDomain
+
+__all__ = ["Building", "Tenant", "TenantDomain", "Unit", "UnitTitle", "User"]

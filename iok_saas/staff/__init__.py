@@ -1,0 +1,15 @@
+"""The staff panel of one cooperative (clerks and admins), on the cooperative's own host."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from iok_saas.web.navigation import N_, NavItem, register
+
+
+def init_app(app: Flask) -> None:
+    """Register the panel and its menu link."""
+    from iok_saas.staff import routes
+
+    app.register_blueprint(routes.bp)
+    register(app, NavItem("staff.dashboard", N_("Staff panel"), "staff"))

@@ -1,0 +1,23 @@
+"""Who may enter the staff panel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user, login_required
+
+
+def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Signed-in staff of this cooperative only; residents get 404 (the panel is not theirs)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_staff:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,19 @@
+"""Tenancy: cooperatives, their hosts, and the rules that keep their data apart."""
+
+from iok_saas.tenancy.context import (
+    ALL_TENANTS,
+    TenantContextMissing,
+    TenantMismatch,
+    current_tenant_id,
+    tenant_context,
+)
+from iok_saas.tenancy.scoping import TenantScoped
+
+__all__ = [
+    "ALL_TENANTS",
+    "TenantContextMissing",
+    "TenantMismatch",
+    "TenantScoped",
+    "current_tenant_id",
+    "tenant_context",
+]

@@ -1,0 +1,148 @@
+"""Host header → cooperative, before every request, with a cache the operator can drop.
+
+Each web process keeps host → ``TenantInfo`` in memory. The operator's changes bump a
+generation number (in Redis when configured, else a file in ``instance/``); a process that
+sees a new generation forgets what it cached, so a disabled cooperative is closed at once.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from pathlib import Path
+
+from flask import Flask, abort, current_app, g, render_template, request
+from redis.exceptions import RedisError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from iok_saas.db import db
+from iok_saas.extensions import redis_connection
+from iok_saas.tenancy.context import reset_tenant, set_tenant
+from iok_saas.tenancy.info import TenantInfo
+from iok_saas.tenancy.keys import platform_key
+from iok_saas.tenancy.models import Tenant, TenantDomain
+
+HOST_RE = re.compile(r"^[a-z0-9.-]{1,253}$")
+GENERATION_KEY = platform_key("tenant-generation")
+# Requests that need no cooperative: the load balancer's health check and static files.
+TENANTLESS_ENDPOINTS = {"health.healthz", "static"}
+
+
+class TenantCache:
+    """Per-process host → TenantInfo cache, dropped when the generation changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._hosts: dict[str, TenantInfo] = {}
+        self._generation: str | None = None
+        self._checked = 0.0
+
+    def lookup(self, host: str) -> TenantInfo | None:
+        """The cooperative answering on ``host``, or None."""
+        self._drop_if_stale()
+        info = self._hosts.get(host)
+        if info is None:
+            info = _load(host)
+            if info is not None:
+                with self._lock:
+                    self._hosts[host] = info
+        return info
+
+    def clear(self) -> None:
+        """Forget everything (this process only)."""
+        with self._lock:
+            self._hosts.clear()
+
+    def _drop_if_stale(self) -> None:
+        generation = read_generation()
+        ttl = current_app.config["TENANT_CACHE_SECONDS"]
+        now = time.monotonic()
+        if generation != self._generation or now - self._checked > ttl:
+            self.clear()
+            self._generation, self._checked = generation, now
+
+
+def _load(host: str) -> TenantInfo | None:
+    tenant = db.session.scalar(
+        select(Tenant)
+        .join(TenantDomain)
+        .where(TenantDomain.host == host)
+        .options(selectinload(Tenant.domains))
+    )
+    return TenantInfo.from_model(tenant) if tenant else None
+
+
+def _generation_file() -> Path:
+    return Path(current_app.config["INSTANCE_PATH"]) / "tenant-generation"
+
+
+def read_generation() -> str | None:
+    """The current generation of tenant data (None if never bumped or unreadable)."""
+    client = redis_connection()
+    if client is not None:
+        try:
+            value = client.get(GENERATION_KEY)
+        except RedisError:
+            return None
+        return value.decode() if value else None
+    try:
+        return str(_generation_file().stat().st_mtime_ns)
+    except OSError:
+        return None
+
+
+def bump_generation() -> None:
+    """Tell every web process that a cooperative changed (called after the commit)."""
+    client = redis_connection()
+    if client is not None:
+        try:
+            client.incr(GENERATION_KEY)
+        except RedisError:
+            current_app.logger.warning("Redis unreachable: tenant caches expire by TTL only")
+    path = _generation_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(str(time.time_ns()))
+    current_app.extensions["iok_tenant_cache"].clear()
+
+
+def normalise_host(raw: str) -> str | None:
+    """Lowercase host without port or trailing dot; None when it is not a plausible host."""
+    host = raw.strip().lower()
+    if host.startswith("["):
+        return None
+    host = host.rsplit(":", 1)[0] if ":" in host else host
+    host = host.rstrip(".")
+    return host if HOST_RE.match(host) and ".." not in host else None
+
+
+def resolve_tenant():
+    """``before_request``: find the cooperative for the Host header or stop the request."""
+    if request.endpoint in TENANTLESS_ENDPOINTS:
+        return None
+    host = normalise_host(request.host)
+    if host is None:
+        abort(400)
+    info = current_app.extensions["iok_tenant_cache"].lookup(host)
+    if info is None:
+        abort(404)
+    g.tenant = info
+    g.tenant_token = set_tenant(info.id)
+    if not info.is_active:
+        return render_template("errors/maintenance.html", tenant=info), 503, {"Retry-After": "3600"}
+    return None
+
+
+def clear_tenant(exc: BaseException | None = None) -> None:
+    """``teardown_request``: no cooperative leaks into the next request on this thread."""
+    token = g.pop("tenant_token", None)
+    if token is not None:
+        reset_tenant(token)
+
+
+def init_app(app: Flask) -> None:
+    """Resolve the cooperative before every request."""
+    app.extensions["iok_tenant_cache"] = TenantCache()
+    app.before_request(resolve_tenant)
+    app.teardown_request(clear_tenant)

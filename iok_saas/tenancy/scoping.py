@@ -1,0 +1,139 @@
+"""Tenancy enforced in one place: every ORM statement and flush is scoped to the cooperative.
+
+* ``TenantScoped`` marks a tenant-owned model: non-null, indexed ``tenant_id``.
+* ``do_orm_execute`` adds ``with_loader_criteria(TenantScoped, tenant_id == current)`` to
+  every ORM select, update and delete, and stamps or checks ``tenant_id`` on ORM inserts;
+  with no cooperative in context it raises (fail closed).
+* ``before_flush`` stamps ``tenant_id`` on new objects and refuses objects of another tenant.
+* A session serves one cooperative for its whole life (identity-map pitfall).
+* ``ALL_TENANTS`` (an execution option) is the one way around it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ForeignKey, event, inspect
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
+
+from iok_saas.db import rls
+from iok_saas.db.session import BOUND_TENANT
+from iok_saas.tenancy.context import (
+    ALL_TENANTS,
+    TenantMismatch,
+    require_tenant_id,
+)
+
+
+class TenantScoped:
+    """Mixin for every model whose rows belong to one cooperative."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr receives the class
+        return mapped_column(
+            ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+
+
+def _is_scoped(mapper: Any) -> bool:
+    return mapper is not None and issubclass(mapper.class_, TenantScoped)
+
+
+def _bind_session(session: Session, tenant_id: int) -> None:
+    """Bind the session to one cooperative; refuse a second one."""
+    bound = session.info.setdefault(BOUND_TENANT, tenant_id)
+    if bound != tenant_id:
+        raise TenantMismatch(
+            f"This session already serves cooperative {bound}; open a new session "
+            f"for cooperative {tenant_id}."
+        )
+
+
+def guard_identity(session: Session, entity: Any, obj: Any) -> Any:
+    """Used by ``TenantSession.get``: hide an object of another cooperative."""
+    if obj is None or not isinstance(obj, TenantScoped):
+        return obj
+    tenant_id = require_tenant_id()
+    _bind_session(session, tenant_id)
+    return obj if obj.tenant_id == tenant_id else None
+
+
+def _stamp_insert(state: ORMExecuteState, tenant_id: int) -> None:
+    """Give ORM ``insert()`` rows the current tenant; refuse rows of another one."""
+    params = state.parameters
+    rows = params if isinstance(params, list) else [params] if params else []
+    for row in rows:
+        _check_or_stamp(row, tenant_id)
+    if not rows:
+        given = state.statement.compile().params.get("tenant_id")
+        if given is None:
+            state.statement = state.statement.values(tenant_id=tenant_id)
+        elif given != tenant_id:
+            raise TenantMismatch(f"insert() of a row of cooperative {given} under {tenant_id}")
+
+
+def _check_or_stamp(row: dict, tenant_id: int) -> None:
+    given = row.setdefault("tenant_id", tenant_id)
+    if given != tenant_id:
+        raise TenantMismatch(f"insert() of a row of cooperative {given} under {tenant_id}")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_statement(state: ORMExecuteState) -> Any:
+    """Add the tenant criteria to every ORM statement that touches tenant-owned rows."""
+    if not any(_is_scoped(m) for m in state.all_mappers):
+        return None
+    if state.execution_options.get(ALL_TENANTS):
+        return rls.run_for_all_tenants(state)
+    tenant_id = require_tenant_id()
+    _bind_session(state.session, tenant_id)
+    rls.sync_tenant(state.session, tenant_id)
+    if state.is_insert:
+        _stamp_insert(state, tenant_id)
+    elif state.is_select or state.is_update or state.is_delete:
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                TenantScoped,
+                lambda cls: cls.tenant_id == tenant_id,
+                include_aliases=True,
+            )
+        )
+    return None
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    """Stamp new tenant-owned objects; refuse to write objects of another cooperative."""
+    touched = [o for o in (*session.new, *session.dirty, *session.deleted)
+               if isinstance(o, TenantScoped)]
+    if not touched:
+        return
+    tenant_id = require_tenant_id()
+    _bind_session(session, tenant_id)
+    rls.sync_tenant(session, tenant_id)
+    for obj in touched:
+        if obj in session.new and obj.tenant_id is None:
+            obj.tenant_id = tenant_id
+        elif obj.tenant_id != tenant_id or _tenant_changed(obj):
+            raise TenantMismatch(
+                f"{type(obj).__name__} of cooperative {obj.tenant_id} cannot be written "
+                f"while serving cooperative {tenant_id}."
+            )
+
+
+def _tenant_changed(obj: Any) -> bool:
+    history = inspect(obj).attrs.tenant_id.history
+    return bool(history.deleted) and history.deleted[0] is not None
+
+
+@event.listens_for(Session, "after_begin")
+def _reset_rls(session: Session, transaction: Any, connection: Any) -> None:
+    """A new transaction starts with no cooperative set in PostgreSQL."""
+    rls.forget(session)

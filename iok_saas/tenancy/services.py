@@ -1,0 +1,306 @@
+"""Operator actions on cooperatives: create, update, sync from files, switch off, domains, delete.
+
+Every action validates first and writes in one transaction, then drops the web caches.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from iok_saas.db import db
+from iok_saas.tenancy.context import ALL_TENANTS, tenant_context
+from iok_saas.tenancy.info import platform_host
+from iok_saas.tenancy.models import ACTIVE, DISABLED, Tenant, TenantDomain
+from iok_saas.tenancy.resolver import bump_generation
+from iok_saas.tenancy.scoping import TenantScoped
+from iok_saas.tenancy.settings import (
+    TenantFileError,
+    TenantSettings,
+    check_host,
+    check_slug,
+    load_tenant_file,
+    parse_settings,
+)
+
+
+class TenantError(ValueError):
+    """An operator action that cannot be done, with the reason."""
+
+
+@dataclass
+class SyncResult:
+    """What ``sync`` did to one cooperative."""
+
+    slug: str
+    action: str  # created | updated | unchanged
+    changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def get_tenant(slug: str) -> Tenant:
+    """The cooperative with this slug, or ``TenantError``."""
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise TenantError(f"No cooperative with slug {slug!r} (see `iok tenants list`).")
+    return tenant
+
+
+def list_tenants() -> list[Tenant]:
+    """All cooperatives, by slug."""
+    return list(db.session.scalars(select(Tenant).order_by(Tenant.slug)))
+
+
+def describe(tenant: Tenant) -> dict[str, Any]:
+    """A JSON-ready description of one cooperative for ``list``/``show``."""
+    settings = TenantSettings.model_validate(tenant.settings)
+    return {
+        "slug": tenant.slug,
+        "name": tenant.name,
+        "short_name": tenant.short_name,
+        "status": tenant.status,
+        "domains": [d.host for d in tenant.domains],
+        "features": [k for k, on in settings.features.model_dump().items() if on],
+        "password_policy": settings.password.model_dump(),
+        "lockout_policy": settings.lockout.model_dump(),
+        "accounts_path": settings.accounts.path,
+        "warnings": settings.warnings(),
+    }
+
+
+def count_rows(tenant: Tenant) -> dict[str, int]:
+    """How many rows of each tenant-owned table belong to the cooperative."""
+    counts = {}
+    for mapper in _scoped_mappers():
+        model = mapper.class_
+        stmt = select(func.count()).select_from(model).where(model.tenant_id == tenant.id)
+        counts[model.__tablename__] = db.session.scalar(stmt.execution_options(**{ALL_TENANTS: True}))
+    return counts
+
+
+def _scoped_mappers() -> list[Any]:
+    order = {t.name: i for i, t in enumerate(db.metadata.sorted_tables)}
+    mappers = [m for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped)]
+    return sorted(mappers, key=lambda m: order[m.local_table.name], reverse=True)
+
+
+def _store(tenant: Tenant, settings: TenantSettings) -> list[str]:
+    """Copy validated settings onto the row; return the names of what changed."""
+    data = settings.model_dump(mode="json")
+    changes = []
+    for attr, value in (("name", settings.name), ("short_name", settings.short_name),
+                        ("settings", data)):
+        if getattr(tenant, attr) != value:
+            setattr(tenant, attr, value)
+            changes.append(attr)
+    return changes
+
+
+def _sync_domains(tenant: Tenant, settings: TenantSettings) -> list[str]:
+    """Make the tenant's hosts exactly its platform host plus the file's custom domains."""
+    wanted = {platform_host(settings.slug): False} | dict.fromkeys(settings.domains, True)
+    current = {d.host: d for d in tenant.domains}
+    changes = []
+    for host, domain in current.items():
+        if host not in wanted:
+            tenant.domains.remove(domain)
+            changes.append(f"-domain {host}")
+    for host, is_custom in wanted.items():
+        if host not in current:
+            _ensure_host_free(host, tenant)
+            tenant.domains.append(TenantDomain(host=host, is_custom=is_custom))
+            changes.append(f"+domain {host}")
+    return changes
+
+
+def _ensure_host_free(host: str, tenant: Tenant) -> None:
+    owner = db.session.scalar(select(Tenant).join(TenantDomain).where(TenantDomain.host == host))
+    if owner is not None and owner is not tenant:
+        raise TenantError(f"Domain {host!r} already belongs to cooperative {owner.slug!r}.")
+
+
+def apply_settings(settings: TenantSettings) -> SyncResult:
+    """Create or update one cooperative from validated settings (no commit)."""
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == settings.slug))
+    created = tenant is None
+    if created:
+        tenant = Tenant(slug=settings.slug, status=ACTIVE, domains=[])
+        db.session.add(tenant)
+    changes = _store(tenant, settings) + _sync_domains(tenant, settings)
+    action = "created" if created else ("updated" if changes else "unchanged")
+    return SyncResult(settings.slug, action, changes, settings.warnings())
+
+
+def read_tenant_dir(directory: Path) -> list[TenantSettings]:
+    """Validate every ``*.toml`` in the directory; any error stops before anything is written."""
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise TenantError(f"No *.toml files in {directory}.")
+    loaded = [load_tenant_file(path) for path in files]
+    seen: dict[str, str] = {}
+    for path, settings in zip(files, loaded, strict=True):
+        for host in settings.domains:
+            if host in seen:
+                raise TenantFileError(str(path), "domains", f"{host!r} is also in {seen[host]}")
+            seen[host] = str(path)
+    return loaded
+
+
+def sync_dir(directory: Path) -> list[SyncResult]:
+    """Load ``tenants/*.toml`` idempotently: all files or nothing; run twice → no change."""
+    loaded = read_tenant_dir(directory)
+    try:
+        results = [apply_settings(settings) for settings in loaded]
+        db.session.flush()
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit_if(any(r.action != "unchanged" for r in results))
+    return results
+
+
+def _commit_if(changed: bool) -> None:
+    if changed:
+        db.session.commit()
+        bump_generation()
+    else:
+        db.session.rollback()
+
+
+def create_tenant(slug: str, name: str, short_name: str | None = None) -> Tenant:
+    """A new cooperative with default settings (all features but finance and announcements off)."""
+    check_slug_or_raise(slug)
+    if db.session.scalar(select(Tenant).where(Tenant.slug == slug)):
+        raise TenantError(f"A cooperative with slug {slug!r} already exists.")
+    settings = _validated({"slug": slug, "name": name, "short_name": short_name or name}, slug)
+    apply_settings(settings)
+    db.session.commit()
+    bump_generation()
+    return get_tenant(slug)
+
+
+def check_slug_or_raise(slug: str) -> None:
+    """``TenantError`` with the reason when ``slug`` is not a valid DNS label."""
+    try:
+        check_slug(slug)
+    except ValueError as exc:
+        raise TenantError(f"Slug {slug!r} {exc}.") from None
+
+
+def _validated(data: dict, source: str) -> TenantSettings:
+    try:
+        return parse_settings(data, source)
+    except TenantFileError as exc:
+        raise TenantError(f"{exc.key}: {exc.reason}") from None
+
+
+def parse_assignment(text: str) -> tuple[list[str], Any]:
+    """``features.meters=false`` → (["features", "meters"], False); values are TOML values."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise TenantError(f"{text!r} is not KEY=VALUE (e.g. features.meters=false).")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key.strip().split("."), value
+
+
+def update_tenant(slug: str, assignments: list[str]) -> list[str]:
+    """Change settings keys (validated as a whole); returns what changed."""
+    tenant = get_tenant(slug)
+    data = dict(tenant.settings)
+    for text in assignments:
+        path, value = parse_assignment(text)
+        if path == ["slug"]:
+            raise TenantError("The slug cannot be changed (it is part of the domain).")
+        _assign(data, path, value)
+    settings = _validated(data, slug)
+    changes = _store(tenant, settings) + _sync_domains(tenant, settings)
+    _commit_if(bool(changes))
+    return changes
+
+
+def _assign(data: dict, path: list[str], value: Any) -> None:
+    node = data
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise TenantError(f"{'.'.join(path)}: {part!r} is not a section.")
+    node[path[-1]] = value
+
+
+def set_status(slug: str, status: str, message: str | None = None) -> Tenant:
+    """Disable (maintenance page, 503) or enable a cooperative."""
+    tenant = get_tenant(slug)
+    tenant.status = status
+    if status == DISABLED and message is not None:
+        tenant.maintenance_message = message
+    if status == ACTIVE:
+        tenant.maintenance_message = None
+    db.session.commit()
+    bump_generation()
+    return tenant
+
+
+def add_domain(slug: str, host: str) -> TenantDomain:
+    """Let the cooperative answer on one more host (a custom domain)."""
+    tenant = get_tenant(slug)
+    host = _valid_host(host)
+    _ensure_host_free(host, tenant)
+    if any(d.host == host for d in tenant.domains):
+        raise TenantError(f"{host!r} already leads to {slug!r}.")
+    domain = TenantDomain(host=host, is_custom=True)
+    tenant.domains.append(domain)
+    _keep_settings_domains(tenant)
+    db.session.commit()
+    bump_generation()
+    return domain
+
+
+def remove_domain(slug: str, host: str) -> None:
+    """Stop answering on a host; the platform host ``<slug>.<base>`` cannot be removed."""
+    tenant = get_tenant(slug)
+    host = _valid_host(host)
+    domain = next((d for d in tenant.domains if d.host == host), None)
+    if domain is None:
+        raise TenantError(f"{host!r} does not lead to {slug!r}.")
+    if not domain.is_custom:
+        raise TenantError(f"{host!r} is the platform address of {slug!r} and stays.")
+    tenant.domains.remove(domain)
+    _keep_settings_domains(tenant)
+    db.session.commit()
+    bump_generation()
+
+
+def _valid_host(host: str) -> str:
+    try:
+        return check_host(host)
+    except ValueError as exc:
+        raise TenantError(str(exc)) from None
+
+
+def _keep_settings_domains(tenant: Tenant) -> None:
+    """Settings list the custom domains too, so ``show`` and a later ``update`` agree."""
+    data = dict(tenant.settings)
+    data["domains"] = [d.host for d in tenant.domains if d.is_custom]
+    tenant.settings = data
+
+
+def delete_tenant(slug: str) -> dict[str, int]:
+    """Remove every row of one cooperative, and the cooperative; other tenants untouched."""
+    tenant = get_tenant(slug)
+    counts = {}
+    with tenant_context(tenant.id):
+        for mapper in _scoped_mappers():
+            result = db.session.execute(delete(mapper.class_))
+            counts[mapper.local_table.name] = result.rowcount
+        db.session.delete(tenant)
+        db.session.commit()
+    db.session.close()
+    bump_generation()
+    return counts

@@ -1,0 +1,270 @@
+"""What a cooperative's file in ``tenants/`` may say, validated on load.
+
+Errors name the file, the key and the reason, so an operator can fix the file at night
+without reading code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+HOST_RE = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+NIST_MIN_LENGTH = 8
+MAX_LOGO_BYTES = 100_000
+FEATURES = (
+    "online_application", "finance", "meters", "faults", "announcements", "contacts", "documents",
+)
+
+
+class TenantFileError(ValueError):
+    """A cooperative's file is wrong: which file, which key, why."""
+
+    def __init__(self, file: str, key: str, reason: str):
+        super().__init__(f"{file}: {key}: {reason}")
+        self.file, self.key, self.reason = file, key, reason
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors (a typo must not silently switch a feature off)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_slug(value: str) -> str:
+    """A slug becomes a DNS label: lowercase letters, digits and inner hyphens, ≤ 63."""
+    if not SLUG_RE.match(value):
+        raise ValueError(
+            "must be a DNS label: lowercase letters a-z, digits and hyphens, "
+            "at most 63 characters, not starting or ending with a hyphen"
+        )
+    return value
+
+
+def check_host(value: str) -> str:
+    """A host name, lowercased, without port or trailing dot."""
+    host = value.strip().lower().rstrip(".")
+    if not HOST_RE.match(host):
+        raise ValueError(f"{value!r} is not a valid host name")
+    return host
+
+
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+class Office(Strict):
+    """Where residents come in person (the paper path, the credentials document)."""
+
+    street: str = ""
+    room: str = ""
+    postal_code: str = ""
+    city: str = ""
+    hours: list[str] = []
+    phone: str = ""
+    email: str = ""
+
+    def one_line(self) -> str:
+        """The address on one line, for the footer and letters."""
+        parts = [self.street, f"{self.postal_code} {self.city}".strip()]
+        return ", ".join(p for p in parts if p)
+
+
+class Phone(Strict):
+    label: str
+    number: str
+
+
+class PasswordPolicy(Strict):
+    """The cooperative's own password rule; the platform floor is added on top (accounts)."""
+
+    min_length: int = Field(8, ge=4, le=64)
+    require_digit: bool = True
+    require_lower: bool = False
+    require_upper: bool = False
+    require_special: bool = False
+    initial_password_days: int = Field(30, ge=1, le=365)
+
+    @property
+    def below_nist(self) -> bool:
+        """Whether the minimum length is under NIST SP 800-63B's 8 characters."""
+        return self.min_length < NIST_MIN_LENGTH
+
+
+class LockoutPolicy(Strict):
+    """When and how an account is locked after failed sign-ins."""
+
+    max_failures: int = Field(5, ge=3, le=20)
+    mode: Literal["staff_unlock", "timed"] = "staff_unlock"
+    minutes: int = Field(15, ge=1, le=1440)
+
+
+class Accounts(Strict):
+    """How residents get an account, what identifiers look like, how sessions end."""
+
+    path: Literal["online", "paper"] = "paper"
+    how_to_apply: str = ""
+    identifier_prefix: str = Field("", pattern=r"^[A-Z0-9-]{0,8}$")
+    identifier_digits: int = Field(6, ge=4, le=10)
+    forgotten_password: Literal["paper", "email"] = "paper"
+    idle_timeout_minutes: int = Field(30, ge=5, le=480)
+
+
+class Features(Strict):
+    """Which parts of the portal the cooperative offers."""
+
+    online_application: bool = False
+    finance: bool = True
+    meters: bool = False
+    faults: bool = False
+    announcements: bool = True
+    contacts: bool = False
+    documents: bool = False
+
+
+class Branding(Strict):
+    """Colours and logo; the primary colour carries white text, so it must be dark enough."""
+
+    primary_color: Colour = "#1f4e79"
+    accent_color: Colour = "#f2f6fa"
+    logo: str = ""
+
+    @field_validator("primary_color")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        if contrast_ratio(value, "#ffffff") < 4.5:
+            raise ValueError("too light for white text (WCAG contrast below 4.5:1)")
+        return value
+
+
+class Mail(Strict):
+    """The sender of the cooperative's e-mails."""
+
+    sender_name: str = ""
+    sender_address: str = Field("", pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    reply_to: str = Field("", pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Terms(Strict):
+    """The cooperative's regulamin; the version is stored with every acceptance."""
+
+    version: str = "1"
+    text: str = ""
+
+
+class TenantSettings(Strict):
+    """Everything a cooperative's file says."""
+
+    slug: str
+    name: str = Field(min_length=3, max_length=255)
+    short_name: str = Field(min_length=2, max_length=120)
+    website: str = ""
+    domains: list[str] = []
+    maintenance_message: str = ""
+    office: Office = Office()
+    emergency_phones: list[Phone] = []
+    password: PasswordPolicy = PasswordPolicy()
+    lockout: LockoutPolicy = LockoutPolicy()
+    accounts: Accounts = Accounts()
+    features: Features = Features()
+    branding: Branding = Branding()
+    mail: Mail = Mail()
+    terms: Terms = Terms()
+    logo_svg: str = ""
+
+    _slug = field_validator("slug")(classmethod(lambda cls, v: check_slug(v)))
+
+    @field_validator("domains")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        hosts = [check_host(v) for v in value]
+        if len(set(hosts)) != len(hosts):
+            raise ValueError("a domain is listed twice")
+        return hosts
+
+    @model_validator(mode="after")
+    def _paths_agree(self) -> TenantSettings:
+        if self.features.online_application and self.accounts.path != "online":
+            raise ValueError("features.online_application needs accounts.path = \"online\"")
+        return self
+
+    def warnings(self) -> list[str]:
+        """Things the operator should know although the file is valid."""
+        notes = []
+        if self.password.below_nist:
+            notes.append(
+                f"password.min_length = {self.password.min_length} is below the NIST SP "
+                f"800-63B minimum of {NIST_MIN_LENGTH} characters (applied as configured)"
+            )
+        return notes
+
+
+_REASONS = {
+    "extra_forbidden": "unknown key (is it misspelt?)",
+    "missing": "is required",
+}
+
+
+def _key(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc) or "(file)"
+
+
+def parse_settings(data: dict, source: str) -> TenantSettings:
+    """Validate a settings mapping; ``TenantFileError`` names source, key and reason."""
+    try:
+        return TenantSettings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        reason = _REASONS.get(first["type"]) or first["msg"].removeprefix("Value error, ")
+        raise TenantFileError(source, _key(first["loc"]), reason) from None
+
+
+def load_tenant_file(path: Path) -> TenantSettings:
+    """Read and validate one ``tenants/*.toml`` file, embedding its logo."""
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TenantFileError(source, "(file)", f"cannot be read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TenantFileError(source, "(file)", f"is not valid TOML: {exc}") from None
+    if data.get("slug") and data["slug"] != path.stem:
+        raise TenantFileError(source, "slug", f"must match the file name ({path.stem!r})")
+    settings = parse_settings(data, source)
+    if settings.branding.logo:
+        settings = settings.model_copy(update={"logo_svg": _read_logo(path, settings.branding.logo)})
+    return settings
+
+
+def _read_logo(path: Path, name: str) -> str:
+    logo = (path.parent / name).resolve()
+    source = str(path)
+    if logo.suffix != ".svg" or not logo.is_relative_to(path.parent.resolve()):
+        raise TenantFileError(source, "branding.logo", "must be an .svg file beside the tenant files")
+    try:
+        content = logo.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TenantFileError(source, "branding.logo", f"cannot be read: {exc}") from None
+    if len(content.encode()) > MAX_LOGO_BYTES or "<svg" not in content or "<script" in content:
+        raise TenantFileError(
+            source, "branding.logo", "must be an SVG image under 100 kB without scripts"
+        )
+    return content

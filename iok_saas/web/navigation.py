@@ -1,0 +1,55 @@
+"""The menu: capabilities register their links; a link shows only if its feature is on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, g
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One menu link: endpoint, label (translated at render), who sees it, which feature."""
+
+    endpoint: str
+    label: str
+    audience: str  # public | resident | staff
+    feature: str | None = None
+
+
+def register(app: Flask, item: NavItem) -> None:
+    """Add a link to the menu (called from a capability's ``init_app``)."""
+    app.extensions.setdefault("iok_nav", []).append(item)
+
+
+def _audience() -> str:
+    if not current_user.is_authenticated:
+        return "public"
+    return "staff" if current_user.is_staff else "resident"
+
+
+def menu(app: Flask) -> list[NavItem]:
+    """The links the current person may see on the current cooperative."""
+    tenant = getattr(g, "tenant", None)
+    if tenant is None:
+        return []
+    audience = _audience()
+    return [
+        item
+        for item in app.extensions.get("iok_nav", [])
+        if item.audience == audience and (item.feature is None or tenant.has_feature(item.feature))
+    ]
+
+
+def init_app(app: Flask) -> None:
+    """Make ``menu`` and ``tenant`` available in every template."""
+
+    @app.context_processor
+    def _shell():
+        return {"menu": menu(app), "tenant": getattr(g, "tenant", None)}
+
+
+def N_(message: str) -> str:  # noqa: N802 - the name Babel's extractor looks for
+    """Mark a menu label for translation; it is translated when the menu is rendered."""
+    return message

@@ -1,0 +1,39 @@
+"""Shell routes: the cooperative's stylesheet and logo, the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request
+from flask import session, url_for
+
+bp = Blueprint("web", __name__, template_folder="templates")
+
+
+@bp.get("/branding.css")
+def branding_css() -> Response:
+    """The cooperative's colours as CSS variables (no inline styles: CSP forbids them)."""
+    css = render_template("branding.css", branding=g.tenant.settings.branding)
+    return Response(css, mimetype="text/css", headers={"Cache-Control": "public, max-age=300"})
+
+
+@bp.get("/logo.svg")
+def logo() -> Response:
+    """The cooperative's logo, shown through <img> where SVG scripts never run."""
+    svg = g.tenant.settings.logo_svg
+    if not svg:
+        abort(404)
+    return Response(svg, mimetype="image/svg+xml", headers={
+        "Cache-Control": "public, max-age=300",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    })
+
+
+@bp.post("/jezyk")
+def set_language():
+    """Remember the chosen language and go back to the page the person was on."""
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("public.home")
+    return redirect(target)

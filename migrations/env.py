@@ -1,0 +1,67 @@
+"""Alembic environment for Flask-Migrate (`iok db upgrade`).
+
+Runs as the schema owner (``IOK_MIGRATION_DATABASE_URL`` when set, else the app's URL) and,
+when ``IOK_DATABASE_APP_ROLE`` is set, grants that non-owner role its data rights afterwards.
+"""
+
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+from sqlalchemy import create_engine
+
+from iok_saas.db import rls
+
+config = context.config
+fileConfig(config.config_file_name)
+logger = logging.getLogger("alembic.env")
+target_db = current_app.extensions["migrate"].db
+
+
+def get_engine():
+    """The owner's engine when a migration URL is configured, else the app's."""
+    url = current_app.config.get("MIGRATION_DATABASE_URI")
+    return create_engine(url) if url else target_db.engine
+
+
+config.set_main_option(
+    "sqlalchemy.url", get_engine().url.render_as_string(hide_password=False).replace("%", "%%")
+)
+
+
+def run_migrations_offline():
+    """Emit SQL instead of running it."""
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_db.metadata,
+        literal_binds=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _skip_empty(context_, revision, directives):
+    """Do not write an empty revision when autogenerate finds no change."""
+    if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+        logger.info("No changes in schema detected.")
+
+
+def run_migrations_online():
+    """Run the migrations on a live connection, then grant the app role."""
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
+    conf_args.setdefault("process_revision_directives", _skip_empty)
+    with get_engine().connect() as connection:
+        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+            role = current_app.config.get("DATABASE_APP_ROLE")
+            if role:
+                rls.grant_app_role(connection, role)
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
