@@ -180,13 +180,14 @@ def create_staff_cmd(slug: str, identifier: str, role: str, first_name: str, las
     settings = TenantSettings.model_validate(tenant.settings)
     with tenant_context(tenant.id):
         account = create_account(settings, role, identifier, first_name, last_name, email)
+        created = {"identifier": account.user.identifier,
+                   "initial_password": account.initial_password}
         db.session.commit()
     if as_json:
-        _echo_json({"identifier": account.user.identifier,
-                    "initial_password": account.initial_password})
+        _echo_json(created)
         return
-    click.echo(f"Identifier:       {account.user.identifier}")
-    click.echo(f"Initial password: {account.initial_password}")
+    click.echo(f"Identifier:       {created['identifier']}")
+    click.echo(f"Initial password: {created['initial_password']}")
     click.echo("Shown once. The password must be changed at the first sign-in.")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ForeignKey, event, inspect
+from sqlalchemy.sql import visitors
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -27,7 +28,9 @@ from iok_saas.db import rls
 from iok_saas.db.session import BOUND_TENANT
 from iok_saas.tenancy.context import (
     ALL_TENANTS,
+    TenantContextMissing,
     TenantMismatch,
+    current_tenant_id,
     require_tenant_id,
 )
 
@@ -85,26 +88,52 @@ def _check_or_stamp(row: dict, tenant_id: int) -> None:
         raise TenantMismatch(f"insert() of a row of cooperative {given} under {tenant_id}")
 
 
+def _scoped_tables() -> set[Any]:
+    """Tables of every model that uses the ``TenantScoped`` mixin."""
+    found, stack = set(), list(TenantScoped.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if hasattr(cls, "__table__"):
+            found.add(cls.__table__)
+    return found
+
+
+def touches_tenant_rows(state: ORMExecuteState) -> bool:
+    """Whether a statement reads or writes a tenant-owned table anywhere (subqueries too)."""
+    if any(_is_scoped(m) for m in state.all_mappers):
+        return True
+    scoped = _scoped_tables()
+    return any(el in scoped for el in visitors.iterate(state.statement))
+
+
+def _criteria(tenant_id: int) -> Any:
+    return with_loader_criteria(
+        TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+    )
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_statement(state: ORMExecuteState) -> Any:
-    """Add the tenant criteria to every ORM statement that touches tenant-owned rows."""
-    if not any(_is_scoped(m) for m in state.all_mappers):
-        return None
+    """Add the tenant criteria to every ORM statement; without a tenant, refuse tenant rows."""
+    tenant_id = current_tenant_id()
     if state.execution_options.get(ALL_TENANTS):
-        return rls.run_for_all_tenants(state)
-    tenant_id = require_tenant_id()
+        return rls.run_for_all_tenants(state) if touches_tenant_rows(state) else None
+    if tenant_id is None:
+        if touches_tenant_rows(state):
+            raise TenantContextMissing(
+                "No cooperative in context: tenant-owned rows cannot be read or written."
+            )
+        return None
     _bind_session(state.session, tenant_id)
     rls.sync_tenant(state.session, tenant_id)
     if state.is_insert:
-        _stamp_insert(state, tenant_id)
+        if any(_is_scoped(m) for m in state.all_mappers):
+            _stamp_insert(state, tenant_id)
     elif state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(
-            with_loader_criteria(
-                TenantScoped,
-                lambda cls: cls.tenant_id == tenant_id,
-                include_aliases=True,
-            )
-        )
+        # Added to every statement, not only those whose top-level entity is scoped:
+        # select_from(), subqueries and joins carry tenant-owned tables too.
+        state.statement = state.statement.options(_criteria(tenant_id))
     return None
 
 

@@ -5,6 +5,7 @@ Every action validates first and writes in one transaction, then drops the web c
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,7 +214,7 @@ def parse_assignment(text: str) -> tuple[list[str], Any]:
 def update_tenant(slug: str, assignments: list[str]) -> list[str]:
     """Change settings keys (validated as a whole); returns what changed."""
     tenant = get_tenant(slug)
-    data = dict(tenant.settings)
+    data = copy.deepcopy(tenant.settings)
     for text in assignments:
         path, value = parse_assignment(text)
         if path == ["slug"]:

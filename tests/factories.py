@@ -1,0 +1,51 @@
+"""Factories for tenant-owned test data; each commits in the cooperative's own session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import count
+
+from iok_saas.auth.models import RESIDENT, User
+from iok_saas.auth.passwords import hash_password
+from iok_saas.db import db
+from iok_saas.estate.models import Building, Unit, UnitTitle
+from tests.conftest import TenantRef, in_tenant
+
+_seq = count(1)
+
+
+@dataclass(frozen=True)
+class Household:
+    """Ids of a resident and their units (plain ints: safe outside the session)."""
+
+    tenant_id: int
+    user_id: int
+    identifier: str
+    password: str
+    building_id: int
+    unit_ids: tuple[int, ...]
+    last_name: str
+    street: str
+
+
+def make_household(tenant: TenantRef, *, street: str | None = None, last_name: str | None = None,
+                   units: int = 2, role: str = RESIDENT, password: str = "Haslo12345x",
+                   must_change: bool = False) -> Household:
+    """A building with ``units`` units and one account holding a title to each of them."""
+    n = next(_seq)
+    street = street or f"ul. Testowa {tenant.slug} {n}"
+    last_name = last_name or f"Nazwisko{tenant.slug.replace('-', '')}{n}"
+    with in_tenant(tenant):
+        building = Building(street=street, number=str(n), postal_code="00-001", city="Testowo")
+        building.units = [Unit(number=str(i)) for i in range(1, units + 1)]
+        user = User(identifier=f"T{n:05d}", role=role, first_name="Testowa",
+                    last_name=last_name, email=f"t{n}@example.org",
+                    password_hash=hash_password(password), must_change_password=must_change)
+        db.session.add_all([building, user])
+        for unit in building.units:
+            db.session.add(UnitTitle(unit=unit, user=user, since=date(2020, 1, 1)))
+        db.session.flush()
+        household = Household(tenant.id, user.id, user.identifier, password, building.id,
+                              tuple(u.id for u in building.units), last_name, street)
+    return household
