@@ -7,6 +7,7 @@ the run stops with a message saying which: nothing is silently skipped.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import uuid
@@ -175,12 +176,14 @@ class TenantClient(FlaskClient):
         self.host = host
 
     def open(self, *args, **kwargs):
+        """Send the request as a server would: in a fresh context, with no app context,
+        tenant or ``g`` inherited from the test that sends it."""
         kwargs.setdefault("base_url", f"http://{self.host}")
-        return super().open(*args, **kwargs)
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self, path: str) -> str:
         """The CSRF token of the form on ``path``."""
-        page = self.get(path).get_data(as_text=True)
+        page = self.get(path, follow_redirects=True).get_data(as_text=True)
         match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
             r'name="csrf_token" value="([^"]+)"', page
         )

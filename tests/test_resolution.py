@@ -7,7 +7,7 @@ from flask import g
 
 from iok_saas import create_app
 from iok_saas.tenancy import services
-from tests.conftest import client_for, app_settings
+from tests.conftest import app_settings, client_for
 
 
 def test_custom_domain_leads_to_its_cooperative(app, ctx):
@@ -101,5 +101,6 @@ def test_trusted_hosts_reject_other_hosts(tmp_path, ctx):
 def test_proxy_fix_uses_forwarded_host_when_configured(tmp_path, ctx):
     proxied = create_app(app_settings(tmp_path, PROXY_FIX={
         "x_for": 1, "x_proto": 1, "x_host": 1, "x_port": 0, "x_prefix": 0}))
-    page = client_for(proxied, "10.0.0.5").get("/", headers={"X-Forwarded-Host": "baltyk.localhost"})
+    forwarded = {"X-Forwarded-Host": "baltyk.localhost"}
+    page = client_for(proxied, "10.0.0.5").get("/", headers=forwarded)
     assert page.status_code == 200 and "Bałtyk" in page.get_data(as_text=True)

@@ -52,7 +52,8 @@ def test_app_role_cannot_write_a_row_of_another_tenant(zw, baltyk, app_engine):
         with pytest.raises(Exception, match="row-level security"):
             conn.execute(text(
                 "INSERT INTO building (tenant_id, estate, street, number, postal_code, city, "
-                "created_at, updated_at) VALUES (:b, '', 'ul. Obca', '1', '00-001', 'X', now(), now())"
+                "created_at, updated_at) "
+                "VALUES (:b, '', 'ul. Obca', '1', '00-001', 'X', now(), now())"
             ), {"b": baltyk.id})
 
 

@@ -35,7 +35,7 @@ def test_platform_tables_need_no_tenant(two):
 
 
 def test_select_sees_only_the_current_cooperative(two, zw):
-    zw_home, baltyk_home = two
+    zw_home, _ = two
     with tenant_context(zw.id):
         ids = set(db.session.scalars(select(User.id)))
         units = set(db.session.scalars(select(Unit.id).join(Building)))

@@ -1,4 +1,7 @@
-"""The ``iok`` operator command: a Flask CLI group (``iok db upgrade``, ``iok tenants …``, ``iok demo``)."""
+"""The ``iok`` operator command: a Flask CLI group.
+
+``iok db upgrade``, ``iok tenants …``, ``iok demo`` and Flask's own ``run``, ``routes``, ``shell``.
+"""
 
 from __future__ import annotations
 

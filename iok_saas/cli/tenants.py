@@ -11,8 +11,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from iok_saas.auth.services import AccountError, create_account
 from iok_saas.auth.models import STAFF_ROLES
+from iok_saas.auth.services import AccountError, create_account
 from iok_saas.db import db
 from iok_saas.tenancy import services
 from iok_saas.tenancy.context import tenant_context
@@ -205,4 +205,5 @@ def delete_cmd(slug: str, yes: bool) -> None:
         )
     counts = services.delete_tenant(slug)
     total = sum(counts.values())
-    click.echo(f"Deleted {slug} and {total} rows: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    detail = ", ".join(f"{table}={rows}" for table, rows in counts.items())
+    click.echo(f"Deleted {slug} and {total} rows: {detail}")

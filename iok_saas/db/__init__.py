@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
-
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine

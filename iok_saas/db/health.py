@@ -13,5 +13,5 @@ def database_ok() -> tuple[bool, str]:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return True, db.engine.dialect.name
-    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+    except Exception as exc:
         return False, type(exc).__name__

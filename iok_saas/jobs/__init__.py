@@ -12,10 +12,10 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
 from redis.exceptions import RedisError
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from iok_saas.db import db
 from iok_saas.extensions import redis_connection

@@ -56,7 +56,7 @@ class TenantInfo:
 
     @property
     def canonical_host(self) -> str:
-        """The host e-mail links point to: the custom domain in production, else the platform one."""
+        """Host for e-mail links: the custom domain in production, else the platform one."""
         if self.custom_hosts and current_app.config["CUSTOM_DOMAINS_CANONICAL"]:
             return self.custom_hosts[0]
         return platform_host(self.slug)

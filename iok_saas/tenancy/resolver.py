@@ -121,6 +121,10 @@ def resolve_tenant():
     """``before_request``: find the cooperative for the Host header or stop the request."""
     if request.endpoint in TENANTLESS_ENDPOINTS:
         return None
+    # One session per request, never carried over from another cooperative's request.
+    # Normally a no-op: each request has its own app context, but code that runs requests
+    # inside an app context it pushed itself (CLI, scripts) would otherwise share one.
+    db.session.remove()
     host = normalise_host(request.host)
     if host is None:
         abort(400)
@@ -138,6 +142,7 @@ def clear_tenant(exc: BaseException | None = None) -> None:
     """``teardown_request``: no cooperative leaks into the next request on this thread."""
     token = g.pop("tenant_token", None)
     if token is not None:
+        db.session.remove()
         reset_tenant(token)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ForeignKey, event, inspect
-from sqlalchemy.sql import visitors
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -23,6 +22,7 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql import visitors
 
 from iok_saas.db import rls
 from iok_saas.db.session import BOUND_TENANT
@@ -39,7 +39,7 @@ class TenantScoped:
     """Mixin for every model whose rows belong to one cooperative."""
 
     @declared_attr
-    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr receives the class
+    def tenant_id(cls) -> Mapped[int]:
         return mapped_column(
             ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False, index=True
         )

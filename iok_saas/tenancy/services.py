@@ -79,7 +79,8 @@ def count_rows(tenant: Tenant) -> dict[str, int]:
     for mapper in _scoped_mappers():
         model = mapper.class_
         stmt = select(func.count()).select_from(model).where(model.tenant_id == tenant.id)
-        counts[model.__tablename__] = db.session.scalar(stmt.execution_options(**{ALL_TENANTS: True}))
+        stmt = stmt.execution_options(**{ALL_TENANTS: True})
+        counts[model.__tablename__] = db.session.scalar(stmt)
     return counts
 
 

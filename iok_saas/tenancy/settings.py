@@ -250,7 +250,8 @@ def load_tenant_file(path: Path) -> TenantSettings:
         raise TenantFileError(source, "slug", f"must match the file name ({path.stem!r})")
     settings = parse_settings(data, source)
     if settings.branding.logo:
-        settings = settings.model_copy(update={"logo_svg": _read_logo(path, settings.branding.logo)})
+        logo = _read_logo(path, settings.branding.logo)
+        settings = settings.model_copy(update={"logo_svg": logo})
     return settings
 
 
@@ -258,7 +259,7 @@ def _read_logo(path: Path, name: str) -> str:
     logo = (path.parent / name).resolve()
     source = str(path)
     if logo.suffix != ".svg" or not logo.is_relative_to(path.parent.resolve()):
-        raise TenantFileError(source, "branding.logo", "must be an .svg file beside the tenant files")
+        raise TenantFileError(source, "branding.logo", "must be an .svg file in the tenants folder")
     try:
         content = logo.read_text(encoding="utf-8")
     except OSError as exc:

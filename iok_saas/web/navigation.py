@@ -50,6 +50,6 @@ def init_app(app: Flask) -> None:
         return {"menu": menu(app), "tenant": getattr(g, "tenant", None)}
 
 
-def N_(message: str) -> str:  # noqa: N802 - the name Babel's extractor looks for
+def N_(message: str) -> str:
     """Mark a menu label for translation; it is translated when the menu is rendered."""
     return message

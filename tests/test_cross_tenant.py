@@ -1,0 +1,91 @@
+"""Every route, tried automatically with another cooperative's ids and sessions.
+
+The walk covers ``app.url_map`` as it is, so a route added by a later issue is tried too.
+A route argument that names a row must be listed in ``ID_SOURCES`` (how to get an id of a
+Zielone Wzgórza row); an unknown argument fails the test, so no route escapes the walk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.conftest import client_for
+from tests.factories import Household, make_household
+
+# Route argument → an id of a row that belongs to the other cooperative (Zielone Wzgórza).
+ID_SOURCES: dict[str, Callable[[Household], object]] = {
+    "unit_id": lambda home: home.unit_ids[0],
+    "building_id": lambda home: home.building_id,
+    "user_id": lambda home: home.user_id,
+}
+SKIP_ENDPOINTS = {"static", "health.healthz"}
+DENIED = {302, 303, 400, 403, 404, 405}
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIP_ENDPOINTS:
+            continue
+        for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+            yield rule, method
+
+
+def test_every_route_argument_has_an_id_source(app):
+    unknown = {arg for rule, _ in _routes(app) for arg in rule.arguments} - ID_SOURCES.keys()
+    assert not unknown, f"add these route arguments to ID_SOURCES: {sorted(unknown)}"
+
+
+@pytest.fixture
+def foreign(zw):
+    """A Zielone Wzgórza household whose names must never appear on Bałtyk's host."""
+    return make_household(zw, street="ul. Tajna Zielona", last_name="Zielonogórska-Sekret")
+
+
+def _url(rule, home: Household) -> str:
+    values = {arg: ID_SOURCES[arg](home) for arg in rule.arguments}
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _assert_no_foreign_data(answer, foreign: Household, where: str) -> None:
+    body = answer.get_data(as_text=True)
+    for marker in (foreign.street, foreign.last_name, "Zielone Wzgórza", foreign.identifier):
+        assert marker not in body, f"{where}: shows {marker!r}"
+
+
+def _walk(app, client, foreign: Household, who: str) -> int:
+    token = client.csrf_token("/")
+    tried = 0
+    for rule, method in _routes(app):
+        url = _url(rule, foreign)
+        data = {"csrf_token": token} if method == "POST" else None
+        answer = client.open(url, method=method, data=data)
+        where = f"{who} {method} {url}"
+        _assert_no_foreign_data(answer, foreign, where)
+        if rule.arguments:
+            assert answer.status_code in DENIED, f"{where}: {answer.status_code}"
+        tried += 1
+    return tried
+
+
+def test_other_cooperatives_ids_as_anonymous(app, baltyk, foreign):
+    assert _walk(app, client_for(app, "baltyk.localhost"), foreign, "anonymous") > 0
+
+
+@pytest.mark.parametrize("role", ["resident", "clerk", "admin"])
+def test_other_cooperatives_ids_as_signed_in_user(app, baltyk, foreign, role):
+    own = make_household(baltyk, role=role)
+    client = client_for(app, "baltyk.localhost")
+    assert client.login(own.identifier, own.password).status_code == 302
+    _walk(app, client, foreign, role)
+
+
+def test_other_cooperatives_session_is_anonymous_here(app, baltyk, foreign):
+    source = client_for(app, "zielone-wzgorza.localhost")
+    assert source.login(foreign.identifier, foreign.password).status_code == 302
+    cookie = source.get_cookie("session", domain="zielone-wzgorza.localhost")
+    client = client_for(app, "baltyk.localhost")
+    client.set_cookie("session", cookie.value, domain="baltyk.localhost")
+    _walk(app, client, foreign, "replayed cookie")
+    assert "Zaloguj się" in client.get("/").get_data(as_text=True)
