@@ -1,0 +1,120 @@
+"""Browser journeys: Playwright driving Debian's Chromium against a live server.
+
+Screenshots go to test-artifacts/ so a person can look at what residents and staff see.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.factories import make_household
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--host-resolver-rules=MAP *.localhost 127.0.0.1",
+]
+COOPERATIVES = {
+    "zielone-wzgorza": {"name": "SM „Zielone Wzgórza”", "colour": "rgb(46, 107, 52)"},
+    "baltyk": {"name": "SM „Bałtyk”", "colour": "rgb(11, 79, 138)"},
+}
+
+
+@pytest.fixture(scope="module")
+def live_server(app) -> Iterator[int]:
+    """The test app served by a real threaded HTTP server on a free port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_port
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, driven by Playwright (its own browser download cannot work here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh browser profile (no cookies) with a desktop-size window."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="pl-PL")
+    yield context.new_page()
+    context.close()
+
+
+def _url(slug: str, port: int, path: str = "/") -> str:
+    return f"http://{slug}.localhost:{port}{path}"
+
+
+@pytest.mark.parametrize("slug", list(COOPERATIVES))
+def test_home_page_of_each_cooperative(ctx, page, live_server, artifacts, slug):
+    coop = COOPERATIVES[slug]
+    page.goto(_url(slug, live_server))
+    assert page.locator(".brand-name").inner_text() == coop["name"]
+    header = page.locator(".site-header")
+    assert header.evaluate("e => getComputedStyle(e).backgroundColor") == coop["colour"]
+    font = page.locator("body").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert font >= 16
+    page.screenshot(path=str(artifacts / f"home-{slug}.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(artifacts / f"home-{slug}-phone.png"), full_page=True)
+
+
+@pytest.mark.parametrize("slug", list(COOPERATIVES))
+def test_resident_signs_in_sees_units_and_signs_out(ctx, page, live_server, artifacts, slug):
+    from tests.conftest import tenant_ref
+
+    home = make_household(tenant_ref(slug), street="ul. Przeglądarkowa", units=2)
+    page.goto(_url(slug, live_server))
+    page.get_by_role("link", name="Zaloguj się").first.click()
+    page.get_by_label("Identyfikator użytkownika").fill(home.identifier)
+    page.get_by_label("Hasło").fill(home.password)
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.wait_for_url(_url(slug, live_server))
+    assert page.get_by_role("heading", name="Moje lokale").is_visible()
+    assert page.locator("li.card").count() == 2
+    page.screenshot(path=str(artifacts / f"resident-{slug}.png"), full_page=True)
+    page.get_by_role("button", name="Wyloguj się").click()
+    assert page.get_by_text("Wylogowano.").is_visible()
+
+
+def test_wrong_password_shows_one_clear_message(ctx, page, live_server, artifacts):
+    page.goto(_url("baltyk", live_server, "/logowanie"))
+    page.get_by_label("Identyfikator użytkownika").fill("B-999999")
+    page.get_by_label("Hasło").fill("Nieznane1")
+    page.get_by_role("button", name="Zaloguj się").click()
+    assert page.get_by_role("alert").inner_text() == "Identyfikator lub hasło są nieprawidłowe."
+    page.screenshot(path=str(artifacts / "login-failed-baltyk.png"), full_page=True)
+
+
+def test_staff_sign_in_opens_the_panel(ctx, page, live_server, artifacts):
+    from tests.conftest import tenant_ref
+
+    staff = make_household(tenant_ref("baltyk"), role="admin", units=0)
+    page.goto(_url("baltyk", live_server, "/logowanie"))
+    page.get_by_label("Identyfikator użytkownika").fill(staff.identifier)
+    page.get_by_label("Hasło").fill(staff.password)
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.wait_for_url(_url("baltyk", live_server, "/panel/"))
+    assert page.get_by_role("heading", name="Panel pracownika").is_visible()
+    page.screenshot(path=str(artifacts / "staff-panel-baltyk.png"), full_page=True)
+
+
+def test_unknown_host_is_a_plain_404(ctx, page, live_server):
+    answer = page.goto(_url("nieznana", live_server))
+    assert answer.status == 404
+    assert page.get_by_role("heading").inner_text() == "Nie znaleziono strony"

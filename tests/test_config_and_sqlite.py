@@ -1,0 +1,86 @@
+"""Configuration classes, and the embedded SQLite default that the demo runs on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import ConfigError, ProductionConfig, load_config
+from iok_saas import create_app
+from tests.conftest import ROOT, TenantClient
+
+IOK = str(Path(sys.executable).with_name("iok"))
+
+
+def test_production_names_every_missing_secret(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", None)
+    monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", None)
+    with pytest.raises(ConfigError, match="IOK_SECRET_KEY, IOK_DATABASE_URL"):
+        create_app(ProductionConfig)
+
+
+def test_production_names_the_one_missing_secret(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "s3cret")
+    monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", None)
+    with pytest.raises(ConfigError) as error:
+        load_config("production")
+    assert "IOK_DATABASE_URL" in str(error.value) and "IOK_SECRET_KEY" not in str(error.value)
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(ConfigError, match="IOK_ENV='staging'"):
+        load_config("staging")
+
+
+def test_production_cookies_are_host_only_and_secure():
+    assert ProductionConfig.SESSION_COOKIE_NAME.startswith("__Host-")
+    assert ProductionConfig.SESSION_COOKIE_SECURE and ProductionConfig.SESSION_COOKIE_DOMAIN is False
+
+
+def _iok(instance: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOK_")}
+    env["IOK_INSTANCE_PATH"] = str(instance)
+    return subprocess.run([IOK, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def sqlite_instance(tmp_path_factory) -> Path:
+    """The embedded default, set up by the operator commands exactly as the README says."""
+    instance = tmp_path_factory.mktemp("embedded")
+    upgraded = _iok(instance, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert (instance / "iok.sqlite3").exists()
+    for _ in range(2):  # the second run puts the same demo state back
+        demo = _iok(instance, "demo", "--no-serve")
+        assert demo.returncode == 0, demo.stderr
+    return instance
+
+
+def test_sqlite_default_lists_both_cooperatives(sqlite_instance):
+    listed = _iok(sqlite_instance, "tenants", "list", "--json")
+    assert {row["slug"] for row in json.loads(listed.stdout)} == {"baltyk", "zielone-wzgorza"}
+    assert "unchanged" in _iok(sqlite_instance, "tenants", "sync").stdout
+
+
+def test_sqlite_demo_accounts_work(sqlite_instance):
+    embedded = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_instance / 'iok.sqlite3'}",
+        "INSTANCE_PATH": sqlite_instance, "REDIS_URL": None, "BASE_DOMAIN": "localhost",
+    })
+    client = TenantClient(embedded, embedded.response_class, use_cookies=True,
+                          host="baltyk.localhost")
+    assert client.login("B-000001", "Mieszkanie2026").status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "Krystyna Wiśniewska" in page
+    assert page.count("ul. Morska 12") + page.count("ul. Żeglarska 7") == 2
+    staff = TenantClient(embedded, embedded.response_class, use_cookies=True,
+                         host="zielone-wzgorza.localhost")
+    staff.login("zw.admin", "AdminDemo2026")
+    panel = staff.get("/panel/").get_data(as_text=True)
+    assert "Panel pracownika" in panel and ">36<" in panel  # 3 buildings × 12 units

@@ -1,0 +1,69 @@
+"""Polish by default, English on request; Polish money, dates and account numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.messages.pofile import read_po
+
+from iok_saas.web.formatting import day, money, nrb
+from tests.conftest import ROOT
+
+
+def test_money_is_polish():
+    assert money(Decimal("1234.56")) == "1\xa0234,56\xa0zł"
+    assert money(Decimal("-20")) == "-20,00\xa0zł"
+    assert money(None) == ""
+
+
+def test_dates_are_day_month_year():
+    assert day(date(2026, 11, 21)) == "21.11.2026"
+
+
+def test_account_numbers_are_grouped():
+    assert nrb("12345678901234567890123456") == "12 3456 7890 1234 5678 9012 3456"
+    assert nrb("PL 12 3456") == "PL 12 3456"  # not an NRB: shown as given
+
+
+def test_every_message_has_a_polish_translation():
+    path = ROOT / "iok_saas/translations/pl/LC_MESSAGES/messages.po"
+    with path.open("rb") as handle:
+        catalogue = read_po(handle)
+    missing = [m.id for m in catalogue if m.id and not m.string]
+    fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
+    assert missing == [] and fuzzy == []
+
+
+def test_language_switch_to_english_and_back(zw_client):
+    assert '<html lang="pl">' in zw_client.get("/").get_data(as_text=True)
+    token = zw_client.csrf_token("/")
+    answer = zw_client.post("/jezyk", data={"csrf_token": token, "lang": "en",
+                                            "next": "/logowanie"})
+    assert answer.location == "/logowanie"
+    page = zw_client.get("/logowanie").get_data(as_text=True)
+    assert '<html lang="en">' in page and "User identifier" in page
+    zw_client.post("/jezyk", data={"csrf_token": token, "lang": "pl", "next": "https://x.pl"})
+    assert "Identyfikator użytkownika" in zw_client.get("/logowanie").get_data(as_text=True)
+
+
+def test_unknown_language_is_ignored(zw_client):
+    token = zw_client.csrf_token("/")
+    zw_client.post("/jezyk", data={"csrf_token": token, "lang": "xx"})
+    assert '<html lang="pl">' in zw_client.get("/").get_data(as_text=True)
+
+
+def test_catalogue_contains_every_message_in_the_code():
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (ROOT / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "N_": None}
+    in_code = {
+        message[2] if isinstance(message[2], str) else message[2][0]
+        for message in extract_from_dir(str(ROOT), method_map, options_map, keywords)
+    }
+    with (ROOT / "iok_saas/translations/pl/LC_MESSAGES/messages.po").open("rb") as handle:
+        in_catalogue = {m.id for m in read_po(handle) if m.id}
+    assert sorted(in_code - in_catalogue) == []
