@@ -39,7 +39,8 @@ def test_unknown_environment_is_refused():
 
 def test_production_cookies_are_host_only_and_secure():
     assert ProductionConfig.SESSION_COOKIE_NAME.startswith("__Host-")
-    assert ProductionConfig.SESSION_COOKIE_SECURE and ProductionConfig.SESSION_COOKIE_DOMAIN is False
+    assert ProductionConfig.SESSION_COOKIE_SECURE
+    assert ProductionConfig.SESSION_COOKIE_DOMAIN is False
 
 
 def _iok(instance: Path, *args: str) -> subprocess.CompletedProcess:
