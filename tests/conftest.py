@@ -122,9 +122,9 @@ def ctx(app: Flask) -> Iterator[Flask]:
 
 def wipe_tenant_rows() -> None:
     """Empty every tenant-owned table (as the owner: row-level security does not apply)."""
-    from iok_saas.tenancy.services import _scoped_mappers
+    from iok_saas.tenancy.services import scoped_models
 
-    tables = ", ".join(f'"{m.local_table.name}"' for m in _scoped_mappers())
+    tables = ", ".join(f'"{m.local_table.name}"' for m in scoped_models())
     engine = create_engine(pg_url(PG_ADMIN, DB_NAME))
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

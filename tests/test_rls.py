@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, exists, select, text
 from iok_saas.auth.models import User
 from iok_saas.db import db, rls
 from iok_saas.tenancy import tenant_context
-from iok_saas.tenancy.services import _scoped_mappers
+from iok_saas.tenancy.services import scoped_models
 from tests.conftest import APP_ROLE, DB_NAME, pg_url
 from tests.factories import make_household
 
@@ -27,7 +27,7 @@ def app_engine():
 
 
 def test_every_tenant_table_has_a_forced_policy(ctx):
-    tables = [m.local_table.name for m in _scoped_mappers()]
+    tables = [m.local_table.name for m in scoped_models()]
     with db.engine.connect() as conn:
         assert rls.tables_without_policy(conn, tables) == []
 

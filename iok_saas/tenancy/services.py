@@ -76,7 +76,7 @@ def describe(tenant: Tenant) -> dict[str, Any]:
 def count_rows(tenant: Tenant) -> dict[str, int]:
     """How many rows of each tenant-owned table belong to the cooperative."""
     counts = {}
-    for mapper in _scoped_mappers():
+    for mapper in scoped_models():
         model = mapper.class_
         stmt = select(func.count()).select_from(model).where(model.tenant_id == tenant.id)
         stmt = stmt.execution_options(**{ALL_TENANTS: True})
@@ -84,7 +84,8 @@ def count_rows(tenant: Tenant) -> dict[str, int]:
     return counts
 
 
-def _scoped_mappers() -> list[Any]:
+def scoped_models() -> list[Any]:
+    """Mappers of every tenant-owned model, children before parents (safe deletion order)."""
     order = {t.name: i for i, t in enumerate(db.metadata.sorted_tables)}
     mappers = [m for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped)]
     return sorted(mappers, key=lambda m: order[m.local_table.name], reverse=True)
@@ -298,7 +299,7 @@ def delete_tenant(slug: str) -> dict[str, int]:
     tenant = get_tenant(slug)
     counts = {}
     with tenant_context(tenant.id):
-        for mapper in _scoped_mappers():
+        for mapper in scoped_models():
             result = db.session.execute(delete(mapper.class_))
             counts[mapper.local_table.name] = result.rowcount
         db.session.delete(tenant)

@@ -190,7 +190,10 @@ class TenantSettings(Strict):
     terms: Terms = Terms()
     logo_svg: str = ""
 
-    _slug = field_validator("slug")(classmethod(lambda cls, v: check_slug(v)))
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        return check_slug(value)
 
     @field_validator("domains")
     @classmethod
