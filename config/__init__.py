@@ -50,6 +50,14 @@ class BaseConfig:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = _env("IOK_REDIS_URL")
     RQ_QUEUE = _env("IOK_RQ_QUEUE", "iok")
+    JOB_TIMEOUT = _env_int("IOK_JOB_TIMEOUT", 60)
+    JOB_FAILURE_TTL = _env_int("IOK_JOB_FAILURE_TTL", 7 * 24 * 3600)
+    JOB_RETRY_INTERVALS = [int(v) for v in _env_list("IOK_JOB_RETRY_INTERVALS")] or [10, 60, 300]
+    # A message still "sending" after this long was interrupted (worker killed, timeout).
+    OUTBOX_STALE_SECONDS = _env_int("IOK_OUTBOX_STALE_SECONDS", 600)
+    OUTBOX_RELAY_SECONDS = _env_int("IOK_OUTBOX_RELAY_SECONDS", 60)
+    SMTP_TIMEOUT = _env_int("IOK_SMTP_TIMEOUT", 30)
+    MAIL_DEFAULT_SENDER = _env("IOK_MAIL_DEFAULT_SENDER", "iok@localhost")
     BASE_DOMAIN = (_env("IOK_BASE_DOMAIN", "localhost") or "").lower()
     PUBLIC_PORT = _env("IOK_PUBLIC_PORT")
     PREFERRED_URL_SCHEME = _env("IOK_URL_SCHEME", "https")

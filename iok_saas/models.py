@@ -2,6 +2,7 @@
 
 from iok_saas.auth.models import User
 from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.mail.models import OutboxMessage
 from iok_saas.tenancy.models import Tenant, TenantDomain
 
-__all__ = ["Building", "Tenant", "TenantDomain", "Unit", "UnitTitle", "User"]
+__all__ = ["Building", "OutboxMessage", "Tenant", "TenantDomain", "Unit", "UnitTitle", "User"]

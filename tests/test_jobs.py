@@ -36,8 +36,11 @@ def _run_worker(app: Flask) -> subprocess.CompletedProcess:
 def test_worker_process_runs_each_job_for_its_own_cooperative(app, zw, baltyk, tmp_path):
     zw_home, baltyk_home = make_household(zw, units=2), make_household(baltyk, units=3)
     out = {slug: tmp_path / f"{slug}.json" for slug in ("zw", "baltyk")}
-    enqueue(PROBE, zw.id, path=str(out["zw"]))
-    enqueue(PROBE, baltyk.id, path=str(out["baltyk"]))
+    with app.app_context():  # a unit of work, like a request: jobs go when it ends
+        enqueue(PROBE, zw.id, path=str(out["zw"]))
+        enqueue(PROBE, baltyk.id, path=str(out["baltyk"]))
+        db.session.commit()
+        assert len(get_queue()) == 0  # not before the transaction and the request are done
     assert len(get_queue()) == 2
     result = _run_worker(app)
     assert result.returncode == 0, result.stderr

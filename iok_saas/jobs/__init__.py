@@ -1,18 +1,24 @@
 """Background jobs: the cooperative travels with the job as ``tenant_id``.
 
-With ``IOK_REDIS_URL`` jobs go to an RQ queue (JSON serializer, retries with backoff) and
-``worker.py`` runs them; without it (the embedded default) they run in this process right
-after the current unit of work, once the request or command is done.
+``enqueue`` is transactional: the job is handed over only when the current database
+transaction commits, and dropped when it rolls back. With ``IOK_REDIS_URL`` it then goes to
+an RQ queue (JSON serializer, retries with backoff) and ``worker.py`` runs it; without it (the
+embedded default) it runs in this process once the request or command is done. If Redis is
+down at that moment the job is lost only for jobs that have no row to recover from — the
+outbox relay re-enqueues every message whose job never arrived.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
 from redis.exceptions import RedisError
 from rq import Queue, Retry
+from rq.job import Job
 from rq.serializers import JSONSerializer
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -21,8 +27,20 @@ from iok_saas.db import db
 from iok_saas.extensions import redis_connection
 from iok_saas.tenancy.context import tenant_context
 
+log = logging.getLogger(__name__)
 PENDING = "iok_pending_jobs"
-RETRY_INTERVALS = [10, 60, 300]
+RUNNER = "iok_saas.jobs.run_job"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job to hand over: what to run, for which cooperative, how."""
+
+    func_path: str
+    tenant_id: int | None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    job_id: str | None = None
+    timeout: int | None = None
 
 
 def get_queue() -> Queue | None:
@@ -33,15 +51,31 @@ def get_queue() -> Queue | None:
     return Queue(current_app.config["RQ_QUEUE"], connection=connection, serializer=JSONSerializer)
 
 
-def enqueue(func_path: str, tenant_id: int | None, job_id: str | None = None, **kwargs: Any):
-    """Run ``func_path(**kwargs)`` in the background for one cooperative (or the platform)."""
+def enqueue(func_path: str, tenant_id: int | None, *, job_id: str | None = None,
+            timeout: int | None = None, **kwargs: Any) -> None:
+    """Run ``func_path(**kwargs)`` for one cooperative once the current transaction commits."""
+    spec = JobSpec(func_path, tenant_id, kwargs, job_id, timeout)
+    db.session.info.setdefault(PENDING, []).append(spec)
+
+
+def enqueue_now(spec: JobSpec) -> Job | None:
+    """Hand a job to RQ at once (platform code outside a business transaction).
+
+    Embedded default: run it in this process. Raises ``RedisError`` when Redis is down.
+    """
     queue = get_queue()
     if queue is None:
-        db.session.info.setdefault(PENDING, []).append((func_path, tenant_id, kwargs))
+        try:
+            run_job(spec.func_path, spec.tenant_id, spec.kwargs)
+        except Exception:
+            log.exception("In-process job %s failed", spec.func_path)
         return None
+    intervals = current_app.config["JOB_RETRY_INTERVALS"]
     return queue.enqueue(
-        "iok_saas.jobs.run_job", func_path, tenant_id, kwargs,
-        job_id=job_id, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+        RUNNER, spec.func_path, spec.tenant_id, spec.kwargs,
+        job_id=spec.job_id, job_timeout=spec.timeout or current_app.config["JOB_TIMEOUT"],
+        retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
+        failure_ttl=current_app.config["JOB_FAILURE_TTL"],
     )
 
 
@@ -66,7 +100,7 @@ def run_job(func_path: str, tenant_id: int | None, kwargs: dict[str, Any]) -> An
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
-    """Embedded default: jobs of a committed transaction become due."""
+    """Jobs of a committed transaction become due."""
     due = session.info.pop(PENDING, [])
     if due and has_app_context():
         g.setdefault(PENDING, []).extend(due)
@@ -74,15 +108,20 @@ def _committed(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _rolled_back(session: Session, previous_transaction: Any) -> None:
-    """A rolled-back transaction sends nothing."""
+    """A rolled-back transaction hands over nothing."""
     session.info.pop(PENDING, None)
 
 
-def run_pending(exc: BaseException | None = None) -> None:
-    """Embedded default: run the jobs committed during this request or command."""
-    while pending := g.pop(PENDING, []):
-        for func_path, tenant_id, kwargs in pending:
-            run_job(func_path, tenant_id, kwargs)
+def hand_over_due(exc: BaseException | None = None) -> None:
+    """When the request or command ends: hand over the jobs of committed transactions."""
+    while due := g.pop(PENDING, []):
+        for spec in due:
+            try:
+                enqueue_now(spec)
+            except RedisError as error:
+                # The request has succeeded; the outbox relay picks the work up later.
+                log.warning("Redis unreachable, job %s left for the relay: %s",
+                            spec.func_path, error)
 
 
 def queue_state() -> tuple[bool, str]:
@@ -98,5 +137,5 @@ def queue_state() -> tuple[bool, str]:
 
 
 def init_app(app: Flask) -> None:
-    """Embedded mode runs queued jobs when the request or command ends."""
-    app.teardown_appcontext(run_pending)
+    """Hand over committed jobs when each request or command ends."""
+    app.teardown_appcontext(hand_over_due)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from iok_saas.db import db
 from iok_saas.tenancy.models import ACTIVE, Tenant
 from iok_saas.tenancy.settings import TenantSettings
 
@@ -67,6 +68,15 @@ class TenantInfo:
         port = current_app.config.get("PUBLIC_PORT")
         netloc = f"{self.canonical_host}:{port}" if port else self.canonical_host
         return f"{scheme}://{netloc}{path}"
+
+
+def get_tenant_info(tenant_id: int) -> TenantInfo:
+    """The snapshot of one cooperative by id (jobs, which have no Host header)."""
+
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise LookupError(f"no cooperative with id {tenant_id}")
+    return TenantInfo.from_model(tenant)
 
 
 def platform_host(slug: str) -> str:

@@ -14,7 +14,7 @@ class NavItem:
 
     endpoint: str
     label: str
-    audience: str  # public | resident | staff
+    audience: str  # public | resident | staff | admin (staff admins see staff links too)
     feature: str | None = None
 
 
@@ -23,10 +23,12 @@ def register(app: Flask, item: NavItem) -> None:
     app.extensions.setdefault("iok_nav", []).append(item)
 
 
-def _audience() -> str:
+def _audiences() -> set[str]:
     if not current_user.is_authenticated:
-        return "public"
-    return "staff" if current_user.is_staff else "resident"
+        return {"public"}
+    if not current_user.is_staff:
+        return {"resident"}
+    return {"staff", "admin"} if current_user.role == "admin" else {"staff"}
 
 
 def menu(app: Flask) -> list[NavItem]:
@@ -34,11 +36,11 @@ def menu(app: Flask) -> list[NavItem]:
     tenant = getattr(g, "tenant", None)
     if tenant is None:
         return []
-    audience = _audience()
+    audiences = _audiences()
     return [
         item
         for item in app.extensions.get("iok_nav", [])
-        if item.audience == audience and (item.feature is None or tenant.has_feature(item.feature))
+        if item.audience in audiences and (item.feature is None or tenant.has_feature(item.feature))
     ]
 
 

@@ -1,0 +1,245 @@
+"""The transactional outbox: queue a message with its change; deliver once or fail loudly.
+
+* ``queue_message`` writes the row in the caller's transaction and asks for delivery after
+  commit (a rolled-back transaction sends nothing).
+* ``deliver`` (the job; job id = outbox id) claims the row with one conditional UPDATE, so a
+  job delivered twice sends once; it marks the row sent, retries transient failures with
+  backoff, and after the last attempt marks it failed.
+* A message interrupted while it was being handed to the mail server (worker killed, job
+  timeout) cannot be known to be delivered: it is marked failed with that reason, never
+  resent on its own; the operator sees it and decides (``iok outbox retry``).
+* ``relay`` hands over what never reached the queue (Redis was down) and closes stale sends.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from typing import Any
+
+from flask import current_app
+from redis.exceptions import RedisError
+from rq.job import Job, JobStatus
+from sqlalchemy import func, select, update
+
+from iok_saas.db import db, utcnow
+from iok_saas.extensions import redis_connection
+from iok_saas.jobs import JobSpec, enqueue, enqueue_now, get_queue
+from iok_saas.mail.messages import get_kind, render
+from iok_saas.mail.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
+from iok_saas.mail.transport import PermanentError, TransientError, send
+from iok_saas.tenancy.context import ALL_TENANTS, require_tenant_id
+from iok_saas.tenancy.info import TenantInfo, get_tenant_info
+from iok_saas.tenancy.models import Tenant
+
+log = logging.getLogger(__name__)
+DELIVER = "iok_saas.mail.outbox.deliver"
+EVERY_TENANT = {ALL_TENANTS: True}
+UNKNOWN = "interrupted while handing the message to the mail server: delivery unknown"
+
+
+def queue_message(template: str, recipient: str, context: dict[str, Any] | None = None,
+                  idempotency_key: str | None = None) -> OutboxMessage:
+    """Queue an e-mail for the current cooperative, in the caller's transaction (no commit).
+
+    With an ``idempotency_key`` the same message is queued once, however often this is called.
+    """
+    get_kind(template)
+    if idempotency_key:
+        existing = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key))
+        if existing is not None:
+            return existing
+    message = OutboxMessage(template=template, recipient=recipient, context=context or {},
+                            **({"idempotency_key": idempotency_key} if idempotency_key else {}))
+    db.session.add(message)
+    db.session.flush()
+    enqueue(DELIVER, require_tenant_id(), job_id=message.id, outbox_id=message.id)
+    return message
+
+
+def _max_attempts() -> int:
+    return len(current_app.config["JOB_RETRY_INTERVALS"]) + 1
+
+
+def _claim(outbox_id: str) -> OutboxMessage | None:
+    """Move the row from pending to sending; None if it is not pending (already done, or busy)."""
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == PENDING)
+        .values(status=SENDING, attempts=OutboxMessage.attempts + 1, sending_started_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if claimed.rowcount != 1:
+        return None
+    return db.session.get(OutboxMessage, outbox_id)
+
+
+def deliver(outbox_id: str) -> str:
+    """The job: send one outbox message once; returns what happened."""
+    message = _claim(outbox_id)
+    if message is None:
+        return "skipped"
+    try:
+        tenant = get_tenant_info(message.tenant_id)
+        email = build_email(tenant, message)
+    except Exception as exc:
+        _finish(message, FAILED, f"cannot be rendered: {exc!r}")
+        raise
+    try:
+        send(email, f"{message.created_at:%Y%m%d-%H%M%S}-{tenant.slug}-{message.id}")
+    except PermanentError as exc:
+        _finish(message, FAILED, f"refused by the mail server: {exc}")
+        return FAILED
+    except TransientError as exc:
+        if message.attempts >= _max_attempts():
+            _finish(message, FAILED, f"gave up after {message.attempts} attempts: {exc}")
+        else:
+            _finish(message, PENDING, str(exc))
+        raise  # RQ retries with backoff; after the last attempt it lands in the failed registry
+    except BaseException:
+        _finish(message, FAILED, UNKNOWN)
+        raise
+    _finish(message, SENT, None)
+    return SENT
+
+
+def _finish(message: OutboxMessage, status: str, error: str | None) -> None:
+    message.status = status
+    message.last_error = error
+    if status == SENT:
+        message.sent_at = utcnow()
+    db.session.commit()
+
+
+def build_email(tenant: TenantInfo, message: OutboxMessage) -> EmailMessage:
+    """The e-mail for an outbox row: tenant sender, Polish subject, text and HTML parts."""
+    rendered = render(tenant, message.template, message.context)
+    mail = tenant.settings.mail
+    sender = mail.sender_address or current_app.config["MAIL_DEFAULT_SENDER"]
+    email = EmailMessage()
+    email["Subject"] = rendered.subject
+    email["From"] = formataddr((mail.sender_name or tenant.short_name, sender))
+    email["To"] = message.recipient
+    if mail.reply_to:
+        email["Reply-To"] = mail.reply_to
+    email["Message-ID"] = make_msgid(idstring=message.id, domain=sender.rpartition("@")[2])
+    email["X-IOK-Outbox-Id"] = message.id
+    email.set_content(rendered.text)
+    email.add_alternative(rendered.html, subtype="html")
+    return email
+
+
+def relay() -> dict[str, int]:
+    """Platform-wide: enqueue messages whose job never arrived; fail sends that were cut off."""
+    stale = utcnow() - timedelta(seconds=current_app.config["OUTBOX_STALE_SECONDS"])
+    interrupted = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.sending_started_at < stale)
+        .values(status=FAILED, last_error=UNKNOWN)
+        .execution_options(synchronize_session=False, **EVERY_TENANT)
+    ).rowcount
+    db.session.commit()
+    waiting = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.tenant_id)
+        .where(OutboxMessage.status == PENDING).execution_options(**EVERY_TENANT)
+    ).all()
+    handed = sum(_hand_over(outbox_id, tenant_id) for outbox_id, tenant_id in waiting)
+    db.session.commit()
+    return {"interrupted": interrupted, "enqueued": handed}
+
+
+def _hand_over(outbox_id: str, tenant_id: int) -> bool:
+    """Enqueue one waiting message unless its job is already on its way."""
+    if _job_in_flight(outbox_id):
+        return False
+    try:
+        enqueue_now(JobSpec(DELIVER, tenant_id, {"outbox_id": outbox_id}, job_id=outbox_id))
+    except RedisError as exc:
+        log.warning("Redis unreachable, outbox message %s waits: %s", outbox_id, exc)
+        return False
+    return True
+
+
+def _job_in_flight(outbox_id: str) -> bool:
+    connection = redis_connection()
+    if connection is None:
+        return False
+    try:
+        status = Job.fetch(outbox_id, connection=connection).get_status()
+    except Exception:
+        return False
+    return status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED,
+                      JobStatus.DEFERRED)
+
+
+def relay_job() -> dict[str, int]:
+    """The periodic relay, run by the worker's scheduler; schedules its next run."""
+    result = relay()
+    queue = get_queue()
+    if queue is not None:
+        queue.enqueue_in(timedelta(seconds=current_app.config["OUTBOX_RELAY_SECONDS"]),
+                         "iok_saas.jobs.run_job", "iok_saas.mail.outbox.relay_job", None, {},
+                         job_id="iok-outbox-relay")
+    return result
+
+
+def retry_failed(slug: str | None = None, ids: list[str] | None = None) -> list[str]:
+    """Operator: put failed messages back to pending (attempts reset) and relay them."""
+    stmt = select(OutboxMessage.id).where(OutboxMessage.status == FAILED)
+    if slug:
+        stmt = stmt.join(Tenant, Tenant.id == OutboxMessage.tenant_id).where(Tenant.slug == slug)
+    if ids:
+        stmt = stmt.where(OutboxMessage.id.in_(ids))
+    chosen = list(db.session.scalars(stmt.execution_options(**EVERY_TENANT)))
+    if not chosen:
+        return []
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(chosen))
+        .values(status=PENDING, attempts=0, last_error=None, sending_started_at=None)
+        .execution_options(synchronize_session=False, **EVERY_TENANT)
+    )
+    db.session.commit()
+    _forget_failed_jobs(chosen)
+    relay()
+    return chosen
+
+
+def _forget_failed_jobs(ids: list[str]) -> None:
+    """Drop the RQ failed-registry entries of messages that are being tried again."""
+    queue = get_queue()
+    if queue is None:
+        return
+    for job_id in ids:
+        queue.failed_job_registry.remove(job_id, delete_job=True)
+
+
+def status() -> dict[str, Any]:
+    """Counts per cooperative and status, and what RQ holds, for ``iok outbox status``."""
+    rows = db.session.execute(
+        select(Tenant.slug, OutboxMessage.status, func.count())
+        .join(Tenant, Tenant.id == OutboxMessage.tenant_id)
+        .group_by(Tenant.slug, OutboxMessage.status).execution_options(**EVERY_TENANT)
+    ).all()
+    tenants: dict[str, dict[str, int]] = {
+        slug: dict.fromkeys((PENDING, SENDING, SENT, FAILED), 0)
+        for slug in db.session.scalars(select(Tenant.slug).order_by(Tenant.slug))
+    }
+    for slug, state, count in rows:
+        tenants[slug][state] = count
+    return {"tenants": tenants, "queue": _queue_status()}
+
+
+def _queue_status() -> dict[str, Any]:
+    queue = get_queue()
+    if queue is None:
+        return {"mode": "in-process"}
+    try:
+        failed = queue.failed_job_registry.get_job_ids()
+        return {"mode": "redis", "queued": len(queue), "failed_jobs": failed,
+                "scheduled": len(queue.scheduled_job_registry)}
+    except RedisError as exc:
+        return {"mode": "redis", "error": str(exc)}

@@ -1,0 +1,88 @@
+"""Sending: SMTP (none / STARTTLS / SSL) or, in the embedded default, files in instance/outbox.
+
+Errors are sorted by what they say about delivery, because that decides what the outbox does:
+``TransientError`` — not delivered, try again later (connection refused, 4xx reply);
+``PermanentError`` — not delivered, never will be (5xx reply);
+anything else while the message is being handed over — delivery unknown.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app
+
+
+class TransientError(Exception):
+    """The server did not take the message; it may later."""
+
+
+class PermanentError(Exception):
+    """The server refused the message for good."""
+
+
+def send(message: EmailMessage, name: str) -> None:
+    """Deliver one message through the configured transport."""
+    if current_app.config.get("SMTP_HOST"):
+        _send_smtp(message)
+    else:
+        _write_file(message, name)
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    host, port, mode = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TLS"]
+    timeout = config.get("SMTP_TIMEOUT", 30)
+    try:
+        if mode == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                                  context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+            if mode == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+        if config.get("SMTP_USER"):
+            smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
+    except smtplib.SMTPResponseException as exc:
+        raise _by_code(exc) from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        raise TransientError(f"cannot reach the mail server: {exc}") from exc
+    return smtp
+
+
+def _by_code(exc: smtplib.SMTPResponseException) -> Exception:
+    reply = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(
+        exc.smtp_error)
+    text = f"{exc.smtp_code} {reply}"
+    return PermanentError(text) if exc.smtp_code >= 500 else TransientError(text)
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    smtp = _connect()
+    try:
+        smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        error = f"recipient refused: {exc.recipients}"
+        raise (PermanentError(error) if min(codes) >= 500 else TransientError(error)) from exc
+    except smtplib.SMTPResponseException as exc:
+        raise _by_code(exc) from exc
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+def _write_file(message: EmailMessage, name: str) -> None:
+    folder = Path(current_app.config["MAIL_OUTBOX_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.eml"
+    path.write_bytes(bytes(message))
+    body = message.get_body(("plain",))
+    text = body.get_content() if body else ""
+    print(f"\n--- e-mail to {message['To']}: {message['Subject']}\n{text}--- saved in {path}\n",
+          flush=True)
