@@ -198,6 +198,12 @@ class TenantClient(FlaskClient):
         })
 
 
+def run_cli(app: Flask, *args: str, input: str | None = None):
+    """Run an ``iok`` command against ``app`` as a fresh process would (no inherited context)."""
+    runner = app.test_cli_runner()
+    return contextvars.Context().run(runner.invoke, args=list(args), input=input)
+
+
 def client_for(app: Flask, host: str) -> TenantClient:
     """A client bound to ``host``."""
     return TenantClient(app, app.response_class, use_cookies=True, host=host)

@@ -29,10 +29,11 @@ def _is_postgres(session: Session) -> bool:
 
 def sync_tenant(session: Session, tenant_id: int) -> None:
     """Tell PostgreSQL which cooperative this transaction serves (once per transaction)."""
-    if session.info.get(RLS_TENANT) == tenant_id:
+    if session.info.get(RLS_TENANT) == tenant_id and session.in_transaction():
         return
+    connection = session.connection()  # begins the transaction first, if none is open
     if _is_postgres(session):
-        session.connection().execute(
+        connection.execute(
             text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(tenant_id)}
         )
     session.info[RLS_TENANT] = tenant_id
@@ -49,11 +50,13 @@ def run_for_all_tenants(state: ORMExecuteState) -> Any:
         return None
     conn = state.session.connection()
     conn.execute(text("SELECT set_config('app.all_tenants', 'on', true)"))
-    try:
-        frozen = state.invoke_statement().freeze()
-    finally:
-        conn.execute(text("SELECT set_config('app.all_tenants', 'off', true)"))
-    return frozen()
+    # On failure the transaction is aborted and its rollback resets the setting; trying to
+    # reset it here would only hide the original error.
+    result = state.invoke_statement()
+    if state.is_select:  # fetch every row while the setting is on
+        result = result.freeze()()
+    conn.execute(text("SELECT set_config('app.all_tenants', 'off', true)"))
+    return result
 
 
 def enable(op: Any, table: str) -> None:

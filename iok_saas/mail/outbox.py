@@ -71,9 +71,9 @@ def _claim(outbox_id: str) -> OutboxMessage | None:
         .where(OutboxMessage.id == outbox_id, OutboxMessage.status == PENDING)
         .values(status=SENDING, attempts=OutboxMessage.attempts + 1, sending_started_at=utcnow())
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount == 1
     db.session.commit()
-    if claimed.rowcount != 1:
+    if not claimed:
         return None
     return db.session.get(OutboxMessage, outbox_id)
 
@@ -99,7 +99,7 @@ def deliver(outbox_id: str) -> str:
             _finish(message, FAILED, f"gave up after {message.attempts} attempts: {exc}")
         else:
             _finish(message, PENDING, str(exc))
-        raise  # RQ retries with backoff; after the last attempt it lands in the failed registry
+        raise  # RQ retries with backoff; after the last attempt: its failed-job registry
     except BaseException:
         _finish(message, FAILED, UNKNOWN)
         raise

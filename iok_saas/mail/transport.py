@@ -65,16 +65,20 @@ def _send_smtp(message: EmailMessage) -> None:
     try:
         smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
+        smtp.close()
         codes = [code for code, _ in exc.recipients.values()]
         error = f"recipient refused: {exc.recipients}"
         raise (PermanentError(error) if min(codes) >= 500 else TransientError(error)) from exc
     except smtplib.SMTPResponseException as exc:
+        smtp.close()
         raise _by_code(exc) from exc
-    finally:
-        try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            smtp.close()
+    except BaseException:
+        smtp.close()  # no polite QUIT to a server that may not answer (job timeout)
+        raise
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
 
 
 def _write_file(message: EmailMessage, name: str) -> None:

@@ -162,7 +162,7 @@ def _tenant_changed(obj: Any) -> bool:
     return bool(history.deleted) and history.deleted[0] is not None
 
 
-@event.listens_for(Session, "after_begin")
-def _reset_rls(session: Session, transaction: Any, connection: Any) -> None:
-    """A new transaction starts with no cooperative set in PostgreSQL."""
+@event.listens_for(Session, "after_transaction_end")
+def _reset_rls(session: Session, transaction: Any) -> None:
+    """The setting ends with its transaction (a rolled-back savepoint undoes it too)."""
     rls.forget(session)
