@@ -64,3 +64,34 @@ def test_embedded_mode_runs_jobs_after_commit_and_drops_them_on_rollback(zw, tmp
         assert not committed.exists()  # runs when the unit of work (request, command) ends
     assert json.loads(committed.read_text())["tenant"] == zw.id
     assert not rolled_back.exists()
+
+
+def _queued_paths(app) -> list[str]:
+    with app.app_context():
+        return sorted(job.args[2]["path"] for job in get_queue().get_jobs())
+
+
+def test_jobs_follow_the_outer_transaction_not_savepoints(app, zw, tmp_path):
+    with app.app_context():
+        get_queue().empty()
+        with tenant_context(zw.id):
+            enqueue(PROBE, zw.id, path="outer-before")
+            savepoint = db.session.begin_nested()
+            enqueue(PROBE, zw.id, path="in-rolled-back-savepoint")
+            savepoint.rollback()
+            savepoint = db.session.begin_nested()
+            enqueue(PROBE, zw.id, path="in-released-savepoint")
+            savepoint.commit()
+            db.session.commit()
+    assert _queued_paths(app) == ["in-released-savepoint", "outer-before"]
+    with app.app_context():
+        get_queue().empty()
+        with tenant_context(zw.id):
+            savepoint = db.session.begin_nested()
+            enqueue(PROBE, zw.id, path="released-then-outer-rolled-back")
+            savepoint.commit()
+            db.session.rollback()
+            enqueue(PROBE, zw.id, path="closed-without-commit")
+            db.session.close()
+            db.session.commit()
+    assert _queued_paths(app) == []

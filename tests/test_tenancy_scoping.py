@@ -189,3 +189,13 @@ def test_subquery_is_scoped_and_fails_closed(two, zw):
 def test_core_table_select_without_tenant_fails_closed(two):
     with pytest.raises(TenantContextMissing):
         db.session.execute(select(User.__table__)).all()
+
+
+def test_foreign_key_cannot_point_into_another_cooperative(two, zw):
+    from sqlalchemy.exc import IntegrityError
+
+    zw_home, baltyk_home = two
+    with tenant_context(zw.id):
+        db.session.add(UnitTitle(unit_id=baltyk_home.unit_ids[0], user_id=zw_home.user_id))
+        with pytest.raises(IntegrityError, match="fk_unit_title_tenant_id_unit"):
+            db.session.flush()

@@ -10,7 +10,7 @@ from sqlalchemy import DateTime, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.db import Timestamped, db
-from iok_saas.tenancy import TenantScoped
+from iok_saas.tenancy import TenantScoped, tenant_key
 
 if TYPE_CHECKING:
     from iok_saas.estate.models import UnitTitle
@@ -26,7 +26,7 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     """A person who signs in to one cooperative's portal."""
 
     __tablename__ = "user_account"
-    __table_args__ = (UniqueConstraint("tenant_id", "identifier"),)
+    __table_args__ = (tenant_key(), UniqueConstraint("tenant_id", "identifier"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     identifier: Mapped[str] = mapped_column(String(40))
@@ -39,7 +39,10 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     initial_password_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)
-    titles: Mapped[list[UnitTitle]] = relationship(back_populates="user")
+    titles: Mapped[list[UnitTitle]] = relationship(
+        back_populates="user",
+        primaryjoin="User.id == UnitTitle.user_id", foreign_keys="UnitTitle.user_id",
+    )
 
     @property
     def is_active(self) -> bool:

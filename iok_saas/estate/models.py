@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.db import Timestamped, db
-from iok_saas.tenancy import TenantScoped
+from iok_saas.tenancy import TenantScoped, tenant_fk, tenant_key
 
 if TYPE_CHECKING:
     from iok_saas.auth.models import User
@@ -21,7 +21,7 @@ class Building(TenantScoped, Timestamped, db.Model):
     """A building (budynek) of the cooperative, on one of its estates (osiedla)."""
 
     __tablename__ = "building"
-    __table_args__ = (UniqueConstraint("tenant_id", "street", "number", "city"),)
+    __table_args__ = (tenant_key(), UniqueConstraint("tenant_id", "street", "number", "city"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     estate: Mapped[str] = mapped_column(String(120), default="")
@@ -29,7 +29,10 @@ class Building(TenantScoped, Timestamped, db.Model):
     number: Mapped[str] = mapped_column(String(20))
     postal_code: Mapped[str] = mapped_column(String(6))
     city: Mapped[str] = mapped_column(String(80))
-    units: Mapped[list[Unit]] = relationship(back_populates="building", order_by="Unit.number")
+    units: Mapped[list[Unit]] = relationship(
+        back_populates="building", order_by="Unit.number",
+        primaryjoin="Building.id == Unit.building_id", foreign_keys="Unit.building_id",
+    )
 
     @property
     def address(self) -> str:
@@ -41,14 +44,24 @@ class Unit(TenantScoped, Timestamped, db.Model):
     """A unit (lokal): a flat, a garage, a commercial premises."""
 
     __tablename__ = "unit"
-    __table_args__ = (UniqueConstraint("tenant_id", "building_id", "number"),)
+    __table_args__ = (
+        tenant_key(),
+        tenant_fk("building_id", "building"),
+        UniqueConstraint("tenant_id", "building_id", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"))
+    building_id: Mapped[int]
     number: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(20), default="flat")
-    building: Mapped[Building] = relationship(back_populates="units")
-    titles: Mapped[list[UnitTitle]] = relationship(back_populates="unit")
+    building: Mapped[Building] = relationship(
+        back_populates="units",
+        primaryjoin="Building.id == Unit.building_id", foreign_keys="Unit.building_id",
+    )
+    titles: Mapped[list[UnitTitle]] = relationship(
+        back_populates="unit",
+        primaryjoin="Unit.id == UnitTitle.unit_id", foreign_keys="UnitTitle.unit_id",
+    )
 
     @property
     def address(self) -> str:
@@ -62,14 +75,22 @@ class UnitTitle(TenantScoped, Timestamped, db.Model):
 
     __tablename__ = "unit_title"
     __table_args__ = (
+        tenant_fk("unit_id", "unit"),
+        tenant_fk("user_id", "user_account"),
         UniqueConstraint("tenant_id", "unit_id", "user_id"),
         Index("ix_unit_title_tenant_user", "tenant_id", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    unit_id: Mapped[int]
+    user_id: Mapped[int]
     kind: Mapped[str] = mapped_column(String(30), default="cooperative_ownership")
     since: Mapped[date | None]
-    unit: Mapped[Unit] = relationship(back_populates="titles")
-    user: Mapped[User] = relationship(back_populates="titles")
+    unit: Mapped[Unit] = relationship(
+        back_populates="titles",
+        primaryjoin="Unit.id == UnitTitle.unit_id", foreign_keys="UnitTitle.unit_id",
+    )
+    user: Mapped[User] = relationship(
+        back_populates="titles",
+        primaryjoin="User.id == UnitTitle.user_id", foreign_keys="UnitTitle.user_id",
+    )

@@ -55,7 +55,12 @@ def enqueue(func_path: str, tenant_id: int | None, *, job_id: str | None = None,
             timeout: int | None = None, **kwargs: Any) -> None:
     """Run ``func_path(**kwargs)`` for one cooperative once the current transaction commits."""
     spec = JobSpec(func_path, tenant_id, kwargs, job_id, timeout)
-    db.session.info.setdefault(PENDING, []).append(spec)
+    session = db.session()
+    # Tag the job with the innermost transaction, so a rolled-back savepoint drops only
+    # the jobs queued inside it.
+    session.connection()
+    tag = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(PENDING, []).append((tag, spec))
 
 
 def enqueue_now(spec: JobSpec) -> Job | None:
@@ -100,16 +105,36 @@ def run_job(func_path: str, tenant_id: int | None, kwargs: dict[str, Any]) -> An
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
-    """Jobs of a committed transaction become due."""
+    """Jobs become due when the outermost transaction commits (not when a savepoint does)."""
+    if session.in_nested_transaction():
+        return
     due = session.info.pop(PENDING, [])
     if due and has_app_context():
-        g.setdefault(PENDING, []).extend(due)
+        g.setdefault(PENDING, []).extend(spec for _, spec in due)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _rolled_back(session: Session, previous_transaction: Any) -> None:
-    """A rolled-back transaction hands over nothing."""
-    session.info.pop(PENDING, None)
+    """A rolled-back savepoint drops the jobs queued inside it."""
+    pending = session.info.get(PENDING)
+    if pending:
+        pending[:] = [(tag, spec) for tag, spec in pending
+                      if not _within(tag, previous_transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: Any) -> None:
+    """The outermost transaction ended without a commit (rollback, close): nothing goes."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
+def _within(tag: Any, transaction: Any) -> bool:
+    while tag is not None:
+        if tag is transaction:
+            return True
+        tag = tag.parent
+    return False
 
 
 def hand_over_due(exc: BaseException | None = None) -> None:

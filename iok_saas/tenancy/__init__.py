@@ -7,7 +7,7 @@ from iok_saas.tenancy.context import (
     current_tenant_id,
     tenant_context,
 )
-from iok_saas.tenancy.scoping import TenantScoped
+from iok_saas.tenancy.scoping import TenantScoped, tenant_fk, tenant_key
 
 __all__ = [
     "ALL_TENANTS",
@@ -16,4 +16,6 @@ __all__ = [
     "TenantScoped",
     "current_tenant_id",
     "tenant_context",
+    "tenant_fk",
+    "tenant_key",
 ]

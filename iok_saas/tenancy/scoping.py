@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, event, inspect
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, UniqueConstraint, event, inspect
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -43,6 +43,17 @@ class TenantScoped:
         return mapped_column(
             ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False, index=True
         )
+
+
+def tenant_key() -> UniqueConstraint:
+    """``UNIQUE (tenant_id, id)``: what ``tenant_fk`` points at."""
+    return UniqueConstraint("tenant_id", "id")
+
+
+def tenant_fk(column: str, target: str) -> ForeignKeyConstraint:
+    """A foreign key that includes ``tenant_id``: a row can point only inside its cooperative
+    (PostgreSQL checks foreign keys without row-level security, so this is the wall there)."""
+    return ForeignKeyConstraint(["tenant_id", column], [f"{target}.tenant_id", f"{target}.id"])
 
 
 def _is_scoped(mapper: Any) -> bool:

@@ -1,10 +1,11 @@
-"""Platform foundation: cooperatives, their hosts, buildings, units, titles, accounts.
+"""Platform foundation: cooperatives and their hosts, estate, accounts, e-mail outbox.
 
-Tenant-owned tables get PostgreSQL row-level security (iok_saas.db.rls).
+Every tenant-owned table gets PostgreSQL row-level security (iok_saas.db.rls), and its
+foreign keys include tenant_id, so a row can only point inside its own cooperative.
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 04:44:40.987466
+Create Date: 2026-11-21 05:13:25.574866
 
 """
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from alembic import op
 
 from iok_saas.db import rls
 
-TENANT_TABLES = ("building", "user_account", "unit", "unit_title")
+TENANT_TABLES = ("building", "user_account", "unit", "unit_title", "outbox_message")
 
 
 # revision identifiers, used by Alembic.
@@ -49,10 +50,33 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_building_tenant_id_tenant'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_building')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_building_tenant_id_id')),
     sa.UniqueConstraint('tenant_id', 'street', 'number', 'city', name=op.f('uq_building_tenant_id_street_number_city'))
     )
     with op.batch_alter_table('building', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_building_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('outbox_message',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('template', sa.String(length=60), nullable=False),
+    sa.Column('recipient', sa.String(length=254), nullable=False),
+    sa.Column('context', sa.JSON(), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('sending_started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_outbox_message_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
+    sa.UniqueConstraint('tenant_id', 'idempotency_key', name=op.f('uq_outbox_message_tenant_id_idempotency_key'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_tenant_id'), ['tenant_id'], unique=False)
+        batch_op.create_index('ix_outbox_message_tenant_status', ['tenant_id', 'status'], unique=False)
 
     op.create_table('tenant_domain',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -83,6 +107,7 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_user_account_tenant_id_tenant'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_user_account_tenant_id_id')),
     sa.UniqueConstraint('tenant_id', 'identifier', name=op.f('uq_user_account_tenant_id_identifier'))
     )
     with op.batch_alter_table('user_account', schema=None) as batch_op:
@@ -96,10 +121,11 @@ def upgrade():
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['building_id'], ['building.id'], name=op.f('fk_unit_building_id_building')),
+    sa.ForeignKeyConstraint(['tenant_id', 'building_id'], ['building.tenant_id', 'building.id'], name=op.f('fk_unit_tenant_id_building')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_unit_tenant_id_tenant'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_unit')),
-    sa.UniqueConstraint('tenant_id', 'building_id', 'number', name=op.f('uq_unit_tenant_id_building_id_number'))
+    sa.UniqueConstraint('tenant_id', 'building_id', 'number', name=op.f('uq_unit_tenant_id_building_id_number')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_unit_tenant_id_id'))
     )
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_unit_tenant_id'), ['tenant_id'], unique=False)
@@ -113,9 +139,9 @@ def upgrade():
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'unit_id'], ['unit.tenant_id', 'unit.id'], name=op.f('fk_unit_title_tenant_id_unit')),
+    sa.ForeignKeyConstraint(['tenant_id', 'user_id'], ['user_account.tenant_id', 'user_account.id'], name=op.f('fk_unit_title_tenant_id_user_account')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_unit_title_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_unit_title_unit_id_unit')),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_unit_title_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_title')),
     sa.UniqueConstraint('tenant_id', 'unit_id', 'user_id', name=op.f('uq_unit_title_tenant_id_unit_id_user_id'))
     )
@@ -149,6 +175,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_tenant_domain_tenant_id'))
 
     op.drop_table('tenant_domain')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_message_tenant_status')
+        batch_op.drop_index(batch_op.f('ix_outbox_message_tenant_id'))
+
+    op.drop_table('outbox_message')
     with op.batch_alter_table('building', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_building_tenant_id'))
 
