@@ -194,3 +194,8 @@ def test_delete_asks_and_removes_only_that_cooperatives_rows(run, scratch, zw):
     assert db.session.scalar(count) == 1
     with tenant_context(zw.id):
         assert db.session.get(User, zw_home.user_id) is not None
+
+
+def test_custom_domain_cannot_squat_a_platform_host(run):
+    result = run("tenants", "add-domain", "baltyk", "przyszla.localhost")
+    assert result.exit_code == 1 and "under the platform domain" in result.stderr

@@ -67,3 +67,11 @@ def test_catalogue_contains_every_message_in_the_code():
     with (ROOT / "iok_saas/translations/pl/LC_MESSAGES/messages.po").open("rb") as handle:
         in_catalogue = {m.id for m in read_po(handle) if m.id}
     assert sorted(in_code - in_catalogue) == []
+
+
+def test_language_switch_never_sends_to_another_site(zw_client):
+    token = zw_client.csrf_token("/")
+    for target in ("//evil.example", "/\t/evil.example", "/\\evil.example"):
+        answer = zw_client.post("/jezyk", data={"csrf_token": token, "lang": "pl",
+                                                "next": target})
+        assert answer.location == "/"

@@ -104,3 +104,28 @@ def test_proxy_fix_uses_forwarded_host_when_configured(tmp_path, ctx):
     forwarded = {"X-Forwarded-Host": "baltyk.localhost"}
     page = client_for(proxied, "10.0.0.5").get("/", headers=forwarded)
     assert page.status_code == 200 and "Bałtyk" in page.get_data(as_text=True)
+
+
+def test_tenant_read_before_an_operator_change_is_not_cached_after_it(app, ctx, monkeypatch):
+    from iok_saas.tenancy import resolver
+
+    cache = app.extensions["iok_tenant_cache"]
+    cache.clear()
+    real_load = resolver._load
+
+    def load_then_operator_disables(host):
+        info = real_load(host)  # read while the cooperative is still active ...
+        with app.app_context():
+            services.set_status("baltyk", "disabled")  # ... then the operator disables it
+        cache._drop_if_stale()  # ... and another thread's request sees the new generation
+        return info
+
+    monkeypatch.setattr(resolver, "_load", load_then_operator_disables)
+    client = client_for(app, "baltyk.localhost")
+    try:
+        client.get("/")  # this request may still see the old state
+        monkeypatch.setattr(resolver, "_load", real_load)
+        assert client.get("/").status_code == 503  # but nothing stale was kept
+    finally:
+        with app.app_context():
+            services.set_status("baltyk", "active")

@@ -6,11 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, exists, select, text
+from sqlalchemy import create_engine, text
 
-from iok_saas.auth.models import User
 from iok_saas.db import db, rls
-from iok_saas.tenancy import tenant_context
 from iok_saas.tenancy.services import scoped_models
 from tests.conftest import APP_ROLE, DB_NAME, pg_url
 from tests.factories import make_household
@@ -55,14 +53,6 @@ def test_app_role_cannot_write_a_row_of_another_tenant(zw, baltyk, app_engine):
                 "created_at, updated_at) "
                 "VALUES (:b, '', 'ul. Obca', '1', '00-001', 'X', now(), now())"
             ), {"b": baltyk.id})
-
-
-def test_core_exists_missed_by_the_orm_filter_is_stopped_by_rls(zw, baltyk):
-    other = make_household(baltyk)
-    with tenant_context(zw.id):
-        # A Core exists() names no ORM entity, so the ORM criteria cannot attach;
-        # row-level security still hides the other cooperative's row.
-        assert db.session.scalar(select(exists().where(User.id == other.user_id))) is False
 
 
 def test_raw_sql_lives_only_in_the_reviewed_module():

@@ -12,6 +12,7 @@ from iok_saas.tenancy import (
     ALL_TENANTS,
     TenantContextMissing,
     TenantMismatch,
+    UnscopedStatement,
     tenant_context,
 )
 from tests.factories import make_household
@@ -199,3 +200,35 @@ def test_foreign_key_cannot_point_into_another_cooperative(two, zw):
         db.session.add(UnitTitle(unit_id=baltyk_home.unit_ids[0], user_id=zw_home.user_id))
         with pytest.raises(IntegrityError, match="fk_unit_title_tenant_id_unit"):
             db.session.flush()
+
+
+@pytest.mark.parametrize("shape", ["implicit_where", "core_exists", "core_join"])
+def test_statements_the_filter_cannot_cover_are_refused(two, zw, shape):
+    from sqlalchemy import exists
+
+    statements = {
+        "implicit_where": select(func.count()).where(User.role == "resident"),
+        "core_exists": select(exists().where(User.id == two[1].user_id)),
+        "core_join": select(User.id).select_from(User.__table__.join(
+            UnitTitle.__table__, User.__table__.c.id == UnitTitle.__table__.c.user_id)),
+    }
+    with tenant_context(zw.id), pytest.raises(UnscopedStatement, match="outside the tenant"):
+        db.session.execute(statements[shape])
+
+
+def test_covered_shapes_still_run(two, zw):
+    with tenant_context(zw.id):
+        assert db.session.scalar(select(func.count(User.id)).where(User.role == "resident")) == 1
+        assert db.session.scalar(select(select(User.id).where(
+            User.id == two[1].user_id).exists())) is False
+
+
+def test_update_cannot_move_rows_to_another_cooperative(two, zw, baltyk):
+    with tenant_context(zw.id), pytest.raises(TenantMismatch, match="tenant_id cannot"):
+        db.session.execute(update(User).values(tenant_id=baltyk.id))
+
+
+def test_bulk_update_by_primary_key_is_refused(two, zw):
+    _, baltyk_home = two
+    with tenant_context(zw.id), pytest.raises(UnscopedStatement, match="by primary key"):
+        db.session.execute(update(User), [{"id": baltyk_home.user_id, "first_name": "X"}])

@@ -9,15 +9,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from iok_saas.auth import services
 from iok_saas.auth.forms import LoginForm
 from iok_saas.db import db
+from iok_saas.web.redirects import local_path
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this host: never an open redirect to another site."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 @bp.route("/logowanie", methods=["GET", "POST"])
@@ -30,7 +24,7 @@ def login():
         user = services.authenticate(form.identifier.data, form.password.data)
         if user is not None:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("public.home"))
+            return redirect(local_path(request.args.get("next")) or url_for("public.home"))
         flash(_("The identifier or password is incorrect."), "error")
     return render_template("auth/login.html", form=form)
 

@@ -4,6 +4,7 @@ from iok_saas.tenancy.context import (
     ALL_TENANTS,
     TenantContextMissing,
     TenantMismatch,
+    UnscopedStatement,
     current_tenant_id,
     tenant_context,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "TenantContextMissing",
     "TenantMismatch",
     "TenantScoped",
+    "UnscopedStatement",
     "current_tenant_id",
     "tenant_context",
     "tenant_fk",

@@ -25,6 +25,10 @@ class TenantMismatch(RuntimeError):
     """An object or session of one cooperative was used for another."""
 
 
+class UnscopedStatement(RuntimeError):
+    """A statement shape the tenant filter cannot cover; rewrite it with ORM entities."""
+
+
 def current_tenant_id() -> int | None:
     """The id of the cooperative in context, or None."""
     return _current_tenant.get()

@@ -41,12 +41,14 @@ class TenantCache:
 
     def lookup(self, host: str) -> TenantInfo | None:
         """The cooperative answering on ``host``, or None."""
-        self._drop_if_stale()
+        generation = self._drop_if_stale()
         info = self._hosts.get(host)
         if info is None:
             info = _load(host)
-            if info is not None:
-                with self._lock:
+            with self._lock:
+                # Another thread may have seen a newer generation while this one read the
+                # database: then what was read may be stale and must not be kept.
+                if info is not None and self._generation == generation:
                     self._hosts[host] = info
         return info
 
@@ -55,13 +57,15 @@ class TenantCache:
         with self._lock:
             self._hosts.clear()
 
-    def _drop_if_stale(self) -> None:
+    def _drop_if_stale(self) -> str | None:
         generation = read_generation()
         ttl = current_app.config["TENANT_CACHE_SECONDS"]
         now = time.monotonic()
-        if generation != self._generation or now - self._checked > ttl:
-            self.clear()
-            self._generation, self._checked = generation, now
+        with self._lock:
+            if generation != self._generation or now - self._checked > ttl:
+                self._hosts.clear()
+                self._generation, self._checked = generation, now
+        return generation
 
 
 def _load(host: str) -> TenantInfo | None:
@@ -78,13 +82,21 @@ def _generation_file() -> Path:
     return Path(current_app.config["INSTANCE_PATH"]) / "tenant-generation"
 
 
+_redis_quiet_until = 0.0  # after a Redis failure, skip it for a few seconds (no stalls)
+REDIS_RETRY_SECONDS = 5
+
+
 def read_generation() -> str | None:
     """The current generation of tenant data (None if never bumped or unreadable)."""
+    global _redis_quiet_until
     client = redis_connection()
     if client is not None:
+        if time.monotonic() < _redis_quiet_until:
+            return None
         try:
             value = client.get(GENERATION_KEY)
         except RedisError:
+            _redis_quiet_until = time.monotonic() + REDIS_RETRY_SECONDS
             return None
         return value.decode() if value else None
     try:

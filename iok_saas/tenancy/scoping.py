@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, UniqueConstraint, event, inspect
+from sqlalchemy import (
+    ForeignKey,
+    ForeignKeyConstraint,
+    Join,
+    Select,
+    Table,
+    UniqueConstraint,
+    event,
+    inspect,
+)
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -30,6 +39,7 @@ from iok_saas.tenancy.context import (
     ALL_TENANTS,
     TenantContextMissing,
     TenantMismatch,
+    UnscopedStatement,
     current_tenant_id,
     require_tenant_id,
 )
@@ -99,15 +109,76 @@ def _check_or_stamp(row: dict, tenant_id: int) -> None:
         raise TenantMismatch(f"insert() of a row of cooperative {given} under {tenant_id}")
 
 
-def _scoped_tables() -> set[Any]:
-    """Tables of every model that uses the ``TenantScoped`` mixin."""
-    found, stack = set(), list(TenantScoped.__subclasses__())
+_SCOPED: dict[int, frozenset] = {}
+
+
+def _scoped_tables() -> frozenset:
+    """Tables of every model that uses the ``TenantScoped`` mixin (cached per model count)."""
+    subclasses, stack = [], list(TenantScoped.__subclasses__())
     while stack:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
-        if hasattr(cls, "__table__"):
-            found.add(cls.__table__)
+        subclasses.append(cls)
+    key = len(subclasses)
+    if key not in _SCOPED:
+        _SCOPED.clear()
+        _SCOPED[key] = frozenset(c.__table__ for c in subclasses if hasattr(c, "__table__"))
+    return _SCOPED[key]
+
+
+def _plain(element: Any) -> Any:
+    return element._deannotate() if hasattr(element, "_deannotate") else element
+
+
+def _core_tables(from_clause: Any) -> list[Any]:
+    """Tables named in a FROM element that are not ORM entities (those get the criteria)."""
+    if isinstance(from_clause, Join):
+        return _core_tables(from_clause.left) + _core_tables(from_clause.right)
+    if isinstance(from_clause, Table) and not from_clause._annotations.get("parententity"):
+        return [from_clause]
+    return []
+
+
+def unfiltered_tables(statement: Any) -> set[str]:
+    """Tenant-owned tables a SELECT reads where ``with_loader_criteria`` cannot attach.
+
+    That is a table reached only through the WHERE clause (``select(func.count()).where(
+    User.role == …)``), a Core ``exists()``, or a Core join. PostgreSQL's row-level security
+    would still stop them; SQLite has no such wall, so they are refused everywhere.
+    """
+    scoped = {_plain(t) for t in _scoped_tables()}
+    found = set()
+    for element in visitors.iterate(statement):
+        if not isinstance(element, Select):
+            continue
+        covered = {_plain(f) for f in element.columns_clause_froms}
+        for from_clause in element.get_final_froms():
+            for table in _core_tables(from_clause):
+                if _plain(table) in scoped and _plain(table) not in covered:
+                    found.add(table.name)
     return found
+
+
+def _refuse_unscopable(state: ORMExecuteState) -> None:
+    """Statements the tenant filter cannot cover are refused, not run unfiltered."""
+    statement = state.statement
+    if state.is_select:
+        tables = unfiltered_tables(statement)
+        if tables:
+            raise UnscopedStatement(
+                f"{', '.join(sorted(tables))} read outside the tenant filter: select an ORM "
+                "entity or use select_from(Model) instead of a bare WHERE, exists() or join."
+            )
+        return
+    if not any(_is_scoped(m) for m in state.all_mappers):
+        return
+    if isinstance(state.parameters, list):
+        raise UnscopedStatement("bulk UPDATE/DELETE by primary key bypasses the tenant filter; "
+                                "use update(Model).where(...) instead.")
+    values = getattr(statement, "_values", None) or {}
+    names = {getattr(key, "key", key) for key in values} | set(state.parameters or {})
+    if "tenant_id" in names:
+        raise TenantMismatch("tenant_id cannot be changed by an UPDATE statement.")
 
 
 def touches_tenant_rows(state: ORMExecuteState) -> bool:
@@ -138,6 +209,8 @@ def _scope_statement(state: ORMExecuteState) -> Any:
         return None
     _bind_session(state.session, tenant_id)
     rls.sync_tenant(state.session, tenant_id)
+    if not state.is_insert:
+        _refuse_unscopable(state)
     if state.is_insert:
         if any(_is_scoped(m) for m in state.all_mappers):
             _stamp_insert(state, tenant_id)

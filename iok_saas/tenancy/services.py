@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 
 from iok_saas.db import db
@@ -114,10 +115,20 @@ def _sync_domains(tenant: Tenant, settings: TenantSettings) -> list[str]:
             changes.append(f"-domain {host}")
     for host, is_custom in wanted.items():
         if host not in current:
+            if is_custom:
+                _ensure_not_platform_host(host)
             _ensure_host_free(host, tenant)
             tenant.domains.append(TenantDomain(host=host, is_custom=is_custom))
             changes.append(f"+domain {host}")
     return changes
+
+
+def _ensure_not_platform_host(host: str) -> None:
+    """Custom domains cannot take ``<anything>.<base domain>``: those belong to slugs."""
+    base = current_app.config["BASE_DOMAIN"]
+    if host == base or host.endswith(f".{base}"):
+        raise TenantError(f"{host!r} is under the platform domain {base!r}; every cooperative "
+                          "gets <slug>." + base + " automatically.")
 
 
 def _ensure_host_free(host: str, tenant: Tenant) -> None:
@@ -254,6 +265,7 @@ def add_domain(slug: str, host: str) -> TenantDomain:
     """Let the cooperative answer on one more host (a custom domain)."""
     tenant = get_tenant(slug)
     host = _valid_host(host)
+    _ensure_not_platform_host(host)
     _ensure_host_free(host, tenant)
     if any(d.host == host for d in tenant.domains):
         raise TenantError(f"{host!r} already leads to {slug!r}.")

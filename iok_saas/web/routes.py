@@ -15,6 +15,8 @@ from flask import (
     url_for,
 )
 
+from iok_saas.web.redirects import local_path
+
 bp = Blueprint("web", __name__, template_folder="templates")
 
 
@@ -43,7 +45,4 @@ def set_language():
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.home")
-    return redirect(target)
+    return redirect(local_path(request.form.get("next")) or url_for("public.home"))
