@@ -118,3 +118,27 @@ def test_unknown_host_is_a_plain_404(ctx, page, live_server):
     answer = page.goto(_url("nieznana", live_server))
     assert answer.status == 404
     assert page.get_by_role("heading").inner_text() == "Nie znaleziono strony"
+
+
+@pytest.mark.parametrize("slug", list(COOPERATIVES))
+def test_admin_previews_an_email_in_the_cooperatives_branding(ctx, page, live_server, artifacts,
+                                                              slug):
+    from tests.conftest import tenant_ref
+
+    admin = make_household(tenant_ref(slug), role="admin", units=0)
+    page.goto(_url(slug, live_server, "/logowanie"))
+    page.get_by_label("Identyfikator użytkownika").fill(admin.identifier)
+    page.get_by_label("Hasło").fill(admin.password)
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.get_by_role("link", name="Wiadomości e-mail").click()
+    page.get_by_role("link", name="Wiadomość próbna z Internetowej Obsługi Kontrahenta").click()
+    assert page.get_by_role("heading", name="Wersja tekstowa").is_visible()
+    page.screenshot(path=str(artifacts / f"mail-preview-{slug}.png"), full_page=True)
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name="Otwórz wersję HTML").click()
+    html = opened.value
+    html.wait_for_load_state()
+    band = html.locator("td").nth(1)
+    assert COOPERATIVES[slug]["name"] in html.content()
+    html.screenshot(path=str(artifacts / f"mail-html-{slug}.png"), full_page=True)
+    assert band.count() == 1

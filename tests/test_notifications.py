@@ -262,3 +262,10 @@ def test_outbox_test_command_queues_a_message(make_app, smtp):
     assert result.exit_code == 0 and result.output.startswith("queued ")
     assert run_burst_worker(app.config).returncode == 0
     assert smtp.mailbox.wait_for(1)[0]["To"] == "op@example.org"
+
+
+def test_relay_job_schedules_its_next_run(make_app):
+    app = make_app(OUTBOX_RELAY_SECONDS=60)
+    with app.app_context():
+        outbox.relay_job()
+        assert "iok-outbox-relay" in get_queue().scheduled_job_registry.get_job_ids()

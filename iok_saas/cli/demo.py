@@ -96,8 +96,9 @@ def reset_demo_data() -> None:
 
 
 def _wipe() -> None:
-    for model in (UnitTitle, User, Unit, Building):
-        db.session.execute(delete(model))
+    """Every tenant-owned row of the cooperative in context, children first."""
+    for mapper in services.scoped_models():
+        db.session.execute(delete(mapper.class_))
 
 
 def _populate(coop: DemoCooperative, info: TenantInfo) -> None:

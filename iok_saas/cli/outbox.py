@@ -7,7 +7,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from iok_saas.db import db
+from iok_saas.db import db, utcnow
 from iok_saas.mail import outbox
 from iok_saas.mail.models import STATUSES
 from iok_saas.tenancy import services, tenant_context
@@ -67,7 +67,8 @@ def test_cmd(slug: str, address: str) -> None:
     except services.TenantError as exc:
         raise click.ClickException(str(exc)) from None
     with tenant_context(tenant.id):
-        message = outbox.queue_message("test_message", address, {"note": ""})
+        note = f"Wysłano na próbę {utcnow():%d.%m.%Y %H:%M} UTC przez operatora platformy."
+        message = outbox.queue_message("test_message", address, {"note": note})
         message_id = message.id
         db.session.commit()
     click.echo(f"queued {message_id} for {address}")

@@ -69,5 +69,5 @@ TEST_MESSAGE = register(MessageKind(
     name="test_message",
     subject=_l("Test message from the online customer service"),
     description=_l("Sent by the platform operator to check that e-mail reaches residents."),
-    sample={"note": "Wiadomość próbna"},
+    sample={"note": "Wysłano na próbę przez operatora platformy."},
 ))
