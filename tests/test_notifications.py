@@ -87,6 +87,14 @@ def test_message_goes_out_once_in_the_cooperatives_branding(make_app, smtp, balt
     assert (saved.status, saved.attempts) == (SENT, 1) and saved.sent_at is not None
 
 
+def send_through_worker(app, tenant) -> tuple[str, OutboxMessage]:
+    """Queue a test message, let a burst worker process everything, return the id and row."""
+    message_id = queue_test_message(app, tenant)
+    result = run_burst_worker(app.config)
+    assert result.returncode == 0, result.stderr
+    return message_id, row(app, tenant, message_id)
+
+
 def get_queue_of(app):
     with app.app_context():
         return list(get_queue().get_job_ids())
@@ -126,9 +134,7 @@ def test_idempotency_key_queues_one_message(make_app, smtp, zw):
 def test_smtp_refusing_is_retried_then_failed_and_visible(make_app, smtp, zw):
     smtp.mailbox.reply, smtp.mailbox.refusals_left = "451 4.3.0 Spróbuj później", -1
     app = make_app()
-    message_id = queue_test_message(app, zw)
-    assert run_burst_worker(app.config).returncode == 0
-    saved = row(app, zw, message_id)
+    message_id, saved = send_through_worker(app, zw)
     assert saved.status == FAILED and saved.attempts == 3
     assert "451" in saved.last_error
     status = json.loads(run_cli(app, "outbox", "status", "--json").output)
@@ -145,19 +151,15 @@ def test_smtp_refusing_is_retried_then_failed_and_visible(make_app, smtp, zw):
 def test_smtp_transient_refusal_then_success(make_app, smtp, zw):
     smtp.mailbox.reply, smtp.mailbox.refusals_left = "421 4.7.0 Zbyt wiele połączeń", 1
     app = make_app()
-    message_id = queue_test_message(app, zw)
-    assert run_burst_worker(app.config).returncode == 0
+    _, saved = send_through_worker(app, zw)
     assert len(smtp.mailbox.wait_for(1)) == 1
-    saved = row(app, zw, message_id)
     assert (saved.status, saved.attempts) == (SENT, 2)
 
 
 def test_permanent_refusal_fails_at_once(make_app, smtp, zw):
     smtp.mailbox.reply, smtp.mailbox.refusals_left = "550 5.1.1 Nie ma takiej skrzynki", -1
     app = make_app()
-    message_id = queue_test_message(app, zw)
-    assert run_burst_worker(app.config).returncode == 0
-    saved = row(app, zw, message_id)
+    _, saved = send_through_worker(app, zw)
     assert (saved.status, saved.attempts) == (FAILED, 1)
     assert "550" in saved.last_error
 
@@ -166,9 +168,7 @@ def test_unreachable_smtp_is_retried_then_failed(make_app, zw):
     from tests.fixtures.mail import free_port
 
     app = make_app(SMTP_PORT=free_port())
-    message_id = queue_test_message(app, zw)
-    assert run_burst_worker(app.config).returncode == 0
-    saved = row(app, zw, message_id)
+    _, saved = send_through_worker(app, zw)
     assert saved.status == FAILED and saved.attempts == 3
     assert "cannot reach the mail server" in saved.last_error
 
