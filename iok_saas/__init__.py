@@ -15,10 +15,10 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
     """Build the app: configuration, then each part's ``init_app`` in order."""
     app = Flask(__name__, instance_relative_config=False)
     _configure(app, config)
-    from iok_saas import auth, cli, db, health, jobs, mail, public, staff, web
+    from iok_saas import audit, auth, cli, db, health, jobs, mail, public, staff, web
     from iok_saas.tenancy import resolver
 
-    for part in (db, web, resolver, jobs, mail, auth, public, staff, health, cli):
+    for part in (db, web, resolver, jobs, mail, auth, audit, public, staff, health, cli):
         part.init_app(app)
     return app
 

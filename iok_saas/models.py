@@ -1,8 +1,12 @@
 """Every model of the platform, imported in one place so metadata and migrations see them all."""
 
+from iok_saas.audit.models import AuditEvent
 from iok_saas.auth.models import User
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.tenancy.models import Tenant, TenantDomain
 
-__all__ = ["Building", "OutboxMessage", "Tenant", "TenantDomain", "Unit", "UnitTitle", "User"]
+__all__ = [
+    "AuditEvent", "Building", "OutboxMessage", "Tenant", "TenantDomain", "Unit", "UnitTitle",
+    "User",
+]

@@ -22,6 +22,21 @@ ensure_venv() {
   fi
 }
 
+# Pango for WeasyPrint's PDFs (credentials documents); chromium pulls it in too.
+ensure_pango() {
+  if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then
+    return
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    say "Pango is missing: run 'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0' and try again"
+    exit 1
+  fi
+  say "Installing Debian's Pango for PDF documents"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null
+}
+
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
 ensure_chromium() {
   if command -v chromium >/dev/null 2>&1; then

@@ -78,6 +78,9 @@ def app_settings(instance: Path, **overrides) -> dict:
         "PREFERRED_URL_SCHEME": "http",
         "CUSTOM_DOMAINS_CANONICAL": False,
         "TENANTS_DIR": ROOT / "tenants",
+        # Limits stay on (in Redis) but high; the rate-limit tests lower them.
+        "LOGIN_LIMIT_PER_IP": "10000 per minute",
+        "LOGIN_LIMIT_PER_TENANT_IP": "10000 per minute",
         **overrides,
     }
 

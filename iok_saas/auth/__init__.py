@@ -6,11 +6,12 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from iok_saas.extensions import login_manager
+from iok_saas.web.navigation import N_, NavItem, register
 
 
 def init_app(app: Flask) -> None:
-    """Flask-Login scoped to the current cooperative, and the sign-in pages."""
-    from iok_saas.auth import routes, services
+    """Flask-Login scoped to the current cooperative, rate limits, gates, the sign-in pages."""
+    from iok_saas.auth import gates, limits, messages, routes, services  # noqa: F401
 
     login_manager.init_app(app)
     login_manager.user_loader(services.load_user)
@@ -18,4 +19,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    limits.init_app(app)
+    app.before_request(gates.account_gates)
     app.register_blueprint(routes.bp)
+    for audience in ("resident", "staff"):
+        register(app, NavItem("auth.change_password", N_("Change password"), audience))

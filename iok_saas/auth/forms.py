@@ -1,15 +1,17 @@
-"""Sign-in form."""
+"""Sign-in and password forms (visible labels, autocomplete for password managers)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from iok_saas.auth.policy import MAX_LENGTH
 
 
 class LoginForm(FlaskForm):
-    """Identifier and password; labels visible, autocomplete for password managers."""
+    """Identifier and password."""
 
     identifier = StringField(
         _l("User identifier"),
@@ -18,6 +20,29 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(_l("Enter your password.")), Length(max=1024)],
+        validators=[DataRequired(_l("Enter your password.")),
+                    Length(max=MAX_LENGTH, message=_l("The password is too long."))],
         render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    """Current password, new password twice."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")),
+                    Length(max=MAX_LENGTH, message=_l("The password is too long."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Enter the new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(_l("Enter the new password again.")),
+                    EqualTo("new_password", _l("The two new passwords are different."))],
+        render_kw={"autocomplete": "new-password"},
     )

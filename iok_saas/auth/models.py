@@ -36,9 +36,15 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(default=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
     initial_password_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     titles: Mapped[list[UnitTitle]] = relationship(
         back_populates="user",
         primaryjoin="User.id == UnitTitle.user_id", foreign_keys="UnitTitle.user_id",
@@ -53,6 +59,11 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     def is_staff(self) -> bool:
         """Whether the user works in the staff panel."""
         return self.role in STAFF_ROLES
+
+    @property
+    def is_locked(self) -> bool:
+        """Whether sign-in is blocked (blokada) right now."""
+        return self.locked_at is not None
 
     @property
     def full_name(self) -> str:

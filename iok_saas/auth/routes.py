@@ -1,32 +1,78 @@
-"""Sign in and sign out on the cooperative's own host."""
+"""Sign in, sign out, change the password, forgotten password — on the cooperative's own host."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import time
+
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from iok_saas.auth import services
-from iok_saas.auth.forms import LoginForm
+from iok_saas.audit import services as audit
+from iok_saas.audit.models import SIGN_OUT
+from iok_saas.auth import limits, policy, services
+from iok_saas.auth.forms import ChangePasswordForm, LoginForm
+from iok_saas.auth.services import SignInResult
 from iok_saas.db import db
 from iok_saas.web.redirects import local_path
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
+def start_session(user) -> None:
+    """Sign the user in on this cooperative's host and start the idle clock."""
+    login_user(user)
+    session["seen"] = int(time.time())
+
+
 @bp.route("/logowanie", methods=["GET", "POST"])
+@limits.limiter.limit(limits.login_limit_per_ip, key_func=limits.per_ip, methods=["POST"])
+@limits.limiter.limit(limits.login_limit_per_tenant_ip, key_func=limits.per_tenant_ip,
+                      methods=["POST"])
 def login():
     """The sign-in page: one message for every kind of failure."""
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.identifier.data, form.password.data)
-        if user is not None:
-            login_user(user)
+        result, user = services.authenticate(form.identifier.data, form.password.data, g.tenant)
+        if result is SignInResult.OK:
+            start_session(user)
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password"))
             return redirect(local_path(request.args.get("next")) or url_for("public.home"))
-        flash(_("The identifier or password is incorrect."), "error")
+        if result is SignInResult.EXPIRED:
+            flash(_("Your initial password has expired. Please come to the office for a new "
+                    "one."), "error")
+        else:
+            flash(_("The identifier or password is incorrect."), "error")
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/zmiana-hasla", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; with an initial password this is the only page available."""
+    form = ChangePasswordForm()
+    problems: list[str] = []
+    rules = g.tenant.settings.password
+    if form.validate_on_submit():
+        problems = services.change_password(current_user, form.current_password.data,
+                                            form.new_password.data, g.tenant)
+        if not problems:
+            db.session.commit()
+            start_session(current_user)  # the session version changed: renew this session
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("public.home"))
+    return render_template("auth/change_password.html", form=form, problems=problems,
+                           rules=rules, rule_text=policy.describe(rules),
+                           floor_text=policy.floor_text())
+
+
+@bp.get("/nie-pamietam-hasla")
+def forgotten_password():
+    """What to do after a forgotten password or a lockout (the paper path)."""
+    return render_template("auth/forgotten.html")
 
 
 @bp.post("/wyloguj")
@@ -34,7 +80,9 @@ def login():
 def logout():
     """Sign out; the session version changes so copies of the old cookie stop working."""
     current_user.session_version += 1
+    audit.record(SIGN_OUT, subject=current_user, actor=current_user)
     db.session.commit()
     logout_user()
+    session.pop("seen", None)
     flash(_("You have been signed out."), "success")
     return redirect(url_for("public.home"))

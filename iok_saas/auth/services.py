@@ -1,13 +1,28 @@
-"""Account rules: creating accounts with initial passwords, signing in."""
+"""Account rules: accounts with initial passwords, sign-in, lockout, password changes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 
 from flask import g
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from iok_saas.audit import services as audit
+from iok_saas.audit.models import (
+    ACCOUNT_CREATED,
+    ACCOUNT_DEACTIVATED,
+    ACCOUNT_REACTIVATED,
+    LOCKED,
+    PASSWORD_CHANGED,
+    PASSWORD_RESET,
+    SIGN_IN,
+    SIGN_IN_FAILED,
+    UNLOCKED,
+)
+from iok_saas.auth import policy
 from iok_saas.auth.models import ROLES, User
 from iok_saas.auth.passwords import (
     burn_one_hash,
@@ -16,6 +31,8 @@ from iok_saas.auth.passwords import (
     verify_password,
 )
 from iok_saas.db import db, utcnow
+from iok_saas.mail.outbox import queue_message
+from iok_saas.tenancy.info import TenantInfo
 from iok_saas.tenancy.settings import TenantSettings
 
 
@@ -23,9 +40,17 @@ class AccountError(ValueError):
     """An account cannot be created or changed as asked."""
 
 
+class SignInResult(Enum):
+    """What a sign-in attempt came to. Only OK and EXPIRED are told apart on screen."""
+
+    OK = "ok"
+    FAILED = "failed"  # unknown identifier, wrong password, locked or deactivated: one answer
+    EXPIRED = "expired"  # right initial password, past its date
+
+
 @dataclass(frozen=True)
 class NewAccount:
-    """A created account and its one-time initial password (to print, never to store)."""
+    """An account and its one-time initial password (to print, never to store)."""
 
     user: User
     initial_password: str
@@ -34,8 +59,7 @@ class NewAccount:
 def next_identifier(settings: TenantSettings) -> str:
     """The next free identifier in the cooperative's format, e.g. ``ZW-000124``."""
     prefix = settings.accounts.identifier_prefix
-    count = db.session.scalar(select(func.count()).select_from(User)) or 0
-    number = count + 1
+    number = (db.session.scalar(select(func.count(User.id))) or 0) + 1
     while True:
         candidate = f"{prefix}{number:0{settings.accounts.identifier_digits}d}"
         if not db.session.scalar(select(User.id).where(User.identifier == candidate)):
@@ -43,56 +67,142 @@ def next_identifier(settings: TenantSettings) -> str:
         number += 1
 
 
-def create_account(
-    settings: TenantSettings,
-    role: str,
-    identifier: str | None = None,
-    first_name: str = "",
-    last_name: str = "",
-    email: str | None = None,
-) -> NewAccount:
+def _issue_initial_password(user: User, settings: TenantSettings) -> str:
+    password = generate_initial_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.initial_password_expires_at = utcnow() + timedelta(
+        days=settings.password.initial_password_days)
+    return password
+
+
+def create_account(settings: TenantSettings, role: str, identifier: str | None = None,
+                   first_name: str = "", last_name: str = "", email: str | None = None,
+                   phone: str | None = None, actor: User | None = None) -> NewAccount:
     """Create an account in the current cooperative with a random initial password (no commit)."""
     if role not in ROLES:
         raise AccountError(f"Role must be one of {', '.join(ROLES)}.")
     identifier = (identifier or next_identifier(settings)).strip()
-    if not identifier or len(identifier) > 40 or any(c.isspace() for c in identifier):
-        raise AccountError("The identifier must be 1-40 characters without spaces.")
+    if not identifier or len(identifier) > 40 or any(not c.isprintable() or c.isspace()
+                                                     for c in identifier):
+        raise AccountError("The identifier must be 1-40 printable characters without spaces.")
     if db.session.scalar(select(User.id).where(User.identifier == identifier)):
         raise AccountError(f"Identifier {identifier!r} is already taken in this cooperative.")
-    password = generate_initial_password()
-    user = User(
-        identifier=identifier,
-        role=role,
-        first_name=first_name,
-        last_name=last_name,
-        email=email,
-        password_hash=hash_password(password),
-        must_change_password=True,
-        initial_password_expires_at=utcnow()
-        + timedelta(days=settings.password.initial_password_days),
-    )
+    user = User(identifier=identifier, role=role, first_name=first_name, last_name=last_name,
+                email=email or None, phone=phone or None)
+    password = _issue_initial_password(user, settings)
     db.session.add(user)
     db.session.flush()
+    audit.record(ACCOUNT_CREATED, subject=user, actor=actor, role=role)
     return NewAccount(user, password)
 
 
-def set_password(user: User, password: str, *, initial: bool) -> None:
-    """Replace the password; an initial one must be changed at the next sign-in."""
-    user.password_hash = hash_password(password)
-    user.must_change_password = initial
-    user.initial_password_expires_at = None
+def reset_password(user: User, settings: TenantSettings, actor: User) -> str:
+    """Staff issue a new initial password (a new document); this also lifts a lock."""
+    password = _issue_initial_password(user, settings)
+    _clear_lock(user)
     user.session_version += 1
+    audit.record(PASSWORD_RESET, subject=user, actor=actor)
+    return password
 
 
-def authenticate(identifier: str, password: str) -> User | None:
-    """The active account with this identifier and password in the current cooperative."""
-    user = db.session.scalar(select(User).where(User.identifier == identifier.strip()))
+def find_by_identifier(identifier: str) -> User | None:
+    """The account with this identifier in the current cooperative."""
+    return db.session.scalar(select(User).where(User.identifier == identifier.strip()))
+
+
+def authenticate(identifier: str, password: str, tenant: TenantInfo) -> tuple[SignInResult,
+                                                                                User | None]:
+    """Check a sign-in attempt, counting failures and locking as the cooperative says (commits)."""
+    user = find_by_identifier(identifier)
     if user is None:
         burn_one_hash(password)
-        return None
-    if not verify_password(user.password_hash, password) or not user.active:
-        return None
-    return user
+        audit.record(SIGN_IN_FAILED, identifier=identifier.strip()[:40], reason="unknown")
+        db.session.commit()
+        return SignInResult.FAILED, None
+    _lift_expired_lock(user)
+    correct = verify_password(user.password_hash, password)
+    if not correct or user.is_locked or not user.active:
+        reason = "locked" if user.is_locked else "inactive" if not user.active else "password"
+        if not correct and not user.is_locked and user.active:
+            _count_failure(user, tenant)
+        audit.record(SIGN_IN_FAILED, subject=user, reason=reason)
+        db.session.commit()
+        return SignInResult.FAILED, None
+    if user.must_change_password and user.initial_password_expires_at and (
+            user.initial_password_expires_at < utcnow()):
+        audit.record(SIGN_IN_FAILED, subject=user, reason="initial password expired")
+        db.session.commit()
+        return SignInResult.EXPIRED, None
+    user.failed_logins = 0
+    user.last_login_at = utcnow()
+    audit.record(SIGN_IN, subject=user, actor=user)
+    db.session.commit()
+    return SignInResult.OK, user
+
+
+def _count_failure(user: User, tenant: TenantInfo) -> None:
+    user.failed_logins += 1
+    lockout = tenant.settings.lockout
+    if user.failed_logins < lockout.max_failures:
+        return
+    user.locked_at = utcnow()
+    user.locked_until = (utcnow() + timedelta(minutes=lockout.minutes)
+                         if lockout.mode == "timed" else None)
+    user.session_version += 1
+    audit.record(LOCKED, subject=user, mode=lockout.mode, failures=user.failed_logins)
+    if user.email:
+        queue_message("account_locked", user.email, {
+            "name": user.full_name, "identifier": user.identifier, "mode": lockout.mode,
+            "minutes": lockout.minutes,
+        })
+
+
+def _lift_expired_lock(user: User) -> None:
+    """A timed lock ends by itself."""
+    if user.locked_until is not None and user.locked_until <= utcnow():
+        _clear_lock(user)
+
+
+def _clear_lock(user: User) -> None:
+    user.locked_at = None
+    user.locked_until = None
+    user.failed_logins = 0
+
+
+def unlock(user: User, actor: User) -> None:
+    """Staff lift a lock (in staff_unlock mode they also hand over a new document)."""
+    _clear_lock(user)
+    audit.record(UNLOCKED, subject=user, actor=actor)
+
+
+def change_password(user: User, current: str, new: str, tenant: TenantInfo) -> list[str]:
+    """The resident's own change: needs the current password; returns problems (Polish)."""
+    if not verify_password(user.password_hash, current):
+        return [_("The current password is incorrect.")]
+    found = policy.problems(new, tenant.settings.password, identifier=user.identifier,
+                            personal_names=[user.first_name, user.last_name],
+                            cooperative_names=[tenant.name, tenant.short_name, tenant.slug])
+    if verify_password(user.password_hash, new):
+        found.append(_("The new password must be different from the current one."))
+    if found:
+        return found
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.initial_password_expires_at = None
+    user.password_changed_at = utcnow()
+    user.session_version += 1
+    audit.record(PASSWORD_CHANGED, subject=user, actor=user)
+    return []
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Deactivate (all sessions end) or reactivate an account."""
+    if user.id == actor.id and not active:
+        raise AccountError("You cannot deactivate your own account.")
+    user.active = active
+    user.session_version += 1
+    audit.record(ACCOUNT_REACTIVATED if active else ACCOUNT_DEACTIVATED, subject=user, actor=actor)
 
 
 def load_user(user_id: str) -> User | None:

@@ -14,3 +14,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(routes.bp)
     register(app, NavItem("staff.dashboard", N_("Staff panel"), "staff"))
     register(app, NavItem("staff.messages", N_("E-mail messages"), "admin"))
+    register(app, NavItem("audit.log", N_("Audit log"), "admin"))

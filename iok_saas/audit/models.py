@@ -1,0 +1,47 @@
+"""Audit events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from iok_saas.db import db, utcnow
+from iok_saas.tenancy import TenantScoped
+
+# What can happen; the Polish labels live in the audit log page.
+SIGN_IN = "sign_in"
+SIGN_IN_FAILED = "sign_in_failed"
+SIGN_OUT = "sign_out"
+LOCKED = "locked"
+UNLOCKED = "unlocked"
+PASSWORD_CHANGED = "password_changed"
+PASSWORD_RESET = "password_reset"
+ACCOUNT_CREATED = "account_created"
+ACCOUNT_CHANGED = "account_changed"
+ACCOUNT_DEACTIVATED = "account_deactivated"
+ACCOUNT_REACTIVATED = "account_reactivated"
+ACTIONS = (SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, LOCKED, UNLOCKED, PASSWORD_CHANGED, PASSWORD_RESET,
+           ACCOUNT_CREATED, ACCOUNT_CHANGED, ACCOUNT_DEACTIVATED, ACCOUNT_REACTIVATED)
+
+
+class AuditEvent(TenantScoped, db.Model):
+    """One thing that happened to an account. Ids, not foreign keys: the log outlives accounts."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_tenant_time", "tenant_id", "created_at"),
+        Index("ix_audit_event_tenant_subject", "tenant_id", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    action: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None]
+    actor_label: Mapped[str] = mapped_column(String(120), default="")
+    subject_id: Mapped[int | None]
+    subject_label: Mapped[str] = mapped_column(String(120), default="")
+    ip: Mapped[str | None] = mapped_column(String(45))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,55 @@
+"""Recording and reading audit events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import func, select
+
+from iok_saas.audit.models import ACTIONS, AuditEvent
+from iok_saas.db import db
+
+SECRET_WORDS = ("password", "token", "haslo", "hasło")
+PAGE_SIZE = 50
+
+
+def _label(user: Any) -> str:
+    return f"{user.identifier} ({user.full_name})" if user is not None else ""
+
+
+def record(action: str, *, subject: Any = None, actor: Any = None, identifier: str = "",
+           **detail: Any) -> AuditEvent:
+    """Add an event to the current transaction; refuses anything that looks like a secret."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    if any(word in key.lower() for key in detail for word in SECRET_WORDS):
+        raise ValueError("audit events never hold passwords or tokens")
+    event = AuditEvent(
+        action=action,
+        actor_id=getattr(actor, "id", None), actor_label=_label(actor),
+        subject_id=getattr(subject, "id", None),
+        subject_label=_label(subject) or identifier[:120],
+        ip=request.remote_addr if has_request_context() else None,
+        detail=detail,
+    )
+    db.session.add(event)
+    return event
+
+
+def page_of_events(page: int, action: str | None = None, subject_id: int | None = None
+                   ) -> tuple[list[AuditEvent], int]:
+    """One page of events, newest first, and the number of pages."""
+    stmt = select(AuditEvent)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if subject_id:
+        stmt = stmt.where(AuditEvent.subject_id == subject_id)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = db.session.scalars(
+        stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    )
+    return list(rows), pages

@@ -1,0 +1,32 @@
+"""Before every request of a signed-in person: idle timeout, then the forced password change."""
+
+from __future__ import annotations
+
+import time
+
+from flask import flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+# What someone holding an initial password may still reach.
+ALLOWED_WITH_INITIAL_PASSWORD = {
+    "auth.change_password", "auth.logout", "static", "web.branding_css", "web.logo",
+    "web.set_language", "health.healthz",
+}
+
+
+def account_gates():
+    """Sign out idle sessions; hold initial passwords on the change page."""
+    if getattr(g, "tenant", None) is None or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    idle = g.tenant.settings.accounts.idle_timeout_minutes * 60
+    if now - session.get("seen", now) > idle:
+        logout_user()
+        session.pop("seen", None)
+        flash(_("You were signed out after a period of inactivity. Please sign in again."), "info")
+        return redirect(url_for("auth.login"))
+    session["seen"] = now
+    if current_user.must_change_password and request.endpoint not in ALLOWED_WITH_INITIAL_PASSWORD:
+        return redirect(url_for("auth.change_password"))
+    return None

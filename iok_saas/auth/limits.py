@@ -1,0 +1,40 @@
+"""Rate limits on sign-in: per address, and per (cooperative, address), stored in Redis."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from iok_saas.tenancy.keys import platform_key, tenant_key
+
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def per_ip() -> str:
+    """Key for the platform-wide limit of one address."""
+    return platform_key("ip", get_remote_address())
+
+
+def per_tenant_ip() -> str:
+    """Key for one address on one cooperative."""
+    return tenant_key(g.tenant.id, "ip", get_remote_address())
+
+
+def login_limit_per_ip() -> str:
+    """Attempts one address may make on the whole platform."""
+    return current_app.config["LOGIN_LIMIT_PER_IP"]
+
+
+def login_limit_per_tenant_ip() -> str:
+    """Attempts one address may make on one cooperative."""
+    return current_app.config["LOGIN_LIMIT_PER_TENANT_IP"]
+
+
+def init_app(app: Flask) -> None:
+    """Limits live in Redis when configured, in memory in the embedded default."""
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "iok:rl")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
