@@ -184,6 +184,11 @@ class TenantClient(FlaskClient):
         kwargs.setdefault("base_url", f"http://{self.host}")
         return contextvars.Context().run(super().open, *args, **kwargs)
 
+    def session_transaction(self, *args, **kwargs):
+        """Edit this host's session cookie (e.g. to make a session look idle)."""
+        kwargs.setdefault("base_url", f"http://{self.host}")
+        return super().session_transaction(*args, **kwargs)
+
     def csrf_token(self, path: str) -> str:
         """The CSRF token of the form on ``path``."""
         page = self.get(path, follow_redirects=True).get_data(as_text=True)

@@ -5,9 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from iok_saas.auth.policy import MAX_LENGTH
+
+
+def printable(form: FlaskForm, field) -> None:
+    """Refuse control characters (NUL and the like) with a clear message."""
+    if field.data and not field.data.isprintable():
+        raise ValidationError(_l("The identifier contains characters that are not allowed."))
 
 
 class LoginForm(FlaskForm):
@@ -15,7 +21,8 @@ class LoginForm(FlaskForm):
 
     identifier = StringField(
         _l("User identifier"),
-        validators=[DataRequired(_l("Enter your user identifier.")), Length(max=40)],
+        validators=[DataRequired(_l("Enter your user identifier.")),
+                    Length(max=40, message=_l("The identifier is too long.")), printable],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(

@@ -61,7 +61,8 @@ def change_password():
                                             form.new_password.data, g.tenant)
         if not problems:
             db.session.commit()
-            start_session(current_user)  # the session version changed: renew this session
+            # The session version changed: renew this session (with the user, not the proxy).
+            start_session(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("public.home"))
     return render_template("auth/change_password.html", form=form, problems=problems,

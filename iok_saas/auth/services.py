@@ -114,19 +114,21 @@ def find_by_identifier(identifier: str) -> User | None:
 def authenticate(identifier: str, password: str, tenant: TenantInfo) -> tuple[SignInResult,
                                                                                 User | None]:
     """Check a sign-in attempt, counting failures and locking as the cooperative says (commits)."""
-    user = find_by_identifier(identifier)
+    identifier = identifier.strip()
+    user = find_by_identifier(identifier) if identifier.isprintable() else None
     if user is None:
         burn_one_hash(password)
-        audit.record(SIGN_IN_FAILED, identifier=identifier.strip()[:40], reason="unknown")
+        shown = identifier[:40] if identifier.isprintable() else repr(identifier)[:40]
+        audit.record(SIGN_IN_FAILED, identifier=shown, reason="unknown")
         db.session.commit()
         return SignInResult.FAILED, None
     _lift_expired_lock(user)
     correct = verify_password(user.password_hash, password)
     if not correct or user.is_locked or not user.active:
         reason = "locked" if user.is_locked else "inactive" if not user.active else "password"
+        audit.record(SIGN_IN_FAILED, subject=user, reason=reason)
         if not correct and not user.is_locked and user.active:
             _count_failure(user, tenant)
-        audit.record(SIGN_IN_FAILED, subject=user, reason=reason)
         db.session.commit()
         return SignInResult.FAILED, None
     if user.must_change_password and user.initial_password_expires_at and (
