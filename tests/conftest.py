@@ -116,11 +116,12 @@ def app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fla
 
 @pytest.fixture
 def ctx(app: Flask) -> Iterator[Flask]:
-    """An app context for service tests; tenant-owned rows are wiped afterwards."""
+    """An app context for a test; tenant-owned rows and this run's Redis are wiped afterwards."""
     with app.app_context():
         yield app
         db.session.remove()
     wipe_tenant_rows()
+    redis.Redis.from_url(REDIS_URL).flushdb()  # queues, rate limits, cache generations
 
 
 def wipe_tenant_rows() -> None:
