@@ -25,6 +25,7 @@ class Household:
     password: str
     building_id: int
     unit_ids: tuple[int, ...]
+    title_ids: tuple[int, ...]
     last_name: str
     street: str
 
@@ -43,9 +44,11 @@ def make_household(tenant: TenantRef, *, street: str | None = None, last_name: s
                     last_name=last_name, email=f"t{n}@example.org",
                     password_hash=hash_password(password), must_change_password=must_change)
         db.session.add_all([building, user])
-        for unit in building.units:
-            db.session.add(UnitTitle(unit=unit, user=user, since=date(2020, 1, 1)))
+        titles = [UnitTitle(unit=unit, user=user, since=date(2020, 1, 1))
+                  for unit in building.units]
+        db.session.add_all(titles)
         db.session.flush()
         household = Household(tenant.id, user.id, user.identifier, password, building.id,
-                              tuple(u.id for u in building.units), last_name, street)
+                              tuple(u.id for u in building.units), tuple(t.id for t in titles),
+                              last_name, street)
     return household

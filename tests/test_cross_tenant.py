@@ -19,10 +19,12 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "unit_id": lambda home: home.unit_ids[0],
     "building_id": lambda home: home.building_id,
     "user_id": lambda home: home.user_id,
+    "title_id": lambda home: home.title_ids[0],
 }
 # Route argument → a value that is the same on every cooperative (not a row of one of them).
 SHARED_ARGS: dict[str, object] = {
     "name": "test_message",  # e-mail template names
+    "change": "odblokuj",  # account actions
 }
 SKIP_ENDPOINTS = {"static", "health.healthz"}
 DENIED = {302, 303, 400, 403, 404, 405}

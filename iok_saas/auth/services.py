@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import (
+    ACCOUNT_CHANGED,
     ACCOUNT_CREATED,
     ACCOUNT_DEACTIVATED,
     ACCOUNT_REACTIVATED,
@@ -106,6 +107,24 @@ def reset_password(user: User, settings: TenantSettings, actor: User) -> str:
     return password
 
 
+def search_accounts(query: str, roles: tuple[str, ...], limit: int = 50) -> list[User]:
+    """Accounts whose identifier, name, e-mail or phone contains ``query``; by last name."""
+    stmt = select(User).where(User.role.in_(roles))
+    words = query.split()[:5]
+    for word in words:
+        like = f"%{word.replace('%', '').replace('_', '')}%"
+        stmt = stmt.where(
+            User.identifier.ilike(like) | User.first_name.ilike(like)
+            | User.last_name.ilike(like) | User.email.ilike(like) | User.phone.ilike(like)
+        )
+    return list(db.session.scalars(stmt.order_by(User.last_name, User.first_name).limit(limit)))
+
+
+def get_account(user_id: int, roles: tuple[str, ...]) -> User | None:
+    """One account of the current cooperative with one of ``roles``, or None."""
+    return db.session.scalar(select(User).where(User.id == user_id, User.role.in_(roles)))
+
+
 def find_by_identifier(identifier: str) -> User | None:
     """The account with this identifier in the current cooperative."""
     return db.session.scalar(select(User).where(User.identifier == identifier.strip()))
@@ -196,6 +215,11 @@ def change_password(user: User, current: str, new: str, tenant: TenantInfo) -> l
     user.session_version += 1
     audit.record(PASSWORD_CHANGED, subject=user, actor=user)
     return []
+
+
+def record_change(user: User, actor: User, **what: object) -> None:
+    """Audit a staff change to an account (units, data)."""
+    audit.record(ACCOUNT_CHANGED, subject=user, actor=actor, **what)
 
 
 def set_active(user: User, active: bool, actor: User) -> None:

@@ -1,0 +1,198 @@
+"""Staff panel — accounts: residents (clerks and admins) and staff (admins only)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from iok_saas.auth import services as accounts
+from iok_saas.auth.models import ADMIN, RESIDENT, STAFF_ROLES, User
+from iok_saas.auth.passwords import verify_password
+from iok_saas.db import db
+from iok_saas.estate import services as estate
+from iok_saas.staff.access import admin_required, staff_required
+from iok_saas.staff.documents import credentials_pdf, sheet_context
+from iok_saas.staff.forms import (
+    TITLE_LABELS,
+    ActionForm,
+    DocumentForm,
+    ResidentForm,
+    StaffForm,
+    UnitFields,
+)
+from iok_saas.staff.routes import bp
+
+
+def _roles_i_manage() -> tuple[str, ...]:
+    return (RESIDENT, *STAFF_ROLES) if current_user.role == ADMIN else (RESIDENT,)
+
+
+def _account_or_404(user_id: int) -> User:
+    user = accounts.get_account(user_id, _roles_i_manage())
+    if user is None:
+        abort(404)
+    return user
+
+
+def _building_choices(form: UnitFields) -> None:
+    form.building.choices = [(0, _("— choose —"))] + [
+        (b.id, f"{b.street} {b.number}, {b.city}") for b in estate.buildings()]
+
+
+def _unit_from(form: UnitFields):
+    """The unit the form names, or None with the error on the field."""
+    unit = estate.find_unit(form.building.data, form.unit_number.data)
+    if unit is None:
+        form.unit_number.errors.append(_("There is no such unit in this building."))
+    return unit
+
+
+def _document(user: User, password: str):
+    """The credentials document, shown once, straight after the password was issued."""
+    db.session.commit()
+    return render_template("staff/credentials.html", doc_form=DocumentForm(),
+                           **sheet_context(user, password))
+
+
+@bp.get("/mieszkancy")
+@staff_required
+def residents():
+    """Search residents by identifier, name, e-mail or phone."""
+    query = request.args.get("q", "").strip()[:100]
+    found = accounts.search_accounts(query, (RESIDENT,))
+    return render_template("staff/accounts.html", accounts=found, query=query, kind="residents")
+
+
+@bp.route("/mieszkancy/nowy", methods=["GET", "POST"])
+@staff_required
+def new_resident():
+    """Create a resident's account from a paper application; print the document."""
+    form = ResidentForm()
+    _building_choices(form)
+    if form.validate_on_submit() and (unit := _unit_from(form)) is not None:
+        account = accounts.create_account(
+            g.tenant.settings, RESIDENT, first_name=form.first_name.data.strip(),
+            last_name=form.last_name.data.strip(), email=form.email.data or None,
+            phone=form.phone.data or None, actor=current_user)
+        estate.grant_title(account.user.id, unit, form.title_kind.data)
+        return _document(account.user, account.initial_password)
+    return render_template("staff/new_resident.html", form=form)
+
+
+@bp.get("/pracownicy")
+@admin_required
+def staff_accounts():
+    """The cooperative's staff accounts."""
+    return render_template("staff/accounts.html", kind="staff", query="",
+                           accounts=accounts.search_accounts("", STAFF_ROLES))
+
+
+@bp.route("/pracownicy/nowy", methods=["GET", "POST"])
+@admin_required
+def new_staff():
+    """An admin creates a clerk or admin account."""
+    form = StaffForm()
+    if form.validate_on_submit():
+        try:
+            account = accounts.create_account(
+                g.tenant.settings, form.role.data, identifier=form.identifier.data,
+                first_name=form.first_name.data.strip(), last_name=form.last_name.data.strip(),
+                email=form.email.data or None, phone=form.phone.data or None, actor=current_user)
+        except accounts.AccountError:
+            form.identifier.errors.append(_("This identifier is already taken."))
+        else:
+            return _document(account.user, account.initial_password)
+    return render_template("staff/new_staff.html", form=form)
+
+
+@bp.get("/konta/<int:user_id>")
+@staff_required
+def account(user_id: int):
+    """One account: data, units, state, and what staff can do with it."""
+    user = _account_or_404(user_id)
+    unit_form = UnitFields()
+    _building_choices(unit_form)
+    return render_template("staff/account.html", person=user, titles=estate.titles_of(user.id),
+                           unit_form=unit_form, action=ActionForm(), title_labels=TITLE_LABELS)
+
+
+@bp.post("/konta/<int:user_id>/nowe-haslo")
+@staff_required
+def reset_password(user_id: int):
+    """A new initial password on a new document (also lifts a lock)."""
+    user = _account_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    password = accounts.reset_password(user, g.tenant.settings, current_user)
+    return _document(user, password)
+
+
+@bp.post("/konta/<int:user_id>/<any(odblokuj, dezaktywuj, aktywuj):change>")
+@staff_required
+def change_account(user_id: int, change: str):
+    """Unlock, deactivate or reactivate an account."""
+    user = _account_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        if change == "odblokuj":
+            accounts.unlock(user, current_user)
+        else:
+            accounts.set_active(user, change == "aktywuj", current_user)
+    except accounts.AccountError:
+        flash(_("You cannot deactivate your own account."), "error")
+        return redirect(url_for("staff.account", user_id=user.id))
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("staff.account", user_id=user.id))
+
+
+@bp.post("/konta/<int:user_id>/lokale")
+@staff_required
+def add_unit(user_id: int):
+    """Link the account to one more unit."""
+    user = _account_or_404(user_id)
+    form = UnitFields()
+    _building_choices(form)
+    if form.validate_on_submit() and (unit := _unit_from(form)) is not None:
+        try:
+            estate.grant_title(user.id, unit, form.title_kind.data)
+        except estate.EstateError:
+            form.unit_number.errors.append(_("This unit is already linked to the account."))
+        else:
+            accounts.record_change(user, current_user, unit=unit.address)
+            db.session.commit()
+            flash(_("The unit has been added."), "success")
+            return redirect(url_for("staff.account", user_id=user.id))
+    return render_template("staff/account.html", person=user, titles=estate.titles_of(user.id),
+                           unit_form=form, action=ActionForm(), title_labels=TITLE_LABELS), 422
+
+
+@bp.post("/konta/<int:user_id>/lokale/<int:title_id>/usun")
+@staff_required
+def remove_unit(user_id: int, title_id: int):
+    """Unlink the account from a unit."""
+    user = _account_or_404(user_id)
+    if not ActionForm().validate_on_submit() or not estate.revoke_title(user.id, title_id):
+        abort(404)
+    accounts.record_change(user, current_user, removed_title=title_id)
+    db.session.commit()
+    flash(_("The unit has been removed from the account."), "success")
+    return redirect(url_for("staff.account", user_id=user.id))
+
+
+@bp.post("/konta/<int:user_id>/dokument.pdf")
+@staff_required
+def document_pdf(user_id: int) -> Response:
+    """The PDF of a document just shown: only for the account's current initial password."""
+    user = _account_or_404(user_id)
+    form = DocumentForm()
+    if not form.validate_on_submit() or not user.must_change_password or not verify_password(
+            user.password_hash, form.password.data):
+        abort(404)
+    pdf = credentials_pdf(user, form.password.data)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="dostep-iok-{user.identifier}.pdf"',
+        "Cache-Control": "no-store",
+    })

@@ -1,0 +1,40 @@
+"""The credentials document (identifier + initial password on paper), as HTML and PDF."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+from flask import g, render_template, url_for
+from weasyprint import CSS, HTML
+
+from iok_saas.auth.policy import describe
+from iok_saas.db import utcnow
+from iok_saas.estate.services import titles_of
+
+CSS_FILE = Path(__file__).resolve().parents[1] / "static" / "css" / "document.css"
+
+
+def sheet_context(user: Any, password: str) -> dict[str, Any]:
+    """What the document shows: letterhead, person, units, identifier, password, dates."""
+    return {
+        "person": user,
+        "titles": titles_of(user.id),
+        "password": password,
+        "issued": utcnow(),
+        "expires": user.initial_password_expires_at,
+        "portal": g.tenant.url("/"),
+        "rule_text": describe(g.tenant.settings.password),
+        "logo_src": url_for("web.logo") if g.tenant.settings.logo_svg else None,
+    }
+
+
+def credentials_pdf(user: Any, password: str) -> bytes:
+    """The same document as a PDF (WeasyPrint), for printing or the resident's records."""
+    context = sheet_context(user, password)
+    if context["logo_src"]:  # the PDF is rendered without a server to fetch the logo from
+        svg = base64.b64encode(g.tenant.settings.logo_svg.encode()).decode()
+        context["logo_src"] = f"data:image/svg+xml;base64,{svg}"
+    html = render_template("staff/credentials_document.html", **context)
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(CSS_FILE))])
