@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from iok_saas.auth import services as accounts
 from iok_saas.auth.models import ADMIN, RESIDENT, STAFF_ROLES, User
@@ -36,8 +37,8 @@ def _account_or_404(user_id: int) -> User:
 
 
 def _building_choices(form: UnitFields) -> None:
-    form.building.choices = [(0, _("— choose —"))] + [
-        (b.id, f"{b.street} {b.number}, {b.city}") for b in estate.buildings()]
+    form.building.choices = [SelectChoice(0, _("— choose —"))] + [
+        SelectChoice(b.id, f"{b.street} {b.number}, {b.city}") for b in estate.buildings()]
 
 
 def _unit_from(form: UnitFields):

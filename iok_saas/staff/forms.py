@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from iok_saas.auth.models import STAFF_ROLES
@@ -27,7 +28,8 @@ class UnitFields(FlaskForm):
                            validators=[DataRequired(_l("Choose the building."))])
     unit_number = StringField(_l("Unit number"), validators=[
         DataRequired(_l("Enter the unit number.")), Length(max=20)])
-    title_kind = SelectField(_l("Legal title"), choices=list(TITLE_LABELS.items()))
+    title_kind = SelectField(_l("Legal title"),
+                             choices=[SelectChoice(k, v) for k, v in TITLE_LABELS.items()])
 
 
 class PersonFields(FlaskForm):
@@ -59,7 +61,7 @@ class StaffForm(PersonFields):
         DataRequired(_l("Enter the identifier.")), Length(max=40),
         Regexp(r"^[A-Za-z0-9._-]+$",
                message=_l("Use letters, digits, dots, hyphens and underscores only."))])
-    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in STAFF_ROLES])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in STAFF_ROLES])
 
 
 class DocumentForm(FlaskForm):

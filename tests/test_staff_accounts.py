@@ -1,0 +1,179 @@
+"""Staff panel — accounts: residents from paper applications, documents, resets, locks, units."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from iok_saas.auth.models import User
+from iok_saas.auth.passwords import verify_password
+from iok_saas.db import db
+from iok_saas.estate.models import UnitTitle
+from iok_saas.tenancy import tenant_context
+from tests.factories import make_household
+
+
+@pytest.fixture
+def clerk(baltyk, baltyk_client):
+    """A signed-in clerk of Bałtyk (the paper path) and a building with units."""
+    staff = make_household(baltyk, role="clerk", units=0)
+    building = make_household(baltyk, street="ul. Morska", units=3)
+    assert baltyk_client.login(staff.identifier, staff.password).status_code == 302
+    baltyk_client.building = building
+    return baltyk_client
+
+
+def _form(client, path):
+    return {"csrf_token": client.csrf_token(path)}
+
+
+def _create(client, **fields):
+    data = _form(client, "/panel/mieszkancy/nowy") | {
+        "first_name": "Halina", "last_name": "Bursztynowa", "email": "h.b@example.org",
+        "phone": "500 600 700", "building": client.building.building_id, "unit_number": "2",
+        "title_kind": "cooperative_ownership"} | fields
+    return client.post("/panel/mieszkancy/nowy", data=data)
+
+
+def _sheet_value(body: str, label: str) -> str:
+    match = re.search(rf"<th scope=\"row\">{label}</th><td[^>]*>([^<]+)</td>", body)
+    assert match, f"no {label} on the document"
+    return match.group(1)
+
+
+def test_clerk_creates_a_resident_and_gets_the_document(clerk, baltyk):
+    answer = _create(clerk)
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Dokument dostępu" in body
+    identifier = _sheet_value(body, "Identyfikator użytkownika")
+    password = _sheet_value(body, "Hasło początkowe")
+    assert re.fullmatch(r"B-\d{6}", identifier) and len(password) == 12
+    assert "Spółdzielnia Mieszkaniowa „Bałtyk”" in body and "ul. Morska" in body
+    assert "Podpis mieszkańca" in body and "Hasło musi mieć co najmniej 8 znaków" in body
+    with tenant_context(baltyk.id):
+        user = db.session.scalar(select(User).where(User.identifier == identifier))
+        assert user.must_change_password and verify_password(user.password_hash, password)
+        assert len(db.session.scalars(select(UnitTitle).where(
+            UnitTitle.user_id == user.id)).all()) == 1
+
+
+def test_the_pdf_carries_the_same_document(clerk):
+    body = _create(clerk).get_data(as_text=True)
+    identifier = _sheet_value(body, "Identyfikator użytkownika")
+    password = _sheet_value(body, "Hasło początkowe")
+    user_id = re.search(r'/panel/konta/(\d+)/dokument.pdf', body).group(1)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body).group(1)
+    pdf = clerk.post(f"/panel/konta/{user_id}/dokument.pdf",
+                     data={"csrf_token": token, "password": password})
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert identifier in text and password in text and "Bałtyk" in text
+    forged = clerk.post(f"/panel/konta/{user_id}/dokument.pdf",
+                        data={"csrf_token": token, "password": "Wymyslone123"})
+    assert forged.status_code == 404  # only the account's real initial password
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"first_name": ""}, "Wpisz imię."),
+    ({"email": "nie-adres"}, "To nie jest poprawny adres e-mail."),
+    ({"phone": "abc"}, "Wpisz numer telefonu, używając cyfr."),
+    ({"unit_number": "999"}, "W tym budynku nie ma lokalu o takim numerze."),
+    ({"building": "0"}, "Wybierz budynek."),
+    ({"last_name": "<script>"}, "Zawiera niedozwolone znaki."),
+])
+def test_bad_input_creates_nothing(clerk, baltyk, fields, message):
+    answer = _create(clerk, **fields)
+    assert message in answer.get_data(as_text=True)
+    with tenant_context(baltyk.id):
+        assert db.session.scalar(select(User).where(User.last_name == "Bursztynowa")) is None
+
+
+def test_reset_password_issues_a_new_document_and_lifts_the_lock(clerk, baltyk):
+    resident = make_household(baltyk)
+    with tenant_context(baltyk.id):
+        user = db.session.get(User, resident.user_id)
+        user.locked_at, user.failed_logins = user.updated_at, 5
+        db.session.commit()
+    db.session.remove()
+    path = f"/panel/konta/{resident.user_id}"
+    page = clerk.get(path).get_data(as_text=True)
+    assert "zablokowane" in page
+    body = clerk.post(f"{path}/nowe-haslo", data=_form(clerk, path)).get_data(as_text=True)
+    password = _sheet_value(body, "Hasło początkowe")
+    assert clerk.get(path).status_code == 200
+    with tenant_context(baltyk.id):
+        user = db.session.get(User, resident.user_id)
+        assert not user.is_locked and user.must_change_password
+        assert verify_password(user.password_hash, password)
+
+
+def test_unlock_deactivate_and_reactivate(clerk, baltyk, app):
+    resident = make_household(baltyk)
+    path = f"/panel/konta/{resident.user_id}"
+    for change in ("odblokuj", "dezaktywuj"):
+        assert clerk.post(f"{path}/{change}", data=_form(clerk, path)).status_code == 302
+    from tests.conftest import client_for
+
+    assert "Identyfikator lub hasło" in client_for(app, "baltyk.localhost").login(
+        resident.identifier, resident.password).get_data(as_text=True)
+    clerk.post(f"{path}/aktywuj", data=_form(clerk, path))
+    assert client_for(app, "baltyk.localhost").login(
+        resident.identifier, resident.password).status_code == 302
+
+
+def test_add_and_remove_units(clerk, baltyk):
+    resident = make_household(baltyk, units=1)
+    path = f"/panel/konta/{resident.user_id}"
+    added = clerk.post(f"{path}/lokale", data=_form(clerk, path) | {
+        "building": clerk.building.building_id, "unit_number": "3", "title_kind": "lease"})
+    assert added.status_code == 302
+    again = clerk.post(f"{path}/lokale", data=_form(clerk, path) | {
+        "building": clerk.building.building_id, "unit_number": "3", "title_kind": "lease"})
+    assert "Ten lokal jest już przypisany do konta." in again.get_data(as_text=True)
+    removed = clerk.post(f"{path}/lokale/{resident.title_ids[0]}/usun", data=_form(clerk, path))
+    assert removed.status_code == 302
+    page = clerk.get(path).get_data(as_text=True)
+    assert page.count(" m. ") == 1 and " m. 3, " in page  # only the Morska unit is left
+
+
+def test_search_finds_residents(clerk, baltyk):
+    make_household(baltyk, last_name="Szukana")
+    page = clerk.get("/panel/mieszkancy?q=szukan").get_data(as_text=True)
+    assert "Szukana" in page
+    assert "Nie znaleziono kont." in clerk.get("/panel/mieszkancy?q=zzzz").get_data(as_text=True)
+
+
+def test_clerks_cannot_manage_staff_admins_can(clerk, baltyk, baltyk_client):
+    admin = make_household(baltyk, role="admin", units=0)
+    assert clerk.get("/panel/pracownicy").status_code == 404
+    assert clerk.get(f"/panel/konta/{admin.user_id}").status_code == 404
+    clerk.post("/wyloguj", data=_form(clerk, "/panel/"))
+    baltyk_client.login(admin.identifier, admin.password)
+    data = _form(baltyk_client, "/panel/pracownicy/nowy") | {
+        "identifier": "b.nowak", "role": "clerk", "first_name": "Bogdan", "last_name": "Nowak"}
+    body = baltyk_client.post("/panel/pracownicy/nowy", data=data).get_data(as_text=True)
+    assert _sheet_value(body, "Identyfikator użytkownika") == "b.nowak"
+    again = baltyk_client.post("/panel/pracownicy/nowy", data=data | {
+        "csrf_token": baltyk_client.csrf_token("/panel/pracownicy/nowy")})
+    assert "Ten identyfikator jest już zajęty." in again.get_data(as_text=True)
+
+
+def test_admin_cannot_deactivate_themself(baltyk, baltyk_client):
+    admin = make_household(baltyk, role="admin", units=0)
+    baltyk_client.login(admin.identifier, admin.password)
+    path = f"/panel/konta/{admin.user_id}"
+    baltyk_client.post(f"{path}/dezaktywuj", data=_form(baltyk_client, path))
+    assert "Nie możesz dezaktywować własnego konta." in baltyk_client.get(path).get_data(
+        as_text=True)
+
+
+def test_residents_get_404_in_the_accounts_panel(baltyk, baltyk_client):
+    resident = make_household(baltyk)
+    baltyk_client.login(resident.identifier, resident.password)
+    for path in ("/panel/mieszkancy", "/panel/mieszkancy/nowy",
+                 f"/panel/konta/{resident.user_id}"):
+        assert baltyk_client.get(path).status_code == 404
