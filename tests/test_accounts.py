@@ -216,3 +216,10 @@ def test_clerks_and_residents_cannot_read_the_audit_log(zw, zw_client):
     clerk = make_household(zw, role="clerk", units=0)
     zw_client.login(clerk.identifier, clerk.password)
     assert zw_client.get("/panel/dziennik/").status_code == 404
+
+
+def test_menu_offers_nothing_but_the_change_while_held(zw, zw_client):
+    home = make_household(zw, must_change=True)
+    zw_client.login(home.identifier, home.password)
+    page = zw_client.get("/zmiana-hasla").get_data(as_text=True)
+    assert 'href="/zmiana-hasla"' in page and "Moje lokale" not in page

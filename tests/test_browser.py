@@ -142,3 +142,65 @@ def test_admin_previews_an_email_in_the_cooperatives_branding(ctx, page, live_se
     assert COOPERATIVES[slug]["name"] in html.content()
     html.screenshot(path=str(artifacts / f"mail-html-{slug}.png"), full_page=True)
     assert band.count() == 1
+
+
+FIRST_SIGN_IN = {
+    # cooperative: (a password its rule refuses, one it accepts, what the refusal says)
+    "zielone-wzgorza": ("ogrod", "ogrod7x", "Jest krótsze niż 6 znaków."),
+    "baltyk": ("ogrod7x", "Bursztyn7", "Nie zawiera dużej litery."),
+}
+
+
+@pytest.mark.parametrize("slug", list(COOPERATIVES))
+def test_staff_prepare_an_account_and_the_resident_signs_in_first_time(
+        ctx, chromium, live_server, artifacts, slug):
+    from tests.conftest import tenant_ref
+
+    tenant = tenant_ref(slug)
+    clerk = make_household(tenant, role="clerk", units=0)
+    make_household(tenant, street="ul. Przeglądarkowa", units=2)
+    staff = chromium.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    staff.goto(_url(slug, live_server, "/logowanie"))
+    staff.get_by_label("Identyfikator użytkownika").fill(clerk.identifier)
+    staff.get_by_label("Hasło").fill(clerk.password)
+    staff.get_by_role("button", name="Zaloguj się").click()
+    staff.get_by_role("link", name="Mieszkańcy").click()
+    staff.get_by_role("link", name="Nowe konto mieszkańca").click()
+    staff.get_by_label("Imię", exact=True).fill("Zofia")
+    staff.get_by_label("Nazwisko", exact=True).fill("Przeglądowa")
+    staff.get_by_label("Budynek").select_option(label=staff.locator(
+        "#building option", has_text="Przeglądarkowa").inner_text())
+    staff.get_by_label("Numer lokalu").fill("2")
+    staff.get_by_role("button", name="Załóż konto i wydrukuj dokument").click()
+    sheet = staff.locator(".credentials-sheet")
+    identifier, password = (cell.inner_text() for cell in sheet.locator("td.secret").all())
+    staff.screenshot(path=str(artifacts / f"document-{slug}.png"), full_page=True)
+    staff.context.close()
+
+    refused, accepted, complaint = FIRST_SIGN_IN[slug]
+    resident = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+    resident.goto(_url(slug, live_server, "/logowanie"))
+    resident.get_by_label("Identyfikator użytkownika").fill(identifier)
+    resident.get_by_label("Hasło").fill(password)
+    resident.get_by_role("button", name="Zaloguj się").click()
+    resident.wait_for_url(_url(slug, live_server, "/zmiana-hasla"))
+    resident.goto(_url(slug, live_server, "/"))  # held on the change page
+    resident.wait_for_url(_url(slug, live_server, "/zmiana-hasla"))
+    resident.get_by_label("Obecne hasło").fill(password)
+    resident.get_by_label("Nowe hasło", exact=True).fill(refused)
+    resident.get_by_label("Powtórz nowe hasło").fill(refused)
+    assert resident.locator(".checklist li.unmet").count() >= 1  # checked while typing
+    resident.get_by_role("button", name="Zapisz nowe hasło").click()
+    assert complaint in resident.get_by_role("alert").inner_text()
+    resident.screenshot(path=str(artifacts / f"first-sign-in-refused-{slug}.png"), full_page=True)
+    resident.get_by_label("Obecne hasło").fill(password)
+    resident.get_by_label("Nowe hasło", exact=True).fill(accepted)
+    resident.get_by_label("Powtórz nowe hasło").fill(accepted)
+    assert resident.locator(".checklist li.unmet").count() == 0
+    resident.get_by_role("button", name="Zapisz nowe hasło").click()
+    resident.wait_for_url(_url(slug, live_server, "/"))
+    assert resident.get_by_text("Hasło zostało zmienione.").is_visible()
+    [unit] = resident.locator("li.card").all()  # the one unit staff linked
+    assert "ul. Przeglądarkowa" in unit.inner_text() and " m. 2," in unit.inner_text()
+    resident.screenshot(path=str(artifacts / f"first-sign-in-done-{slug}.png"), full_page=True)
+    resident.context.close()

@@ -25,6 +25,7 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
 SHARED_ARGS: dict[str, object] = {
     "name": "test_message",  # e-mail template names
     "change": "odblokuj",  # account actions
+    "token": "nie-podpisany-token",  # password-reset links (signed per cooperative)
 }
 SKIP_ENDPOINTS = {"static", "health.healthz"}
 DENIED = {302, 303, 400, 403, 404, 405}

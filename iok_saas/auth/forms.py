@@ -33,6 +33,33 @@ class LoginForm(FlaskForm):
     )
 
 
+class ForgottenForm(FlaskForm):
+    """The identifier of the account whose password was forgotten."""
+
+    identifier = StringField(
+        _l("User identifier"),
+        validators=[DataRequired(_l("Enter your user identifier.")),
+                    Length(max=40, message=_l("The identifier is too long.")), printable],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password twice (from the e-mailed link)."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Enter the new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(_l("Enter the new password again.")),
+                    EqualTo("new_password", _l("The two new passwords are different."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class ChangePasswordForm(FlaskForm):
     """Current password, new password twice."""
 

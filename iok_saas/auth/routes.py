@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import SIGN_OUT
-from iok_saas.auth import limits, policy, services
-from iok_saas.auth.forms import ChangePasswordForm, LoginForm
+from iok_saas.auth import limits, policy, reset, services
+from iok_saas.auth.forms import ChangePasswordForm, ForgottenForm, LoginForm, NewPasswordForm
 from iok_saas.auth.services import SignInResult
 from iok_saas.db import db
 from iok_saas.web.redirects import local_path
@@ -70,10 +70,42 @@ def change_password():
                            floor_text=policy.floor_text())
 
 
-@bp.get("/nie-pamietam-hasla")
+@bp.route("/nie-pamietam-hasla", methods=["GET", "POST"])
+@limits.limiter.limit(limits.login_limit_per_tenant_ip, key_func=limits.per_tenant_ip,
+                      methods=["POST"])
 def forgotten_password():
-    """What to do after a forgotten password or a lockout (the paper path)."""
-    return render_template("auth/forgotten.html")
+    """Paper path: how to get a new document. E-mail path: ask for a link (same answer always)."""
+    by_email = g.tenant.settings.accounts.forgotten_password == "email"
+    form = ForgottenForm()
+    if by_email and form.validate_on_submit():
+        reset.request_link(form.identifier.data.strip(), g.tenant)
+        db.session.commit()
+        flash(_("If the identifier is right and an e-mail address is known for it, we have sent "
+                "a link to set a new password. Please check your mailbox."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgotten.html", form=form, by_email=by_email)
+
+
+@bp.route("/nowe-haslo/<token>", methods=["GET", "POST"])
+def reset_with_link(token: str):
+    """Set a new password from the e-mailed link (once, within the hour, on this host only)."""
+    if g.tenant.settings.accounts.forgotten_password != "email":
+        abort(404)
+    user = reset.user_for_token(token, g.tenant)
+    if user is None:
+        flash(_("This link is no longer valid. Please ask for a new one."), "error")
+        return redirect(url_for("auth.forgotten_password"))
+    form = NewPasswordForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        problems = reset.set_new_password(user, form.new_password.data, g.tenant)
+        if not problems:
+            db.session.commit()
+            flash(_("Your password has been changed. Please sign in."), "success")
+            return redirect(url_for("auth.login"))
+    rules = g.tenant.settings.password
+    return render_template("auth/reset.html", form=form, problems=problems, rules=rules,
+                           rule_text=policy.describe(rules), floor_text=policy.floor_text())
 
 
 @bp.post("/wyloguj")

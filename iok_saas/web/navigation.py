@@ -37,10 +37,12 @@ def menu(app: Flask) -> list[NavItem]:
     if tenant is None:
         return []
     audiences = _audiences()
+    held = current_user.is_authenticated and current_user.must_change_password
     return [
         item
         for item in app.extensions.get("iok_nav", [])
-        if item.audience in audiences and (item.feature is None or tenant.has_feature(item.feature))
+        if item.audience in audiences and (not held or item.endpoint == "auth.change_password")
+        and (item.feature is None or tenant.has_feature(item.feature))
     ]
 
 

@@ -1,0 +1,89 @@
+"""Forgotten password by e-mail: a signed, single-use, cooperative-bound, expiring link."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from iok_saas.db import db
+from iok_saas.mail.models import OutboxMessage
+from iok_saas.tenancy import services, tenant_context
+from tests.conftest import client_for
+from tests.factories import make_household
+
+
+@pytest.fixture
+def email_path(ctx):
+    """Bałtyk switched to the e-mail path for the test (both seeds use paper)."""
+    services.update_tenant("baltyk", ["accounts.forgotten_password=email"])
+    yield
+    services.update_tenant("baltyk", ["accounts.forgotten_password=paper"])
+
+
+def _ask(client, identifier):
+    token = client.csrf_token("/nie-pamietam-hasla")
+    return client.post("/nie-pamietam-hasla", data={"csrf_token": token,
+                                                     "identifier": identifier})
+
+
+def _link(tenant) -> str:
+    with tenant_context(tenant.id):
+        [message] = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.template == "password_reset")).all()
+    db.session.remove()
+    return message.context["link"]
+
+
+def _set(client, path, password):
+    token = client.csrf_token(path)
+    return client.post(path, data={"csrf_token": token, "new_password": password,
+                                   "confirm": password})
+
+
+def test_paper_path_explains_the_office_visit(zw_client):
+    page = zw_client.get("/nie-pamietam-hasla").get_data(as_text=True)
+    assert "dowodem tożsamości" in page and "Wyślij odnośnik" not in page
+
+
+def test_same_answer_whether_or_not_the_identifier_exists(email_path, baltyk, baltyk_client):
+    home = make_household(baltyk)
+    answers = [_ask(baltyk_client, identifier) for identifier in (home.identifier, "B-NIEMA")]
+    assert [a.location for a in answers] == ["/logowanie", "/logowanie"]
+    with tenant_context(baltyk.id):  # one e-mail: for the account that exists
+        assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_link_sets_a_new_password_once(email_path, baltyk, baltyk_client):
+    home = make_household(baltyk)
+    _ask(baltyk_client, home.identifier)
+    link = _link(baltyk)
+    assert link.startswith("http://baltyk.localhost/nowe-haslo/")
+    path = link.removeprefix("http://baltyk.localhost")
+    refused = _set(baltyk_client, path, "krotkie")
+    assert "Jest krótsze niż 8 znaków." in refused.get_data(as_text=True)
+    assert _set(baltyk_client, path, "Bursztyn7").location == "/logowanie"
+    assert baltyk_client.login(home.identifier, "Bursztyn7").status_code == 302
+    again = client_for(baltyk_client.application, "baltyk.localhost").get(path)
+    assert again.location == "/nie-pamietam-hasla"  # used: no longer valid
+
+
+def test_link_is_useless_on_another_cooperative_or_tampered(email_path, baltyk, baltyk_client,
+                                                           app):
+    home = make_household(baltyk)
+    _ask(baltyk_client, home.identifier)
+    path = _link(baltyk).removeprefix("http://baltyk.localhost")
+    assert client_for(app, "zielone-wzgorza.localhost").get(path).status_code == 404
+    tampered = re.sub(r".$", lambda m: "A" if m.group(0) != "A" else "B", path)
+    assert baltyk_client.get(tampered).location == "/nie-pamietam-hasla"
+
+
+def test_expired_link_is_refused(email_path, baltyk, baltyk_client, monkeypatch):
+    from iok_saas.auth import reset
+
+    home = make_household(baltyk)
+    _ask(baltyk_client, home.identifier)
+    path = _link(baltyk).removeprefix("http://baltyk.localhost")
+    monkeypatch.setattr(reset, "LINK_HOURS", -1)
+    assert baltyk_client.get(path).location == "/nie-pamietam-hasla"
