@@ -223,3 +223,21 @@ def test_menu_offers_nothing_but_the_change_while_held(zw, zw_client):
     zw_client.login(home.identifier, home.password)
     page = zw_client.get("/zmiana-hasla").get_data(as_text=True)
     assert 'href="/zmiana-hasla"' in page and "Moje lokale" not in page
+
+
+def test_csrf_token_of_another_cooperative_is_refused(zw, zw_client, baltyk_client):
+    home = make_household(zw)
+    foreign_token = baltyk_client.csrf_token("/logowanie")
+    answer = zw_client.post("/logowanie", data={
+        "csrf_token": foreign_token, "identifier": home.identifier, "password": home.password})
+    assert answer.status_code == 400
+
+
+def test_unknown_identifier_still_costs_one_hash(zw, zw_client, monkeypatch):
+    from iok_saas.auth import services
+
+    calls = []
+    real = services.burn_one_hash
+    monkeypatch.setattr(services, "burn_one_hash", lambda pw: calls.append(1) or real(pw))
+    zw_client.login("ZW-NIEMA", "cokolwiek1")
+    assert calls == [1]
