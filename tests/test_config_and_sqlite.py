@@ -85,3 +85,18 @@ def test_sqlite_demo_accounts_work(sqlite_instance):
     staff.login("zw.admin", "AdminDemo2026")
     panel = staff.get("/panel/").get_data(as_text=True)
     assert "Panel pracownika" in panel and ">36<" in panel  # 3 buildings × 12 units
+
+
+def test_sqlite_first_sign_in_with_the_initial_password(sqlite_instance):
+    embedded = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_instance / 'iok.sqlite3'}",
+        "INSTANCE_PATH": sqlite_instance, "REDIS_URL": None, "BASE_DOMAIN": "localhost",
+    })
+    client = TenantClient(embedded, embedded.response_class, use_cookies=True,
+                          host="zielone-wzgorza.localhost")
+    assert client.login("ZW-000002", "Poczatek2026").location == "/zmiana-hasla"
+    token = client.csrf_token("/zmiana-hasla")
+    changed = client.post("/zmiana-hasla", data={
+        "csrf_token": token, "current_password": "Poczatek2026",
+        "new_password": "ogrodnik7", "confirm": "ogrodnik7"})
+    assert changed.location == "/"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from iok_saas.db import db, utcnow
+from iok_saas.db import UtcDateTime, db, utcnow
 from iok_saas.tenancy import TenantScoped
 
 # What can happen; the Polish labels live in the audit log page.
@@ -37,7 +37,7 @@ class AuditEvent(TenantScoped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     action: Mapped[str] = mapped_column(String(30))
     actor_id: Mapped[int | None]
     actor_label: Mapped[str] = mapped_column(String(120), default="")
