@@ -203,13 +203,13 @@ def test_rate_limit_per_cooperative_and_address_answers_429_in_polish(tmp_path, 
 
 def test_audit_log_records_sign_ins_and_admins_can_read_it(zw, zw_client):
     admin = make_household(zw, role="admin", units=0)
-    zw_client.login("ZW-NIEMA", "cokolwiek1")
+    zw_client.login("MojeTajneHaslo2024", "cokolwiek1")  # a password typed as the identifier
     zw_client.login(admin.identifier, admin.password)
     page = zw_client.get("/panel/dziennik/").get_data(as_text=True)
-    assert "Nieudane logowanie" in page and "Logowanie" in page and "ZW-NIEMA" in page
-    assert "cokolwiek1" not in page
+    assert "Nieudane logowanie" in page and "Logowanie" in page and "? #" in page
+    assert "cokolwiek1" not in page and "MojeTajneHaslo2024" not in page
     filtered = zw_client.get("/panel/dziennik/?rodzaj=sign_in").get_data(as_text=True)
-    assert "ZW-NIEMA" not in filtered
+    assert "? #" not in filtered
 
 
 def test_clerks_and_residents_cannot_read_the_audit_log(zw, zw_client):
@@ -241,3 +241,38 @@ def test_unknown_identifier_still_costs_one_hash(zw, zw_client, monkeypatch):
     monkeypatch.setattr(services, "burn_one_hash", lambda pw: calls.append(1) or real(pw))
     zw_client.login("ZW-NIEMA", "cokolwiek1")
     assert calls == [1]
+
+
+def test_parallel_wrong_passwords_are_all_counted(app, zw, ctx):
+    from concurrent.futures import ThreadPoolExecutor
+
+    home = make_household(zw)
+
+    def attempt(_):
+        client = TenantClient(app, app.response_class, use_cookies=True,
+                              host="zielone-wzgorza.localhost")
+        return client.login(home.identifier, "zle-haslo-9").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(attempt, range(8)))
+    assert _user(zw, home.user_id).is_locked  # 8 failures ≥ 5, however they interleaved
+
+
+def test_wrong_current_passwords_count_and_lock(zw, zw_client):
+    home = make_household(zw, must_change=True)
+    zw_client.login(home.identifier, home.password)
+    for _ in range(4):
+        _change(zw_client, "zle-haslo-1", "Ogrodnik77")
+    answer = _change(zw_client, "zle-haslo-1", "Ogrodnik77")
+    assert answer.location == "/logowanie"
+    assert _user(zw, home.user_id).is_locked
+    assert FAILED in zw_client.login(home.identifier, home.password).get_data(as_text=True)
+
+
+def test_composed_and_decomposed_polish_letters_are_the_same_password(zw, zw_client):
+    import unicodedata
+
+    home = make_household(zw, password="Źdźbło123")
+    decomposed = unicodedata.normalize("NFD", "Źdźbło123")
+    assert decomposed != "Źdźbło123"
+    assert zw_client.login(home.identifier, decomposed).status_code == 302

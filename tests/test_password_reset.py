@@ -87,3 +87,28 @@ def test_expired_link_is_refused(email_path, baltyk, baltyk_client, monkeypatch)
     path = _link(baltyk).removeprefix("http://baltyk.localhost")
     monkeypatch.setattr(reset, "LINK_HOURS", -1)
     assert baltyk_client.get(path).location == "/nie-pamietam-hasla"
+
+
+def test_link_cannot_set_the_initial_password_again(email_path, baltyk, baltyk_client):
+    home = make_household(baltyk, must_change=True)
+    _ask(baltyk_client, home.identifier)
+    path = _link(baltyk).removeprefix("http://baltyk.localhost")
+    body = _set(baltyk_client, path, home.password).get_data(as_text=True)
+    assert "Nowe hasło musi być inne niż obecne." in body
+
+
+def test_no_link_for_an_account_blocked_in_staff_unlock_mode(ctx, zw, zw_client):
+    from iok_saas.auth.models import User
+    from iok_saas.db import utcnow
+    from tests.conftest import in_tenant
+
+    services.update_tenant("zielone-wzgorza", ["accounts.forgotten_password=email"])
+    try:
+        home = make_household(zw)
+        with in_tenant(zw):
+            db.session.get(User, home.user_id).locked_at = utcnow()
+        _ask(zw_client, home.identifier)
+        with tenant_context(zw.id):
+            assert db.session.scalars(select(OutboxMessage)).all() == []
+    finally:
+        services.update_tenant("zielone-wzgorza", ["accounts.forgotten_password=paper"])

@@ -177,3 +177,16 @@ def test_residents_get_404_in_the_accounts_panel(baltyk, baltyk_client):
     for path in ("/panel/mieszkancy", "/panel/mieszkancy/nowy",
                  f"/panel/konta/{resident.user_id}"):
         assert baltyk_client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"unit_number": "2\x00"}, "Zawiera niedozwolone znaki."),
+    ({"last_name": "Nowak\u202e"}, "Zawiera niedozwolone znaki."),
+    ({"first_name": "Jan\x7f"}, "Zawiera niedozwolone znaki."),
+])
+def test_control_characters_are_refused_clearly(clerk, fields, message):
+    assert message in _create(clerk, **fields).get_data(as_text=True)
+
+
+def test_search_with_a_nul_byte_does_not_fail(clerk):
+    assert clerk.get("/panel/mieszkancy?q=a%00b").status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,15 +16,20 @@ _DIGITS = "23456789"
 INITIAL_LENGTH = 12
 
 
+def _normal(password: str) -> str:
+    """NFKC, so 'ą' typed as one character or as 'a' + ogonek is the same password."""
+    return unicodedata.normalize("NFKC", password)
+
+
 def hash_password(password: str) -> str:
-    """An Argon2id hash of the whole password (nothing truncated)."""
-    return _hasher.hash(password)
+    """An Argon2id hash of the whole (normalised) password; nothing truncated."""
+    return _hasher.hash(_normal(password))
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
     """Whether ``password`` matches ``stored_hash``."""
     try:
-        return _hasher.verify(stored_hash, password)
+        return _hasher.verify(stored_hash, _normal(password))
     except (VerificationError, InvalidHashError):
         return False
 

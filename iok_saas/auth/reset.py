@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -16,7 +17,7 @@ from iok_saas.audit import services as audit
 from iok_saas.audit.models import PASSWORD_RESET
 from iok_saas.auth import policy
 from iok_saas.auth.models import User
-from iok_saas.auth.passwords import hash_password
+from iok_saas.auth.passwords import hash_password, verify_password
 from iok_saas.auth.services import find_by_identifier
 from iok_saas.db import db, utcnow
 from iok_saas.mail.outbox import queue_message
@@ -42,6 +43,8 @@ def request_link(identifier: str, tenant: TenantInfo) -> None:
     user = find_by_identifier(identifier) if identifier.isprintable() else None
     if user is None or not user.active or not user.email:
         return
+    if user.is_locked and tenant.settings.lockout.mode == "staff_unlock":
+        return  # the cooperative gives access back at the office only
     token = _serializer(tenant).dumps({"u": user.id, "f": _fingerprint(user)})
     link = tenant.url(url_for("auth.reset_with_link", token=token))
     queue_message("password_reset", user.email, {
@@ -69,6 +72,8 @@ def set_new_password(user: User, new: str, tenant: TenantInfo) -> list[str]:
     found = policy.problems(new, tenant.settings.password, identifier=user.identifier,
                             personal_names=[user.first_name, user.last_name],
                             cooperative_names=[tenant.name, tenant.short_name, tenant.slug])
+    if verify_password(user.password_hash, new):
+        found.append(_("The new password must be different from the current one."))
     if found:
         return found
     user.password_hash = hash_password(new)

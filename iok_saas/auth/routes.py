@@ -51,6 +51,8 @@ def login():
 
 @bp.route("/zmiana-hasla", methods=["GET", "POST"])
 @login_required
+@limits.limiter.limit(limits.login_limit_per_tenant_ip, key_func=limits.per_tenant_ip,
+                      methods=["POST"])
 def change_password():
     """Change the password; with an initial password this is the only page available."""
     form = ChangePasswordForm()
@@ -59,7 +61,14 @@ def change_password():
     if form.validate_on_submit():
         problems = services.change_password(current_user, form.current_password.data,
                                             form.new_password.data, g.tenant)
-        if not problems:
+        if current_user.is_locked:  # too many wrong current passwords
+            db.session.commit()
+            logout_user()
+            flash(_("The identifier or password is incorrect."), "error")
+            return redirect(url_for("auth.login"))
+        if problems:
+            db.session.commit()  # a wrong current password is counted
+        else:
             db.session.commit()
             # The session version changed: renew this session (with the user, not the proxy).
             start_session(current_user._get_current_object())

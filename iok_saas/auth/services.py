@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
-from flask import g
+from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -134,11 +136,12 @@ def authenticate(identifier: str, password: str, tenant: TenantInfo) -> tuple[Si
                                                                                 User | None]:
     """Check a sign-in attempt, counting failures and locking as the cooperative says (commits)."""
     identifier = identifier.strip()
-    user = find_by_identifier(identifier) if identifier.isprintable() else None
+    # Locked for update: parallel attempts are counted one after another, not as one.
+    user = db.session.scalar(select(User).where(User.identifier == identifier)
+                             .with_for_update()) if identifier.isprintable() else None
     if user is None:
         burn_one_hash(password)
-        shown = identifier[:40] if identifier.isprintable() else repr(identifier)[:40]
-        audit.record(SIGN_IN_FAILED, identifier=shown, reason="unknown")
+        audit.record(SIGN_IN_FAILED, identifier=unknown_label(identifier), reason="unknown")
         db.session.commit()
         return SignInResult.FAILED, None
     _lift_expired_lock(user)
@@ -160,6 +163,14 @@ def authenticate(identifier: str, password: str, tenant: TenantInfo) -> tuple[Si
     audit.record(SIGN_IN, subject=user, actor=user)
     db.session.commit()
     return SignInResult.OK, user
+
+
+def unknown_label(identifier: str) -> str:
+    """How the audit log names an identifier that matches no account: never the text itself
+    (people type their password there), but a keyed fingerprint that repeats for repeats."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, identifier.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+    return f"? #{digest[:10]}"
 
 
 def _count_failure(user: User, tenant: TenantInfo) -> None:
@@ -198,8 +209,11 @@ def unlock(user: User, actor: User) -> None:
 
 
 def change_password(user: User, current: str, new: str, tenant: TenantInfo) -> list[str]:
-    """The resident's own change: needs the current password; returns problems (Polish)."""
+    """The resident's own change: needs the current password; returns problems (Polish).
+
+    A wrong current password counts as a failed sign-in (and can lock the account)."""
     if not verify_password(user.password_hash, current):
+        _count_failure(user, tenant)
         return [_("The current password is incorrect.")]
     found = policy.problems(new, tenant.settings.password, identifier=user.identifier,
                             personal_names=[user.first_name, user.last_name],

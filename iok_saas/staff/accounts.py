@@ -60,7 +60,7 @@ def _document(user: User, password: str):
 @staff_required
 def residents():
     """Search residents by identifier, name, e-mail or phone."""
-    query = request.args.get("q", "").strip()[:100]
+    query = "".join(ch for ch in request.args.get("q", "") if ch.isprintable()).strip()[:100]
     found = accounts.search_accounts(query, (RESIDENT,))
     return render_template("staff/accounts.html", accounts=found, query=query, kind="residents")
 

@@ -17,8 +17,10 @@ TITLE_LABELS = {
     "lease": _l("lease"),
 }
 ROLE_LABELS = {"clerk": _l("clerk"), "admin": _l("administrator")}
-NAME = [Length(max=80, message=_l("At most %(max)d characters.")),
-        Regexp(r"^[^\x00-\x1f<>]*$", message=_l("Contains characters that are not allowed."))]
+# No control characters, no bidirectional overrides, no markup.
+SAFE_TEXT = Regexp(r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069<>]*$",
+                   message=_l("Contains characters that are not allowed."))
+NAME = [Length(max=80, message=_l("At most %(max)d characters.")), SAFE_TEXT]
 
 
 class UnitFields(FlaskForm):
@@ -27,7 +29,7 @@ class UnitFields(FlaskForm):
     building = SelectField(_l("Building"), coerce=int,
                            validators=[DataRequired(_l("Choose the building."))])
     unit_number = StringField(_l("Unit number"), validators=[
-        DataRequired(_l("Enter the unit number.")), Length(max=20)])
+        DataRequired(_l("Enter the unit number.")), Length(max=20), SAFE_TEXT])
     title_kind = SelectField(_l("Legal title"),
                              choices=[SelectChoice(k, v) for k, v in TITLE_LABELS.items()])
 
