@@ -22,32 +22,27 @@ ensure_venv() {
   fi
 }
 
-# Pango for WeasyPrint's PDFs (credentials documents); chromium pulls it in too.
-ensure_pango() {
-  if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then
-    return
-  fi
+# Install Debian packages when a library is missing: apt_install WHY PACKAGE...
+apt_install() {
+  local why="$1"; shift
   if [ "$(id -u)" -ne 0 ]; then
-    say "Pango is missing: run 'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0' and try again"
+    say "$why is missing: run 'sudo apt-get install $*' and try again"
     exit 1
   fi
-  say "Installing Debian's Pango for PDF documents"
+  say "Installing Debian's $* ($why)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null
+  apt-get install -y -qq "$@" >/dev/null
+}
+
+# Pango for WeasyPrint's PDFs (credentials documents); chromium pulls it in too.
+ensure_pango() {
+  ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' ||
+    apt_install "Pango for PDF documents" libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 }
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
 ensure_chromium() {
-  if command -v chromium >/dev/null 2>&1; then
-    return
-  fi
-  if [ "$(id -u)" -ne 0 ]; then
-    say "Chromium is missing: run 'sudo apt-get install chromium' and try again"
-    exit 1
-  fi
-  say "Installing Debian's chromium package for the browser tests"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  command -v chromium >/dev/null 2>&1 ||
+    apt_install "Chromium for the browser tests" chromium fonts-dejavu-core
 }

@@ -60,6 +60,14 @@ def _url(slug: str, port: int, path: str = "/") -> str:
     return f"http://{slug}.localhost:{port}{path}"
 
 
+def sign_in(page, slug: str, port: int, identifier: str, password: str) -> None:
+    """Fill in and send the sign-in form, as a person would."""
+    page.goto(_url(slug, port, "/logowanie"))
+    page.get_by_label("Identyfikator użytkownika").fill(identifier)
+    page.get_by_label("Hasło").fill(password)
+    page.get_by_role("button", name="Zaloguj się").click()
+
+
 @pytest.mark.parametrize("slug", list(COOPERATIVES))
 def test_home_page_of_each_cooperative(ctx, page, live_server, artifacts, slug):
     coop = COOPERATIVES[slug]
@@ -105,10 +113,7 @@ def test_staff_sign_in_opens_the_panel(ctx, page, live_server, artifacts):
     from tests.conftest import tenant_ref
 
     staff = make_household(tenant_ref("baltyk"), role="admin", units=0)
-    page.goto(_url("baltyk", live_server, "/logowanie"))
-    page.get_by_label("Identyfikator użytkownika").fill(staff.identifier)
-    page.get_by_label("Hasło").fill(staff.password)
-    page.get_by_role("button", name="Zaloguj się").click()
+    sign_in(page, "baltyk", live_server, staff.identifier, staff.password)
     page.wait_for_url(_url("baltyk", live_server, "/panel/"))
     assert page.get_by_role("heading", name="Panel pracownika").is_visible()
     page.screenshot(path=str(artifacts / "staff-panel-baltyk.png"), full_page=True)
@@ -126,10 +131,7 @@ def test_admin_previews_an_email_in_the_cooperatives_branding(ctx, page, live_se
     from tests.conftest import tenant_ref
 
     admin = make_household(tenant_ref(slug), role="admin", units=0)
-    page.goto(_url(slug, live_server, "/logowanie"))
-    page.get_by_label("Identyfikator użytkownika").fill(admin.identifier)
-    page.get_by_label("Hasło").fill(admin.password)
-    page.get_by_role("button", name="Zaloguj się").click()
+    sign_in(page, slug, live_server, admin.identifier, admin.password)
     page.get_by_role("link", name="Wiadomości e-mail").click()
     page.get_by_role("link", name="Wiadomość próbna z Internetowej Obsługi Kontrahenta").click()
     assert page.get_by_role("heading", name="Wersja tekstowa").is_visible()
@@ -160,10 +162,7 @@ def test_staff_prepare_an_account_and_the_resident_signs_in_first_time(
     clerk = make_household(tenant, role="clerk", units=0)
     make_household(tenant, street="ul. Przeglądarkowa", units=2)
     staff = chromium.new_context(viewport={"width": 1100, "height": 900}).new_page()
-    staff.goto(_url(slug, live_server, "/logowanie"))
-    staff.get_by_label("Identyfikator użytkownika").fill(clerk.identifier)
-    staff.get_by_label("Hasło").fill(clerk.password)
-    staff.get_by_role("button", name="Zaloguj się").click()
+    sign_in(staff, slug, live_server, clerk.identifier, clerk.password)
     staff.get_by_role("link", name="Mieszkańcy").click()
     staff.get_by_role("link", name="Nowe konto mieszkańca").click()
     staff.get_by_label("Imię", exact=True).fill("Zofia")
@@ -179,10 +178,7 @@ def test_staff_prepare_an_account_and_the_resident_signs_in_first_time(
 
     refused, accepted, complaint = FIRST_SIGN_IN[slug]
     resident = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
-    resident.goto(_url(slug, live_server, "/logowanie"))
-    resident.get_by_label("Identyfikator użytkownika").fill(identifier)
-    resident.get_by_label("Hasło").fill(password)
-    resident.get_by_role("button", name="Zaloguj się").click()
+    sign_in(resident, slug, live_server, identifier, password)
     resident.wait_for_url(_url(slug, live_server, "/zmiana-hasla"))
     resident.goto(_url(slug, live_server, "/"))  # held on the change page
     resident.wait_for_url(_url(slug, live_server, "/zmiana-hasla"))

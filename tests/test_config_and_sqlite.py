@@ -69,31 +69,29 @@ def test_sqlite_default_lists_both_cooperatives(sqlite_instance):
     assert "unchanged" in _iok(sqlite_instance, "tenants", "sync").stdout
 
 
-def test_sqlite_demo_accounts_work(sqlite_instance):
+def embedded_client(instance: Path, host: str) -> TenantClient:
+    """A browser on ``host`` of an app running the embedded SQLite default."""
     embedded = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_instance / 'iok.sqlite3'}",
-        "INSTANCE_PATH": sqlite_instance, "REDIS_URL": None, "BASE_DOMAIN": "localhost",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'iok.sqlite3'}",
+        "INSTANCE_PATH": instance, "REDIS_URL": None, "BASE_DOMAIN": "localhost",
     })
-    client = TenantClient(embedded, embedded.response_class, use_cookies=True,
-                          host="baltyk.localhost")
+    return TenantClient(embedded, embedded.response_class, use_cookies=True, host=host)
+
+
+def test_sqlite_demo_accounts_work(sqlite_instance):
+    client = embedded_client(sqlite_instance, "baltyk.localhost")
     assert client.login("B-000001", "Mieszkanie2026").status_code == 302
     page = client.get("/").get_data(as_text=True)
     assert "Krystyna Wiśniewska" in page
     assert page.count("ul. Morska 12") + page.count("ul. Żeglarska 7") == 2
-    staff = TenantClient(embedded, embedded.response_class, use_cookies=True,
-                         host="zielone-wzgorza.localhost")
+    staff = embedded_client(sqlite_instance, "zielone-wzgorza.localhost")
     staff.login("zw.admin", "AdminDemo2026")
     panel = staff.get("/panel/").get_data(as_text=True)
     assert "Panel pracownika" in panel and ">36<" in panel  # 3 buildings × 12 units
 
 
 def test_sqlite_first_sign_in_with_the_initial_password(sqlite_instance):
-    embedded = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_instance / 'iok.sqlite3'}",
-        "INSTANCE_PATH": sqlite_instance, "REDIS_URL": None, "BASE_DOMAIN": "localhost",
-    })
-    client = TenantClient(embedded, embedded.response_class, use_cookies=True,
-                          host="zielone-wzgorza.localhost")
+    client = embedded_client(sqlite_instance, "zielone-wzgorza.localhost")
     assert client.login("ZW-000002", "Poczatek2026").location == "/zmiana-hasla"
     token = client.csrf_token("/zmiana-hasla")
     changed = client.post("/zmiana-hasla", data={

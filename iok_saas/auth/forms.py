@@ -60,23 +60,12 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
-    """Current password, new password twice."""
+class ChangePasswordForm(NewPasswordForm):
+    """The current password, then the new one twice."""
 
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password.")),
                     Length(max=MAX_LENGTH, message=_l("The password is too long."))],
         render_kw={"autocomplete": "current-password"},
-    )
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(_l("Enter the new password."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(_l("Enter the new password again.")),
-                    EqualTo("new_password", _l("The two new passwords are different."))],
-        render_kw={"autocomplete": "new-password"},
     )

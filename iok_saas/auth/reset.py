@@ -9,17 +9,14 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, url_for
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import PASSWORD_RESET
-from iok_saas.auth import policy
 from iok_saas.auth.models import User
-from iok_saas.auth.passwords import hash_password, verify_password
-from iok_saas.auth.services import find_by_identifier
-from iok_saas.db import db, utcnow
+from iok_saas.auth.services import apply_new_password, find_by_identifier, new_password_problems
+from iok_saas.db import db
 from iok_saas.mail.outbox import queue_message
 from iok_saas.tenancy.info import TenantInfo
 
@@ -69,19 +66,11 @@ def user_for_token(token: str, tenant: TenantInfo) -> User | None:
 
 def set_new_password(user: User, new: str, tenant: TenantInfo) -> list[str]:
     """Set the password chosen through the link; returns problems (Polish) or nothing."""
-    found = policy.problems(new, tenant.settings.password, identifier=user.identifier,
-                            personal_names=[user.first_name, user.last_name],
-                            cooperative_names=[tenant.name, tenant.short_name, tenant.slug])
-    if verify_password(user.password_hash, new):
-        found.append(_("The new password must be different from the current one."))
+    found = new_password_problems(user, new, tenant)
     if found:
         return found
-    user.password_hash = hash_password(new)
-    user.must_change_password = False
-    user.initial_password_expires_at = None
-    user.password_changed_at = utcnow()
+    apply_new_password(user, new)
     user.locked_at = user.locked_until = None
     user.failed_logins = 0
-    user.session_version += 1
     audit.record(PASSWORD_RESET, subject=user, actor=user, by="e-mail link")
     return []

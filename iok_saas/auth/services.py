@@ -215,20 +215,31 @@ def change_password(user: User, current: str, new: str, tenant: TenantInfo) -> l
     if not verify_password(user.password_hash, current):
         _count_failure(user, tenant)
         return [_("The current password is incorrect.")]
+    found = new_password_problems(user, new, tenant)
+    if found:
+        return found
+    apply_new_password(user, new)
+    audit.record(PASSWORD_CHANGED, subject=user, actor=user)
+    return []
+
+
+def new_password_problems(user: User, new: str, tenant: TenantInfo) -> list[str]:
+    """The cooperative's rule, the platform floor, and "not the current password again"."""
     found = policy.problems(new, tenant.settings.password, identifier=user.identifier,
                             personal_names=[user.first_name, user.last_name],
                             cooperative_names=[tenant.name, tenant.short_name, tenant.slug])
     if verify_password(user.password_hash, new):
         found.append(_("The new password must be different from the current one."))
-    if found:
-        return found
+    return found
+
+
+def apply_new_password(user: User, new: str) -> None:
+    """Store the person's own password; every other session of theirs ends."""
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.initial_password_expires_at = None
     user.password_changed_at = utcnow()
     user.session_version += 1
-    audit.record(PASSWORD_CHANGED, subject=user, actor=user)
-    return []
 
 
 def record_change(user: User, actor: User, **what: object) -> None:

@@ -49,6 +49,20 @@ def _unit_from(form: UnitFields):
     return unit
 
 
+def _acted_on(user_id: int) -> User:
+    """The account a button changes: must be one this person manages; CSRF checked."""
+    user = _account_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return user
+
+
+def _account_page(user: User, unit_form: UnitFields, status: int = 200):
+    return render_template("staff/account.html", person=user, titles=estate.titles_of(user.id),
+                           unit_form=unit_form, action=ActionForm(),
+                           title_labels=TITLE_LABELS), status
+
+
 def _document(user: User, password: str):
     """The credentials document, shown once, straight after the password was issued."""
     db.session.commit()
@@ -114,17 +128,14 @@ def account(user_id: int):
     user = _account_or_404(user_id)
     unit_form = UnitFields()
     _building_choices(unit_form)
-    return render_template("staff/account.html", person=user, titles=estate.titles_of(user.id),
-                           unit_form=unit_form, action=ActionForm(), title_labels=TITLE_LABELS)
+    return _account_page(user, unit_form)
 
 
 @bp.post("/konta/<int:user_id>/nowe-haslo")
 @staff_required
 def reset_password(user_id: int):
     """A new initial password on a new document (also lifts a lock)."""
-    user = _account_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    user = _acted_on(user_id)
     password = accounts.reset_password(user, g.tenant.settings, current_user)
     return _document(user, password)
 
@@ -133,9 +144,7 @@ def reset_password(user_id: int):
 @staff_required
 def change_account(user_id: int, change: str):
     """Unlock, deactivate or reactivate an account."""
-    user = _account_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    user = _acted_on(user_id)
     try:
         if change == "odblokuj":
             accounts.unlock(user, current_user)
@@ -166,16 +175,15 @@ def add_unit(user_id: int):
             db.session.commit()
             flash(_("The unit has been added."), "success")
             return redirect(url_for("staff.account", user_id=user.id))
-    return render_template("staff/account.html", person=user, titles=estate.titles_of(user.id),
-                           unit_form=form, action=ActionForm(), title_labels=TITLE_LABELS), 422
+    return _account_page(user, form, 422)
 
 
 @bp.post("/konta/<int:user_id>/lokale/<int:title_id>/usun")
 @staff_required
 def remove_unit(user_id: int, title_id: int):
     """Unlink the account from a unit."""
-    user = _account_or_404(user_id)
-    if not ActionForm().validate_on_submit() or not estate.revoke_title(user.id, title_id):
+    user = _acted_on(user_id)
+    if not estate.revoke_title(user.id, title_id):
         abort(404)
     accounts.record_change(user, current_user, removed_title=title_id)
     db.session.commit()
