@@ -112,3 +112,17 @@ def test_no_link_for_an_account_blocked_in_staff_unlock_mode(ctx, zw, zw_client)
             assert db.session.scalars(select(OutboxMessage)).all() == []
     finally:
         services.update_tenant("zielone-wzgorza", ["accounts.forgotten_password=paper"])
+
+
+def test_sent_reset_link_is_not_kept_in_the_outbox(email_path, baltyk, baltyk_client):
+    from iok_saas.mail.outbox import deliver
+
+    home = make_household(baltyk)
+    _ask(baltyk_client, home.identifier)
+    _link(baltyk)
+    with tenant_context(baltyk.id):
+        message_id = db.session.scalar(select(OutboxMessage.id))
+        assert deliver(message_id) == "sent"  # the file transport: the test app has no SMTP
+        db.session.remove()
+        sent = db.session.get(OutboxMessage, message_id)
+        assert sent.context["link"] == "" and sent.context["identifier"] == home.identifier

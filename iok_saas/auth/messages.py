@@ -13,6 +13,7 @@ PASSWORD_RESET = register(MessageKind(
                    "path)."),
     sample={"name": "Anna Kowalska", "identifier": "ZW-000123", "hours": 1,
             "link": "https://example.org/nowe-haslo/przyklad"},
+    secret_keys=("link",),
 ))
 
 ACCOUNT_LOCKED = register(MessageKind(

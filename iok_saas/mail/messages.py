@@ -26,6 +26,8 @@ class MessageKind:
     subject: Any  # a lazy translated string; may use %(…)s placeholders from the context
     description: Any
     sample: dict[str, Any] = field(default_factory=dict)
+    # Context keys that carry a secret (a reset link): wiped from the outbox once sent.
+    secret_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

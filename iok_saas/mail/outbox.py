@@ -112,6 +112,9 @@ def _finish(message: OutboxMessage, status: str, error: str | None) -> None:
     message.last_error = error
     if status == SENT:
         message.sent_at = utcnow()
+        secret = get_kind(message.template).secret_keys
+        if secret:  # a sent reset link is not kept readable in the database
+            message.context = {k: ("" if k in secret else v) for k, v in message.context.items()}
     db.session.commit()
 
 
