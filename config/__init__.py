@@ -59,6 +59,7 @@ class BaseConfig:
     SMTP_TIMEOUT = _env_int("IOK_SMTP_TIMEOUT", 30)
     LOGIN_LIMIT_PER_IP = _env("IOK_LOGIN_LIMIT_PER_IP", "60 per minute")
     LOGIN_LIMIT_PER_TENANT_IP = _env("IOK_LOGIN_LIMIT_PER_TENANT_IP", "20 per minute")
+    APPLICATION_LIMIT_PER_TENANT_IP = _env("IOK_APPLICATION_LIMIT_PER_TENANT_IP", "10 per hour")
     RATELIMIT_STORAGE_URI = _env("IOK_RATELIMIT_STORAGE_URL")
     MAIL_DEFAULT_SENDER = _env("IOK_MAIL_DEFAULT_SENDER", "iok@localhost")
     BASE_DOMAIN = (_env("IOK_BASE_DOMAIN", "localhost") or "").lower()

@@ -1,5 +1,6 @@
 """Every model of the platform, imported in one place so metadata and migrations see them all."""
 
+from iok_saas.applications.models import AccessApplication
 from iok_saas.audit.models import AuditEvent
 from iok_saas.auth.models import User
 from iok_saas.estate.models import Building, Unit, UnitTitle
@@ -7,6 +8,6 @@ from iok_saas.mail.models import OutboxMessage
 from iok_saas.tenancy.models import Tenant, TenantDomain
 
 __all__ = [
-    "AuditEvent", "Building", "OutboxMessage", "Tenant", "TenantDomain", "Unit", "UnitTitle",
-    "User",
+    "AccessApplication", "AuditEvent", "Building", "OutboxMessage", "Tenant", "TenantDomain",
+    "Unit", "UnitTitle", "User",
 ]

@@ -11,7 +11,7 @@ from alembic import context
 from flask import current_app
 from sqlalchemy import create_engine
 
-from iok_saas.db import rls
+from iok_saas.db import UtcDateTime, rls
 
 config = context.config
 fileConfig(config.config_file_name)
@@ -48,10 +48,18 @@ def _skip_empty(context_, revision, directives):
         logger.info("No changes in schema detected.")
 
 
+def _render_item(type_, obj, autogen_context):
+    """Write UtcDateTime columns as plain timestamptz (the conversion lives in the model)."""
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_online():
     """Run the migrations on a live connection, then grant the app role."""
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", _skip_empty)
+    conf_args.setdefault("render_item", _render_item)
     with get_engine().connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():

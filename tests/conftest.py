@@ -81,6 +81,7 @@ def app_settings(instance: Path, **overrides) -> dict:
         # Limits stay on (in Redis) but high; the rate-limit tests lower them.
         "LOGIN_LIMIT_PER_IP": "10000 per minute",
         "LOGIN_LIMIT_PER_TENANT_IP": "10000 per minute",
+        "APPLICATION_LIMIT_PER_TENANT_IP": "10000 per minute",
         **overrides,
     }
 

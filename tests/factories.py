@@ -6,13 +6,24 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import count
 
+from iok_saas.applications.models import SUBMITTED, AccessApplication
 from iok_saas.auth.models import RESIDENT, User
 from iok_saas.auth.passwords import hash_password
-from iok_saas.db import db
+from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from tests.conftest import TenantRef, in_tenant
 
 _seq = count(1)
+
+
+def _application(unit: Unit, last_name: str) -> AccessApplication:
+    application = AccessApplication(
+        first_name="Wnioskująca", last_name=last_name, unit_id=unit.id,
+        title_kind="ownership", email="wniosek@example.org", phone="500 600 700",
+        terms_version="1", status=SUBMITTED, confirm_by=utcnow(), confirmed_at=utcnow())
+    db.session.add(application)
+    db.session.flush()
+    return application
 
 
 @dataclass(frozen=True)
@@ -28,12 +39,15 @@ class Household:
     title_ids: tuple[int, ...]
     last_name: str
     street: str
+    slug: str
+    application_id: int | None = None
 
 
 def make_household(tenant: TenantRef, *, street: str | None = None, last_name: str | None = None,
                    units: int = 2, role: str = RESIDENT, password: str = "Haslo12345x",
-                   must_change: bool = False) -> Household:
-    """A building with ``units`` units and one account holding a title to each of them."""
+                   must_change: bool = False, application: bool = False) -> Household:
+    """A building with ``units`` units and one account holding a title to each of them
+    (and, with ``application``, a confirmed access application for the first unit)."""
     n = next(_seq)
     street = street or f"ul. Testowa {tenant.slug} {n}"
     last_name = last_name or f"Nazwisko{tenant.slug.replace('-', '')}{n}"
@@ -48,7 +62,8 @@ def make_household(tenant: TenantRef, *, street: str | None = None, last_name: s
                   for unit in building.units]
         db.session.add_all(titles)
         db.session.flush()
+        application_id = _application(building.units[0], last_name).id if application else None
         household = Household(tenant.id, user.id, user.identifier, password, building.id,
                               tuple(u.id for u in building.units), tuple(t.id for t in titles),
-                              last_name, street)
+                              last_name, street, tenant.slug, application_id)
     return household

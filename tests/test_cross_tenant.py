@@ -20,6 +20,7 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "building_id": lambda home: home.building_id,
     "user_id": lambda home: home.user_id,
     "title_id": lambda home: home.title_ids[0],
+    "application_id": lambda home: home.application_id,
 }
 # Route argument → a value that is the same on every cooperative (not a row of one of them).
 SHARED_ARGS: dict[str, object] = {
@@ -45,10 +46,14 @@ def test_every_route_argument_has_an_id_source(app):
     assert not unknown, f"add these route arguments to ID_SOURCES or SHARED_ARGS: {sorted(unknown)}"
 
 
+NAMES = {"zielone-wzgorza": "Zielone Wzgórza", "baltyk": "Bałtyk"}
+
+
 @pytest.fixture
 def foreign(zw):
     """A Zielone Wzgórza household whose names must never appear on Bałtyk's host."""
-    return make_household(zw, street="ul. Tajna Zielona", last_name="Zielonogórska-Sekret")
+    return make_household(zw, street="ul. Tajna Zielona", last_name="Zielonogórska-Sekret",
+                          application=True)
 
 
 def _url(rule, home: Household) -> str:
@@ -59,7 +64,8 @@ def _url(rule, home: Household) -> str:
 
 def _assert_no_foreign_data(answer, foreign: Household, where: str) -> None:
     body = answer.get_data(as_text=True)
-    for marker in (foreign.street, foreign.last_name, "Zielone Wzgórza", foreign.identifier):
+    name = NAMES[foreign.slug]
+    for marker in (foreign.street, foreign.last_name, name, foreign.identifier):
         assert marker not in body, f"{where}: shows {marker!r}"
 
 
@@ -86,6 +92,17 @@ def test_other_cooperatives_ids_as_anonymous(app, baltyk, foreign):
 def test_other_cooperatives_ids_as_signed_in_user(app, baltyk, foreign, role):
     own = make_household(baltyk, role=role)
     client = client_for(app, "baltyk.localhost")
+    assert client.login(own.identifier, own.password).status_code == 302
+    _walk(app, client, foreign, role)
+
+
+@pytest.mark.parametrize("role", ["resident", "clerk", "admin"])
+def test_the_other_way_round(app, zw, baltyk, role):
+    """Bałtyk's ids on Zielone Wzgórza's host, where every feature (applications too) is on."""
+    foreign = make_household(baltyk, street="ul. Tajna Bałtycka", last_name="Bałtycka-Sekret",
+                             application=True)
+    own = make_household(zw, role=role)
+    client = client_for(app, "zielone-wzgorza.localhost")
     assert client.login(own.identifier, own.password).status_code == 302
     _walk(app, client, foreign, role)
 

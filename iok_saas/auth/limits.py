@@ -37,4 +37,7 @@ def init_app(app: Flask) -> None:
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "iok:rl")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Redis down must not take sign-in and applications down with it: count in memory meanwhile.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)

@@ -10,6 +10,12 @@ from iok_saas.public.services import units_of
 bp = Blueprint("public", __name__, template_folder="templates")
 
 
+@bp.get("/regulamin")
+def terms():
+    """The cooperative's terms (with their version) and the data-protection notice."""
+    return render_template("public/terms.html", terms=g.tenant.settings.terms)
+
+
 @bp.get("/")
 def home():
     """Visitors see what the IOK offers here and how to get an account."""

@@ -13,7 +13,7 @@ from iok_saas.auth.passwords import verify_password
 from iok_saas.db import db
 from iok_saas.estate import services as estate
 from iok_saas.staff.access import admin_required, staff_required
-from iok_saas.staff.documents import credentials_pdf, sheet_context
+from iok_saas.staff.documents import credentials_pdf, show_document
 from iok_saas.staff.forms import (
     TITLE_LABELS,
     ActionForm,
@@ -63,13 +63,6 @@ def _account_page(user: User, unit_form: UnitFields, status: int = 200):
                            title_labels=TITLE_LABELS), status
 
 
-def _document(user: User, password: str):
-    """The credentials document, shown once, straight after the password was issued."""
-    db.session.commit()
-    return render_template("staff/credentials.html", doc_form=DocumentForm(),
-                           **sheet_context(user, password))
-
-
 @bp.get("/mieszkancy")
 @staff_required
 def residents():
@@ -91,7 +84,7 @@ def new_resident():
             last_name=form.last_name.data.strip(), email=form.email.data or None,
             phone=form.phone.data or None, actor=current_user)
         estate.grant_title(account.user.id, unit, form.title_kind.data)
-        return _document(account.user, account.initial_password)
+        return show_document(account.user, account.initial_password)
     return render_template("staff/new_resident.html", form=form)
 
 
@@ -117,7 +110,7 @@ def new_staff():
         except accounts.AccountError:
             form.identifier.errors.append(_("This identifier is already taken."))
         else:
-            return _document(account.user, account.initial_password)
+            return show_document(account.user, account.initial_password)
     return render_template("staff/new_staff.html", form=form)
 
 
@@ -137,7 +130,7 @@ def reset_password(user_id: int):
     """A new initial password on a new document (also lifts a lock)."""
     user = _acted_on(user_id)
     password = accounts.reset_password(user, g.tenant.settings, current_user)
-    return _document(user, password)
+    return show_document(user, password)
 
 
 @bp.post("/konta/<int:user_id>/<any(odblokuj, dezaktywuj, aktywuj):change>")

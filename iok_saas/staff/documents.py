@@ -10,8 +10,9 @@ from flask import g, render_template, url_for
 from weasyprint import CSS, HTML
 
 from iok_saas.auth.policy import describe
-from iok_saas.db import utcnow
+from iok_saas.db import db, utcnow
 from iok_saas.estate.services import titles_of
+from iok_saas.staff.forms import DocumentForm
 
 CSS_FILE = Path(__file__).resolve().parents[1] / "static" / "css" / "document.css"
 
@@ -28,6 +29,13 @@ def sheet_context(user: Any, password: str) -> dict[str, Any]:
         "rule_text": describe(g.tenant.settings.password),
         "logo_src": url_for("web.logo") if g.tenant.settings.logo_svg else None,
     }
+
+
+def show_document(user: Any, password: str) -> str:
+    """Commit, then show the document once, straight after the password was issued."""
+    db.session.commit()
+    return render_template("staff/credentials.html", doc_form=DocumentForm(),
+                           **sheet_context(user, password))
 
 
 def credentials_pdf(user: Any, password: str) -> bytes:

@@ -21,6 +21,7 @@ ROLE_LABELS = {"clerk": _l("clerk"), "admin": _l("administrator")}
 SAFE_TEXT = Regexp(r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069<>]*$",
                    message=_l("Contains characters that are not allowed."))
 NAME = [Length(max=80, message=_l("At most %(max)d characters.")), SAFE_TEXT]
+PHONE = Regexp(r"^\+?[0-9 ()-]{6,20}$", message=_l("Enter the phone number with digits only."))
 
 
 class UnitFields(FlaskForm):
@@ -46,10 +47,8 @@ class PersonFields(FlaskForm):
     email = EmailField(_l("E-mail (optional)"), validators=[
         Optional(), Email(_l("This is not a valid e-mail address.")), Length(max=254)],
         render_kw={"autocomplete": "off"})
-    phone = TelField(_l("Phone (optional)"), validators=[
-        Optional(), Regexp(r"^\+?[0-9 ()-]{6,20}$",
-                           message=_l("Enter the phone number with digits only."))],
-        render_kw={"autocomplete": "off"})
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), PHONE],
+                     render_kw={"autocomplete": "off"})
 
 
 class ResidentForm(PersonFields, UnitFields):

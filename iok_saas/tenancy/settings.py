@@ -126,6 +126,8 @@ class Accounts(Strict):
     identifier_digits: int = Field(6, ge=4, le=10)
     forgotten_password: Literal["paper", "email"] = "paper"
     idle_timeout_minutes: int = Field(30, ge=5, le=480)
+    application_confirm_hours: int = Field(48, ge=1, le=336)
+    unconfirmed_application_days: int = Field(7, ge=1, le=90)
 
 
 class Features(Strict):
@@ -168,6 +170,7 @@ class Terms(Strict):
 
     version: str = "1"
     text: str = ""
+    privacy: str = ""
 
 
 class TenantSettings(Strict):

@@ -1,0 +1,104 @@
+"""The staff side: the queue of confirmed applications, the decision, the visit at the office."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from iok_saas.applications import services
+from iok_saas.applications.forms import RejectForm, VisitForm
+from iok_saas.applications.models import STATUSES, UNCONFIRMED
+from iok_saas.db import db
+from iok_saas.staff.access import staff_required
+from iok_saas.staff.documents import show_document
+from iok_saas.staff.forms import TITLE_LABELS, ActionForm
+from iok_saas.tenancy.features import require_feature
+
+bp = Blueprint("staff_applications", __name__, url_prefix="/panel/wnioski",
+               template_folder="templates")
+require_feature(bp, "online_application")
+
+
+def _application_or_404(application_id: int):
+    application = services.get(application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _page(application, reject_form=None, visit_form=None, status=200):
+    return render_template(
+        "applications/staff_detail.html", application=application,
+        residents=services.residents_of(application.unit_id), action=ActionForm(),
+        reject_form=reject_form or RejectForm(), visit_form=visit_form or VisitForm(),
+        title_labels=TITLE_LABELS), status
+
+
+@bp.get("/")
+@staff_required
+def queue():
+    """Confirmed applications waiting for a decision or a visit (or one status)."""
+    status = request.args.get("status")
+    status = status if status in STATUSES and status != UNCONFIRMED else None
+    return render_template("applications/staff_queue.html", applications=services.queue(status),
+                           status=status)
+
+
+@bp.get("/<int:application_id>")
+@staff_required
+def detail(application_id: int):
+    """The application next to the unit and the people who already hold it."""
+    return _page(_application_or_404(application_id))
+
+
+@bp.post("/<int:application_id>/zatwierdz")
+@staff_required
+def approve(application_id: int):
+    """Prepare the account; the applicant is asked to come in with an identity document."""
+    application = _application_or_404(application_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.approve(application, current_user, g.tenant)
+    except services.ApplicationError:
+        flash(_("This application has already been decided."), "error")
+        return redirect(url_for(".detail", application_id=application.id))
+    db.session.commit()
+    flash(_("The account has been prepared and the applicant informed by e-mail."), "success")
+    return redirect(url_for(".detail", application_id=application.id))
+
+
+@bp.post("/<int:application_id>/odrzuc")
+@staff_required
+def reject(application_id: int):
+    """Refuse, with the reason the applicant receives."""
+    application = _application_or_404(application_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _page(application, reject_form=form, status=422)
+    try:
+        services.reject(application, current_user, form.reason.data.strip())
+    except services.ApplicationError:
+        flash(_("This application has already been decided."), "error")
+        return redirect(url_for(".detail", application_id=application.id))
+    db.session.commit()
+    flash(_("The application has been rejected and the applicant informed by e-mail."),
+          "success")
+    return redirect(url_for(".detail", application_id=application.id))
+
+
+@bp.post("/<int:application_id>/wizyta")
+@staff_required
+def visit(application_id: int):
+    """At the office: identity checked, application signed → the document is printed."""
+    application = _application_or_404(application_id)
+    form = VisitForm()
+    if not form.validate_on_submit():
+        return _page(application, visit_form=form, status=422)
+    try:
+        user, password = services.hand_over(application, current_user, g.tenant)
+    except services.ApplicationError:
+        flash(_("The document can be handed over only for a prepared account."), "error")
+        return redirect(url_for(".detail", application_id=application.id))
+    return show_document(user, password)
