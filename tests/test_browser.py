@@ -5,6 +5,7 @@ Screenshots go to test-artifacts/ so a person can look at what residents and sta
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -200,3 +201,65 @@ def test_staff_prepare_an_account_and_the_resident_signs_in_first_time(
     assert "ul. Przeglądarkowa" in unit.inner_text() and " m. 2," in unit.inner_text()
     resident.screenshot(path=str(artifacts / f"first-sign-in-done-{slug}.png"), full_page=True)
     resident.context.close()
+
+
+def test_the_whole_online_application_path(ctx, chromium, live_server, artifacts):
+    from sqlalchemy import select
+
+    from iok_saas.db import db
+    from iok_saas.mail.models import OutboxMessage
+    from iok_saas.tenancy import tenant_context
+    from tests.conftest import tenant_ref
+
+    zw = tenant_ref("zielone-wzgorza")
+    make_household(zw, street="os. Zielone Wzgórza", units=3)
+    clerk = make_household(zw, role="clerk", units=0)
+
+    def newest_link(template: str) -> str:
+        with tenant_context(zw.id):
+            message = db.session.scalars(select(OutboxMessage).where(
+                OutboxMessage.template == template).order_by(OutboxMessage.id.desc())).first()
+        db.session.remove()
+        return message.context["link"].replace("zielone-wzgorza.localhost",
+                                               f"zielone-wzgorza.localhost:{live_server}")
+
+    applicant = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+    applicant.goto(_url("zielone-wzgorza", live_server))
+    applicant.get_by_role("link", name="Złóż wniosek o dostęp").first.click()
+    applicant.get_by_label("Imię", exact=True).fill("Irena")
+    applicant.get_by_label("Nazwisko", exact=True).fill("Wnioskowa")
+    applicant.get_by_label("E-mail").fill("irena@example.org")
+    applicant.get_by_label("Telefon").fill("600 100 200")
+    applicant.get_by_label("Budynek").select_option(label=applicant.locator(
+        "#building option", has_text="os. Zielone Wzgórza").inner_text())
+    applicant.get_by_label("Numer lokalu").fill("3")
+    applicant.get_by_role("button", name="Wyślij wniosek").click()
+    assert "Bez akceptacji Regulaminu" in applicant.locator(".error").first.inner_text()
+    applicant.screenshot(path=str(artifacts / "application-consent-missing.png"), full_page=True)
+    applicant.locator("#accept").check()
+    applicant.get_by_role("button", name="Wyślij wniosek").click()
+    assert applicant.get_by_role("heading", name="Sprawdź skrzynkę e-mail").is_visible()
+    applicant.goto(newest_link("application_confirm"))
+    assert applicant.get_by_role("heading", name=re.compile("przekazany")).is_visible()
+
+    staff = chromium.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    sign_in(staff, "zielone-wzgorza", live_server, clerk.identifier, clerk.password)
+    staff.get_by_role("link", name="Wnioski").click()
+    staff.get_by_role("link", name="Irena Wnioskowa").click()
+    staff.get_by_role("button", name="Zatwierdź i przygotuj konto").click()
+    assert staff.get_by_text("Konto zostało przygotowane").is_visible()
+    staff.locator("#identity_checked").check()
+    staff.locator("#signed").check()
+    staff.screenshot(path=str(artifacts / "application-visit.png"), full_page=True)
+    staff.get_by_role("button", name="Wydaj dostęp: wydrukuj dokument").click()
+    identifier, password = (c.inner_text() for c in staff.locator("td.secret").all())
+
+    sign_in(applicant, "zielone-wzgorza", live_server, identifier, password)
+    applicant.wait_for_url(_url("zielone-wzgorza", live_server, "/zmiana-hasla"))
+    applicant.get_by_label("Obecne hasło").fill(password)
+    applicant.get_by_label("Nowe hasło", exact=True).fill("Ogrodnik7")
+    applicant.get_by_label("Powtórz nowe hasło").fill("Ogrodnik7")
+    applicant.get_by_role("button", name="Zapisz nowe hasło").click()
+    applicant.wait_for_url(_url("zielone-wzgorza", live_server, "/"))
+    assert " m. 3," in applicant.locator("li.card").first.inner_text()
+    applicant.screenshot(path=str(artifacts / "application-first-sign-in.png"), full_page=True)

@@ -116,11 +116,13 @@ def get(application_id: int) -> AccessApplication | None:
         AccessApplication.id == application_id, AccessApplication.status != UNCONFIRMED))
 
 
-def residents_of(unit_id: int) -> list[User]:
-    """Who already holds a title to the unit (shown next to the application)."""
-    return list(db.session.scalars(
-        select(User).join(UnitTitle, UnitTitle.user_id == User.id)
-        .where(UnitTitle.unit_id == unit_id).order_by(User.last_name)))
+def residents_of(application: AccessApplication) -> list[User]:
+    """Who else holds a title to the unit (shown next to the application)."""
+    stmt = (select(User).join(UnitTitle, UnitTitle.user_id == User.id)
+            .where(UnitTitle.unit_id == application.unit_id).order_by(User.last_name))
+    if application.user_id is not None:
+        stmt = stmt.where(User.id != application.user_id)
+    return list(db.session.scalars(stmt))
 
 
 def _reviewed(application: AccessApplication, staff: User, expected: str) -> None:

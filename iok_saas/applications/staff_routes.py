@@ -30,7 +30,7 @@ def _application_or_404(application_id: int):
 def _page(application, reject_form=None, visit_form=None, status=200):
     return render_template(
         "applications/staff_detail.html", application=application,
-        residents=services.residents_of(application.unit_id), action=ActionForm(),
+        residents=services.residents_of(application), action=ActionForm(),
         reject_form=reject_form or RejectForm(), visit_form=visit_form or VisitForm(),
         title_labels=TITLE_LABELS), status
 

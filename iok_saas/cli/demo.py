@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import delete
 
+from iok_saas.applications.models import SUBMITTED, AccessApplication
 from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
 from iok_saas.auth.passwords import hash_password
 from iok_saas.db import db, utcnow
@@ -109,6 +110,12 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
         building.units = [Unit(number=str(n)) for n in range(1, UNITS_PER_BUILDING + 1)]
         db.session.add(building)
         units.extend(building.units)
+    if info.has_feature("online_application"):
+        db.session.add(AccessApplication(
+            first_name="Grażyna", last_name="Wnioskowa", unit_id=_flush_id(units[7]),
+            title_kind="cooperative_ownership", email="grazyna.wnioskowa@example.org",
+            phone="600 123 456", terms_version=info.settings.terms.version, status=SUBMITTED,
+            confirm_by=utcnow(), confirmed_at=utcnow()))
     expires = utcnow() + timedelta(days=info.settings.password.initial_password_days)
     for account in coop.accounts:
         user = User(
@@ -120,6 +127,11 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
         db.session.add(user)
         for index in account.units:
             db.session.add(UnitTitle(unit=units[index], user=user, since=date(2015, 3, 1)))
+
+
+def _flush_id(unit: Unit) -> int:
+    db.session.flush()
+    return unit.id
 
 
 def print_accounts(port: int) -> None:
