@@ -250,3 +250,15 @@ def test_redis_stopped_while_applying_the_form_still_succeeds(tmp_path, zw, ctx,
             assert outbox.relay()["enqueued"] == 1
     finally:
         server.stop()
+
+
+def test_embedded_default_sends_the_confirmation_from_the_request(tmp_path, zw, ctx, estate):
+    """No Redis: the e-mail is rendered and written in-process when the request ends."""
+    app = create_app(app_settings(tmp_path, REDIS_URL=None, SMTP_HOST=None,
+                                  MAIL_OUTBOX_DIR=tmp_path / "outbox"))
+    client = TenantClient(app, app.response_class, use_cookies=True,
+                          host="zielone-wzgorza.localhost")
+    assert _apply(client, estate).location == "/wniosek/wyslany"
+    [path] = (tmp_path / "outbox").glob("*.eml")
+    assert "/wniosek/potwierdz/" in path.read_text(encoding="utf-8", errors="replace")
+    assert _rows(zw, OutboxMessage)[0].status == "sent"

@@ -71,7 +71,10 @@ def enqueue_now(spec: JobSpec) -> Job | None:
     queue = get_queue()
     if queue is None:
         try:
-            run_job(spec.func_path, spec.tenant_id, spec.kwargs)
+            # A fresh app context, as a worker would have: nothing of the request (its g, its
+            # signed-in user, its cooperative) leaks into the job.
+            with current_app.app_context():
+                run_job(spec.func_path, spec.tenant_id, spec.kwargs)
         except Exception:
             log.exception("In-process job %s failed", spec.func_path)
         return None

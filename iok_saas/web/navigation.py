@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context
 from flask_login import current_user
 
 
@@ -34,7 +34,7 @@ def _audiences() -> set[str]:
 def menu(app: Flask) -> list[NavItem]:
     """The links the current person may see on the current cooperative."""
     tenant = getattr(g, "tenant", None)
-    if tenant is None:
+    if tenant is None or not has_request_context():
         return []
     audiences = _audiences()
     held = current_user.is_authenticated and current_user.must_change_password
