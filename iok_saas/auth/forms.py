@@ -16,15 +16,20 @@ def printable(form: FlaskForm, field) -> None:
         raise ValidationError(_l("The identifier contains characters that are not allowed."))
 
 
-class LoginForm(FlaskForm):
-    """Identifier and password."""
-
-    identifier = StringField(
+def identifier_field() -> StringField:
+    """The identifier as people type it: no autocorrect, checked for stray characters."""
+    return StringField(
         _l("User identifier"),
         validators=[DataRequired(_l("Enter your user identifier.")),
                     Length(max=40, message=_l("The identifier is too long.")), printable],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
+
+
+class LoginForm(FlaskForm):
+    """Identifier and password."""
+
+    identifier = identifier_field()
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")),
@@ -36,12 +41,7 @@ class LoginForm(FlaskForm):
 class ForgottenForm(FlaskForm):
     """The identifier of the account whose password was forgotten."""
 
-    identifier = StringField(
-        _l("User identifier"),
-        validators=[DataRequired(_l("Enter your user identifier.")),
-                    Length(max=40, message=_l("The identifier is too long.")), printable],
-        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
-    )
+    identifier = identifier_field()
 
 
 class NewPasswordForm(FlaskForm):
