@@ -15,10 +15,24 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
     """Build the app: configuration, then each part's ``init_app`` in order."""
     app = Flask(__name__, instance_relative_config=False)
     _configure(app, config)
-    from iok_saas import applications, audit, auth, cli, db, health, jobs, mail, public, staff, web
+    from iok_saas import (
+        applications,
+        audit,
+        auth,
+        cli,
+        db,
+        finance,
+        health,
+        jobs,
+        mail,
+        public,
+        staff,
+        web,
+    )
     from iok_saas.tenancy import resolver
 
-    parts = (db, web, resolver, jobs, mail, auth, audit, public, staff, applications, health, cli)
+    parts = (db, web, resolver, jobs, mail, auth, audit, public, finance, staff, applications,
+             health, cli)
     for part in parts:
         part.init_app(app)
     return app

@@ -262,3 +262,39 @@ def test_embedded_default_sends_the_confirmation_from_the_request(tmp_path, zw, 
     [path] = (tmp_path / "outbox").glob("*.eml")
     assert "/wniosek/potwierdz/" in path.read_text(encoding="utf-8", errors="replace")
     assert _rows(zw, OutboxMessage)[0].status == "sent"
+
+
+def test_two_clerks_approving_at_once_prepare_one_account(app, zw, clerk, estate):
+    from concurrent.futures import ThreadPoolExecutor
+
+    application_id = _submitted(zw, clerk, estate)
+    other = make_household(zw, role="clerk", units=0)
+    second = TenantClient(app, app.response_class, use_cookies=True,
+                          host="zielone-wzgorza.localhost")
+    second.login(other.identifier, other.password)
+    path = f"/panel/wnioski/{application_id}/zatwierdz"
+    forms = [(client, client.csrf_token(f"/panel/wnioski/{application_id}"))
+             for client in (clerk, second)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda pair: pair[0].post(path, data={"csrf_token": pair[1]}), forms))
+    prepared = [u for u in _rows(zw, User) if u.email == "marian@example.org"]
+    assert len(prepared) == 1
+    approved = [m for m in _rows(zw, OutboxMessage) if m.template == "application_approved"]
+    assert len(approved) == 1
+
+
+def test_nul_in_the_reason_and_huge_ids_are_handled(zw, clerk, estate):
+    application_id = _submitted(zw, clerk, estate)
+    body = _post(clerk, f"/panel/wnioski/{application_id}/odrzuc",
+                 reason="Brak\x00tytułu").get_data(as_text=True)
+    assert "Zawiera niedozwolone znaki." in body
+    assert clerk.get("/panel/wnioski/99999999999999999999").status_code == 404
+    assert clerk.get("/panel/konta/99999999999999999999").status_code == 404
+
+
+def test_clerk_is_warned_when_the_applicant_already_has_an_account(zw, clerk, estate):
+    with in_tenant(zw):
+        db.session.get(User, estate.user_id).email = "marian@example.org"
+    application_id = _submitted(zw, clerk, estate)
+    page = clerk.get(f"/panel/wnioski/{application_id}").get_data(as_text=True)
+    assert "Konto z tym adresem e-mail już istnieje" in page and estate.identifier in page

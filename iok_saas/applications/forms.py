@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp
 
 from iok_saas.staff.forms import NAME, PHONE, PersonFields, UnitFields
 
@@ -36,7 +36,9 @@ class RejectForm(FlaskForm):
     """Why the application is refused (the applicant is told)."""
 
     reason = TextAreaField(_l("Reason (the applicant will receive it by e-mail)"), validators=[
-        DataRequired(_l("Write the reason.")), Length(max=1000)])
+        DataRequired(_l("Write the reason.")), Length(max=1000),
+        Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+               message=_l("Contains characters that are not allowed."))])
 
 
 class VisitForm(FlaskForm):

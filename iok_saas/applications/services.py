@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
 from iok_saas.applications.models import (
@@ -110,10 +110,21 @@ def queue(status: str | None) -> list[AccessApplication]:
                                                   AccessApplication.id)))
 
 
-def get(application_id: int) -> AccessApplication | None:
-    """One application of the current cooperative (not the unconfirmed ones)."""
-    return db.session.scalar(select(AccessApplication).where(
-        AccessApplication.id == application_id, AccessApplication.status != UNCONFIRMED))
+def get(application_id: int, *, for_update: bool = False) -> AccessApplication | None:
+    """One application of the current cooperative (not the unconfirmed ones).
+
+    ``for_update`` locks the row, so two clerks deciding at once act one after the other."""
+    stmt = select(AccessApplication).where(
+        AccessApplication.id == application_id, AccessApplication.status != UNCONFIRMED)
+    return db.session.scalar(stmt.with_for_update() if for_update else stmt)
+
+
+def same_person_accounts(application: AccessApplication) -> list[User]:
+    """Accounts that already use the applicant's e-mail address (to warn the clerk)."""
+    stmt = select(User).where(func.lower(User.email) == application.email.lower())
+    if application.user_id is not None:
+        stmt = stmt.where(User.id != application.user_id)
+    return list(db.session.scalars(stmt))
 
 
 def residents_of(application: AccessApplication) -> list[User]:

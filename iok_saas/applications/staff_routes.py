@@ -20,8 +20,8 @@ bp = Blueprint("staff_applications", __name__, url_prefix="/panel/wnioski",
 require_feature(bp, "online_application")
 
 
-def _application_or_404(application_id: int):
-    application = services.get(application_id)
+def _application_or_404(application_id: int, for_update: bool = False):
+    application = services.get(application_id, for_update=for_update)
     if application is None:
         abort(404)
     return application
@@ -31,6 +31,7 @@ def _page(application, reject_form=None, visit_form=None, status=200):
     return render_template(
         "applications/staff_detail.html", application=application,
         residents=services.residents_of(application), action=ActionForm(),
+        same_person=services.same_person_accounts(application),
         reject_form=reject_form or RejectForm(), visit_form=visit_form or VisitForm(),
         title_labels=TITLE_LABELS), status
 
@@ -56,7 +57,7 @@ def detail(application_id: int):
 @staff_required
 def approve(application_id: int):
     """Prepare the account; the applicant is asked to come in with an identity document."""
-    application = _application_or_404(application_id)
+    application = _application_or_404(application_id, for_update=True)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -73,7 +74,7 @@ def approve(application_id: int):
 @staff_required
 def reject(application_id: int):
     """Refuse, with the reason the applicant receives."""
-    application = _application_or_404(application_id)
+    application = _application_or_404(application_id, for_update=True)
     form = RejectForm()
     if not form.validate_on_submit():
         return _page(application, reject_form=form, status=422)
@@ -92,7 +93,7 @@ def reject(application_id: int):
 @staff_required
 def visit(application_id: int):
     """At the office: identity checked, application signed → the document is printed."""
-    application = _application_or_404(application_id)
+    application = _application_or_404(application_id, for_update=True)
     form = VisitForm()
     if not form.validate_on_submit():
         return _page(application, visit_form=form, status=422)

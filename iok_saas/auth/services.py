@@ -11,6 +11,7 @@ from enum import Enum
 from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import (
@@ -85,6 +86,7 @@ def create_account(settings: TenantSettings, role: str, identifier: str | None =
     """Create an account in the current cooperative with a random initial password (no commit)."""
     if role not in ROLES:
         raise AccountError(f"Role must be one of {', '.join(ROLES)}.")
+    chosen = identifier is not None
     identifier = (identifier or next_identifier(settings)).strip()
     if not identifier or len(identifier) > 40 or any(not c.isprintable() or c.isspace()
                                                      for c in identifier):
@@ -94,10 +96,27 @@ def create_account(settings: TenantSettings, role: str, identifier: str | None =
     user = User(identifier=identifier, role=role, first_name=first_name, last_name=last_name,
                 email=email or None, phone=phone or None)
     password = _issue_initial_password(user, settings)
-    db.session.add(user)
-    db.session.flush()
+    _insert_with_free_identifier(user, settings, chosen=chosen)
     audit.record(ACCOUNT_CREATED, subject=user, actor=actor, role=role)
     return NewAccount(user, password)
+
+
+def _insert_with_free_identifier(user: User, settings: TenantSettings, *, chosen: bool) -> None:
+    """Insert the account; a generated identifier taken meanwhile by a parallel request is
+    replaced by the next free one (a chosen one is an error)."""
+    for _attempt in range(5):
+        try:
+            with db.session.begin_nested():
+                db.session.add(user)
+                db.session.flush()
+            return
+        except IntegrityError:
+            if chosen:
+                raise AccountError(
+                    f"Identifier {user.identifier!r} is already taken in this cooperative."
+                ) from None
+            user.identifier = next_identifier(settings)
+    raise AccountError("Could not find a free identifier; please try again.")
 
 
 def reset_password(user: User, settings: TenantSettings, actor: User) -> str:

@@ -7,19 +7,21 @@ import shutil
 import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 
 from iok_saas.applications.models import SUBMITTED, AccessApplication
 from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
 from iok_saas.auth.passwords import hash_password
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.finance.models import FEES, Account, LedgerEntry
 from iok_saas.tenancy import services
 from iok_saas.tenancy.context import tenant_context
 from iok_saas.tenancy.info import TenantInfo
@@ -110,6 +112,9 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
         building.units = [Unit(number=str(n)) for n in range(1, UNITS_PER_BUILDING + 1)]
         db.session.add(building)
         units.extend(building.units)
+    if info.has_feature("finance"):
+        db.session.flush()
+        _ledger(units, info)
     if info.has_feature("online_application"):
         db.session.add(AccessApplication(
             first_name="Grażyna", last_name="Wnioskowa", unit_id=_flush_id(units[7]),
@@ -127,6 +132,71 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
         db.session.add(user)
         for index in account.units:
             db.session.add(UnitTitle(unit=units[index], user=user, since=date(2015, 3, 1)))
+
+
+COMPONENTS = (  # component, base monthly amount (zł), extra in the heating season
+    ("eksploatacja", Decimal("214.60"), Decimal("0")),
+    ("fundusz remontowy", Decimal("118.40"), Decimal("0")),
+    ("woda i ścieki", Decimal("72.90"), Decimal("0")),
+    ("c.o.", Decimal("96.00"), Decimal("88.50")),
+    ("wywóz śmieci", Decimal("46.00"), Decimal("0")),
+)
+HEATING = {1, 2, 3, 4, 10, 11, 12}
+
+
+def demo_nrb(tenant_id: int, unit_id: int) -> str:
+    """A valid (checksummed) individual account number for the demo: 26 digits."""
+    bban = f"10205011{tenant_id:04d}{unit_id:012d}"
+    check = 98 - int(bban + "252100") % 97
+    return f"{check:02d}{bban}"
+
+
+def _months(count: int) -> list[date]:
+    today = date.today()
+    first = date(today.year, today.month, 1)
+    months = []
+    for back in range(count - 1, -1, -1):
+        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+        months.append(date(year, month + 1, 1))
+    return months
+
+
+def _ledger(units: list[Unit], info: TenantInfo) -> None:
+    """Two years of charges and payments per unit; a few in arrears, a few overpaid."""
+    rows = []
+    for index, unit in enumerate(units):
+        account = Account(external_id=f"FK-{unit.id}", unit_id=unit.id, kind=FEES,
+                          name="Opłaty mieszkaniowe (czynsz)", nrb=demo_nrb(info.id, unit.id))
+        db.session.add(account)
+        db.session.flush()
+        scale = Decimal(1) + Decimal(index % 5) / 10
+        months = _months(24)
+        for month in months:
+            period = month.strftime("%Y-%m")
+            total = Decimal("0")
+            for number, (component, base, heating) in enumerate(COMPONENTS):
+                amount = ((base + (heating if month.month in HEATING else 0)) * scale).quantize(
+                    Decimal("0.01"))
+                total += amount
+                rows.append(_entry(account.id, f"N-{account.id}-{period}-{number}", month,
+                                   month.replace(day=15), period, f"NAL/{period}/{unit.id}",
+                                   component, charge=amount))
+            unpaid = month == months[-1] or (index % 7 == 3 and month >= months[-3])
+            if not unpaid:
+                extra = Decimal("20.00") if index % 7 == 5 and month == months[-2] else 0
+                rows.append(_entry(account.id, f"W-{account.id}-{period}", month.replace(day=10),
+                                   None, period, f"WB/{period}/{unit.id}", "wpłata",
+                                   payment=total + extra, description="Wpłata — przelew"))
+    db.session.execute(insert(LedgerEntry), rows)
+
+
+def _entry(account_id: int, external_id: str, booked_on: date, due_on: date | None,
+           period: str, document_no: str, component: str, *, charge: Decimal = Decimal(0),
+           payment: Decimal = Decimal(0), description: str = "") -> dict:
+    return {"account_id": account_id, "external_id": external_id, "booked_on": booked_on,
+            "due_on": due_on, "period": period, "document_no": document_no,
+            "component": component, "description": description or component,
+            "charge": charge, "payment": payment}
 
 
 def _flush_id(unit: Unit) -> int:

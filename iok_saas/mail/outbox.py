@@ -23,6 +23,7 @@ from flask import current_app
 from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from iok_saas.db import db, utcnow
 from iok_saas.extensions import redis_connection
@@ -54,8 +55,15 @@ def queue_message(template: str, recipient: str, context: dict[str, Any] | None 
             return existing
     message = OutboxMessage(template=template, recipient=recipient, context=context or {},
                             **({"idempotency_key": idempotency_key} if idempotency_key else {}))
-    db.session.add(message)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a parallel request may queue the same key meanwhile
+            db.session.add(message)
+            db.session.flush()
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        return db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key))
     enqueue(DELIVER, require_tenant_id(), job_id=message.id, outbox_id=message.id)
     return message
 

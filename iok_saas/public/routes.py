@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user
 
+from iok_saas.finance.services import balances_for
 from iok_saas.public.services import units_of
 
 bp = Blueprint("public", __name__, template_folder="templates")
@@ -23,4 +24,6 @@ def home():
         return render_template("public/home.html", settings=g.tenant.settings)
     if current_user.is_staff:
         return redirect(url_for("staff.dashboard"))
-    return render_template("public/resident_home.html", units=units_of(current_user))
+    units = units_of(current_user)
+    balances = balances_for([u.id for u in units]) if g.tenant.has_feature("finance") else {}
+    return render_template("public/resident_home.html", units=units, balances=balances)

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from iok_saas.web import errors, formatting, i18n, navigation, routes, security
 
 
+class DatabaseInt(IntegerConverter):
+    """``<int:…>`` in URLs stops at the database's integer range: bigger ids are 404, not 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
     """Language, CSRF, template helpers, error pages, security headers, shell routes."""
+    app.url_map.converters["int"] = DatabaseInt
     i18n.init_app(app)
     security.init_app(app)
     formatting.init_app(app)

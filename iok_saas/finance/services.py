@@ -1,0 +1,122 @@
+"""What residents see of the financial record: balances, the ledger, this month's charges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import extract, func, select
+
+from iok_saas.db import db
+from iok_saas.estate.models import Unit, UnitTitle
+from iok_saas.finance.models import Account, LedgerEntry
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Balance:
+    """An account's balance: positive = due, negative = overpaid."""
+
+    account: Account
+    amount: Decimal
+    due_on: date | None
+
+    @property
+    def state(self) -> str:
+        """``due``, ``overpaid`` or ``settled``."""
+        return "due" if self.amount > 0 else "overpaid" if self.amount < 0 else "settled"
+
+
+@dataclass
+class Row:
+    """One ledger line with the account's running balance after it."""
+
+    entry: LedgerEntry
+    balance: Decimal
+
+
+@dataclass
+class Record:
+    """A unit's financial record as the resident asked for it."""
+
+    unit: Unit
+    balances: list[Balance]
+    account: Account | None
+    years: list[int]
+    year: int | None
+    rows: list[Row] = field(default_factory=list)
+    breakdown: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
+
+
+def holds_title(user_id: int, unit_id: int) -> bool:
+    """Whether the person holds a title to the unit (else: 404)."""
+    return db.session.scalar(select(UnitTitle.id).where(
+        UnitTitle.user_id == user_id, UnitTitle.unit_id == unit_id)) is not None
+
+
+def balances_for(unit_ids: list[int]) -> dict[int, list[Balance]]:
+    """Every account of these units with its balance, in one query."""
+    if not unit_ids:
+        return {}
+    due = func.max(LedgerEntry.due_on).filter(LedgerEntry.charge > 0)
+    amount = func.coalesce(func.sum(LedgerEntry.charge - LedgerEntry.payment), ZERO)
+    rows = db.session.execute(
+        select(Account, amount, due)
+        .outerjoin(LedgerEntry, LedgerEntry.account_id == Account.id)
+        .where(Account.unit_id.in_(unit_ids))
+        .group_by(Account.id).order_by(Account.kind, Account.name)
+    ).all()
+    result: dict[int, list[Balance]] = {}
+    for account, total, due_on in rows:
+        result.setdefault(account.unit_id, []).append(Balance(account, Decimal(total), due_on))
+    return result
+
+
+def record(unit: Unit, account_id: int | None, year: int | None) -> Record:
+    """The record of one unit: balances, years with entries, one account's ledger for a year."""
+    balances = balances_for([unit.id]).get(unit.id, [])
+    accounts = {b.account.id: b.account for b in balances}
+    account = accounts.get(account_id) or (balances[0].account if balances else None)
+    if account is None:
+        return Record(unit, balances, None, [], None)
+    years = [int(y) for y in db.session.scalars(
+        select(extract("year", LedgerEntry.booked_on)).where(LedgerEntry.account_id == account.id)
+        .distinct().order_by(extract("year", LedgerEntry.booked_on).desc()))]
+    year = year if year in years else (years[0] if years else None)
+    return Record(unit, balances, account, years, year, _rows(account.id, year),
+                  _breakdown(account.id))
+
+
+def _rows(account_id: int, year: int | None) -> list[Row]:
+    """The year's entries, newest first, each with the balance after it (earlier years count)."""
+    running = func.sum(LedgerEntry.charge - LedgerEntry.payment).over(
+        order_by=(LedgerEntry.booked_on, LedgerEntry.id))
+    inner = (select(LedgerEntry.id, running.label("balance"))
+             .where(LedgerEntry.account_id == account_id).subquery())
+    stmt = (select(LedgerEntry, inner.c.balance).join(inner, inner.c.id == LedgerEntry.id)
+            .order_by(LedgerEntry.booked_on.desc(), LedgerEntry.id.desc()))
+    if year is not None:
+        stmt = stmt.where(extract("year", LedgerEntry.booked_on) == year)
+    return [Row(entry, Decimal(balance)) for entry, balance in db.session.execute(stmt)]
+
+
+def _breakdown(account_id: int) -> list[tuple[str, Decimal, Decimal]]:
+    """The latest month's charges by component next to the month before: (component, now, then)."""
+    periods = list(db.session.scalars(
+        select(LedgerEntry.period).where(LedgerEntry.account_id == account_id,
+                                         LedgerEntry.charge > 0, LedgerEntry.period != "")
+        .distinct().order_by(LedgerEntry.period.desc()).limit(2)))
+    if not periods:
+        return []
+    rows = db.session.execute(
+        select(LedgerEntry.component, LedgerEntry.period, func.sum(LedgerEntry.charge))
+        .where(LedgerEntry.account_id == account_id, LedgerEntry.period.in_(periods),
+               LedgerEntry.charge > 0)
+        .group_by(LedgerEntry.component, LedgerEntry.period)).all()
+    table: dict[str, list[Decimal]] = {}
+    for component, period, total in rows:
+        slot = table.setdefault(component, [ZERO, ZERO])
+        slot[0 if period == periods[0] else 1] = Decimal(total)
+    return sorted(((c, v[0], v[1]) for c, v in table.items()), key=lambda r: -r[1])

@@ -1,0 +1,112 @@
+"""The financial record: balances on the home page, a unit's ledger, constant queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event, insert
+
+from iok_saas.db import db
+from iok_saas.finance.models import Account, LedgerEntry
+from tests.conftest import in_tenant
+from tests.factories import make_household
+
+
+def make_ledger(tenant, unit_id: int, years: int, *, unpaid_last: bool = True,
+                name: str = "Opłaty mieszkaniowe (czynsz)") -> int:
+    """A fees account with ``years`` of monthly charges (300 zł) and payments."""
+    with in_tenant(tenant):
+        account = Account(external_id=f"A-{unit_id}-{name}", unit_id=unit_id, name=name,
+                          nrb="61109010140000071219812874")
+        db.session.add(account)
+        db.session.flush()
+        rows = []
+        for index in range(years * 12):
+            year, month = 2016 + index // 12, index % 12 + 1
+            period = f"{year}-{month:02d}"
+            rows.append({"account_id": account.id, "external_id": f"N{account.id}-{index}",
+                         "booked_on": date(year, month, 1), "due_on": date(year, month, 15),
+                         "period": period, "component": "eksploatacja",
+                         "charge": Decimal("200.00"), "payment": Decimal("0")})
+            rows.append({"account_id": account.id, "external_id": f"M{account.id}-{index}",
+                         "booked_on": date(year, month, 1), "due_on": date(year, month, 15),
+                         "period": period, "component": "c.o.",
+                         "charge": Decimal("100.00") + month, "payment": Decimal("0")})
+            if not (unpaid_last and index == years * 12 - 1):
+                rows.append({"account_id": account.id, "external_id": f"W{account.id}-{index}",
+                             "booked_on": date(year, month, 10), "period": period,
+                             "component": "wpłata", "charge": Decimal("0"),
+                             "payment": Decimal("300.00") + month})
+        db.session.execute(insert(LedgerEntry), rows)
+        return account.id
+
+
+@pytest.fixture
+def resident(baltyk, baltyk_client):
+    home = make_household(baltyk, street="ul. Morska", units=2)
+    make_ledger(baltyk, home.unit_ids[0], 2)
+    make_ledger(baltyk, home.unit_ids[1], 1, unpaid_last=False)
+    baltyk_client.login(home.identifier, home.password)
+    return home
+
+
+def test_home_lists_each_unit_with_its_balance_in_plain_words(resident, baltyk_client):
+    page = baltyk_client.get("/").get_data(as_text=True)
+    assert "Do zapłaty 312,00\xa0zł" in page and "(termin 15.12.2017)" in page
+    assert "Rozliczone" in page
+    assert page.count('href="/lokale/') == 2
+
+
+def test_record_shows_the_ledger_with_running_balance_and_the_breakdown(resident,
+                                                                       baltyk_client):
+    page = baltyk_client.get(f"/lokale/{resident.unit_ids[0]}").get_data(as_text=True)
+    assert "61 1090 1014 0000 0712 1981 2874" in page  # NRB in groups
+    assert "Naliczenia w bieżącym miesiącu" in page and "112,00\xa0zł" in page
+    ledger = page.split('class="ledger"')[1]
+    assert ledger.count("<tr>") - 1 == 35  # 2017: 12 months × (2 charges + 1 payment) − unpaid
+    older = baltyk_client.get(f"/lokale/{resident.unit_ids[0]}?rok=2016").get_data(as_text=True)
+    assert "01.01.2016" in older and "01.12.2017" not in older
+
+
+def test_unit_without_a_title_is_404_here_and_on_the_other_cooperative(resident, baltyk,
+                                                                      baltyk_client, zw, app):
+    stranger = make_household(baltyk)
+    assert baltyk_client.get(f"/lokale/{stranger.unit_ids[0]}").status_code == 404
+    foreign = make_household(zw)
+    assert baltyk_client.get(f"/lokale/{foreign.unit_ids[0]}").status_code == 404
+
+
+def _queries_for(client, path) -> int:
+    engine = db.engine
+    count = []
+    listener = lambda *args: count.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(count)
+
+
+def test_a_unit_with_ten_years_uses_as_many_queries_as_one_with_one(baltyk, baltyk_client):
+    home = make_household(baltyk, units=2)
+    make_ledger(baltyk, home.unit_ids[0], 1)
+    make_ledger(baltyk, home.unit_ids[1], 10)
+    baltyk_client.login(home.identifier, home.password)
+    short = _queries_for(baltyk_client, f"/lokale/{home.unit_ids[0]}")
+    long = _queries_for(baltyk_client, f"/lokale/{home.unit_ids[1]}")
+    assert short == long
+    assert _queries_for(baltyk_client, "/") <= 8
+
+
+def test_finance_switched_off_hides_the_record(resident, baltyk_client, ctx):
+    from iok_saas.tenancy import services
+
+    services.update_tenant("baltyk", ["features.finance=false"])
+    try:
+        assert baltyk_client.get(f"/lokale/{resident.unit_ids[0]}").status_code == 404
+        assert 'href="/lokale/' not in baltyk_client.get("/").get_data(as_text=True)
+    finally:
+        services.update_tenant("baltyk", ["features.finance=true"])
