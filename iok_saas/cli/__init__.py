@@ -26,10 +26,12 @@ def init_app(app: Flask) -> None:
     """Attach the operator commands to the app's CLI."""
     from iok_saas.cli.applications import applications_group
     from iok_saas.cli.demo import demo
+    from iok_saas.cli.imports import import_group
     from iok_saas.cli.outbox import outbox_group
     from iok_saas.cli.tenants import tenants
 
     app.cli.add_command(tenants)
     app.cli.add_command(outbox_group)
     app.cli.add_command(applications_group)
+    app.cli.add_command(import_group)
     app.cli.add_command(demo)
