@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -110,3 +111,40 @@ def test_finance_switched_off_hides_the_record(resident, baltyk_client, ctx):
         assert 'href="/lokale/' not in baltyk_client.get("/").get_data(as_text=True)
     finally:
         services.update_tenant("baltyk", ["features.finance=true"])
+
+
+def test_payment_details_and_the_qr_code_decode_to_standard_2d(resident, baltyk_client):
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    page = baltyk_client.get(f"/lokale/{resident.unit_ids[0]}").get_data(as_text=True)
+    assert "Dane do przelewu" in page and "kod-platnosci.svg" in page
+    account_id = re.search(r"kod-platnosci\.svg\?konto=(\d+)", page).group(1)
+    svg = baltyk_client.get(f"/lokale/{resident.unit_ids[0]}/kod-platnosci.svg?konto={account_id}")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    from iok_saas.finance.payments import PaymentDetails
+
+    details = PaymentDetails("SM „Bałtyk”", "61109010140000071219812874",
+                             "Lokal ul. Morska 1/1", Decimal("312.00"))
+    buffer = io.BytesIO()
+    details.qr_code().save(buffer, kind="png", scale=6, border=4)
+    [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(buffer.getvalue())))
+    fields = decoded.text.split("|")
+    assert fields == ["", "PL", "61109010140000071219812874", "031200", "SM „Bałtyk”",
+                      "Lokal ul. Morska 1/1", "", "", ""]
+
+
+def test_qr_code_of_a_foreign_unit_is_404(resident, baltyk_client, zw):
+    foreign = make_household(zw)
+    assert baltyk_client.get(f"/lokale/{foreign.unit_ids[0]}/kod-platnosci.svg").status_code == 404
+
+
+def test_nrb_checksum():
+    from iok_saas.finance.payments import nrb_is_valid
+
+    assert nrb_is_valid("61109010140000071219812874")
+    assert nrb_is_valid("61 1090 1014 0000 0712 1981 2874")
+    assert not nrb_is_valid("61109010140000071219812875")
+    assert not nrb_is_valid("6110901014")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+import io
+
+from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
 from iok_saas.db import db
 from iok_saas.estate.models import Unit
-from iok_saas.finance import services
+from iok_saas.finance import payments, services
 from iok_saas.tenancy.features import require_feature
 
 bp = Blueprint("finance", __name__, template_folder="templates")
@@ -23,4 +25,31 @@ def record(unit_id: int):
     unit = db.session.get(Unit, unit_id)
     chosen = services.record(unit, request.args.get("konto", type=int),
                              request.args.get("rok", type=int))
-    return render_template("finance/record.html", record=chosen)
+    account_id = chosen.account.id if chosen.account else None
+    return render_template("finance/record.html", record=chosen,
+                           payment=_payment(unit, chosen.balances, account_id))
+
+
+def _payment(unit: Unit, balances: list[services.Balance], account_id: int | None
+             ) -> payments.PaymentDetails | None:
+    balance = next((b for b in balances if b.account.id == account_id), None)
+    if balance is None:
+        return None
+    return payments.details_for(g.tenant, unit, balance.account, balance.amount)
+
+
+@bp.get("/lokale/<int:unit_id>/kod-platnosci.svg")
+@login_required
+def payment_qr(unit_id: int) -> Response:
+    """The Standard 2D payment QR code of one account, as an SVG image."""
+    if not services.holds_title(current_user.id, unit_id):
+        abort(404)
+    balances = services.balances_for([unit_id]).get(unit_id, [])
+    details = _payment(db.session.get(Unit, unit_id), balances,
+                       request.args.get("konto", type=int))
+    if details is None:
+        abort(404)
+    buffer = io.BytesIO()
+    details.qr_code().save(buffer, kind="svg", scale=5, border=4, xmldecl=False)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "no-store"})
