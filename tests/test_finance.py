@@ -148,3 +148,19 @@ def test_nrb_checksum():
     assert nrb_is_valid("61 1090 1014 0000 0712 1981 2874")
     assert not nrb_is_valid("61109010140000071219812875")
     assert not nrb_is_valid("6110901014")
+
+
+def test_statement_csv_opens_in_polish_excel(resident, baltyk_client):
+    answer = baltyk_client.get(f"/lokale/{resident.unit_ids[0]}/wyciag.csv?rok=2016")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    text = answer.get_data().decode("utf-8")
+    assert text.startswith("\ufeffData;Dokument;Okres;Opis;Naliczenie;Wpłata;Saldo\r\n")
+    lines = text.strip("\ufeff").split("\r\n")
+    assert lines[1].startswith("01.01.2016;") and lines[1].endswith(";200,00;;200,00")
+    assert len([line for line in lines[1:] if line]) == 36
+    assert "attachment" in answer.headers["Content-Disposition"]
+
+
+def test_statement_of_a_foreign_unit_is_404(resident, baltyk_client, zw):
+    foreign = make_household(zw)
+    assert baltyk_client.get(f"/lokale/{foreign.unit_ids[0]}/wyciag.csv").status_code == 404

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
@@ -75,7 +73,10 @@ def test_link_is_useless_on_another_cooperative_or_tampered(email_path, baltyk, 
     _ask(baltyk_client, home.identifier)
     path = _link(baltyk).removeprefix("http://baltyk.localhost")
     assert client_for(app, "zielone-wzgorza.localhost").get(path).status_code == 404
-    tampered = re.sub(r".$", lambda m: "A" if m.group(0) != "A" else "B", path)
+    # Change a character of the payload, not the signature's last base64 character: its low
+    # bits are padding, so some changes there decode to the same signature.
+    prefix, token = path.rsplit("/", 1)
+    tampered = f"{prefix}/{'B' if token[0] != 'B' else 'C'}{token[1:]}"
     assert baltyk_client.get(tampered).location == "/nie-pamietam-hasla"
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from iok_saas.db import db
 from iok_saas.estate.models import Unit
-from iok_saas.finance import payments, services
+from iok_saas.finance import payments, services, statements
 from iok_saas.tenancy.features import require_feature
 
 bp = Blueprint("finance", __name__, template_folder="templates")
@@ -36,6 +36,21 @@ def _payment(unit: Unit, balances: list[services.Balance], account_id: int | Non
     if balance is None:
         return None
     return payments.details_for(g.tenant, unit, balance.account, balance.amount)
+
+
+@bp.get("/lokale/<int:unit_id>/wyciag.csv")
+@login_required
+def statement_csv(unit_id: int) -> Response:
+    """The year's ledger of one account for Excel: ``;``, decimal comma, UTF-8 with BOM."""
+    if not services.holds_title(current_user.id, unit_id):
+        abort(404)
+    chosen = services.record(db.session.get(Unit, unit_id), request.args.get("konto", type=int),
+                             request.args.get("rok", type=int))
+    if chosen.account is None:
+        abort(404)
+    name = f"kartoteka-{chosen.unit.building.number}-{chosen.unit.number}-{chosen.year}.csv"
+    return Response(statements.csv_text(chosen), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @bp.get("/lokale/<int:unit_id>/kod-platnosci.svg")
