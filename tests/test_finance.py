@@ -164,3 +164,11 @@ def test_statement_csv_opens_in_polish_excel(resident, baltyk_client):
 def test_statement_of_a_foreign_unit_is_404(resident, baltyk_client, zw):
     foreign = make_household(zw)
     assert baltyk_client.get(f"/lokale/{foreign.unit_ids[0]}/wyciag.csv").status_code == 404
+
+
+def test_chart_of_the_last_24_months_with_a_table_alternative(resident, baltyk_client):
+    page = baltyk_client.get(f"/lokale/{resident.unit_ids[0]}").get_data(as_text=True)
+    assert '<svg viewBox="0 0 720 240" role="img"' in page
+    assert page.count('class="bar-charge"') == 24 and page.count('class="bar-payment"') == 24
+    table = page.split("Te same dane w tabeli")[1]
+    assert "2017-12" in table and "2016-01" in table and "2015-12" not in table

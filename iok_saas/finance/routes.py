@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from iok_saas.db import db
 from iok_saas.estate.models import Unit
-from iok_saas.finance import payments, services, statements
+from iok_saas.finance import chart, payments, services, statements
 from iok_saas.tenancy.features import require_feature
 
 bp = Blueprint("finance", __name__, template_folder="templates")
@@ -27,7 +27,8 @@ def record(unit_id: int):
                              request.args.get("rok", type=int))
     account_id = chosen.account.id if chosen.account else None
     return render_template("finance/record.html", record=chosen,
-                           payment=_payment(unit, chosen.balances, account_id))
+                           payment=_payment(unit, chosen.balances, account_id),
+                           chart=chart.monthly(chosen.months))
 
 
 def _payment(unit: Unit, balances: list[services.Balance], account_id: int | None

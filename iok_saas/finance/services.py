@@ -48,6 +48,7 @@ class Record:
     year: int | None
     rows: list[Row] = field(default_factory=list)
     breakdown: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
+    months: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
 
 
 def holds_title(user_id: int, unit_id: int) -> bool:
@@ -86,7 +87,16 @@ def record(unit: Unit, account_id: int | None, year: int | None) -> Record:
         .distinct().order_by(extract("year", LedgerEntry.booked_on).desc()))]
     year = year if year in years else (years[0] if years else None)
     return Record(unit, balances, account, years, year, _rows(account.id, year),
-                  _breakdown(account.id))
+                  _breakdown(account.id), _months(account.id))
+
+
+def _months(account_id: int, count: int = 24) -> list[tuple[str, Decimal, Decimal]]:
+    """(period, charges, payments) for the last ``count`` months with entries, oldest first."""
+    rows = db.session.execute(
+        select(LedgerEntry.period, func.sum(LedgerEntry.charge), func.sum(LedgerEntry.payment))
+        .where(LedgerEntry.account_id == account_id, LedgerEntry.period != "")
+        .group_by(LedgerEntry.period).order_by(LedgerEntry.period.desc()).limit(count)).all()
+    return [(period, Decimal(c), Decimal(p)) for period, c, p in reversed(rows)]
 
 
 def _rows(account_id: int, year: int | None) -> list[Row]:
