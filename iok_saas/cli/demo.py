@@ -21,7 +21,7 @@ from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
 from iok_saas.auth.passwords import hash_password
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
-from iok_saas.finance.models import FEES, Account, LedgerEntry
+from iok_saas.finance.models import FEES, LOAN, Account, LedgerEntry
 from iok_saas.tenancy import services
 from iok_saas.tenancy.context import tenant_context
 from iok_saas.tenancy.info import TenantInfo
@@ -50,6 +50,7 @@ class DemoCooperative:
     estate: str
     buildings: tuple[tuple[str, str], ...]
     accounts: tuple[DemoAccount, ...]
+    loans: bool = False  # seed 000: "stan rozliczeń konta opłat mieszkaniowych (czynsz, kredyt)"
 
 
 UNITS_PER_BUILDING = 12
@@ -66,6 +67,7 @@ DEMO = (
             DemoAccount("ZW-000002", RESIDENT, "Jan", "Nowak", "Poczatek2026", initial=True,
                         units=(3,)),
         ),
+        loans=True,
     ),
     DemoCooperative(
         slug="baltyk", city="Gdańsk", postal_code="80-180", estate="Osiedle Morskie",
@@ -114,7 +116,7 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
         units.extend(building.units)
     if info.has_feature("finance"):
         db.session.flush()
-        _ledger(units, info)
+        _ledger(units, info, loans=coop.loans)
     if info.has_feature("online_application"):
         db.session.add(AccessApplication(
             first_name="Grażyna", last_name="Wnioskowa", unit_id=_flush_id(units[7]),
@@ -161,10 +163,13 @@ def _months(count: int) -> list[date]:
     return months
 
 
-def _ledger(units: list[Unit], info: TenantInfo) -> None:
-    """Two years of charges and payments per unit; a few in arrears, a few overpaid."""
+def _ledger(units: list[Unit], info: TenantInfo, *, loans: bool) -> None:
+    """Two years of charges and payments per unit; a few in arrears, a few overpaid; with
+    ``loans``, every third unit also repays a loan (kredyt) and is up to date with it."""
     rows = []
     for index, unit in enumerate(units):
+        if loans and index % 3 == 0:
+            rows.extend(_loan(unit, info))
         account = Account(external_id=f"FK-{unit.id}", unit_id=unit.id, kind=FEES,
                           name="Opłaty mieszkaniowe (czynsz)", nrb=demo_nrb(info.id, unit.id))
         db.session.add(account)
@@ -188,6 +193,23 @@ def _ledger(units: list[Unit], info: TenantInfo) -> None:
                                    None, period, f"WB/{period}/{unit.id}", "wpłata",
                                    payment=total + extra, description="Wpłata — przelew"))
     db.session.execute(insert(LedgerEntry), rows)
+
+
+def _loan(unit: Unit, info: TenantInfo) -> list[dict]:
+    account = Account(external_id=f"KR-{unit.id}", unit_id=unit.id, kind=LOAN, name="Kredyt",
+                      nrb=demo_nrb(info.id, 500_000 + unit.id))
+    db.session.add(account)
+    db.session.flush()
+    rows = []
+    for month in _months(24):
+        period = month.strftime("%Y-%m")
+        rows.append(_entry(account.id, f"KN-{account.id}-{period}", month, month.replace(day=15),
+                           period, f"KR/{period}/{unit.id}", "spłata kredytu",
+                           charge=Decimal("38.70")))
+        rows.append(_entry(account.id, f"KW-{account.id}-{period}", month.replace(day=10), None,
+                           period, f"WB/{period}/{unit.id}", "wpłata",
+                           payment=Decimal("38.70"), description="Wpłata — przelew"))
+    return rows
 
 
 def _entry(account_id: int, external_id: str, booked_on: date, due_on: date | None,
