@@ -36,6 +36,18 @@ def _page(application, reject_form=None, visit_form=None, status=200):
         title_labels=TITLE_LABELS), status
 
 
+def _decide(application, decision, done: str):
+    """Take the decision once; a second click (or a second clerk) gets a message, not a change."""
+    try:
+        decision()
+    except services.ApplicationError:
+        flash(_("This application has already been decided."), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for(".detail", application_id=application.id))
+
+
 @bp.get("/")
 @staff_required
 def queue():
@@ -60,14 +72,8 @@ def approve(application_id: int):
     application = _application_or_404(application_id, for_update=True)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        services.approve(application, current_user, g.tenant)
-    except services.ApplicationError:
-        flash(_("This application has already been decided."), "error")
-        return redirect(url_for(".detail", application_id=application.id))
-    db.session.commit()
-    flash(_("The account has been prepared and the applicant informed by e-mail."), "success")
-    return redirect(url_for(".detail", application_id=application.id))
+    return _decide(application, lambda: services.approve(application, current_user, g.tenant),
+                   _("The account has been prepared and the applicant informed by e-mail."))
 
 
 @bp.post("/<int:application_id>/odrzuc")
@@ -78,15 +84,9 @@ def reject(application_id: int):
     form = RejectForm()
     if not form.validate_on_submit():
         return _page(application, reject_form=form, status=422)
-    try:
-        services.reject(application, current_user, form.reason.data.strip())
-    except services.ApplicationError:
-        flash(_("This application has already been decided."), "error")
-        return redirect(url_for(".detail", application_id=application.id))
-    db.session.commit()
-    flash(_("The application has been rejected and the applicant informed by e-mail."),
-          "success")
-    return redirect(url_for(".detail", application_id=application.id))
+    return _decide(application,
+                   lambda: services.reject(application, current_user, form.reason.data.strip()),
+                   _("The application has been rejected and the applicant informed by e-mail."))
 
 
 @bp.post("/<int:application_id>/wizyta")

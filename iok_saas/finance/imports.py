@@ -172,15 +172,15 @@ def check(stream: BinaryIO, report: ImportReport) -> str | None:
     try:
         encoding = detect_encoding(stream)
         accounts = _account_ids()
-        seen: set[int] = set()
+        seen: set[str] = set()  # the ids themselves: a hash could report a false duplicate
         today = date.today()
         for line, row in _rows(stream, encoding):
             report.rows += 1
             _entry(line, row, accounts, report, today)
-            key = hash(row.get("id_zewnetrzne", ""))
-            if key in seen:
+            external_id = row.get("id_zewnetrzne", "")
+            if external_id in seen:
                 report.add(line, "id_zewnetrzne", "ten identyfikator jest już wyżej w pliku")
-            seen.add(key)
+            seen.add(external_id)
     except ImportFileError as exc:
         report.add(0, "", str(exc))
         return None

@@ -36,9 +36,10 @@ def _account_or_404(user_id: int) -> User:
     return user
 
 
-def _building_choices(form: UnitFields) -> None:
+def _building_choices(form: UnitFields) -> UnitFields:
     form.building.choices = [SelectChoice(0, _("— choose —"))] + [
         SelectChoice(b.id, f"{b.street} {b.number}, {b.city}") for b in estate.buildings()]
+    return form
 
 
 def _unit_from(form: UnitFields):
@@ -118,10 +119,7 @@ def new_staff():
 @staff_required
 def account(user_id: int):
     """One account: data, units, state, and what staff can do with it."""
-    user = _account_or_404(user_id)
-    unit_form = UnitFields()
-    _building_choices(unit_form)
-    return _account_page(user, unit_form)
+    return _account_page(_account_or_404(user_id), _building_choices(UnitFields()))
 
 
 @bp.post("/konta/<int:user_id>/nowe-haslo")
@@ -156,8 +154,7 @@ def change_account(user_id: int, change: str):
 def add_unit(user_id: int):
     """Link the account to one more unit."""
     user = _account_or_404(user_id)
-    form = UnitFields()
-    _building_choices(form)
+    form = _building_choices(UnitFields())
     if form.validate_on_submit() and (unit := _unit_from(form)) is not None:
         try:
             estate.grant_title(user.id, unit, form.title_kind.data)
