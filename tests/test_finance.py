@@ -172,3 +172,9 @@ def test_chart_of_the_last_24_months_with_a_table_alternative(resident, baltyk_c
     assert page.count('class="bar-charge"') == 24 and page.count('class="bar-payment"') == 24
     table = page.split("Te same dane w tabeli")[1]
     assert "2017-12" in table and "2016-01" in table and "2015-12" not in table
+
+
+@pytest.mark.parametrize("query", ["?rok=abc&konto=99999999999", "?rok=1999", "?konto=-1"])
+def test_odd_filters_fall_back_to_the_latest_year(resident, baltyk_client, query):
+    page = baltyk_client.get(f"/lokale/{resident.unit_ids[0]}{query}")
+    assert page.status_code == 200 and "01.12.2017" in page.get_data(as_text=True)
