@@ -76,6 +76,12 @@ class BaseConfig:
         "x_port": _env_int("IOK_PROXY_X_PORT", 0),
         "x_prefix": _env_int("IOK_PROXY_X_PREFIX", 0),
     }
+    # Imports: the largest file accepted by any way in, where uploads wait for the worker
+    # (web and worker processes must share it), how long one import may run.
+    IMPORT_MAX_MB = _env_int("IOK_IMPORT_MAX_MB", 512)
+    IMPORT_DIR = _env("IOK_IMPORT_DIR")
+    IMPORT_JOB_TIMEOUT = _env_int("IOK_IMPORT_JOB_TIMEOUT", 3600)
+    API_LIMIT = _env("IOK_API_LIMIT", "120 per minute")
     TENANTS_DIR = Path(_env("IOK_TENANTS_DIR", str(ROOT / "tenants")))
     TENANT_CACHE_SECONDS = _env_int("IOK_TENANT_CACHE_SECONDS", 300)
     SMTP_HOST = _env("IOK_SMTP_HOST")

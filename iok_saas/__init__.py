@@ -23,6 +23,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
         db,
         finance,
         health,
+        imports,
         jobs,
         mail,
         public,
@@ -31,8 +32,8 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
     )
     from iok_saas.tenancy import resolver
 
-    parts = (db, web, resolver, jobs, mail, auth, audit, public, finance, staff, applications,
-             health, cli)
+    parts = (db, web, resolver, jobs, mail, auth, audit, public, finance, staff, imports,
+             applications, health, cli)
     for part in parts:
         part.init_app(app)
     return app

@@ -4,7 +4,8 @@ from iok_saas.applications.models import AccessApplication
 from iok_saas.audit.models import AuditEvent
 from iok_saas.auth.models import User
 from iok_saas.estate.models import Building, Unit, UnitTitle
-from iok_saas.finance.models import Account, ImportRun, LedgerEntry
+from iok_saas.finance.models import Account, LedgerEntry
+from iok_saas.imports.models import ImportRun
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.tenancy.models import Tenant, TenantDomain
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 from decimal import Decimal
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import event, insert
 
 from iok_saas.db import db
+from iok_saas.estate.models import Unit
 from iok_saas.finance.models import Account, LedgerEntry
 from tests.conftest import in_tenant
 from tests.factories import make_household
@@ -29,17 +31,19 @@ def make_ledger(tenant, unit_id: int, years: int, *, unpaid_last: bool = True,
             period = f"{year}-{month:02d}"
             rows.append({"account_id": account.id, "external_id": f"N{account.id}-{index}",
                          "booked_on": date(year, month, 1), "due_on": date(year, month, 15),
-                         "period": period, "component": "eksploatacja",
+                         "period": period, "document_no": f"NAL/{year}/{month:02d}",
+                         "component": "eksploatacja",
                          "charge": Decimal("200.00"), "payment": Decimal("0")})
             rows.append({"account_id": account.id, "external_id": f"M{account.id}-{index}",
                          "booked_on": date(year, month, 1), "due_on": date(year, month, 15),
-                         "period": period, "component": "c.o.",
+                         "period": period, "document_no": f"NAL/{year}/{month:02d}",
+                         "component": "c.o.",
                          "charge": Decimal("100.00") + month, "payment": Decimal("0")})
             if not (unpaid_last and index == years * 12 - 1):
                 rows.append({"account_id": account.id, "external_id": f"W{account.id}-{index}",
                              "booked_on": date(year, month, 10), "period": period,
-                             "component": "wpłata", "charge": Decimal("0"),
-                             "payment": Decimal("300.00") + month})
+                             "document_no": f"WB/{year}/{month:02d}", "component": "wpłata",
+                             "charge": Decimal("0"), "payment": Decimal("300.00") + month})
         db.session.execute(insert(LedgerEntry), rows)
         return account.id
 
@@ -100,6 +104,10 @@ def test_a_unit_with_ten_years_uses_as_many_queries_as_one_with_one(baltyk, balt
     long = _queries_for(baltyk_client, f"/lokale/{home.unit_ids[1]}")
     assert short == long
     assert _queries_for(baltyk_client, "/") <= 8
+    for statement in ("wyciag.csv", "wyciag.pdf"):
+        short = _queries_for(baltyk_client, f"/lokale/{home.unit_ids[0]}/{statement}")
+        long = _queries_for(baltyk_client, f"/lokale/{home.unit_ids[1]}/{statement}")
+        assert short == long, statement
 
 
 def test_finance_switched_off_hides_the_record(resident, baltyk_client, ctx):
@@ -161,9 +169,49 @@ def test_statement_csv_opens_in_polish_excel(resident, baltyk_client):
     assert "attachment" in answer.headers["Content-Disposition"]
 
 
-def test_statement_of_a_foreign_unit_is_404(resident, baltyk_client, zw):
+@pytest.mark.parametrize("statement", ["wyciag.csv", "wyciag.pdf"])
+def test_statement_of_a_foreign_unit_is_404(resident, baltyk_client, zw, statement):
     foreign = make_household(zw)
-    assert baltyk_client.get(f"/lokale/{foreign.unit_ids[0]}/wyciag.csv").status_code == 404
+    assert baltyk_client.get(f"/lokale/{foreign.unit_ids[0]}/{statement}").status_code == 404
+
+
+def _pdf_text(data: bytes) -> str:
+    """The PDF's text with every run of white space (NBSP too) as one space."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join("\n".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_statement_pdf_is_the_years_ledger_on_the_letterhead(resident, baltyk, baltyk_client):
+    with in_tenant(baltyk):
+        address = db.session.get(Unit, resident.unit_ids[0]).address
+    answer = baltyk_client.get(f"/lokale/{resident.unit_ids[0]}/wyciag.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.data.startswith(b"%PDF")
+    assert answer.headers["Content-Disposition"].endswith('-2017.pdf"')
+    assert answer.headers["Cache-Control"] == "no-store"
+    text = _pdf_text(answer.data)
+    assert "Spółdzielnia Mieszkaniowa „Bałtyk”" in text
+    assert address in text
+    assert "61 1090 1014 0000 0712 1981 2874" in text
+    assert "NAL/2017/12" in text and "WB/2017/11" in text and "NAL/2016/12" not in text
+    assert "3 678,00 zł" in text and "3 366,00 zł" in text  # the year's charges and payments
+    assert "01.12.2017 312,00 zł" in text  # the balance after the year's last entry
+    older = _pdf_text(baltyk_client.get(
+        f"/lokale/{resident.unit_ids[0]}/wyciag.pdf?rok=2016").data)
+    assert "NAL/2016/01" in older and "NAL/2017/01" not in older
+    assert "10.12.2016 0,00 zł" in older
+
+
+def test_statement_pdf_needs_a_title_and_an_account(resident, baltyk, baltyk_client):
+    stranger = make_household(baltyk)
+    make_ledger(baltyk, stranger.unit_ids[0], 1)
+    assert baltyk_client.get(f"/lokale/{stranger.unit_ids[0]}/wyciag.pdf").status_code == 404
+    mine_without_ledger = make_household(baltyk)
+    baltyk_client.login(mine_without_ledger.identifier, mine_without_ledger.password)
+    answer = baltyk_client.get(f"/lokale/{mine_without_ledger.unit_ids[0]}/wyciag.pdf")
+    assert answer.status_code == 404
 
 
 def test_chart_of_the_last_24_months_with_a_table_alternative(resident, baltyk_client):

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from iok_saas.db import db
-from iok_saas.finance.imports import parse_amount
-from iok_saas.finance.models import Account, ImportRun, LedgerEntry
+from iok_saas.imports import parse_amount
+from iok_saas.finance.models import Account, LedgerEntry
+from iok_saas.imports.models import ImportRun
 from iok_saas.tenancy import tenant_context
 from tests.conftest import ROOT, in_tenant, run_cli
 from tests.factories import make_household
@@ -93,8 +94,8 @@ def test_a_broken_file_imports_nothing_and_says_where(app, baltyk, account, tmp_
     result = run_cli(app, "import", "ledger", "--tenant", "baltyk", str(_file(tmp_path, body)))
     assert result.exit_code == 1
     assert "nic nie zostało zapisane" in result.output
-    for expected in ("wiersz 3, kolumna konto: nie ma konta 'FK-9'",
-                     "wiersz 4, kolumna data: data księgowania jest w przyszłości",
+    for expected in ("wiersz 3, kolumna konto: nie ma konta o identyfikatorze „FK-9”",
+                     "wiersz 4, kolumna data: data jest w przyszłości",
                      "wiersz 5, kolumna naliczenie: to nie jest kwota",
                      "wiersz 5, kolumna okres", "wiersz 6, kolumna wplata: wpłata nie może",
                      "wiersz 7, kolumna id_zewnetrzne: ten identyfikator jest już wyżej"):
@@ -108,7 +109,7 @@ def test_a_broken_file_imports_nothing_and_says_where(app, baltyk, account, tmp_
 @pytest.mark.parametrize(("content", "message"), [
     (b"", "Plik jest pusty."),
     (HEADER.encode(), "Plik nie zawiera żadnych wierszy z danymi."),
-    (b"kolumna;inna\n1;2\n", "W pierwszym wierszu brakuje kolumn"),
+    (b"kolumna;inna\n1;2\n", "Brakuje kolumn: id_zewnetrzne, konto, data"),
     (b"\x81\x81\x98\xff\xfe;;\n", "ani w Windows-1250"),
 ])
 def test_unusable_files_get_one_clear_message(app, baltyk, account, tmp_path, content, message):
@@ -128,6 +129,6 @@ def test_dry_run_writes_nothing(app, baltyk, account):
 def test_accounts_of_another_cooperative_are_unknown(app, zw, baltyk, account):
     example = str(ROOT / "docs/examples/ledger.csv")
     result = run_cli(app, "import", "ledger", "--tenant", "zielone-wzgorza", example)
-    assert result.exit_code == 1 and "nie ma konta 'FK-1'" in result.output
+    assert result.exit_code == 1 and "nie ma konta o identyfikatorze „FK-1”" in result.output
     with tenant_context(baltyk.id):
         assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 0

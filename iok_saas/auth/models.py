@@ -26,10 +26,13 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     """A person who signs in to one cooperative's portal."""
 
     __tablename__ = "user_account"
-    __table_args__ = (tenant_key(), UniqueConstraint("tenant_id", "identifier"))
+    __table_args__ = (tenant_key(), UniqueConstraint("tenant_id", "identifier"),
+                      UniqueConstraint("tenant_id", "external_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     identifier: Mapped[str] = mapped_column(String(40))
+    # The person's id in the accounting system (kontrahent), set by the titles import.
+    external_id: Mapped[str | None] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16), default=RESIDENT)
     first_name: Mapped[str] = mapped_column(String(80), default="")
     last_name: Mapped[str] = mapped_column(String(120), default="")

@@ -2,48 +2,73 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
 from iok_saas.db import db
-from iok_saas.finance.imports import import_ledger
+from iok_saas.imports import KINDS, ImportReport, run_import
 from iok_saas.tenancy import services, tenant_context
+
+ORDER = ("buildings", "units", "accounts", "titles", "ledger")
 
 
 @click.group("import")
 def import_group() -> None:
-    """Import files exported by the cooperative's accounting system."""
+    """Import files exported by the cooperative's accounting system (CSV or JSON).
+
+    Import in this order: buildings, units, accounts, titles, ledger.
+    """
 
 
-@import_group.command("ledger")
-@click.option("--tenant", "slug", required=True, help="The cooperative's slug.")
-@click.option("--dry-run", is_flag=True, help="Check the file only; write nothing.")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@with_appcontext
-def ledger_cmd(slug: str, dry_run: bool, file: Path) -> None:
-    """Ledger entries (charges and payments), idempotent by external id, all or nothing."""
-    try:
-        tenant = services.get_tenant(slug)
-    except services.TenantError as exc:
-        raise click.ClickException(str(exc)) from None
-    with tenant_context(tenant.id):
+def _make_command(kind: str) -> click.Command:
+    @click.option("--tenant", "slug", required=True, help="The cooperative's slug.")
+    @click.option("--dry-run", is_flag=True, help="Check the file only; write nothing.")
+    @click.option("--quiet", is_flag=True, help="No progress bar.")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @with_appcontext
+    def command(slug: str, dry_run: bool, quiet: bool, file: Path) -> None:
         try:
-            report = import_ledger(file, dry_run=dry_run, actor="iok import (operator)")
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+            tenant = services.get_tenant(slug)
+        except services.TenantError as exc:
+            raise click.ClickException(str(exc)) from None
+        db.session.remove()
+        with tenant_context(tenant.id):
+            report = _run(kind, file, dry_run, quiet or not sys.stderr.isatty())
+        show(report, file.name, dry_run)
+
+    command.__doc__ = (f"Import {kind} ({KINDS[kind].label}): idempotent by external id, "
+                       "all or nothing.")
+    return import_group.command(kind)(command)
+
+
+def _run(kind: str, file: Path, dry_run: bool, quiet: bool) -> ImportReport:
+    actor = "iok import (operator)"
+    if quiet:
+        return run_import(kind, file, dry_run=dry_run, actor=actor)
+    size = file.stat().st_size
+    with click.progressbar(length=size, label=file.name, file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.update(max(done - bar.pos, 0))
+
+        return run_import(kind, file, dry_run=dry_run, actor=actor, progress=progress)
+
+
+def show(report: ImportReport, name: str, dry_run: bool) -> None:
+    """Print the report; a bad file ends the command with exit status 1."""
     if not report.ok:
-        for problem in report.problems:
-            where = f"wiersz {problem.line}, kolumna {problem.column}" if problem.line else "plik"
-            click.echo(f"{where}: {problem.reason}", err=True)
-        more = report.problem_count - len(report.problems)
-        if more > 0:
-            click.echo(f"… i {more} kolejnych błędów", err=True)
+        for line in report.lines():
+            click.echo(line, err=True)
         raise click.ClickException(
-            f"{file.name}: {report.problem_count} błędów — nic nie zostało zapisane.")
+            f"{name}: {report.problem_count} błędów — nic nie zostało zapisane.")
     verb = "would import" if dry_run else "imported"
-    click.echo(f"{file.name}: {verb} {report.rows} rows — added {report.added}, changed "
+    click.echo(f"{name}: {verb} {report.rows} rows — added {report.added}, changed "
                f"{report.changed}, unchanged {report.unchanged}")
+    for note in report.notes:
+        click.echo(note)
+
+
+for _kind in ORDER:
+    _make_command(_kind)

@@ -207,3 +207,25 @@ def delete_cmd(slug: str, yes: bool) -> None:
     total = sum(counts.values())
     detail = ", ".join(f"{table}={rows}" for table, rows in counts.items())
     click.echo(f"Deleted {slug} and {total} rows: {detail}")
+
+
+@tenants.command("api-token")
+@click.argument("slug")
+@click.option("--revoke", is_flag=True, help="Remove the token: the API refuses every request.")
+@with_appcontext
+@operator_errors
+def api_token_cmd(slug: str, revoke: bool) -> None:
+    """Create or rotate the cooperative's import API token (printed once, stored hashed)."""
+    from iok_saas.imports.api import new_token
+
+    tenant = services.get_tenant(slug)
+    if revoke:
+        tenant.api_token_hash = tenant.api_token_created_at = None
+        db.session.commit()
+        click.echo(f"{slug}: API token revoked.")
+        return
+    token = new_token(tenant)
+    db.session.commit()
+    click.echo(f"{slug}: new API token (the previous one no longer works). It is shown only "
+               "now; keep it in the accounting system's settings:")
+    click.echo(token)

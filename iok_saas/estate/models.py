@@ -21,9 +21,11 @@ class Building(TenantScoped, Timestamped, db.Model):
     """A building (budynek) of the cooperative, on one of its estates (osiedla)."""
 
     __tablename__ = "building"
-    __table_args__ = (tenant_key(), UniqueConstraint("tenant_id", "street", "number", "city"))
+    __table_args__ = (tenant_key(), UniqueConstraint("tenant_id", "street", "number", "city"),
+                      UniqueConstraint("tenant_id", "external_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(64))  # the accounting system's id
     estate: Mapped[str] = mapped_column(String(120), default="")
     street: Mapped[str] = mapped_column(String(120))
     number: Mapped[str] = mapped_column(String(20))
@@ -48,9 +50,11 @@ class Unit(TenantScoped, Timestamped, db.Model):
         tenant_key(),
         tenant_fk("building_id", "building"),
         UniqueConstraint("tenant_id", "building_id", "number"),
+        UniqueConstraint("tenant_id", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(64))  # the accounting system's id
     building_id: Mapped[int]
     number: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(20), default="flat")

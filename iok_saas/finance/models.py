@@ -7,14 +7,12 @@ the amount due (do zapłaty / zaległość), negative an overpayment (nadpłata)
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from iok_saas.db import Timestamped, UtcDateTime, db
+from iok_saas.db import Timestamped, db
 from iok_saas.estate.models import Unit
 from iok_saas.tenancy import TenantScoped, tenant_fk, tenant_key
 
@@ -67,23 +65,3 @@ class LedgerEntry(TenantScoped, Timestamped, db.Model):
     description: Mapped[str] = mapped_column(String(200), default="")
     charge: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     payment: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-
-
-class ImportRun(TenantScoped, db.Model):
-    """One import from the accounting system: who, when, what it changed, what was wrong."""
-
-    __tablename__ = "import_run"
-    __table_args__ = (Index("ix_import_run_tenant_time", "tenant_id", "finished_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    filename: Mapped[str] = mapped_column(String(200))
-    actor: Mapped[str] = mapped_column(String(120), default="")
-    finished_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    dry_run: Mapped[bool] = mapped_column(default=False)
-    ok: Mapped[bool] = mapped_column(default=False)
-    rows: Mapped[int] = mapped_column(default=0)
-    added: Mapped[int] = mapped_column(default=0)
-    changed: Mapped[int] = mapped_column(default=0)
-    problem_count: Mapped[int] = mapped_column(default=0)
-    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
@@ -43,14 +44,27 @@ def _payment(unit: Unit, balances: list[services.Balance], account_id: int | Non
 @login_required
 def statement_csv(unit_id: int) -> Response:
     """The year's ledger of one account for Excel: ``;``, decimal comma, UTF-8 with BOM."""
+    return _statement(unit_id, "csv", "text/csv", statements.csv_text)
+
+
+@bp.get("/lokale/<int:unit_id>/wyciag.pdf")
+@login_required
+def statement_pdf(unit_id: int) -> Response:
+    """The year's ledger of one account on the cooperative's letterhead, A4, with totals."""
+    return _statement(unit_id, "pdf", "application/pdf", statements.pdf_bytes)
+
+
+def _statement(unit_id: int, extension: str, mimetype: str,
+               render: Callable[[services.Record], str | bytes]) -> Response:
+    """A download of one account's year (``konto``, ``rok``): 404 without a title or account."""
     if not services.holds_title(current_user.id, unit_id):
         abort(404)
     chosen = services.record(db.session.get(Unit, unit_id), request.args.get("konto", type=int),
                              request.args.get("rok", type=int))
     if chosen.account is None:
         abort(404)
-    name = f"kartoteka-{chosen.unit.building.number}-{chosen.unit.number}-{chosen.year}.csv"
-    return Response(statements.csv_text(chosen), mimetype="text/csv", headers={
+    name = f"kartoteka-{chosen.unit.building.number}-{chosen.unit.number}-{chosen.year}.{extension}"
+    return Response(render(chosen), mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 

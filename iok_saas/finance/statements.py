@@ -1,12 +1,16 @@
-"""Statements of a unit's account: CSV that Polish Excel opens as it is."""
+"""Statements of a unit's account: CSV that Polish Excel opens as it is, and a PDF to print."""
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from iok_saas.finance.services import Record
+from iok_saas.db import utcnow
+from iok_saas.finance.services import ZERO, Record
+from iok_saas.web.pdf import render_pdf
 
 HEADER = ("Data", "Dokument", "Okres", "Opis", "Naliczenie", "Wpłata", "Saldo")
 
@@ -29,3 +33,32 @@ def csv_text(record: Record) -> str:
                          _amount(entry.payment) if entry.payment else "",
                          _amount(row.balance)))
     return "\ufeff" + buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The year in four figures: balance brought forward, charges, payments, balance after."""
+
+    opening: Decimal
+    charges: Decimal
+    payments: Decimal
+    closing: Decimal
+    closing_on: date | None
+
+
+def totals(record: Record) -> Totals:
+    """Sums of the chosen year; opening + charges − payments = closing."""
+    charges = sum((row.entry.charge for row in record.rows), ZERO)
+    payments = sum((row.entry.payment for row in record.rows), ZERO)
+    if not record.rows:
+        return Totals(ZERO, ZERO, ZERO, ZERO, None)
+    latest = record.rows[0]  # rows are newest first
+    closing = latest.balance
+    return Totals(closing - charges + payments, charges, payments, closing,
+                  latest.entry.booked_on)
+
+
+def pdf_bytes(record: Record) -> bytes:
+    """The chosen year's entries, oldest first, on the cooperative's letterhead (A4)."""
+    return render_pdf("finance/statement_pdf.html", record=record, rows=record.rows[::-1],
+                      totals=totals(record), produced=utcnow())

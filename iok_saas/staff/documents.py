@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-from pathlib import Path
 from typing import Any
 
 from flask import g, render_template, url_for
-from weasyprint import CSS, HTML
 
 from iok_saas.auth.policy import describe
 from iok_saas.db import db, utcnow
 from iok_saas.estate.services import titles_of
 from iok_saas.staff.forms import DocumentForm
-
-CSS_FILE = Path(__file__).resolve().parents[1] / "static" / "css" / "document.css"
+from iok_saas.web.pdf import render_pdf
 
 
 def sheet_context(user: Any, password: str) -> dict[str, Any]:
@@ -40,9 +36,4 @@ def show_document(user: Any, password: str) -> str:
 
 def credentials_pdf(user: Any, password: str) -> bytes:
     """The same document as a PDF (WeasyPrint), for printing or the resident's records."""
-    context = sheet_context(user, password)
-    if context["logo_src"]:  # the PDF is rendered without a server to fetch the logo from
-        svg = base64.b64encode(g.tenant.settings.logo_svg.encode()).decode()
-        context["logo_src"] = f"data:image/svg+xml;base64,{svg}"
-    html = render_template("staff/credentials_document.html", **context)
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(CSS_FILE))])
+    return render_pdf("staff/credentials_document.html", **sheet_context(user, password))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from iok_saas.db import Timestamped, db
+from iok_saas.db import Timestamped, UtcDateTime, db
 
 ACTIVE = "active"
 DISABLED = "disabled"
@@ -25,6 +26,9 @@ class Tenant(Timestamped, db.Model):
     status: Mapped[str] = mapped_column(String(16), default=ACTIVE)
     maintenance_message: Mapped[str | None] = mapped_column(Text)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # SHA-256 of the import API token (``iok tenants api-token``); the token itself is shown once.
+    api_token_hash: Mapped[str | None] = mapped_column(String(64))
+    api_token_created_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     domains: Mapped[list[TenantDomain]] = relationship(
         back_populates="tenant", cascade="all, delete-orphan", order_by="TenantDomain.host"
     )

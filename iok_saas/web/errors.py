@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, render_template
 from werkzeug.exceptions import HTTPException
 
-PAGES = {400, 403, 404, 405, 429, 500, 503}
+PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
 
 
 def render_error(error: HTTPException):

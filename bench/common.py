@@ -1,0 +1,127 @@
+"""What every benchmark needs: a fresh PostgreSQL database, the app on it, some data.
+
+Like the test suite, the app connects as an ordinary role, so row-level security is in force;
+the database is dropped at the end. Only 127.0.0.1 is used.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = os.environ.get("IOK_BENCH_PG", "127.0.0.1:5432")
+ADMIN, ROLE = "postgres", "iok_app_bench"
+SLUG = "baltyk"
+
+
+def url(user: str, database: str, driver: str = "postgresql+psycopg") -> str:
+    """A local PostgreSQL URL (trust authentication)."""
+    return f"{driver}://{user}@{PG}/{database}"
+
+
+class Database:
+    """A throw-away database with both reference cooperatives; ``with Database() as d``."""
+
+    def __init__(self) -> None:
+        self.name = f"iok_bench_{uuid.uuid4().hex[:8]}"
+        self.tenant_id = 0
+        self._app: Flask | None = None
+        self._instance = tempfile.TemporaryDirectory()
+
+    def _admin(self, sql: str, database: str = "postgres") -> None:
+        with psycopg.connect(url(ADMIN, database, "postgresql"), autocommit=True) as conn:
+            conn.execute(sql)
+
+    def __enter__(self) -> Database:
+        self._admin(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ROLE}') "
+                    f"THEN CREATE ROLE {ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$")
+        self._admin(f"CREATE DATABASE {self.name}")
+        from flask_migrate import upgrade
+
+        from iok_saas.db import db
+        from iok_saas.tenancy import services
+
+        with self.app().app_context():
+            upgrade()
+            services.sync_dir(ROOT / "tenants")
+            self.tenant_id = services.get_tenant(SLUG).id
+            db.session.remove()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._app is not None:
+            from iok_saas.db import db
+
+            with self._app.app_context():
+                db.engine.dispose()
+        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        self._instance.cleanup()
+
+    def app(self) -> Flask:
+        """The app on this database (no Redis: jobs run in-process)."""
+        if self._app is None:
+            from iok_saas import create_app
+
+            self._app = create_app({
+                "TESTING": True, "ENV_NAME": "testing", "SECRET_KEY": "bench-only",
+                "SQLALCHEMY_DATABASE_URI": url(ROLE, self.name),
+                "MIGRATION_DATABASE_URI": url(ADMIN, self.name), "DATABASE_APP_ROLE": ROLE,
+                "REDIS_URL": None, "INSTANCE_PATH": Path(self._instance.name),
+                "BASE_DOMAIN": "localhost", "PUBLIC_PORT": None, "PREFERRED_URL_SCHEME": "http",
+                "CUSTOM_DOMAINS_CANONICAL": False, "TENANTS_DIR": ROOT / "tenants",
+                "WTF_CSRF_ENABLED": True, "IMPORT_MAX_MB": 4096,
+                "LOGIN_LIMIT_PER_IP": "100000 per minute",
+                "LOGIN_LIMIT_PER_TENANT_IP": "100000 per minute",
+            })
+        return self._app
+
+    def make_accounts(self, count: int) -> list[tuple[str, int]]:
+        """``count`` units in one building, each with a fees account: [(external id, id)…]."""
+        from iok_saas.db import db
+        from iok_saas.estate.models import Building, Unit
+        from iok_saas.finance.models import Account
+        from iok_saas.tenancy import tenant_context
+
+        with self.app().app_context(), tenant_context(self.tenant_id):
+            building = Building(street="ul. Benchmarkowa", number="1", postal_code="80-001",
+                                city="Gdańsk", external_id="B-BENCH")
+            db.session.add(building)
+            db.session.flush()
+            units = [Unit(building_id=building.id, number=str(n + 1), external_id=f"L{n}")
+                     for n in range(count)]
+            db.session.add_all(units)
+            db.session.flush()
+            accounts = [Account(unit_id=unit.id, external_id=f"K{n}", name="Opłaty")
+                        for n, unit in enumerate(units)]
+            db.session.add_all(accounts)
+            db.session.commit()
+            result = [(a.external_id, a.id) for a in accounts]
+            db.session.remove()
+        return result
+
+    def copy_reference(self, raw: Path) -> float:
+        """Seconds PostgreSQL's own ``COPY`` takes to load ``raw`` into a twin of ledger_entry."""
+        with psycopg.connect(url(ADMIN, self.name, "postgresql")) as conn:
+            conn.execute("CREATE TABLE bench_copy (LIKE ledger_entry INCLUDING ALL)")
+            conn.execute("ALTER TABLE bench_copy ADD FOREIGN KEY (tenant_id, account_id) "
+                         "REFERENCES finance_account (tenant_id, id)")
+            conn.execute(f"ALTER TABLE bench_copy ALTER tenant_id SET DEFAULT {self.tenant_id}, "
+                         "ALTER created_at SET DEFAULT now(), ALTER updated_at SET DEFAULT now()")
+            conn.commit()
+            started = time.perf_counter()
+            with conn.cursor() as cursor, cursor.copy(
+                    "COPY bench_copy (external_id, account_id, booked_on, due_on, period, "
+                    "document_no, component, description, charge, payment) FROM STDIN "
+                    "WITH (FORMAT csv)") as copy, raw.open("rb") as source:
+                while chunk := source.read(1 << 20):
+                    copy.write(chunk)
+            conn.commit()
+            return time.perf_counter() - started

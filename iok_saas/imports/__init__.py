@@ -1,0 +1,25 @@
+"""Imports from the cooperative's accounting system: CLI, staff panel upload and HTTP API.
+
+See docs/import-format.md for the file formats and their meaning.
+"""
+
+from iok_saas.imports.kinds import KINDS
+from iok_saas.imports.reading import ImportReport, parse_amount, parse_date
+from iok_saas.imports.runner import run_import
+
+__all__ = ["KINDS", "ImportReport", "parse_amount", "parse_date", "run_import"]
+
+
+def init_app(app) -> None:
+    """The staff panel's import pages and the import API (no CSRF: a token, no cookies)."""
+    from iok_saas.extensions import csrf
+    from iok_saas.imports import api, panel
+    from iok_saas.web.navigation import N_, NavItem, register
+
+    csrf.exempt(api.bp)
+    # The upload form checks its own CSRF token (FlaskForm) after raising the request size
+    # limit; the app-wide check would read the body first, under the ordinary limit.
+    csrf.exempt(panel.upload)
+    app.register_blueprint(panel.bp)
+    app.register_blueprint(api.bp)
+    register(app, NavItem("imports.upload", N_("Data import"), "admin"))

@@ -1,0 +1,256 @@
+"""What can be imported: buildings, units, accounts, titles and ledger entries.
+
+Each kind names its columns (the same names in CSV headers and JSON fields), checks one row
+into the values it stores, and says how rows are matched: by the accounting system's
+external id, and for buildings and units also by what people know them by (an address, a
+unit number), so rows entered before the first import are taken over, not doubled.
+Columns are documented in docs/import-format.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from iok_saas.db import db
+from iok_saas.estate.models import Building, Unit
+from iok_saas.finance.models import FEES, LOAN, OTHER, Account
+from iok_saas.finance.payments import nrb_is_valid
+from iok_saas.imports.reading import ImportReport, Row, parse_amount, parse_date, plain_name
+
+ID = "id_zewnetrzne"
+UNIT_KINDS = {"mieszkanie": "flat", "mieszkalny": "flat", "lokal_mieszkalny": "flat",
+              "garaz": "garage", "uzytkowy": "commercial", "lokal_uzytkowy": "commercial",
+              "miejsce_postojowe": "parking", "komorka": "storage", "": "flat"}
+ACCOUNT_KINDS = {"czynsz": FEES, "oplaty": FEES, "oplaty_mieszkaniowe": FEES, "kredyt": LOAN,
+                 "inne": OTHER, "": FEES}
+ACCOUNT_NAMES = {FEES: "Opłaty mieszkaniowe (czynsz)", LOAN: "Kredyt", OTHER: "Inne należności"}
+TITLE_KINDS = {"wlasnosc": "ownership", "odrebna_wlasnosc": "ownership",
+               "wlasnosciowe": "cooperative_ownership",
+               "spoldzielcze_wlasnosciowe": "cooperative_ownership",
+               "lokatorskie": "cooperative_tenancy", "spoldzielcze_lokatorskie": "cooperative_tenancy",
+               "najem": "lease", "": "cooperative_ownership"}
+POSTAL_CODE = re.compile(r"\d{2}-\d{3}")
+PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+PHONE = re.compile(r"\+?[0-9 ()-]{6,20}")
+
+
+class Checker:
+    """Checks the cells of one row, noting each problem with its line and column."""
+
+    def __init__(self, line: int, row: Row, report: ImportReport) -> None:
+        self.line, self.row, self.report = line, row, report
+        self.before = report.problem_count
+
+    @property
+    def ok(self) -> bool:
+        """No problem found in this row so far."""
+        return self.report.problem_count == self.before
+
+    def problem(self, column: str, reason: str) -> None:
+        """Note a problem in one column."""
+        self.report.add(self.line, column, reason)
+
+    def text(self, column: str, limit: int, *, required: bool = False) -> str:
+        """A text cell, at most ``limit`` characters."""
+        value = self.row.get(column, "")
+        if required and not value:
+            self.problem(column, "puste pole, a jest wymagane")
+        elif len(value) > limit:
+            self.problem(column, f"za długie: najwyżej {limit} znaków, jest {len(value)}")
+        return value
+
+    def external_id(self, column: str = ID) -> str:
+        """The accounting system's id of the row."""
+        return self.text(column, 64, required=True)
+
+    def ref(self, column: str, known: dict[str, int], what: str) -> int | None:
+        """The database id of a row referred to by its external id (a unit, an account…)."""
+        value = self.row.get(column, "")
+        found = known.get(value)
+        if found is None:
+            self.problem(column, f"nie ma {what} o identyfikatorze „{value}” w tej spółdzielni"
+                         if value else "puste pole, a jest wymagane")
+        return found
+
+    def choice(self, column: str, choices: dict[str, str]) -> str:
+        """A word from a fixed list (case, diacritics and spaces do not matter)."""
+        value = choices.get(plain_name(self.row.get(column, "")))
+        if value is None:
+            self.problem(column, "nieznana wartość; dozwolone: "
+                         + ", ".join(k.replace("_", " ") for k in choices if k))
+        return value or ""
+
+    def date(self, column: str, *, required: bool = False, not_after: date | None = None
+             ) -> date | None:
+        """A date ``RRRR-MM-DD`` or ``DD.MM.RRRR``; optionally not in the future."""
+        raw = self.row.get(column, "")
+        if not raw:
+            if required:
+                self.problem(column, "puste pole, a jest wymagane")
+            return None
+        try:
+            value = parse_date(raw)
+        except ValueError as exc:
+            self.problem(column, str(exc))
+            return None
+        if not_after is not None and value > not_after:
+            self.problem(column, "data jest w przyszłości")
+        return value
+
+    def amount(self, column: str, *, negative: str = "") -> Decimal:
+        """An amount in any usual notation (``1 234,56``, ``1234.56``…); ``negative``: the
+        message when a negative amount is not allowed."""
+        try:
+            value = parse_amount(self.row.get(column, ""))
+        except ValueError as exc:
+            self.problem(column, str(exc))
+            return Decimal("0.00")
+        if negative and value < 0:
+            self.problem(column, negative)
+        return value
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One importable kind of row."""
+
+    name: str
+    label: str  # Polish, for the panel and the history
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    load: Callable[[], Any]  # what rows refer to (external id → database id)
+    check: Callable[[Checker, Any], tuple | None]  # values in ``stage`` order, or None
+    table: str = ""
+    stage: tuple[tuple[str, str], ...] = ()  # staged columns; the first is the external id
+    natural: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The columns a changed row overwrites."""
+        return tuple(name for name, _ in self.stage[1:])
+
+
+def _ids(column: Any, key: Any = None) -> dict[str, int]:
+    key = key if key is not None else column.class_.id
+    return {ext: ident for ext, ident in db.session.execute(
+        select(column, key).where(column.is_not(None)))}
+
+
+def _building(c: Checker, _: Any) -> tuple | None:
+    postal = c.text("kod_pocztowy", 6, required=True)
+    if postal and not POSTAL_CODE.fullmatch(postal):
+        c.problem("kod_pocztowy", "kod pocztowy zapisuje się jako NN-NNN")
+    values = (c.external_id(), c.text("osiedle", 120), c.text("ulica", 120, required=True),
+              c.text("numer", 20, required=True), postal, c.text("miejscowosc", 80, required=True))
+    return values if c.ok else None
+
+
+def _unit(c: Checker, buildings: dict[str, int]) -> tuple | None:
+    values = (c.external_id(), c.ref("budynek", buildings, "budynku"),
+              c.text("numer", 20, required=True), c.choice("rodzaj", UNIT_KINDS))
+    return values if c.ok else None
+
+
+def _nrb(c: Checker) -> str | None:
+    raw = c.row.get("nrb", "")
+    digits = re.sub(r"[\s-]", "", raw).upper().removeprefix("PL")
+    if not digits:
+        return None
+    if not nrb_is_valid(digits):
+        c.problem("nrb", "numer rachunku jest błędny (26 cyfr z poprawną sumą kontrolną)")
+    return digits
+
+
+def _account(c: Checker, units: dict[str, int]) -> tuple | None:
+    kind = c.choice("rodzaj", ACCOUNT_KINDS)
+    values = (c.external_id(), c.ref("lokal", units, "lokalu"), kind,
+              c.text("nazwa", 120) or ACCOUNT_NAMES.get(kind, ""), _nrb(c))
+    return values if c.ok else None
+
+
+def _ledger(c: Checker, accounts: dict[str, int]) -> tuple | None:
+    period = c.row.get("okres", "")
+    if period and not PERIOD.fullmatch(period):
+        c.problem("okres", "okres zapisuje się jako RRRR-MM")
+    values = (c.external_id(), c.ref("konto", accounts, "konta"),
+              c.date("data", required=True, not_after=date.today()), c.date("termin"), period,
+              c.text("dokument", 60), c.text("skladnik", 60), c.text("opis", 200),
+              c.amount("naliczenie"), c.amount("wplata", negative="wpłata nie może być ujemna (zwrot to osobna operacja)"))
+    return values if c.ok else None
+
+
+@dataclass(frozen=True)
+class TitleRow:
+    """A checked row of the titles file."""
+
+    unit_id: int
+    person: str
+    first_name: str
+    last_name: str
+    kind: str
+    since: date | None
+    email: str | None
+    phone: str | None
+
+
+def _email(c: Checker) -> str | None:
+    raw = c.text("email", 254)
+    if not raw:
+        return None
+    try:
+        return validate_email(raw, check_deliverability=False).normalized
+    except EmailNotValidError:
+        c.problem("email", "to nie jest poprawny adres e-mail")
+        return None
+
+
+def _title(c: Checker, units: dict[str, int]) -> tuple | None:
+    phone = c.text("telefon", 40)
+    if phone and not PHONE.fullmatch(phone):
+        c.problem("telefon", "numer telefonu zapisuje się samymi cyframi (może być +48)")
+    row = TitleRow(unit_id=c.ref("lokal", units, "lokalu") or 0,
+                   person=c.external_id("osoba"), first_name=c.text("imie", 80),
+                   last_name=c.text("nazwisko", 120, required=True),
+                   kind=c.choice("tytul", TITLE_KINDS),
+                   since=c.date("od", not_after=date.today()), email=_email(c), phone=phone or None)
+    return (row,) if c.ok else None
+
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (
+    Kind("buildings", "budynki",
+         (ID, "osiedle", "ulica", "numer", "kod_pocztowy", "miejscowosc"),
+         (ID, "ulica", "numer", "kod_pocztowy", "miejscowosc"),
+         load=lambda: None, check=_building, table="building",
+         stage=(("external_id", "text"), ("estate", "text"), ("street", "text"),
+                ("number", "text"), ("postal_code", "text"), ("city", "text")),
+         natural=("street", "number", "city")),
+    Kind("units", "lokale", (ID, "budynek", "numer", "rodzaj"), (ID, "budynek", "numer"),
+         load=lambda: _ids(Building.external_id), check=_unit, table="unit",
+         stage=(("external_id", "text"), ("building_id", "int"), ("number", "text"),
+                ("kind", "text")),
+         natural=("building_id", "number")),
+    Kind("accounts", "konta lokali", (ID, "lokal", "rodzaj", "nazwa", "nrb"), (ID, "lokal"),
+         load=lambda: _ids(Unit.external_id), check=_account, table="finance_account",
+         stage=(("external_id", "text"), ("unit_id", "int"), ("kind", "text"),
+                ("name", "text"), ("nrb", "text"))),
+    Kind("titles", "tytuły prawne do lokali",
+         ("lokal", "osoba", "imie", "nazwisko", "tytul", "od", "email", "telefon"),
+         ("lokal", "osoba", "nazwisko"),
+         load=lambda: _ids(Unit.external_id), check=_title),
+    Kind("ledger", "zapisy kartoteki finansowej",
+         (ID, "konto", "data", "termin", "okres", "dokument", "skladnik", "opis", "naliczenie",
+          "wplata"), (ID, "konto", "data"),
+         load=lambda: _ids(Account.external_id), check=_ledger, table="ledger_entry",
+         stage=(("external_id", "text"), ("account_id", "int"), ("booked_on", "date"),
+                ("due_on", "date"), ("period", "text"), ("document_no", "text"),
+                ("component", "text"), ("description", "text"), ("charge", "money"),
+                ("payment", "money"))),
+)}

@@ -1,0 +1,79 @@
+"""Staff panel: upload an import file, follow its progress, read the import history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
+
+from iok_saas.db import db
+from iok_saas.imports import models, queue
+from iok_saas.imports.kinds import KINDS
+from iok_saas.imports.reading import ImportFileError
+from iok_saas.imports.runner import max_bytes
+from iok_saas.staff.access import admin_required
+
+bp = Blueprint("imports", __name__, url_prefix="/panel/import", template_folder="templates")
+KIND_LABELS = {
+    "buildings": _l("Buildings"),
+    "units": _l("Units"),
+    "accounts": _l("Accounts of units (with bank account numbers)"),
+    "titles": _l("Residents' legal titles to units"),
+    "ledger": _l("Ledger: charges and payments"),
+}
+SOURCE_LABELS = {models.CLI: _l("command line"), models.PANEL: _l("staff panel"),
+                 models.API: _l("API")}
+
+
+class UploadForm(FlaskForm):
+    """A file exported by the accounting system."""
+
+    kind = SelectField(_l("What the file contains"),
+                       choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
+    file = FileField(_l("File (CSV or JSON)"),
+                     validators=[FileRequired(_l("Choose the file to import."))])
+    dry_run = BooleanField(_l("Only check the file, do not save anything"))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@admin_required
+def upload():
+    """The form and the history of imports."""
+    request.max_content_length = max_bytes() + 64 * 1024  # the form's other fields too
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        name = upload_file.filename or ""
+        if not name.lower().endswith((".csv", ".json", ".txt")):
+            form.file.errors.append(_l("Choose a CSV or JSON file (.csv, .json)."))
+        else:
+            try:
+                run = queue.queue_upload(form.kind.data, upload_file.stream, name,
+                                         dry_run=form.dry_run.data, origin=models.PANEL,
+                                         actor=f"{current_user.full_name} ({current_user.identifier})")
+            except ImportFileError as exc:
+                db.session.rollback()
+                form.file.errors.append(str(exc))
+            else:
+                db.session.commit()
+                return redirect(url_for("imports.run", run_id=run.id))
+    return render_template("imports/upload.html", form=form, runs=queue.history(),
+                           kinds=KINDS, labels=KIND_LABELS, sources=SOURCE_LABELS)
+
+
+@bp.get("/<int:run_id>")
+@admin_required
+def run(run_id: int):
+    """One import: progress while it runs, then what it did or what is wrong in the file."""
+    found = queue.find_run(run_id)
+    if found is None:
+        abort(404)
+    if found.status == models.FAILED:
+        flash(_l("The import stopped because of an error on our side. Nothing was saved; "
+                 "please try again or contact the platform's support."), "error")
+    return render_template("imports/run.html", run=found, labels=KIND_LABELS,
+                           sources=SOURCE_LABELS, percent=queue.progress_percent(found))

@@ -1,0 +1,138 @@
+"""Imports handed to the worker: an upload from the staff panel or the API.
+
+The file is saved under ``IMPORT_DIR`` (web and worker processes must share it), an import
+run is recorded as *queued* and the job is enqueued with it, in one transaction. The job
+claims the run (a second job for the same run does nothing), imports, and deletes the file.
+Progress goes to Redis, where the panel page reads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from redis.exceptions import RedisError
+from sqlalchemy import select, update
+
+from iok_saas.db import db, utcnow
+from iok_saas.extensions import redis_connection
+from iok_saas.imports import models
+from iok_saas.imports.reading import CHUNK, FileTooLarge, ImportFileError
+from iok_saas.imports.runner import is_json, max_bytes, run_import, too_large_message
+from iok_saas.jobs import enqueue
+from iok_saas.tenancy.context import require_tenant_id
+from iok_saas.tenancy.keys import tenant_key
+
+log = logging.getLogger(__name__)
+PROGRESS_TTL = 24 * 3600
+
+
+def import_dir() -> Path:
+    """Where uploads wait for the worker."""
+    configured = current_app.config.get("IMPORT_DIR")
+    return Path(configured) if configured else Path(current_app.config["INSTANCE_PATH"]) / "imports"
+
+
+def queue_upload(kind: str, source: BinaryIO, filename: str, *, dry_run: bool, actor: str,
+                 origin: str) -> models.ImportRun:
+    """Save the upload, record a queued run, enqueue its job (no commit).
+
+    Raises ``FileTooLarge`` or ``ImportFileError`` (an empty file); nothing is kept then.
+    """
+    tenant_id = require_tenant_id()
+    folder = import_dir() / str(tenant_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = ".json" if is_json(filename) else ".csv"
+    target = folder / f"{uuid.uuid4().hex}{suffix}"
+    size, limit = 0, max_bytes()
+    try:
+        with target.open("wb") as out:
+            while chunk := source.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise FileTooLarge(too_large_message(size))
+                out.write(chunk)
+        if size == 0:
+            raise ImportFileError("Plik jest pusty.")
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    run = models.ImportRun(kind=kind, filename=(Path(filename).name or "plik")[:200],
+                           actor=actor[:120], source=origin, status=models.QUEUED,
+                           stored_file=str(target), size=size, dry_run=dry_run)
+    db.session.add(run)
+    db.session.flush()
+    enqueue("iok_saas.imports.queue.process", tenant_id, run_id=run.id,
+            job_id=f"import-{tenant_id}-{run.id}",
+            timeout=current_app.config["IMPORT_JOB_TIMEOUT"])
+    return run
+
+
+def process(run_id: int) -> str:
+    """The job: claim the queued run, import its file, delete the file."""
+    claimed = db.session.execute(
+        update(models.ImportRun).where(models.ImportRun.id == run_id,
+                                       models.ImportRun.status == models.QUEUED)
+        .values(status=models.RUNNING)).rowcount
+    db.session.commit()
+    if not claimed:
+        return "not queued"
+    run = db.session.scalar(select(models.ImportRun).where(models.ImportRun.id == run_id))
+    path = Path(run.stored_file or "")
+    try:
+        report = run_import(run.kind, path, filename=run.filename, dry_run=run.dry_run,
+                            actor=run.actor, source=run.source, run=run,
+                            progress=lambda done, total: _progress(run_id, done, total))
+    except Exception:
+        log.exception("Import run %s failed", run_id)
+        db.session.rollback()
+        db.session.execute(update(models.ImportRun).where(models.ImportRun.id == run_id)
+                           .values(status=models.FAILED, finished_at=utcnow()))
+        db.session.commit()
+        raise
+    finally:
+        path.unlink(missing_ok=True)
+    return "ok" if report.ok else "problems"
+
+
+def _key(run_id: int) -> str:
+    return tenant_key(require_tenant_id(), "import-progress", run_id)
+
+
+def _progress(run_id: int, done: int, total: int) -> None:
+    connection = redis_connection()
+    if connection is None:
+        return
+    try:
+        connection.set(_key(run_id), f"{done}/{total}", ex=PROGRESS_TTL)
+    except RedisError:
+        pass  # progress is a nicety; the import goes on
+
+
+def progress_percent(run: models.ImportRun) -> int | None:
+    """How far the worker is with a running import (None when not known)."""
+    connection = redis_connection()
+    if connection is None or run.status != models.RUNNING:
+        return None
+    try:
+        raw = connection.get(_key(run.id))
+    except RedisError:
+        return None
+    if not raw:
+        return 0
+    done, _, total = raw.decode().partition("/")
+    return min(100, int(done) * 100 // max(int(total), 1))
+
+
+def history(limit: int = 50) -> list[models.ImportRun]:
+    """The latest imports, newest first."""
+    return list(db.session.scalars(
+        select(models.ImportRun).order_by(models.ImportRun.id.desc()).limit(limit)))
+
+
+def find_run(run_id: int) -> models.ImportRun | None:
+    """One import run of the current cooperative."""
+    return db.session.scalar(select(models.ImportRun).where(models.ImportRun.id == run_id))

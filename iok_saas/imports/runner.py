@@ -1,0 +1,238 @@
+"""Running an import: one pass over the file, all or nothing, a report and a history entry.
+
+Rows are checked as they are read and, while the file is still clean, handed to a sink: a
+staging table merged in one statement (buildings, units, accounts, ledger) or, for titles,
+the ORM (titles may open residents' accounts). One bad row and the transaction is rolled
+back; the report lists every bad row. The caller's session must have nothing uncommitted:
+the import owns the transaction and commits the history entry itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+
+from iok_saas.auth.models import RESIDENT, User
+from iok_saas.db import db, utcnow
+from iok_saas.db.bulk import Stage
+from iok_saas.estate.models import UnitTitle
+from iok_saas.imports import models
+from iok_saas.imports.kinds import KINDS, Checker, Kind, TitleRow
+from iok_saas.imports.reading import (
+    FileTooLarge,
+    ImportFileError,
+    ImportReport,
+    Progress,
+    Row,
+    csv_rows,
+    detect_encoding,
+    file_size,
+    json_rows,
+)
+from iok_saas.tenancy.context import require_tenant_id
+from iok_saas.tenancy.info import get_tenant_info
+
+BATCH = 5000
+PROGRESS_EVERY = 10000
+UNUSABLE_PASSWORD = "!"  # no password verifies: staff hand out an initial password at the office
+
+
+def max_bytes() -> int:
+    """The largest file any way in accepts (``IOK_IMPORT_MAX_MB``)."""
+    return current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
+
+
+def too_large_message(size: int) -> str:
+    """The same words for the command, the panel and the API."""
+    return (f"Plik jest za duży ({size / 1024 ** 2:,.0f} MB); największy przyjmowany plik ma "
+            f"{current_app.config['IMPORT_MAX_MB']} MB. Proszę podzielić dane na mniejsze "
+            "pliki.").replace(",", " ")
+
+
+class StageSink:
+    """Rows into a staging table; at the end checks across rows, counts, one merge."""
+
+    def __init__(self, kind: Kind, tenant_id: int) -> None:
+        self.kind, self.tenant_id = kind, tenant_id
+        self.stage = Stage(db.session, dict(kind.stage))
+        self.batch: list[tuple] = []
+
+    def add(self, line: int, values: tuple, report: ImportReport) -> None:
+        self.batch.append((line, *values))
+        if len(self.batch) >= BATCH:
+            self.stage.write(self.batch)
+            self.batch = []
+
+    def finish(self, report: ImportReport, dry_run: bool) -> None:
+        self.stage.write(self.batch)
+        kind, key = self.kind, self.kind.stage[0][0]
+        _repeated(report, *self.stage.repeated([key], 500), "ten identyfikator", kind.columns[0])
+        if kind.natural:
+            _repeated(report, *self.stage.repeated(kind.natural, 500), "ten sam adres lub numer",
+                      "")
+            self.stage.adopt(kind.table, key, kind.natural, self.tenant_id)
+            for line, other in self.stage.taken(kind.table, key, kind.natural, self.tenant_id, 500):
+                report.add(line, "", f"ten sam adres lub numer ma już w systemie inny "
+                                     f"identyfikator: „{other}”")
+        if report.ok:
+            new, changed = self.stage.counts(kind.table, key, kind.fields, self.tenant_id)
+            report.added, report.changed = new, changed
+            report.unchanged = report.rows - new - changed
+            if not dry_run:
+                self.stage.merge(kind.table, key, kind.fields, self.tenant_id, utcnow())
+        self.stage.drop()
+
+
+def _repeated(report: ImportReport, count: int, rows: list[tuple[int, int]], what: str,
+              column: str) -> None:
+    for line, first in rows:
+        place = f"element {first}" if report.json else f"wiersz {first}"
+        report.add(line, column, f"{what} jest już wyżej w pliku ({place})")
+    for _ in range(count - len(rows)):
+        report.add(0, "", f"{what} powtarza się")
+
+
+class TitleSink:
+    """Titles to units; a person the system does not know yet gets a resident account."""
+
+    def __init__(self, kind: Kind, tenant_id: int) -> None:
+        self.rows: list[TitleRow] = []
+        self.seen: dict[tuple[int, str], int] = {}
+        self.names: dict[str, tuple[str, str, int]] = {}
+        self.tenant_id = tenant_id
+        self.created = 0
+
+    def add(self, line: int, values: tuple, report: ImportReport) -> None:
+        row: TitleRow = values[0]
+        first = self.seen.setdefault((row.unit_id, row.person), line)
+        if first != line:
+            report.add(line, "", f"ta osoba i ten lokal są już wyżej w pliku (wiersz {first})")
+        first_name, last_name, where = self.names.setdefault(
+            row.person, (row.first_name, row.last_name, line))
+        if (first_name, last_name) != (row.first_name, row.last_name):
+            report.add(line, "nazwisko", f"ta sama osoba ({row.person}) ma wyżej w pliku inne "
+                                         f"imię lub nazwisko (wiersz {where})")
+        self.rows.append(row)
+
+    def finish(self, report: ImportReport, dry_run: bool) -> None:
+        if not report.ok:
+            return  # nothing else to find across rows: titles are checked as they are added
+        people = {u.external_id: u for u in db.session.scalars(
+            select(User).where(User.external_id.is_not(None)))}
+        identifiers = self._free_identifiers()
+        for row in self.rows:
+            if row.person not in people:
+                people[row.person] = User(
+                    identifier=next(identifiers), role=RESIDENT, external_id=row.person,
+                    first_name=row.first_name, last_name=row.last_name, email=row.email,
+                    phone=row.phone, password_hash=UNUSABLE_PASSWORD, must_change_password=True)
+                db.session.add(people[row.person])
+                self.created += 1
+        db.session.flush()
+        titles = {(t.unit_id, t.user_id): t for t in db.session.scalars(select(UnitTitle))}
+        renamed = {person for person, (first, last, _) in self.names.items()
+                   if (people[person].first_name, people[person].last_name) != (first, last)}
+        for row in self.rows:
+            person = people[row.person]
+            person.first_name, person.last_name = row.first_name, row.last_name
+            title = titles.get((row.unit_id, person.id))
+            if title is None:
+                db.session.add(UnitTitle(unit_id=row.unit_id, user_id=person.id, kind=row.kind,
+                                         since=row.since))
+                report.added += 1
+            elif (title.kind, title.since) != (row.kind, row.since) or row.person in renamed:
+                title.kind, title.since = row.kind, row.since
+                report.changed += 1
+            else:
+                report.unchanged += 1
+        if self.created:
+            report.notes.append(f"Nowe konta mieszkańców: {self.created}. Nie mają jeszcze hasła: "
+                                "hasło początkowe wydaje biuro (Panel pracownika → Mieszkańcy).")
+        db.session.flush()
+
+    def _free_identifiers(self) -> Iterator[str]:
+        accounts = get_tenant_info(self.tenant_id).settings.accounts
+        taken = set(db.session.scalars(select(User.identifier)))
+        number = len(taken)
+        while True:
+            number += 1
+            candidate = f"{accounts.identifier_prefix}{number:0{accounts.identifier_digits}d}"
+            if candidate not in taken:
+                yield candidate
+
+
+def _rows(stream: BinaryIO, kind: Kind, report: ImportReport) -> Iterator[tuple[int, Row]]:
+    if report.json:
+        detect_encoding(stream, ("utf-8-sig",))
+        return json_rows(stream, kind.columns, kind.required, report)
+    return csv_rows(stream, detect_encoding(stream), kind.columns, kind.required, report)
+
+
+def is_json(filename: str) -> bool:
+    """JSON by the file's extension; everything else is read as CSV."""
+    return filename.lower().endswith(".json")
+
+
+def run_import(kind_name: str, path: Path, *, filename: str | None = None, dry_run: bool = False,
+               actor: str = "", source: str = models.CLI, progress: Progress | None = None,
+               run: models.ImportRun | None = None) -> ImportReport:
+    """Import one file of one kind for the current cooperative; commit; record the run."""
+    kind = KINDS[kind_name]
+    filename = filename or path.name
+    report = ImportReport(kind=kind_name, json=is_json(filename))
+    tenant_id = require_tenant_id()
+    db.session.rollback()  # the import owns its transaction
+    try:
+        with path.open("rb") as stream:
+            _read(stream, kind, report, tenant_id, dry_run, progress)
+    except ImportFileError as exc:
+        report.add(0, "", str(exc))
+    if report.ok and not dry_run:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    record_run(report, filename=filename, dry_run=dry_run, actor=actor, source=source, run=run,
+               size=path.stat().st_size)
+    db.session.commit()
+    return report
+
+
+def _read(stream: BinaryIO, kind: Kind, report: ImportReport, tenant_id: int, dry_run: bool,
+          progress: Progress | None) -> None:
+    size = file_size(stream)
+    if size > max_bytes():
+        raise FileTooLarge(too_large_message(size))
+    lookups = kind.load()
+    sink: Any = StageSink(kind, tenant_id) if kind.stage else TitleSink(kind, tenant_id)
+    for line, row in _rows(stream, kind, report):
+        report.rows += 1
+        values = kind.check(Checker(line, row, report), lookups)
+        if values is not None:  # kept even in a broken file: duplicates are reported too
+            sink.add(line, values, report)
+        if progress is not None and report.rows % PROGRESS_EVERY == 0:
+            progress(stream.tell(), size)
+    if report.rows == 0 and report.ok:
+        report.add(0, "", "Plik nie zawiera żadnych wierszy z danymi.")
+    sink.finish(report, dry_run)
+    if progress is not None:
+        progress(size, size)
+
+
+def record_run(report: ImportReport, *, filename: str, dry_run: bool, actor: str, source: str,
+               size: int, run: models.ImportRun | None = None) -> models.ImportRun:
+    """The history entry staff see: who, when, what changed, what was wrong."""
+    if run is None:
+        run = models.ImportRun(kind=report.kind, filename=filename[:200], actor=actor[:120],
+                               source=source)
+        db.session.add(run)
+    run.status, run.finished_at, run.size = models.DONE, utcnow(), size
+    run.dry_run, run.ok, run.rows = dry_run, report.ok, report.rows
+    run.added, run.changed, run.problem_count = report.added, report.changed, report.problem_count
+    run.problems = [{"place": report.place(p), "line": p.line, "column": p.column,
+                     "reason": p.reason} for p in report.problems[:200]]
+    run.notes = list(report.notes)
+    return run
