@@ -263,3 +263,57 @@ def test_the_whole_online_application_path(ctx, chromium, live_server, artifacts
     applicant.wait_for_url(_url("zielone-wzgorza", live_server, "/"))
     assert " m. 3," in applicant.locator("li.card").first.inner_text()
     applicant.screenshot(path=str(artifacts / "application-first-sign-in.png"), full_page=True)
+
+
+@pytest.mark.parametrize("slug", list(COOPERATIVES))
+def test_admin_imports_the_example_files_and_a_resident_reads_the_record(
+        ctx, app, chromium, live_server, artifacts, slug):
+    from sqlalchemy import select
+
+    from iok_saas.auth.models import User
+    from iok_saas.auth.passwords import hash_password
+    from iok_saas.db import db
+    from tests.conftest import ROOT, in_tenant, tenant_ref
+    from tests.fixtures.mail import kill_worker, start_worker
+
+    tenant = tenant_ref(slug)
+    admin = make_household(tenant, role="admin", units=0)
+    worker = start_worker(app.config)
+    try:
+        staff = chromium.new_context(viewport={"width": 1100, "height": 900}).new_page()
+        sign_in(staff, slug, live_server, admin.identifier, admin.password)
+        for kind, label in (("buildings", "Budynki"), ("units", "Lokale"),
+                            ("accounts", "Konta lokali"), ("titles", "Tytuły prawne"),
+                            ("ledger", "Kartoteka")):
+            staff.get_by_role("link", name="Import danych").click()
+            staff.get_by_label("Co zawiera plik").select_option(label=staff.locator(
+                "#kind option", has_text=label).inner_text())
+            staff.get_by_label("Plik (CSV albo JSON)").set_input_files(
+                str(ROOT / "docs/examples" / f"{kind}.csv"))
+            staff.get_by_role("button", name="Wyślij plik").click()
+            staff.get_by_role("status").filter(has_text="zapisano").wait_for(timeout=30_000)
+        staff.get_by_role("link", name="Import danych").click()
+        staff.screenshot(path=str(artifacts / f"import-history-{slug}.png"), full_page=True)
+        staff.context.close()
+    finally:
+        kill_worker(worker)
+
+    with in_tenant(tenant):  # the office hands Anna her password (issue 4's document)
+        anna = db.session.scalar(select(User).where(User.external_id == "K-1001"))
+        anna.password_hash, anna.must_change_password = hash_password("Kowalska-2026!"), False
+        identifier = anna.identifier
+    resident = chromium.new_context(viewport={"width": 390, "height": 844},
+                                    accept_downloads=True).new_page()
+    sign_in(resident, slug, live_server, identifier, "Kowalska-2026!")
+    cards = resident.locator("li.card")
+    assert cards.count() == 2  # the flat and the garage from the titles file
+    assert "Do zapłaty" in cards.first.inner_text() or "Rozliczone" in cards.first.inner_text()
+    resident.get_by_role("link", name=re.compile("ul. Zgoda 10")).first.click()
+    body = resident.locator("main").inner_text()
+    assert "NAL/2026-11/1" in body and "1 366,30" in body
+    assert resident.locator("img[src*='kod-platnosci']").count() == 1
+    resident.screenshot(path=str(artifacts / f"record-imported-{slug}.png"), full_page=True)
+    with resident.expect_download() as download:
+        resident.get_by_role("link", name=re.compile("PDF")).first.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    resident.context.close()

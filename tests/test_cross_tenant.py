@@ -21,15 +21,30 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "user_id": lambda home: home.user_id,
     "title_id": lambda home: home.title_ids[0],
     "application_id": lambda home: home.application_id,
+    "run_id": lambda home: _import_run(home),
 }
 # Route argument → a value that is the same on every cooperative (not a row of one of them).
 SHARED_ARGS: dict[str, object] = {
     "name": "test_message",  # e-mail template names
     "change": "odblokuj",  # account actions
     "token": "nie-podpisany-token",  # password-reset links (signed per cooperative)
+    "kind": "ledger",  # import kinds
 }
 SKIP_ENDPOINTS = {"static", "health.healthz"}
-DENIED = {302, 303, 400, 403, 404, 405}
+DENIED = {302, 303, 400, 401, 403, 404, 405}
+
+
+def _import_run(home: Household) -> int:
+    """An import run of the household's cooperative, named after the household."""
+    from iok_saas.db import db
+    from iok_saas.imports.models import ImportRun
+    from tests.conftest import in_tenant, tenant_ref
+
+    with in_tenant(tenant_ref(home.slug)):
+        run = ImportRun(kind="ledger", filename=f"{home.last_name}.csv", actor=home.street)
+        db.session.add(run)
+        db.session.flush()
+        return run.id
 
 
 def _routes(app):

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from iok_saas.db import db
-from iok_saas.imports import parse_amount
 from iok_saas.finance.models import Account, LedgerEntry
+from iok_saas.imports import parse_amount
 from iok_saas.imports.models import ImportRun
 from iok_saas.tenancy import tenant_context
 from tests.conftest import ROOT, in_tenant, run_cli

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from iok_saas.auth.models import ADMIN, CLERK
-from iok_saas.db import db
+from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building
 from iok_saas.imports.models import DONE, QUEUED, ImportRun
 from tests.conftest import ROOT, in_tenant, run_cli
@@ -17,6 +17,7 @@ from tests.factories import make_household
 from tests.fixtures.mail import run_burst_worker
 
 EXAMPLES = ROOT / "docs/examples"
+BUILDINGS = (EXAMPLES / "buildings.csv").read_bytes()
 
 
 @pytest.fixture
@@ -36,13 +37,13 @@ def _upload(client, kind: str, name: str, content: bytes, dry_run: bool = False)
 
 def _buildings(tenant) -> int:
     with in_tenant(tenant):
-        return db.session.scalar(select(func.count()).select_from(Building))
+        return db.session.scalar(select(func.count()).select_from(Building).where(
+            Building.external_id.is_not(None)))
 
 
 def _work(app) -> None:
     result = run_burst_worker(app.config)
     assert result.returncode == 0, result.stderr[-2000:]
-    print(result.stdout[-3000:], result.stderr[-3000:])
 
 
 def test_an_admin_uploads_a_file_the_worker_imports_it_and_the_history_shows_it(
@@ -78,8 +79,7 @@ def test_a_broken_upload_lists_every_bad_row_and_saves_nothing(app, baltyk, balt
 
 
 def test_a_dry_run_from_the_panel_checks_only(app, baltyk, baltyk_admin):
-    response = _upload(baltyk_admin, "buildings", "b.csv", (EXAMPLES / "buildings.csv").read_bytes(),
-                       dry_run=True)
+    response = _upload(baltyk_admin, "buildings", "b.csv", BUILDINGS, dry_run=True)
     _work(app)
     page = baltyk_admin.get(response.headers["Location"]).get_data(as_text=True)
     assert "sprawdzono, poprawny (nic nie zapisano): 2 wierszy" in page
@@ -115,7 +115,7 @@ def test_only_admins_see_the_import(baltyk, baltyk_client):
 
 
 def test_a_run_of_another_cooperative_is_not_found(app, zw, baltyk, baltyk_admin, zw_client):
-    response = _upload(baltyk_admin, "buildings", "b.csv", (EXAMPLES / "buildings.csv").read_bytes())
+    response = _upload(baltyk_admin, "buildings", "b.csv", BUILDINGS)
     location = response.headers["Location"]
     zw_admin = make_household(zw, units=0, role=ADMIN)
     zw_client.login(zw_admin.identifier, zw_admin.password)
@@ -158,8 +158,9 @@ def test_the_api_reports_problems_in_json_files(app, baltyk, baltyk_client):
     _work(app)
     run = baltyk_client.get(response.headers["Location"],
                             headers={"Authorization": f"Bearer {token}"}).json
-    assert run["ok"] is False and run["problem_count"] == 1
-    assert run["problems"][0]["place"] == "element 1, pole konto, data"
+    assert run["ok"] is False and run["problem_count"] == 2
+    assert [p["place"] for p in run["problems"]] == ["element 1, pole konto",
+                                                     "element 1, pole data"]
 
 
 def test_a_token_of_another_cooperative_or_an_old_one_is_refused(app, zw, baltyk, zw_client,
@@ -190,5 +191,33 @@ def test_api_bad_requests_get_clear_json_answers(app, zw, baltyk, baltyk_client,
     assert huge.status_code == 413 and "Plik jest za duży" in huge.json["error"]
     queued = _post(baltyk_client, token, "buildings", (EXAMPLES / "buildings.csv").read_bytes())
     zw_token = _token(app, "zielone-wzgorza")
-    other = zw_client.get(queued.headers["Location"], headers={"Authorization": f"Bearer {zw_token}"})
+    other = zw_client.get(queued.headers["Location"],
+                          headers={"Authorization": f"Bearer {zw_token}"})
     assert other.status_code == 404
+
+
+def test_the_relay_enqueues_lost_uploads_and_fails_runs_cut_off(app, baltyk, baltyk_admin):
+    from datetime import timedelta
+
+    from iok_saas.imports.models import FAILED, RUNNING
+    from iok_saas.imports.queue import recover
+    from iok_saas.jobs import get_queue
+
+    response = _upload(baltyk_admin, "buildings", "b.csv", BUILDINGS)
+    get_queue().empty()  # as if Redis had lost the job
+    long_ago = utcnow() - timedelta(hours=3)
+    with in_tenant(baltyk):
+        run = db.session.scalar(select(ImportRun))
+        run.created_at = long_ago
+        db.session.add(ImportRun(kind="ledger", filename="x.csv", status=RUNNING,
+                                 started_at=long_ago))
+    assert recover() == {"imports_failed": 1, "imports_enqueued": 1}
+    db.session.commit()
+    assert recover()["imports_enqueued"] == 0, "a job already in the queue is not doubled"
+    db.session.commit()
+    _work(app)
+    assert "zapisano: 2 wierszy" in baltyk_admin.get(response.headers["Location"]).get_data(
+        as_text=True)
+    with in_tenant(baltyk):
+        statuses = sorted(db.session.scalars(select(ImportRun.status)))
+    assert statuses == ["done", FAILED]

@@ -161,7 +161,8 @@ def test_polish_header_spellings_and_column_order_do_not_matter(app, baltyk, tmp
      "element 1, pole opis: wartość musi być tekstem albo liczbą"),
     ('[{"id_zewnetrzne": "N1", "konto": "FK-1", "data": "2026-01-01", "kwota": 1}]',
      "element 1, pole kwota: nieznane pole"),
-    ('[{"id_zewnetrzne": "N1", "konto": "FK-1"}]', "element 1, pole data: brak wymaganego pola"),
+    ('[{"id_zewnetrzne": "N1", "konto": "FK-1"}]',
+     "element 1, pole data: puste pole, a jest wymagane"),
     ('[{"id_zewnetrzne": "N1", "konto": "FK-1", "data": "2026-01-01", "naliczenie": 1.005}]',
      "element 1, pole naliczenie: kwota może mieć najwyżej 2 miejsca"),
     ('[{"id_zewnetrzne": "N1", "konto": "FK-1", "data": "2026-01-01"}, '

@@ -7,8 +7,18 @@ from decimal import Decimal
 
 from babel.messages.pofile import read_po
 
-from iok_saas.web.formatting import day, money, nrb
+from iok_saas.web.formatting import day, money, money_by_babel, nrb
 from tests.conftest import ROOT
+
+
+def test_money_matches_babels_polish_currency_format():
+    import random
+
+    rng = random.Random(7)
+    amounts = [Decimal(rng.randint(-10 ** 12, 10 ** 12)) / 100 for _ in range(5000)]
+    amounts += [Decimal(v) for v in ("0", "0.005", "0.015", "999.99", "1000", "-1000.5")]
+    assert [money(a) for a in amounts] == [money_by_babel(a) for a in amounts]
+    assert money(Decimal("-0.00")) == "0,00\xa0zł"  # no "minus nothing" (Babel writes -0,00)
 
 
 def test_money_is_polish():

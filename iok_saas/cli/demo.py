@@ -108,10 +108,11 @@ def _wipe() -> None:
 
 def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
     units: list[Unit] = []
-    for street, number in coop.buildings:
+    for index, (street, number) in enumerate(coop.buildings, start=1):
         building = Building(estate=coop.estate, street=street, number=number,
-                            postal_code=coop.postal_code, city=coop.city)
-        building.units = [Unit(number=str(n)) for n in range(1, UNITS_PER_BUILDING + 1)]
+                            postal_code=coop.postal_code, city=coop.city, external_id=f"B-{index}")
+        building.units = [Unit(number=str(n), external_id=f"L-{index}-{n}")
+                          for n in range(1, UNITS_PER_BUILDING + 1)]
         db.session.add(building)
         units.extend(building.units)
     if info.has_feature("finance"):

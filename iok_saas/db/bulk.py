@@ -98,7 +98,8 @@ class Stage:
         return [tuple(row) for row in rows]
 
     def adopt(self, table: str, key: str, natural: Sequence[str], tenant_id: int) -> int:
-        """Give rows entered before imports (no id yet) the id of the file's row at their address."""
+        """Rows entered before imports (no id yet) take the id of the file's row at their
+        address or number."""
         _names(table, key, *natural)
         result = self.session.execute(text(
             f"UPDATE {table} SET {key} = (SELECT s.{key} FROM {STAGE} s "

@@ -35,15 +35,19 @@ ACCOUNT_NAMES = {FEES: "Opłaty mieszkaniowe (czynsz)", LOAN: "Kredyt", OTHER: "
 TITLE_KINDS = {"wlasnosc": "ownership", "odrebna_wlasnosc": "ownership",
                "wlasnosciowe": "cooperative_ownership",
                "spoldzielcze_wlasnosciowe": "cooperative_ownership",
-               "lokatorskie": "cooperative_tenancy", "spoldzielcze_lokatorskie": "cooperative_tenancy",
+               "lokatorskie": "cooperative_tenancy",
+               "spoldzielcze_lokatorskie": "cooperative_tenancy",
                "najem": "lease", "": "cooperative_ownership"}
 POSTAL_CODE = re.compile(r"\d{2}-\d{3}")
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+NEGATIVE_PAYMENT = "wpłata nie może być ujemna (zwrot to osobna operacja)"
 PHONE = re.compile(r"\+?[0-9 ()-]{6,20}")
 
 
 class Checker:
     """Checks the cells of one row, noting each problem with its line and column."""
+
+    today = date.today()  # set by the runner for each import (not for each of a million rows)
 
     def __init__(self, line: int, row: Row, report: ImportReport) -> None:
         self.line, self.row, self.report = line, row, report
@@ -58,7 +62,7 @@ class Checker:
         """Note a problem in one column."""
         self.report.add(self.line, column, reason)
 
-    def text(self, column: str, limit: int, *, required: bool = False) -> str:
+    def string(self, column: str, limit: int, *, required: bool = False) -> str:
         """A text cell, at most ``limit`` characters."""
         value = self.row.get(column, "")
         if required and not value:
@@ -69,7 +73,7 @@ class Checker:
 
     def external_id(self, column: str = ID) -> str:
         """The accounting system's id of the row."""
-        return self.text(column, 64, required=True)
+        return self.string(column, 64, required=True)
 
     def ref(self, column: str, known: dict[str, int], what: str) -> int | None:
         """The database id of a row referred to by its external id (a unit, an account…)."""
@@ -88,9 +92,8 @@ class Checker:
                          + ", ".join(k.replace("_", " ") for k in choices if k))
         return value or ""
 
-    def date(self, column: str, *, required: bool = False, not_after: date | None = None
-             ) -> date | None:
-        """A date ``RRRR-MM-DD`` or ``DD.MM.RRRR``; optionally not in the future."""
+    def date(self, column: str, *, required: bool = False, past: bool = False) -> date | None:
+        """A date ``RRRR-MM-DD`` or ``DD.MM.RRRR``; with ``past``, not in the future."""
         raw = self.row.get(column, "")
         if not raw:
             if required:
@@ -101,7 +104,7 @@ class Checker:
         except ValueError as exc:
             self.problem(column, str(exc))
             return None
-        if not_after is not None and value > not_after:
+        if past and value > self.today:
             self.problem(column, "data jest w przyszłości")
         return value
 
@@ -145,17 +148,18 @@ def _ids(column: Any, key: Any = None) -> dict[str, int]:
 
 
 def _building(c: Checker, _: Any) -> tuple | None:
-    postal = c.text("kod_pocztowy", 6, required=True)
+    postal = c.string("kod_pocztowy", 6, required=True)
     if postal and not POSTAL_CODE.fullmatch(postal):
         c.problem("kod_pocztowy", "kod pocztowy zapisuje się jako NN-NNN")
-    values = (c.external_id(), c.text("osiedle", 120), c.text("ulica", 120, required=True),
-              c.text("numer", 20, required=True), postal, c.text("miejscowosc", 80, required=True))
+    values = (c.external_id(), c.string("osiedle", 120),
+              c.string("ulica", 120, required=True), c.string("numer", 20, required=True),
+              postal, c.string("miejscowosc", 80, required=True))
     return values if c.ok else None
 
 
 def _unit(c: Checker, buildings: dict[str, int]) -> tuple | None:
     values = (c.external_id(), c.ref("budynek", buildings, "budynku"),
-              c.text("numer", 20, required=True), c.choice("rodzaj", UNIT_KINDS))
+              c.string("numer", 20, required=True), c.choice("rodzaj", UNIT_KINDS))
     return values if c.ok else None
 
 
@@ -172,7 +176,7 @@ def _nrb(c: Checker) -> str | None:
 def _account(c: Checker, units: dict[str, int]) -> tuple | None:
     kind = c.choice("rodzaj", ACCOUNT_KINDS)
     values = (c.external_id(), c.ref("lokal", units, "lokalu"), kind,
-              c.text("nazwa", 120) or ACCOUNT_NAMES.get(kind, ""), _nrb(c))
+              c.string("nazwa", 120) or ACCOUNT_NAMES.get(kind, ""), _nrb(c))
     return values if c.ok else None
 
 
@@ -181,9 +185,9 @@ def _ledger(c: Checker, accounts: dict[str, int]) -> tuple | None:
     if period and not PERIOD.fullmatch(period):
         c.problem("okres", "okres zapisuje się jako RRRR-MM")
     values = (c.external_id(), c.ref("konto", accounts, "konta"),
-              c.date("data", required=True, not_after=date.today()), c.date("termin"), period,
-              c.text("dokument", 60), c.text("skladnik", 60), c.text("opis", 200),
-              c.amount("naliczenie"), c.amount("wplata", negative="wpłata nie może być ujemna (zwrot to osobna operacja)"))
+              c.date("data", required=True, past=True), c.date("termin"), period,
+              c.string("dokument", 60), c.string("skladnik", 60), c.string("opis", 200),
+              c.amount("naliczenie"), c.amount("wplata", negative=NEGATIVE_PAYMENT))
     return values if c.ok else None
 
 
@@ -202,7 +206,7 @@ class TitleRow:
 
 
 def _email(c: Checker) -> str | None:
-    raw = c.text("email", 254)
+    raw = c.string("email", 254)
     if not raw:
         return None
     try:
@@ -213,14 +217,14 @@ def _email(c: Checker) -> str | None:
 
 
 def _title(c: Checker, units: dict[str, int]) -> tuple | None:
-    phone = c.text("telefon", 40)
+    phone = c.string("telefon", 40)
     if phone and not PHONE.fullmatch(phone):
         c.problem("telefon", "numer telefonu zapisuje się samymi cyframi (może być +48)")
     row = TitleRow(unit_id=c.ref("lokal", units, "lokalu") or 0,
-                   person=c.external_id("osoba"), first_name=c.text("imie", 80),
-                   last_name=c.text("nazwisko", 120, required=True),
+                   person=c.external_id("osoba"), first_name=c.string("imie", 80),
+                   last_name=c.string("nazwisko", 120, required=True),
                    kind=c.choice("tytul", TITLE_KINDS),
-                   since=c.date("od", not_after=date.today()), email=_email(c), phone=phone or None)
+                   since=c.date("od", past=True), email=_email(c), phone=phone or None)
     return (row,) if c.ok else None
 
 

@@ -33,6 +33,7 @@ class ImportRun(TenantScoped, db.Model):
     source: Mapped[str] = mapped_column(String(10), default=CLI, server_default=CLI)
     status: Mapped[str] = mapped_column(String(10), default=DONE, server_default=DONE)
     created_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     stored_file: Mapped[str | None] = mapped_column(String(300))  # an upload waiting for the worker
     size: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -51,10 +51,11 @@ def upload():
         if not name.lower().endswith((".csv", ".json", ".txt")):
             form.file.errors.append(_l("Choose a CSV or JSON file (.csv, .json)."))
         else:
+            actor = f"{current_user.full_name} ({current_user.identifier})"
             try:
                 run = queue.queue_upload(form.kind.data, upload_file.stream, name,
                                          dry_run=form.dry_run.data, origin=models.PANEL,
-                                         actor=f"{current_user.full_name} ({current_user.identifier})")
+                                         actor=actor)
             except ImportFileError as exc:
                 db.session.rollback()
                 form.file.errors.append(str(exc))

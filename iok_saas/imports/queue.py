@@ -8,8 +8,10 @@ Progress goes to Redis, where the panel page reads it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,12 +24,13 @@ from iok_saas.extensions import redis_connection
 from iok_saas.imports import models
 from iok_saas.imports.reading import CHUNK, FileTooLarge, ImportFileError
 from iok_saas.imports.runner import is_json, max_bytes, run_import, too_large_message
-from iok_saas.jobs import enqueue
-from iok_saas.tenancy.context import require_tenant_id
+from iok_saas.jobs import JobSpec, enqueue, enqueue_now, job_in_flight
+from iok_saas.tenancy.context import ALL_TENANTS, require_tenant_id
 from iok_saas.tenancy.keys import tenant_key
 
 log = logging.getLogger(__name__)
 PROGRESS_TTL = 24 * 3600
+PROCESS = "iok_saas.imports.queue.process"
 
 
 def import_dir() -> Path:
@@ -65,10 +68,44 @@ def queue_upload(kind: str, source: BinaryIO, filename: str, *, dry_run: bool, a
                            stored_file=str(target), size=size, dry_run=dry_run)
     db.session.add(run)
     db.session.flush()
-    enqueue("iok_saas.imports.queue.process", tenant_id, run_id=run.id,
-            job_id=f"import-{tenant_id}-{run.id}",
+    enqueue(PROCESS, tenant_id, run_id=run.id, job_id=_job_id(tenant_id, run.id),
             timeout=current_app.config["IMPORT_JOB_TIMEOUT"])
     return run
+
+
+def _job_id(tenant_id: int, run_id: int) -> str:
+    return f"iok-import-{tenant_id}-{run_id}"
+
+
+def recover() -> dict[str, int]:
+    """Platform-wide, with the outbox relay: enqueue queued imports whose job never reached
+    Redis; mark runs cut off by a killed worker or the job timeout as failed."""
+    now = utcnow()
+    cut_off = now - timedelta(seconds=current_app.config["IMPORT_JOB_TIMEOUT"] + 300)
+    failed = db.session.execute(
+        update(models.ImportRun).where(models.ImportRun.status == models.RUNNING,
+                                       models.ImportRun.started_at < cut_off)
+        .values(status=models.FAILED, finished_at=now)
+        .execution_options(synchronize_session=False, **{ALL_TENANTS: True})).rowcount
+    db.session.commit()
+    waiting = db.session.execute(
+        select(models.ImportRun.id, models.ImportRun.tenant_id)
+        .where(models.ImportRun.status == models.QUEUED,
+               models.ImportRun.created_at < now - timedelta(seconds=60))
+        .execution_options(**{ALL_TENANTS: True})).all()
+    enqueued = 0
+    for run_id, tenant_id in waiting:
+        if job_in_flight(_job_id(tenant_id, run_id)):
+            continue
+        try:
+            enqueue_now(JobSpec(PROCESS, tenant_id, {"run_id": run_id},
+                                job_id=_job_id(tenant_id, run_id),
+                                timeout=current_app.config["IMPORT_JOB_TIMEOUT"]))
+        except RedisError as exc:
+            log.warning("Redis unreachable, import run %s waits: %s", run_id, exc)
+            break
+        enqueued += 1
+    return {"imports_failed": failed, "imports_enqueued": enqueued}
 
 
 def process(run_id: int) -> str:
@@ -76,7 +113,7 @@ def process(run_id: int) -> str:
     claimed = db.session.execute(
         update(models.ImportRun).where(models.ImportRun.id == run_id,
                                        models.ImportRun.status == models.QUEUED)
-        .values(status=models.RUNNING)).rowcount
+        .values(status=models.RUNNING, started_at=utcnow())).rowcount
     db.session.commit()
     if not claimed:
         return "not queued"
@@ -106,10 +143,8 @@ def _progress(run_id: int, done: int, total: int) -> None:
     connection = redis_connection()
     if connection is None:
         return
-    try:
+    with contextlib.suppress(RedisError):  # progress is a nicety; the import goes on
         connection.set(_key(run_id), f"{done}/{total}", ex=PROGRESS_TTL)
-    except RedisError:
-        pass  # progress is a nicety; the import goes on
 
 
 def progress_percent(run: models.ImportRun) -> int | None:

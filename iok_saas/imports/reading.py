@@ -192,12 +192,12 @@ def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool) or isinstance(value, dict | list):
+    if isinstance(value, bool | dict | list):
         raise ValueError("wartość musi być tekstem albo liczbą")
     return str(value).strip()
 
 
-def json_rows(stream: BinaryIO, columns: tuple[str, ...], required: tuple[str, ...],
+def json_rows(stream: BinaryIO, columns: tuple[str, ...],
               report: ImportReport) -> Iterator[tuple[int, Row]]:
     """(element number, {field: text}) for a top-level array or ``{"wiersze": [...]}``."""
     stream.seek(0)
@@ -225,9 +225,6 @@ def json_rows(stream: BinaryIO, columns: tuple[str, ...], required: tuple[str, .
                     row[name] = _text(value)
                 except ValueError as exc:
                     report.add(number, key, str(exc))
-            missing = [name for name in required if name not in row]
-            if missing:
-                report.add(number, ", ".join(missing), "brak wymaganego pola")
             yield number, row
     except ijson.JSONError as exc:
         raise ImportFileError(f"Plik JSON jest uszkodzony po elemencie {number}: {exc}.") from None

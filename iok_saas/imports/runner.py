@@ -10,6 +10,7 @@ the import owns the transaction and commits the history entry itself.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -168,7 +169,7 @@ class TitleSink:
 def _rows(stream: BinaryIO, kind: Kind, report: ImportReport) -> Iterator[tuple[int, Row]]:
     if report.json:
         detect_encoding(stream, ("utf-8-sig",))
-        return json_rows(stream, kind.columns, kind.required, report)
+        return json_rows(stream, kind.columns, report)
     return csv_rows(stream, detect_encoding(stream), kind.columns, kind.required, report)
 
 
@@ -207,6 +208,7 @@ def _read(stream: BinaryIO, kind: Kind, report: ImportReport, tenant_id: int, dr
     if size > max_bytes():
         raise FileTooLarge(too_large_message(size))
     lookups = kind.load()
+    Checker.today = date.today()
     sink: Any = StageSink(kind, tenant_id) if kind.stage else TitleSink(kind, tenant_id)
     for line, row in _rows(stream, kind, report):
         report.rows += 1

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask, current_app, g, has_app_context
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from rq.job import Job
+from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -150,6 +150,19 @@ def hand_over_due(exc: BaseException | None = None) -> None:
                 # The request has succeeded; the outbox relay picks the work up later.
                 log.warning("Redis unreachable, job %s left for the relay: %s",
                             spec.func_path, error)
+
+
+def job_in_flight(job_id: str) -> bool:
+    """Whether RQ holds this job waiting or running (False in the embedded mode)."""
+    connection = redis_connection()
+    if connection is None:
+        return False
+    try:
+        status = Job.fetch(job_id, connection=connection).get_status()
+    except Exception:
+        return False
+    return status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED,
+                      JobStatus.DEFERRED)
 
 
 def queue_state() -> tuple[bool, str]:

@@ -21,13 +21,11 @@ from typing import Any
 
 from flask import current_app
 from redis.exceptions import RedisError
-from rq.job import Job, JobStatus
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from iok_saas.db import db, utcnow
-from iok_saas.extensions import redis_connection
-from iok_saas.jobs import JobSpec, enqueue, enqueue_now, get_queue
+from iok_saas.jobs import JobSpec, enqueue, enqueue_now, get_queue, job_in_flight
 from iok_saas.mail.messages import get_kind, render
 from iok_saas.mail.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
 from iok_saas.mail.transport import PermanentError, TransientError, send
@@ -165,7 +163,7 @@ def relay() -> dict[str, int]:
 
 def _hand_over(outbox_id: str, tenant_id: int) -> bool:
     """Enqueue one waiting message unless its job is already on its way."""
-    if _job_in_flight(outbox_id):
+    if job_in_flight(outbox_id):
         return False
     try:
         enqueue_now(JobSpec(DELIVER, tenant_id, {"outbox_id": outbox_id}, job_id=outbox_id))
@@ -175,21 +173,11 @@ def _hand_over(outbox_id: str, tenant_id: int) -> bool:
     return True
 
 
-def _job_in_flight(outbox_id: str) -> bool:
-    connection = redis_connection()
-    if connection is None:
-        return False
-    try:
-        status = Job.fetch(outbox_id, connection=connection).get_status()
-    except Exception:
-        return False
-    return status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED,
-                      JobStatus.DEFERRED)
-
-
 def relay_job() -> dict[str, int]:
     """The periodic relay, run by the worker's scheduler; schedules its next run."""
-    result = relay()
+    from iok_saas.imports.queue import recover
+
+    result = relay() | recover()
     queue = get_queue()
     if queue is not None:
         queue.enqueue_in(timedelta(seconds=current_app.config["OUTBOX_RELAY_SECONDS"]),

@@ -159,11 +159,29 @@ def unfiltered_tables(statement: Any) -> set[str]:
     return found
 
 
+_CHECKED: dict[Any, frozenset[str]] = {}
+_CHECKED_MAX = 4096
+
+
+def _unfiltered_cached(statement: Any) -> set[str] | frozenset[str]:
+    """``unfiltered_tables`` remembered per statement shape (SQLAlchemy's own cache key, which
+    leaves out bound values): walking a statement costs more than running a small query."""
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:
+        return unfiltered_tables(statement)
+    found = _CHECKED.get(cache_key.key)
+    if found is None:
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.clear()
+        found = _CHECKED[cache_key.key] = frozenset(unfiltered_tables(statement))
+    return found
+
+
 def _refuse_unscopable(state: ORMExecuteState) -> None:
     """Statements the tenant filter cannot cover are refused, not run unfiltered."""
     statement = state.statement
     if state.is_select:
-        tables = unfiltered_tables(statement)
+        tables = _unfiltered_cached(statement)
         if tables:
             raise UnscopedStatement(
                 f"{', '.join(sorted(tables))} read outside the tenant filter: select an ORM "

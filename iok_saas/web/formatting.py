@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
 from flask import Flask
 
 WARSAW = ZoneInfo("Europe/Warsaw")
+CENT = Decimal("0.01")
 
 
 def money(amount: Decimal | int | str | None) -> str:
-    """``1 234,56 zł`` (never a float on the way)."""
+    """``1 234,56 zł`` with non-breaking spaces, as Babel's pl_PL has it (never a float).
+
+    Written out rather than through Babel's ``format_currency`` on every call: a record page
+    shows a few hundred amounts and Babel took a fifth of its time. A test keeps the two equal.
+    """
     if amount is None:
         return ""
+    value = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_EVEN)
+    digits = f"{abs(value):,.2f}".replace(",", "\xa0").replace(".", ",")
+    return f"{'-' if value < 0 else ''}{digits}\xa0zł"
+
+
+def money_by_babel(amount: Decimal) -> str:
+    """The reference ``money`` must match (used by the tests)."""
     return format_currency(Decimal(amount), "PLN", locale="pl_PL")
 
 
