@@ -285,14 +285,14 @@ def test_admin_imports_the_example_files_and_a_resident_reads_the_record(
         for kind, label in (("buildings", "Budynki"), ("units", "Lokale"),
                             ("accounts", "Konta lokali"), ("titles", "Tytuły prawne"),
                             ("ledger", "Kartoteka")):
-            staff.get_by_role("link", name="Import danych").click()
+            staff.get_by_role("navigation").get_by_role("link", name="Import danych").click()
             staff.get_by_label("Co zawiera plik").select_option(label=staff.locator(
                 "#kind option", has_text=label).inner_text())
             staff.get_by_label("Plik (CSV albo JSON)").set_input_files(
                 str(ROOT / "docs/examples" / f"{kind}.csv"))
             staff.get_by_role("button", name="Wyślij plik").click()
             staff.get_by_role("status").filter(has_text="zapisano").wait_for(timeout=30_000)
-        staff.get_by_role("link", name="Import danych").click()
+        staff.get_by_role("navigation").get_by_role("link", name="Import danych").click()
         staff.screenshot(path=str(artifacts / f"import-history-{slug}.png"), full_page=True)
         staff.context.close()
     finally:
@@ -307,10 +307,12 @@ def test_admin_imports_the_example_files_and_a_resident_reads_the_record(
     sign_in(resident, slug, live_server, identifier, "Kowalska-2026!")
     cards = resident.locator("li.card")
     assert cards.count() == 2  # the flat and the garage from the titles file
-    assert "Do zapłaty" in cards.first.inner_text() or "Rozliczone" in cards.first.inner_text()
+    flat = cards.filter(has_text="ul. Zgoda 10").inner_text()
+    assert "Nadpłata 1\xa0000,00\xa0zł" in flat and "Kredyt" in flat, flat  # 366,30 − 1 366,30
+    resident.screenshot(path=str(artifacts / f"home-imported-{slug}.png"), full_page=True)
     resident.get_by_role("link", name=re.compile("ul. Zgoda 10")).first.click()
     body = resident.locator("main").inner_text()
-    assert "NAL/2026-11/1" in body and "1 366,30" in body
+    assert "NAL/2026-11/1" in body and "1\xa0366,30" in body
     assert resident.locator("img[src*='kod-platnosci']").count() == 1
     resident.screenshot(path=str(artifacts / f"record-imported-{slug}.png"), full_page=True)
     with resident.expect_download() as download:
