@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
@@ -221,3 +222,25 @@ def test_the_relay_enqueues_lost_uploads_and_fails_runs_cut_off(app, baltyk, bal
     with in_tenant(baltyk):
         statuses = sorted(db.session.scalars(select(ImportRun.status)))
     assert statuses == ["done", FAILED]
+
+
+def test_wrong_tokens_do_not_use_up_the_cooperatives_limit(app, baltyk, baltyk_client):
+    token = _token(app, "baltyk")
+    app.config["API_LIMIT"] = "3 per minute"
+    try:
+        for _ in range(5):
+            assert _post(baltyk_client, "iok_guess", "buildings", BUILDINGS).status_code == 401
+        assert _post(baltyk_client, token, "buildings", BUILDINGS).status_code == 202
+    finally:
+        app.config["API_LIMIT"] = "120 per minute"
+
+
+def test_the_api_takes_the_format_from_the_content_type(app, baltyk, baltyk_client):
+    _token_value = _token(app, "baltyk")
+    response = _post(baltyk_client, _token_value, "buildings", json.dumps([{
+        "id_zewnetrzne": "B-J", "ulica": "ul. Jsonowa", "numer": "1", "kod_pocztowy": "80-001",
+        "miejscowosc": "Gdańsk"}]).encode(), query="?plik=budynki", content_type="application/json")
+    _work(app)
+    run = baltyk_client.get(response.headers["Location"],
+                            headers={"Authorization": f"Bearer {_token_value}"}).json
+    assert (run["ok"], run["added"], run["file"]) == (True, 1, "budynki")

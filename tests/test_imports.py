@@ -217,3 +217,82 @@ def test_units_of_another_cooperative_are_unknown(app, zw, baltyk, tmp_path):
     result = _import(app, "accounts", EXAMPLES / "accounts.csv", "zielone-wzgorza")
     assert result.exit_code == 1 and "nie ma lokalu o identyfikatorze „L-Z10-1”" in result.output
     assert _count(zw, Account) == 0
+
+
+def test_address_clashes_with_hand_entered_buildings_are_reported_not_crashed(app, baltyk,
+                                                                              tmp_path):
+    home = make_household(baltyk, street="ul. Ręczna", units=1)
+    with in_tenant(baltyk):
+        building = db.session.get(Building, home.building_id)
+        address = f"ul. Ręczna;{building.number};00-001;{building.city}"
+    header = "id_zewnetrzne;ulica;numer;kod_pocztowy;miejscowosc\n"
+    twice = _import(app, "buildings", _write(tmp_path, "a.csv",
+                                             f"{header}B-1;{address}\nB-2;{address}\n"))
+    assert twice.exit_code == 1 and "wiersz 3: ten sam adres lub numer jest już wyżej" in \
+        twice.output, twice.output
+    assert _import(app, "buildings", _write(
+        tmp_path, "b.csv", f"{header}B-9;ul. Inna;1;00-001;Testowo\n")).exit_code == 0
+    moved = _import(app, "buildings", _write(tmp_path, "c.csv", f"{header}B-9;{address}\n"))
+    assert moved.exit_code == 1, moved.output
+    assert "pod tym adresem lub numerem jest już w systemie inny budynek" in moved.output
+    with in_tenant(baltyk):
+        assert db.session.get(Building, home.building_id).external_id is None
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"[" + b"1" * 5000 + b"]", "zawiera liczbę lub ciąg cyfr dłuższy niż 100 cyfr"),
+    (b"[" * 100_000 + b"]" * 100_000, "zbyt głęboko zagnieżdżony"),
+    (b'[{"id_zewnetrzne": "N1", "konto": "FK-1", "data": "2026-01-01", "opis": "a\\u0000b"}]'
+, "element 1, pole opis: wartość zawiera znaki sterujące"),
+    (b'[{"id_zewnetrzne": "N1", "konto": "FK-1", "data": "2026-01-01", "Data": "2026-01-02"}]',
+     "element 1, pole Data: to pole jest już wyżej w tym elemencie"),
+    (b'[{"id_zewnetrzne": "N1", "konto": "FK-1", "data": "2026-01-01", "opis": [[[1]]]}]',
+     "element 1, pole opis: wartość musi być tekstem albo liczbą"),
+])
+def test_hostile_json_gets_a_message_not_a_crash(app, baltyk, tmp_path, content, expected):
+    _import_examples(app)
+    path = tmp_path / "l.json"
+    path.write_bytes(content)
+    result = _import(app, "ledger", path)
+    assert result.exit_code == 1 and expected in result.output, result.output[-500:]
+
+
+def test_json_with_a_byte_order_mark_is_read(app, baltyk, tmp_path):
+    _import_examples(app)
+    path = tmp_path / "l.json"
+    path.write_bytes(b"\xef\xbb\xbf" + (EXAMPLES / "ledger.json").read_bytes())
+    assert "added 2" in _import(app, "ledger", path).output
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ('id_zewnetrzne;konto;data;opis\nN1;FK-1;2026-01-01;"bez końca\nN2;FK-1;2026-01-01;b\n',
+     "wiersz 2: cudzysłów otwarty i niezamknięty do końca pliku"),
+    ('id_zewnetrzne;konto;data;opis\nN1;FK-1;2026-01-01;"a"b\n',
+     "wiersz 2: po zamykającym cudzysłowie musi być średnik"),
+    ("id_zewnetrzne;konto;data;opis\nN1;FK-1;2026-01-01;\"" + "x" * 200_000 + "\"\n",
+     "wiersz 2: pole dłuższe niż 128 KB"),
+    ("id_zewnetrzne;konto;data;opis\n" + "ab;" * 600_000 + "\n",
+     "Wiersz 2 jest dłuższy niż 1024 KB"),
+])
+def test_broken_csv_structure_is_reported_with_its_line(app, baltyk, tmp_path, content, expected):
+    _import_examples(app)
+    result = _import(app, "ledger", _write(tmp_path, "l.csv", content))
+    assert result.exit_code == 1 and expected in result.output, result.output[-500:]
+
+
+def test_one_broken_byte_in_a_utf8_file_is_reported_not_read_as_windows_1250(app, baltyk,
+                                                                             tmp_path):
+    _import_examples(app)
+    body = ("id_zewnetrzne;konto;data;opis\nN1;FK-1;2026-01-01;Gdańsk\n".encode()
+            + b"N2;FK-1;2026-01-01;\xff\n")
+    path = tmp_path / "l.csv"
+    path.write_bytes(body)
+    result = _import(app, "ledger", path)
+    assert "w wierszu 3 jest bajt, który nie jest poprawnym znakiem UTF-8" in result.output
+
+
+def test_blank_lines_before_the_header_and_a_trailing_semicolon_are_fine(app, baltyk, tmp_path):
+    _import_examples(app)
+    path = _write(tmp_path, "l.csv", "\n\nid_zewnetrzne;konto;data;naliczenie;\n"
+                                     "N-T;FK-1;2026-01-01;5,00;\n")
+    assert "added 1" in _import(app, "ledger", path).output

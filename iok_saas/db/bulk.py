@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 STAGE = "iok_import_stage"
+IMPORT_LOCK_SPACE = 7301  # advisory lock namespace of imports
 TYPES = {"int": "integer", "text": "text", "date": "date", "money": "numeric(12,2)"}
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -93,7 +94,8 @@ class Stage:
         _names(table, key, *natural)
         rows = self.session.execute(text(
             f"SELECT s.line, t.{key} FROM {STAGE} s JOIN {table} t ON t.tenant_id = :tenant "
-            f"AND {_same('t', 's', natural)} WHERE t.{key} <> s.{key} ORDER BY s.line "
+            f"AND {_same('t', 's', natural)} WHERE t.{key} IS DISTINCT FROM s.{key} "
+            "ORDER BY s.line "
             "LIMIT :limit"), {"tenant": tenant_id, "limit": limit}).all()
         return [tuple(row) for row in rows]
 
@@ -101,11 +103,13 @@ class Stage:
         """Rows entered before imports (no id yet) take the id of the file's row at their
         address or number."""
         _names(table, key, *natural)
+        free = (f"NOT EXISTS (SELECT 1 FROM {table} t2 WHERE t2.tenant_id = :tenant "
+                f"AND t2.{key} = s.{key})")  # an id already used elsewhere is not taken over
         result = self.session.execute(text(
-            f"UPDATE {table} SET {key} = (SELECT s.{key} FROM {STAGE} s "
-            f"WHERE {_same(table, 's', natural)}) WHERE tenant_id = :tenant AND {key} IS NULL "
-            f"AND EXISTS (SELECT 1 FROM {STAGE} s WHERE {_same(table, 's', natural)})"),
-            {"tenant": tenant_id})
+            f"UPDATE {table} SET {key} = (SELECT min(s.{key}) FROM {STAGE} s "
+            f"WHERE {_same(table, 's', natural)} AND {free}) "
+            f"WHERE tenant_id = :tenant AND {key} IS NULL AND EXISTS (SELECT 1 FROM {STAGE} s "
+            f"WHERE {_same(table, 's', natural)} AND {free})"), {"tenant": tenant_id})
         return result.rowcount
 
     def counts(self, table: str, key: str, fields: Sequence[str], tenant_id: int
@@ -130,6 +134,8 @@ class Stage:
         if not self.postgres:
             differs = differs.replace("IS DISTINCT FROM", "IS NOT")
         updates = ", ".join(f"{f} = excluded.{f}" for f in fields)
+        if not self.postgres:  # stored as the ORM stores it in SQLite: naive UTC text
+            now = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # type: ignore[assignment]
         self.session.execute(text(
             f"INSERT INTO {table} (tenant_id, {names}, created_at, updated_at) "
             f"SELECT :tenant, {key}, {', '.join(fields)}, :now, :now FROM {STAGE} WHERE true "
@@ -139,3 +145,14 @@ class Stage:
     def drop(self) -> None:
         """Remove the staging table (it lives until the connection ends otherwise)."""
         self.session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+
+
+def lock_imports(session: Session, tenant_id: int) -> None:
+    """One import at a time per cooperative (PostgreSQL; held until the transaction ends).
+
+    A nightly sync posting buildings, units, … one after another must not run them side by
+    side: units would not yet see the buildings. SQLite allows one writer anyway.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:space, :tenant)"),
+                        {"space": IMPORT_LOCK_SPACE, "tenant": tenant_id})

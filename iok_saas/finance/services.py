@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import extract, func, select
+from sqlalchemy.orm import aliased
 
 from iok_saas.db import db
 from iok_saas.estate.models import Unit, UnitTitle
@@ -103,12 +104,15 @@ def _rows(account_id: int, year: int | None) -> list[Row]:
     """The year's entries, newest first, each with the balance after it (earlier years count)."""
     running = func.sum(LedgerEntry.charge - LedgerEntry.payment).over(
         order_by=(LedgerEntry.booked_on, LedgerEntry.id))
-    inner = (select(LedgerEntry.id, running.label("balance"))
+    # One pass over the account's entries: the window runs in the subquery, the year is
+    # picked from its result (a join back to the table made PostgreSQL loop over it).
+    inner = (select(LedgerEntry, running.label("balance"))
              .where(LedgerEntry.account_id == account_id).subquery())
-    stmt = (select(LedgerEntry, inner.c.balance).join(inner, inner.c.id == LedgerEntry.id)
-            .order_by(LedgerEntry.booked_on.desc(), LedgerEntry.id.desc()))
+    entry = aliased(LedgerEntry, inner)
+    stmt = (select(entry, inner.c.balance)
+            .order_by(entry.booked_on.desc(), entry.id.desc()))
     if year is not None:
-        stmt = stmt.where(extract("year", LedgerEntry.booked_on) == year)
+        stmt = stmt.where(extract("year", entry.booked_on) == year)
     return [Row(entry, Decimal(balance)) for entry, balance in db.session.execute(stmt)]
 
 

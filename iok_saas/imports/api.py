@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from iok_saas.auth.limits import limiter
+from iok_saas.auth.limits import limiter, per_tenant_ip
 from iok_saas.db import db, utcnow
 from iok_saas.imports import models, queue
 from iok_saas.imports.kinds import KINDS
@@ -32,6 +32,7 @@ from iok_saas.tenancy.models import Tenant
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 TOKEN_PREFIX = "iok_"
+FAILED_AUTH_LIMIT = "20 per minute"  # wrong tokens from one address
 
 
 def new_token(tenant: Tenant) -> str:
@@ -77,8 +78,19 @@ def _per_tenant() -> str:
     return tenant_key(g.tenant.id, "api")
 
 
+def _authorised(response: Response) -> bool:
+    """Only requests with the right token count against the cooperative's limit: anybody
+    could otherwise use it up with wrong tokens and stop the nightly sync."""
+    return response.status_code != 401
+
+
+def _refused(response: Response) -> bool:
+    return response.status_code == 401
+
+
 @bp.post("/import/<kind>")
-@limiter.limit(_api_limit, key_func=_per_tenant)
+@limiter.limit(_api_limit, key_func=_per_tenant, deduct_when=_authorised)
+@limiter.limit(FAILED_AUTH_LIMIT, key_func=per_tenant_ip, deduct_when=_refused)
 @token_required
 def import_file(kind: str) -> Response:
     """Queue an import of the request body."""
@@ -90,7 +102,7 @@ def import_file(kind: str) -> Response:
     is_json = request.mimetype == "application/json"
     filename = request.args.get("plik") or f"api-{kind}.{'json' if is_json else 'csv'}"
     try:
-        run = queue.queue_upload(kind, request.stream, filename,
+        run = queue.queue_upload(kind, request.stream, filename, json=is_json,
                                  dry_run=request.args.get("dry_run") in ("1", "true"),
                                  actor="API", origin=models.API)
     except ImportFileError as exc:
@@ -104,7 +116,8 @@ def import_file(kind: str) -> Response:
 
 
 @bp.get("/imports/<int:run_id>")
-@limiter.limit(_api_limit, key_func=_per_tenant)
+@limiter.limit(_api_limit, key_func=_per_tenant, deduct_when=_authorised)
+@limiter.limit(FAILED_AUTH_LIMIT, key_func=per_tenant_ip, deduct_when=_refused)
 @token_required
 def import_run(run_id: int) -> Response:
     """What became of a queued import."""

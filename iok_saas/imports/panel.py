@@ -11,6 +11,7 @@ from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from iok_saas.db import db
+from iok_saas.extensions import csrf
 from iok_saas.imports import models, queue
 from iok_saas.imports.kinds import KINDS
 from iok_saas.imports.reading import ImportFileError
@@ -44,6 +45,8 @@ class UploadForm(FlaskForm):
 def upload():
     """The form and the history of imports."""
     request.max_content_length = max_bytes() + 64 * 1024  # the form's other fields too
+    if request.method == "POST":
+        csrf.protect()  # the app-wide check skips this view: it would read the body too early
     form = UploadForm()
     if form.validate_on_submit():
         upload_file = form.file.data

@@ -40,7 +40,7 @@ def import_dir() -> Path:
 
 
 def queue_upload(kind: str, source: BinaryIO, filename: str, *, dry_run: bool, actor: str,
-                 origin: str) -> models.ImportRun:
+                 origin: str, json: bool | None = None) -> models.ImportRun:
     """Save the upload, record a queued run, enqueue its job (no commit).
 
     Raises ``FileTooLarge`` or ``ImportFileError`` (an empty file); nothing is kept then.
@@ -48,7 +48,7 @@ def queue_upload(kind: str, source: BinaryIO, filename: str, *, dry_run: bool, a
     tenant_id = require_tenant_id()
     folder = import_dir() / str(tenant_id)
     folder.mkdir(parents=True, exist_ok=True)
-    suffix = ".json" if is_json(filename) else ".csv"
+    suffix = ".json" if (is_json(filename) if json is None else json) else ".csv"
     target = folder / f"{uuid.uuid4().hex}{suffix}"
     size, limit = 0, max_bytes()
     try:
@@ -82,12 +82,14 @@ def recover() -> dict[str, int]:
     Redis; mark runs cut off by a killed worker or the job timeout as failed."""
     now = utcnow()
     cut_off = now - timedelta(seconds=current_app.config["IMPORT_JOB_TIMEOUT"] + 300)
-    failed = db.session.execute(
+    cut = db.session.execute(
         update(models.ImportRun).where(models.ImportRun.status == models.RUNNING,
                                        models.ImportRun.started_at < cut_off)
-        .values(status=models.FAILED, finished_at=now)
-        .execution_options(synchronize_session=False, **{ALL_TENANTS: True})).rowcount
+        .values(status=models.FAILED, finished_at=now).returning(models.ImportRun.stored_file)
+        .execution_options(synchronize_session=False, **{ALL_TENANTS: True})).scalars().all()
     db.session.commit()
+    for stored in filter(None, cut):
+        Path(stored).unlink(missing_ok=True)
     waiting = db.session.execute(
         select(models.ImportRun.id, models.ImportRun.tenant_id)
         .where(models.ImportRun.status == models.QUEUED,
@@ -105,7 +107,7 @@ def recover() -> dict[str, int]:
             log.warning("Redis unreachable, import run %s waits: %s", run_id, exc)
             break
         enqueued += 1
-    return {"imports_failed": failed, "imports_enqueued": enqueued}
+    return {"imports_failed": len(cut), "imports_enqueued": enqueued}
 
 
 def process(run_id: int) -> str:

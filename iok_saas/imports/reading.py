@@ -6,9 +6,11 @@ the cooperative's accountant. Nothing here writes to the database.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,8 +21,10 @@ from typing import Any, BinaryIO
 import ijson
 
 MAX_REPORTED = 500
-ENCODINGS = ("utf-8-sig", "cp1250")
 CHUNK = 1 << 20
+MAX_LINE = 1 << 20  # characters in one physical line of a CSV file
+MAX_DEPTH = 20  # nesting in a JSON file
+MAX_DIGITS = 100  # digits in a row in a JSON file
 
 Row = dict[str, str]
 Progress = Callable[[int, int], None]
@@ -126,39 +130,92 @@ def file_size(stream: BinaryIO) -> int:
     return os.fstat(stream.fileno()).st_size
 
 
-def detect_encoding(stream: BinaryIO, encodings: tuple[str, ...] = ENCODINGS) -> str:
-    """The first encoding the whole file decodes in; NUL bytes mean it is not text at all."""
-    for encoding in encodings:
-        stream.seek(0)
-        decoder = io.TextIOWrapper(stream, encoding=encoding, newline="")
+def _utf8_problem(stream: BinaryIO) -> tuple[bool, str | None]:
+    """(decodes as UTF-8, why not when it is clearly meant to be UTF-8)."""
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    lines, polish = 1, False
+    while chunk := stream.read(CHUNK):
         try:
-            while chunk := decoder.read(CHUNK):
-                if "\x00" in chunk:
-                    raise ImportFileError("Plik zawiera znaki NUL: to nie jest plik tekstowy.")
-            return encoding
-        except UnicodeDecodeError:
-            continue
-        finally:
-            decoder.detach()
-    if encodings == ("utf-8-sig",):
+            text = decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            if not polish and not any(b > 0x7F for b in chunk[:exc.start]):
+                return False, None  # no UTF-8 letters before: probably Windows-1250
+            line = lines + chunk[:exc.start].count(b"\n")
+            return False, (f"Plik jest zapisany w UTF-8, ale w wierszu {line} jest bajt, który "
+                           "nie jest poprawnym znakiem UTF-8. Proszę zapisać plik ponownie.")
+        polish = polish or not text.isascii()
+        lines += text.count("\n")
+        if "\x00" in text:
+            raise ImportFileError("Plik zawiera znaki NUL: to nie jest plik tekstowy.")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False, "Plik kończy się w połowie znaku UTF-8: jest niekompletny."
+    return True, None
+
+
+def detect_encoding(stream: BinaryIO, *, json: bool = False) -> str:
+    """UTF-8 if the whole file is UTF-8; else Windows-1250 (CSV only); NUL bytes are refused.
+
+    A file with Polish letters in UTF-8 and one broken byte is reported, not read as
+    Windows-1250 (which would turn every ``ą`` into two wrong letters).
+    """
+    utf8, problem = _utf8_problem(stream)
+    if utf8:
+        return "utf-8-sig"
+    if problem:
+        raise ImportFileError(problem)
+    if json:
         raise ImportFileError("Plik JSON musi być zapisany w UTF-8.")
-    raise ImportFileError("Plik nie jest zapisany w UTF-8 ani w Windows-1250.")
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder("cp1250")()
+    try:
+        while chunk := stream.read(CHUNK):
+            if "\x00" in decoder.decode(chunk):
+                raise ImportFileError("Plik zawiera znaki NUL: to nie jest plik tekstowy.")
+    except UnicodeDecodeError:
+        raise ImportFileError("Plik nie jest zapisany w UTF-8 ani w Windows-1250.") from None
+    return "cp1250"
 
 
-def _check_header(names: list[str], columns: tuple[str, ...], required: tuple[str, ...],
-                  json: bool) -> None:
-    what = "pola" if json else "kolumny"
-    expected = f" Oczekiwane {what}: " + ", ".join(columns) + "."
+def _check_header(names: list[str], columns: tuple[str, ...], required: tuple[str, ...]) -> None:
+    expected = " Oczekiwane kolumny: " + ", ".join(columns) + "."
     missing = [name for name in required if name not in names]
     if missing:
-        raise ImportFileError(f"Brakuje {'pól' if json else 'kolumn'}: "
-                              + ", ".join(missing) + "." + expected)
-    unknown = [name for name in names if name not in columns]
+        raise ImportFileError("Brakuje kolumn: " + ", ".join(missing) + "." + expected)
+    unknown = [name for name in names if name and name not in columns]
     if unknown:
-        raise ImportFileError(f"Nieznane {what}: " + ", ".join(unknown) + "." + expected)
-    repeated = sorted({name for name in names if names.count(name) > 1})
+        raise ImportFileError("Nieznane kolumny: " + ", ".join(unknown) + "." + expected)
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
-        raise ImportFileError(f"Powtórzone {what}: " + ", ".join(repeated) + ".")
+        raise ImportFileError("Powtórzone kolumny: " + ", ".join(repeated) + ".")
+
+
+def _lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """Physical lines, each at most ``MAX_LINE`` characters (a file of one endless line
+    must not fill the memory)."""
+    number = 0
+    while line := text.readline(MAX_LINE):
+        number += 1
+        if len(line) >= MAX_LINE and not line.endswith(("\n", "\r")):
+            raise ImportFileError(f"Wiersz {number} jest dłuższy niż {MAX_LINE // 1024} KB: "
+                                  "to nie jest wiersz danych.")
+        yield line
+
+
+CSV_ERRORS = {
+    "unexpected end of data": "cudzysłów otwarty i niezamknięty do końca pliku",
+    "expected after": "po zamykającym cudzysłowie musi być średnik",
+    "field larger than field limit": "pole dłuższe niż 128 KB",
+    "new-line character seen in unquoted field": "znak nowego wiersza w polu bez cudzysłowu",
+}
+
+
+def _csv_message(exc: csv.Error, line: int) -> str:
+    text = str(exc)
+    reason = next((polish for english, polish in CSV_ERRORS.items() if english in text), text)
+    return f"Plik nie jest poprawnym plikiem CSV: wiersz {line}: {reason}."
 
 
 def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
@@ -166,67 +223,146 @@ def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
     """(line, {column: text}) for every data row; the header is checked first."""
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    reader = csv.reader(_lines(text), delimiter=";", strict=True)
+    start = 1  # the line where the record being read began (a quoted value may span lines)
     try:
-        reader = csv.reader(text, delimiter=";")
-        try:
-            header = [plain_name(name) for name in next(reader)]
-        except StopIteration:
-            raise ImportFileError("Plik jest pusty.") from None
-        _check_header(header, columns, required, json=False)
+        header: list[str] = []
+        while not any(header):
+            try:
+                header = [plain_name(name) for name in next(reader)]
+            except StopIteration:
+                raise ImportFileError("Plik jest pusty.") from None
+        _check_header(header, columns, required)
         width = len(header)
-        for cells in reader:
+        while True:
+            start = reader.line_num + 1
+            cells = next(reader, None)
+            if cells is None:
+                break
             if not cells or cells == [""]:
                 continue
             if len(cells) != width:
                 report.add(reader.line_num, "", f"wiersz ma {len(cells)} kolumn, a nagłówek "
                            f"{width} (średnik w tekście trzeba ująć w cudzysłów)")
                 continue
-            yield reader.line_num, {name: value.strip() for name, value in zip(header, cells,
-                                                                              strict=True)}
+            row = {}
+            for name, value in zip(header, cells, strict=True):
+                if name:
+                    row[name] = value.strip()
+                elif value.strip():
+                    report.add(reader.line_num, "", "wartość w kolumnie bez nazwy w nagłówku")
+            yield reader.line_num, row
     except csv.Error as exc:
-        raise ImportFileError(f"Plik nie jest poprawnym plikiem CSV: {exc}.") from None
+        raise ImportFileError(_csv_message(exc, start)) from None
     finally:
         text.detach()
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool | dict | list):
+    if isinstance(value, bool):
         raise ValueError("wartość musi być tekstem albo liczbą")
-    return str(value).strip()
+    text = str(value).strip()
+    if CONTROL.search(text):
+        raise ValueError("wartość zawiera znaki sterujące (np. NUL)")
+    return text
+
+
+def _skip(events: Iterator[tuple[str, Any]], depth: int = 1) -> None:
+    """Skip a nested object or list (linearly; nesting deeper than ``MAX_DEPTH`` is refused)."""
+    while depth:
+        event, _ = next(events)
+        if event in ("start_map", "start_array"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ImportFileError("Plik JSON jest zbyt głęboko zagnieżdżony.")
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+
+
+LONG_DIGITS = re.compile(rb"[0-9]{%d}" % (MAX_DIGITS + 1))
+
+
+def _refuse_long_numbers(stream: BinaryIO) -> None:
+    """ijson's C parser breaks (even crashes) on integers of thousands of digits; no real value
+    has more than ``MAX_DIGITS``, so such a file is refused before it is parsed."""
+    stream.seek(0)
+    tail = b""
+    while chunk := stream.read(CHUNK):
+        if LONG_DIGITS.search(tail + chunk):
+            raise ImportFileError(f"Plik JSON zawiera liczbę lub ciąg cyfr dłuższy niż "
+                                  f"{MAX_DIGITS} cyfr.")
+        tail = chunk[-MAX_DIGITS:]
+
+
+def _json_start(events: Iterator[tuple[str, Any]]) -> None:
+    """Position ``events`` inside the list of rows."""
+    shape = ('Plik JSON musi zawierać listę wierszy: [ {…}, … ] albo '
+             '{"wiersze": [ {…}, … ]}.')
+    event, value = next(events, ("", None))
+    if event == "":
+        raise ImportFileError("Plik jest pusty.")
+    if event == "start_map":
+        event, value = next(events)
+        if event != "map_key" or value != "wiersze" or next(events)[0] != "start_array":
+            raise ImportFileError('Plik JSON nie zawiera wierszy: oczekiwano '
+                                  '{"wiersze": [ {…}, … ]}.')
+    elif event != "start_array":
+        raise ImportFileError(shape)
+
+
+def _json_row(events: Iterator[tuple[str, Any]], number: int, columns: tuple[str, ...],
+              report: ImportReport) -> Row:
+    row: Row = {}
+    for event, key in events:
+        if event == "end_map":
+            return row
+        name = plain_name(key)
+        event, value = next(events)
+        if event in ("start_map", "start_array"):
+            _skip(events)
+            report.add(number, key, "wartość musi być tekstem albo liczbą")
+        elif name not in columns:
+            report.add(number, key, "nieznane pole; oczekiwane: " + ", ".join(columns))
+        elif name in row:
+            report.add(number, key, "to pole jest już wyżej w tym elemencie")
+        else:
+            try:
+                row[name] = _text(value)
+            except ValueError as exc:
+                report.add(number, key, str(exc))
+    return row
 
 
 def json_rows(stream: BinaryIO, columns: tuple[str, ...],
               report: ImportReport) -> Iterator[tuple[int, Row]]:
-    """(element number, {field: text}) for a top-level array or ``{"wiersze": [...]}``."""
+    """(element number, {field: text}) for a top-level list or ``{"wiersze": [...]}``.
+
+    Built from ijson's flat event stream, so memory stays flat whatever the nesting, and
+    numbers come as exact decimals.
+    """
+    _refuse_long_numbers(stream)
     stream.seek(0)
-    head = stream.read(CHUNK).lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head:
-        raise ImportFileError("Plik jest pusty.")
-    prefix = {b"[": "item", b"{": "wiersze.item"}.get(head[:1])
-    if prefix is None:
-        raise ImportFileError('Plik JSON musi zawierać listę wierszy: [ {…}, … ] albo '
-                              '{"wiersze": [ {…}, … ]}.')
-    stream.seek(0)
+    stream.seek(3 if stream.read(3) == codecs.BOM_UTF8 else 0)
+    events = iter(ijson.basic_parse(stream, use_float=False))
     number = 0
     try:
-        for number, item in enumerate(ijson.items(stream, prefix), start=1):
-            if not isinstance(item, dict):
+        _json_start(events)
+        for event, _ in events:
+            if event == "end_array":
+                break
+            number += 1
+            if event != "start_map":
+                if event == "start_array":
+                    _skip(events)
                 report.add(number, "", "element listy musi być obiektem {…}")
                 continue
-            row: Row = {}
-            for key, value in item.items():
-                name = plain_name(key)
-                if name not in columns:
-                    report.add(number, key, "nieznane pole; oczekiwane: " + ", ".join(columns))
-                    continue
-                try:
-                    row[name] = _text(value)
-                except ValueError as exc:
-                    report.add(number, key, str(exc))
-            yield number, row
-    except ijson.JSONError as exc:
+            yield number, _json_row(events, number, columns, report)
+        for _ in events:  # the rest must still be well-formed JSON
+            pass
+    except (ijson.JSONError, ValueError, SystemError, StopIteration) as exc:
         raise ImportFileError(f"Plik JSON jest uszkodzony po elemencie {number}: {exc}.") from None
-    if number == 0 and prefix != "item":
-        raise ImportFileError('Plik JSON nie zawiera wierszy: oczekiwano {"wiersze": [ {…}, … ]}.')

@@ -9,17 +9,20 @@ the import owns the transaction and commits the history entry itself.
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from iok_saas.auth.models import RESIDENT, User
 from iok_saas.db import db, utcnow
-from iok_saas.db.bulk import Stage
+from iok_saas.db.bulk import Stage, lock_imports
 from iok_saas.estate.models import UnitTitle
 from iok_saas.imports import models
 from iok_saas.imports.kinds import KINDS, Checker, Kind, TitleRow
@@ -36,6 +39,9 @@ from iok_saas.imports.reading import (
 )
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import get_tenant_info
+from iok_saas.web.formatting import WARSAW
+
+log = logging.getLogger(__name__)
 
 BATCH = 5000
 PROGRESS_EVERY = 10000
@@ -75,10 +81,13 @@ class StageSink:
         if kind.natural:
             _repeated(report, *self.stage.repeated(kind.natural, 500), "ten sam adres lub numer",
                       "")
+        if kind.natural and report.ok:
             self.stage.adopt(kind.table, key, kind.natural, self.tenant_id)
             for line, other in self.stage.taken(kind.table, key, kind.natural, self.tenant_id, 500):
                 report.add(line, "", f"ten sam adres lub numer ma już w systemie inny "
-                                     f"identyfikator: „{other}”")
+                                     f"identyfikator: „{other}”" if other else
+                           "pod tym adresem lub numerem jest już w systemie inny budynek lub "
+                           "lokal (wpisany ręcznie), a identyfikator z pliku ma już inny")
         if report.ok:
             new, changed = self.stage.counts(kind.table, key, kind.fields, self.tenant_id)
             report.added, report.changed = new, changed
@@ -168,7 +177,7 @@ class TitleSink:
 
 def _rows(stream: BinaryIO, kind: Kind, report: ImportReport) -> Iterator[tuple[int, Row]]:
     if report.json:
-        detect_encoding(stream, ("utf-8-sig",))
+        detect_encoding(stream, json=True)
         return json_rows(stream, kind.columns, report)
     return csv_rows(stream, detect_encoding(stream), kind.columns, kind.required, report)
 
@@ -181,23 +190,33 @@ def is_json(filename: str) -> bool:
 def run_import(kind_name: str, path: Path, *, filename: str | None = None, dry_run: bool = False,
                actor: str = "", source: str = models.CLI, progress: Progress | None = None,
                run: models.ImportRun | None = None) -> ImportReport:
-    """Import one file of one kind for the current cooperative; commit; record the run."""
+    """Import one file of one kind for the current cooperative; commit; record the run.
+
+    The format follows the file's own name (``.json`` or CSV); ``filename`` is only shown.
+    Imports of one cooperative run one at a time (the next waits for the lock).
+    """
     kind = KINDS[kind_name]
     filename = filename or path.name
-    report = ImportReport(kind=kind_name, json=is_json(filename))
+    report = ImportReport(kind=kind_name, json=is_json(path.name))
     tenant_id = require_tenant_id()
     db.session.rollback()  # the import owns its transaction
+    record = functools.partial(record_run, filename=filename, dry_run=dry_run, actor=actor,
+                               source=source, run=run, size=path.stat().st_size)
     try:
+        lock_imports(db.session, tenant_id)
         with path.open("rb") as stream:
             _read(stream, kind, report, tenant_id, dry_run, progress)
     except ImportFileError as exc:
         report.add(0, "", str(exc))
+    except DBAPIError as exc:  # a clash the checks did not foresee: nothing is saved
+        log.exception("Import of %s stopped by the database", filename)
+        report.add(0, "", f"Baza danych odmówiła zapisu ({type(exc.orig).__name__}); nic nie "
+                          "zostało zapisane. Proszę przesłać plik pomocy technicznej.")
     if report.ok and not dry_run:
-        db.session.commit()
+        record(report)  # the data and its history entry in one transaction
     else:
         db.session.rollback()
-    record_run(report, filename=filename, dry_run=dry_run, actor=actor, source=source, run=run,
-               size=path.stat().st_size)
+        record(report)
     db.session.commit()
     return report
 
@@ -208,7 +227,7 @@ def _read(stream: BinaryIO, kind: Kind, report: ImportReport, tenant_id: int, dr
     if size > max_bytes():
         raise FileTooLarge(too_large_message(size))
     lookups = kind.load()
-    Checker.today = date.today()
+    Checker.today = datetime.now(WARSAW).date()
     sink: Any = StageSink(kind, tenant_id) if kind.stage else TitleSink(kind, tenant_id)
     for line, row in _rows(stream, kind, report):
         report.rows += 1
@@ -235,6 +254,6 @@ def record_run(report: ImportReport, *, filename: str, dry_run: bool, actor: str
     run.dry_run, run.ok, run.rows = dry_run, report.ok, report.rows
     run.added, run.changed, run.problem_count = report.added, report.changed, report.problem_count
     run.problems = [{"place": report.place(p), "line": p.line, "column": p.column,
-                     "reason": p.reason} for p in report.problems[:200]]
+                     "reason": p.reason} for p in report.problems]
     run.notes = list(report.notes)
     return run
