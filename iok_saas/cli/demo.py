@@ -110,8 +110,9 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
     units: list[Unit] = []
     for index, (street, number) in enumerate(coop.buildings, start=1):
         building = Building(estate=coop.estate, street=street, number=number,
-                            postal_code=coop.postal_code, city=coop.city, external_id=f"B-{index}")
-        building.units = [Unit(number=str(n), external_id=f"L-{index}-{n}")
+                            postal_code=coop.postal_code, city=coop.city,
+                            external_id=f"BUD-{index:03d}")
+        building.units = [Unit(number=str(n), external_id=f"LOK-{index:03d}-{n:03d}")
                           for n in range(1, UNITS_PER_BUILDING + 1)]
         db.session.add(building)
         units.extend(building.units)
@@ -171,7 +172,7 @@ def _ledger(units: list[Unit], info: TenantInfo, *, loans: bool) -> None:
     for index, unit in enumerate(units):
         if loans and index % 3 == 0:
             rows.extend(_loan(unit, info))
-        account = Account(external_id=f"FK-{unit.id}", unit_id=unit.id, kind=FEES,
+        account = Account(external_id=f"CZ/{unit.id:05d}", unit_id=unit.id, kind=FEES,
                           name="Opłaty mieszkaniowe (czynsz)", nrb=demo_nrb(info.id, unit.id))
         db.session.add(account)
         db.session.flush()
@@ -197,7 +198,7 @@ def _ledger(units: list[Unit], info: TenantInfo, *, loans: bool) -> None:
 
 
 def _loan(unit: Unit, info: TenantInfo) -> list[dict]:
-    account = Account(external_id=f"KR-{unit.id}", unit_id=unit.id, kind=LOAN, name="Kredyt",
+    account = Account(external_id=f"KR/{unit.id:05d}", unit_id=unit.id, kind=LOAN, name="Kredyt",
                       nrb=demo_nrb(info.id, 500_000 + unit.id))
     db.session.add(account)
     db.session.flush()

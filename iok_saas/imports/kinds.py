@@ -9,6 +9,7 @@ Columns are documented in docs/import-format.md.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,18 +27,37 @@ from iok_saas.finance.payments import nrb_is_valid
 from iok_saas.imports.reading import ImportReport, Row, parse_amount, parse_date, plain_name
 
 ID = "id_zewnetrzne"
-UNIT_KINDS = {"mieszkanie": "flat", "mieszkalny": "flat", "lokal_mieszkalny": "flat",
-              "garaz": "garage", "uzytkowy": "commercial", "lokal_uzytkowy": "commercial",
-              "miejsce_postojowe": "parking", "komorka": "storage", "": "flat"}
-ACCOUNT_KINDS = {"czynsz": FEES, "oplaty": FEES, "oplaty_mieszkaniowe": FEES, "kredyt": LOAN,
-                 "inne": OTHER, "": FEES}
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Words a column accepts, as people write them (case, Polish letters and spaces do not
+    matter), and the value an empty cell means."""
+
+    words: dict[str, str]
+    default: str
+
+    def get(self, raw: str) -> str | None:
+        """The value of a cell, or None when the word is not on the list."""
+        return self.default if not raw else self._plain.get(plain_name(raw))
+
+    @functools.cached_property
+    def _plain(self) -> dict[str, str]:
+        return {plain_name(word): value for word, value in self.words.items()}
+
+
+UNIT_KINDS = Choices({"mieszkanie": "flat", "lokal mieszkalny": "flat", "garaż": "garage",
+                      "lokal użytkowy": "commercial", "miejsce postojowe": "parking",
+                      "komórka": "storage"}, "flat")
+ACCOUNT_KINDS = Choices({"czynsz": FEES, "opłaty": FEES, "opłaty mieszkaniowe": FEES,
+                         "kredyt": LOAN, "inne": OTHER}, FEES)
 ACCOUNT_NAMES = {FEES: "Opłaty mieszkaniowe (czynsz)", LOAN: "Kredyt", OTHER: "Inne należności"}
-TITLE_KINDS = {"wlasnosc": "ownership", "odrebna_wlasnosc": "ownership",
-               "wlasnosciowe": "cooperative_ownership",
-               "spoldzielcze_wlasnosciowe": "cooperative_ownership",
-               "lokatorskie": "cooperative_tenancy",
-               "spoldzielcze_lokatorskie": "cooperative_tenancy",
-               "najem": "lease", "": "cooperative_ownership"}
+TITLE_KINDS = Choices({"własnościowe": "cooperative_ownership",
+                       "spółdzielcze własnościowe": "cooperative_ownership",
+                       "lokatorskie": "cooperative_tenancy",
+                       "spółdzielcze lokatorskie": "cooperative_tenancy",
+                       "własność": "ownership", "odrębna własność": "ownership",
+                       "najem": "lease"}, "cooperative_ownership")
 POSTAL_CODE = re.compile(r"\d{2}-\d{3}")
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 NEGATIVE_PAYMENT = "wpłata nie może być ujemna (zwrot to osobna operacja)"
@@ -84,12 +104,11 @@ class Checker:
                          if value else "puste pole, a jest wymagane")
         return found
 
-    def choice(self, column: str, choices: dict[str, str]) -> str:
-        """A word from a fixed list (case, diacritics and spaces do not matter)."""
-        value = choices.get(plain_name(self.row.get(column, "")))
+    def choice(self, column: str, choices: Choices) -> str:
+        """A word from a fixed list."""
+        value = choices.get(self.row.get(column, ""))
         if value is None:
-            self.problem(column, "nieznana wartość; dozwolone: "
-                         + ", ".join(k.replace("_", " ") for k in choices if k))
+            self.problem(column, "nieznana wartość; dozwolone: " + ", ".join(choices.words))
         return value or ""
 
     def date(self, column: str, *, required: bool = False, past: bool = False) -> date | None:
