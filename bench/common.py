@@ -111,8 +111,11 @@ class Database:
         """Seconds PostgreSQL's own ``COPY`` takes to load ``raw`` into a twin of ledger_entry."""
         with psycopg.connect(url(ADMIN, self.name, "postgresql")) as conn:
             conn.execute("CREATE TABLE bench_copy (LIKE ledger_entry INCLUDING ALL)")
+            # The same constraints as the real table: both foreign keys (indexes come with LIKE).
             conn.execute("ALTER TABLE bench_copy ADD FOREIGN KEY (tenant_id, account_id) "
                          "REFERENCES finance_account (tenant_id, id)")
+            conn.execute("ALTER TABLE bench_copy ADD FOREIGN KEY (tenant_id) "
+                         "REFERENCES tenant (id)")
             conn.execute(f"ALTER TABLE bench_copy ALTER tenant_id SET DEFAULT {self.tenant_id}, "
                          "ALTER created_at SET DEFAULT now(), ALTER updated_at SET DEFAULT now()")
             conn.commit()

@@ -10,7 +10,8 @@ headers). Then, side by side:
   stages, finds duplicates, counts, merges; the app's ordinary role with row-level security;
 * **COPY** — the same rows, already in the table's own shape (account ids resolved, ISO dates,
   decimal point), copied by PostgreSQL into a table made ``LIKE ledger_entry INCLUDING ALL``
-  with the same foreign key: the fastest anything can get them in.
+  with the same indexes and foreign keys, by the superuser (no row-level security): the
+  fastest anything can get them in.
 
 Reports both rates, their ratio (the target is at least 1/3), the peak memory of this process
 and the second run of the same file (everything unchanged).
