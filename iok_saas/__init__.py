@@ -26,6 +26,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
         imports,
         jobs,
         mail,
+        meters,
         public,
         staff,
         web,
@@ -33,7 +34,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
     from iok_saas.tenancy import resolver
 
     parts = (db, web, resolver, jobs, mail, auth, audit, public, finance, staff, imports,
-             applications, health, cli)
+             meters, applications, health, cli)
     for part in parts:
         part.init_app(app)
     return app

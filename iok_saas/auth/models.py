@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.db import Timestamped, UtcDateTime, db
@@ -48,6 +48,8 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     locked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The resident asked for an e-mail when the cooperative's reading window opens.
+    reading_reminders: Mapped[bool] = mapped_column(default=False, server_default=false())
     titles: Mapped[list[UnitTitle]] = relationship(
         back_populates="user",
         primaryjoin="User.id == UnitTitle.user_id", foreign_keys="UnitTitle.user_id",

@@ -22,6 +22,7 @@ from iok_saas.auth.passwords import hash_password
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.finance.models import FEES, LOAN, Account, LedgerEntry
+from iok_saas.meters.models import ACCEPTED, IMPORT_SOURCE, PENDING, RESIDENT_SOURCE, Meter, Reading
 from iok_saas.tenancy import services
 from iok_saas.tenancy.context import tenant_context
 from iok_saas.tenancy.info import TenantInfo
@@ -119,6 +120,9 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
     if info.has_feature("finance"):
         db.session.flush()
         _ledger(units, info, loans=coop.loans)
+    if info.has_feature("meters"):
+        db.session.flush()
+        _meters(units)
     if info.has_feature("online_application"):
         db.session.add(AccessApplication(
             first_name="Grażyna", last_name="Wnioskowa", unit_id=_flush_id(units[7]),
@@ -260,3 +264,42 @@ def demo(port: int, host: str, no_serve: bool) -> None:
     os.environ.setdefault("IOK_PUBLIC_PORT", str(port))
     os.execv(gunicorn, [gunicorn, "--bind", f"{host}:{port}", "--workers", "2",
                         "--access-logfile", "-", "wsgi:app"])
+
+
+METERS = (("cold_water", "łazienka", Decimal("0.55")), ("hot_water", "łazienka", Decimal("0.35")),
+          ("heat", "pokój", Decimal("28")))
+
+
+def _meters(units: list[Unit]) -> None:
+    """Water meters and a heat cost allocator in every unit, read each quarter for two years;
+    a few units have a reading from last week still waiting for the office."""
+    today = date.today()
+    quarters = [_quarter_start(today, back) for back in range(8, 0, -1)]
+    readings = []
+    for unit in units:
+        for number, (kind, place, per_day) in enumerate(METERS):
+            installed = quarters[0] - timedelta(days=30)
+            value = Decimal(100 + unit.id % 37)
+            meter = Meter(initial_value=value, unit_id=unit.id, kind=kind, place=place,
+                          serial_number=f"{unit.id:05d}{number}{(unit.id * 7919) % 1000:03d}",
+                          measure="jedn." if kind == "heat" else "m³", installed_on=installed,
+                          legalised_until=installed.replace(year=installed.year + 5),
+                          external_id=f"LIC-{unit.id:05d}-{number}")
+            db.session.add(meter)
+            db.session.flush()
+            for day in quarters:
+                factor = Decimal(10 + (unit.id + day.month) % 5) / 10  # 1.0–1.4
+                value += (per_day * 91 * factor).quantize(Decimal("0.001"))
+                readings.append({"meter_id": meter.id, "read_on": day, "value": value,
+                                 "source": IMPORT_SOURCE, "status": ACCEPTED})
+            if unit.id % 6 == 5:  # waiting for the office
+                readings.append({"meter_id": meter.id, "read_on": today - timedelta(days=3),
+                                 "value": value + Decimal("4.250"), "source": RESIDENT_SOURCE,
+                                 "status": PENDING})
+    db.session.execute(insert(Reading), readings)
+
+
+def _quarter_start(today: date, back: int) -> date:
+    month = (today.month - 1) // 3 * 3 + 1 - 3 * back
+    year = today.year + (month - 1) // 12
+    return date(year, (month - 1) % 12 + 1, 1)

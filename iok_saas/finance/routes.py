@@ -10,8 +10,9 @@ from flask_login import current_user, login_required
 
 from iok_saas.db import db
 from iok_saas.estate.models import Unit
-from iok_saas.finance import chart, payments, services, statements
+from iok_saas.finance import payments, services, statements
 from iok_saas.tenancy.features import require_feature
+from iok_saas.web import chart
 
 bp = Blueprint("finance", __name__, template_folder="templates")
 require_feature(bp, "finance")

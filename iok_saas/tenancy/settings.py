@@ -142,6 +142,32 @@ class Features(Strict):
     documents: bool = False
 
 
+class Readings(Strict):
+    """When residents may submit meter readings and what counts as suspiciously high.
+
+    ``window_start_day``/``window_end_day`` (1–31) open a window each month (the end day past
+    the month's last day means its last day; start after end wraps into the next month, e.g.
+    25–5); both empty: always open.
+    """
+
+    window_start_day: int | None = Field(None, ge=1, le=31)
+    window_end_day: int | None = Field(None, ge=1, le=31)
+    high_consumption_factor: float = Field(3.0, ge=1.2, le=100)
+    reminder: bool = True  # e-mail residents who asked for it when the window opens
+    photo_max_mb: int = Field(8, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _both_days(self) -> Readings:
+        if (self.window_start_day is None) != (self.window_end_day is None):
+            raise ValueError("give both window_start_day and window_end_day, or neither")
+        return self
+
+    @property
+    def always_open(self) -> bool:
+        """No window: readings are accepted every day."""
+        return self.window_start_day is None
+
+
 class Branding(Strict):
     """Colours and logo; the primary colour carries white text, so it must be dark enough."""
 
@@ -188,6 +214,7 @@ class TenantSettings(Strict):
     lockout: LockoutPolicy = LockoutPolicy()
     accounts: Accounts = Accounts()
     features: Features = Features()
+    readings: Readings = Readings()
     branding: Branding = Branding()
     mail: Mail = Mail()
     terms: Terms = Terms()

@@ -1,0 +1,47 @@
+"""``iok export …``: data the cooperative's other systems take from the IOK."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from iok_saas.db import db
+from iok_saas.tenancy import services, tenant_context
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export data for the cooperative's billing system."""
+
+
+@export_group.command("readings")
+@click.option("--tenant", "slug", required=True, help="The cooperative's slug.")
+@click.option("--all", "again", is_flag=True, help="Every accepted reading, also those exported.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file (default: standard output).")
+@with_appcontext
+def readings_cmd(slug: str, again: bool, fmt: str, output: str | None) -> None:
+    """Accepted meter readings not exported yet (each goes out once unless --all)."""
+    from iok_saas.meters import export
+
+    try:
+        tenant = services.get_tenant(slug)
+    except services.TenantError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.remove()
+    with tenant_context(tenant.id):
+        rows = export.take(again=again)
+        text = (export.csv_text(rows) if fmt == "csv"
+                else json.dumps({"readings": rows, "count": len(rows)}, ensure_ascii=False,
+                                indent=1) + "\n")
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        else:
+            sys.stdout.write(text)
+        db.session.commit()  # marked as exported only once written
+    click.echo(f"{len(rows)} readings exported.", err=True)

@@ -1,0 +1,53 @@
+"""Accepted readings for the billing system: CSV (the import format's style) and JSON.
+
+Each reading goes out once: taking readings marks them exported; ``again`` takes every
+accepted reading (a correction marks its reading for export again).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from iok_saas.db import db, utcnow
+from iok_saas.estate.models import Unit
+from iok_saas.meters.models import ACCEPTED, Meter, Reading
+
+COLUMNS = ("id_zewnetrzne", "licznik", "numer_seryjny", "lokal", "data", "wartosc", "zrodlo",
+           "id_iok")
+
+
+def take(*, again: bool = False) -> list[dict[str, Any]]:
+    """Accepted readings (not exported yet, or all), oldest first, marked as exported now."""
+    stmt = (select(Reading).where(Reading.status == ACCEPTED)
+            .options(joinedload(Reading.meter).joinedload(Meter.unit))
+            .order_by(Reading.read_on, Reading.id))
+    if not again:
+        stmt = stmt.where(Reading.exported_at.is_(None))
+    readings = list(db.session.scalars(stmt))
+    for start in range(0, len(readings), 5000):
+        db.session.execute(update(Reading).where(
+            Reading.id.in_([r.id for r in readings[start:start + 5000]]))
+            .values(exported_at=utcnow()).execution_options(synchronize_session=False))
+    return [_row(r, r.meter, r.meter.unit) for r in readings]
+
+
+def _row(reading: Reading, meter: Meter, unit: Unit) -> dict[str, Any]:
+    return {"id_zewnetrzne": reading.external_id or "", "licznik": meter.external_id or "",
+            "numer_seryjny": meter.serial_number, "lokal": unit.external_id or "",
+            "data": reading.read_on.isoformat(), "wartosc": f"{reading.value:.3f}",
+            "zrodlo": reading.source, "id_iok": reading.id}
+
+
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    """``;``-separated, decimal comma, UTF-8 with BOM (Excel and the import read it)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, COLUMNS, delimiter=";", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row | {"wartosc": row["wartosc"].replace(".", ",")})
+    return "\ufeff" + buffer.getvalue()

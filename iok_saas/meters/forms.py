@@ -1,0 +1,56 @@
+"""Forms for readings (residents and staff)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from iok_saas.staff.forms import SAFE_TEXT
+
+
+class ReadingForm(FlaskForm):
+    """A meter's state on a day (and, from residents, optionally a photo of it)."""
+
+    value = StringField(_l("Meter reading"), validators=[
+        InputRequired(_l("Enter the meter reading.")), Length(max=40)],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    read_on = DateField(_l("Date of the reading"), validators=[
+        InputRequired(_l("Enter the date of the reading."))])
+    photo = FileField(_l("Photo of the meter (optional)"))
+    confirmed = BooleanField(_l("I have checked: the reading is correct"))
+
+
+class CorrectionForm(ReadingForm):
+    """Staff correct an accepted reading and say why."""
+
+    reason = TextAreaField(_l("Reason for the correction"), validators=[
+        DataRequired(_l("Give the reason for the correction.")), Length(max=300), SAFE_TEXT])
+
+
+class RejectForm(FlaskForm):
+    """Why staff reject readings (sent to the resident)."""
+
+    reason = TextAreaField(_l("Reason for rejection (the resident will see it)"), validators=[
+        DataRequired(_l("Give the reason for rejection.")), Length(max=300), SAFE_TEXT])
+
+
+class RemindersForm(FlaskForm):
+    """The resident's choice of reading reminders."""
+
+    reminders = BooleanField(_l("Remind me by e-mail when the cooperative collects readings"))
+
+
+KIND_LABELS = {
+    "cold_water": _l("cold water"),
+    "hot_water": _l("hot water"),
+    "heat": _l("heat (heat cost allocator)"),
+    "gas": _l("gas"),
+    "electricity": _l("electricity"),
+}
+STATUS_LABELS = {"pending": _l("waiting for acceptance"), "accepted": _l("accepted"),
+                 "rejected": _l("rejected")}
+SOURCE_LABELS = {"resident": _l("resident (online)"), "staff": _l("cooperative staff"),
+                 "import": _l("accounting system")}

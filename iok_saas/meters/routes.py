@@ -1,0 +1,176 @@
+"""Residents: meters of their units, history, submitting, changing and withdrawing readings."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from iok_saas.db import db
+from iok_saas.estate.services import titles_of
+from iok_saas.extensions import csrf
+from iok_saas.meters import services
+from iok_saas.meters.forms import ReadingForm, RemindersForm
+from iok_saas.meters.models import Meter, Reading
+from iok_saas.tenancy.features import require_feature
+from iok_saas.web import chart
+
+bp = Blueprint("meters", __name__, template_folder="templates")
+require_feature(bp, "meters")
+
+
+def _rules():
+    return g.tenant.settings.readings
+
+
+def _meter_or_404(meter_id: int) -> Meter:
+    meter = services.resident_meter(current_user.id, meter_id)
+    if meter is None:
+        abort(404)
+    return meter
+
+
+@bp.get("/liczniki")
+@login_required
+def index():
+    """Every meter of every unit the resident holds."""
+    units = [title.unit for title in titles_of(current_user.id)]
+    states = services.meters_of(u.id for u in units)
+    return render_template("meters/index.html", units=units, states=states,
+                           window=services.window_message(_rules()),
+                           reminders=RemindersForm(reminders=current_user.reading_reminders),
+                           rules=_rules())
+
+
+@bp.post("/liczniki/przypomnienia")
+@login_required
+def reminders():
+    """Switch reading reminders on or off."""
+    form = RemindersForm()
+    if form.validate_on_submit():
+        current_user.reading_reminders = form.reminders.data
+        db.session.commit()
+        flash(_("Reminders switched on.") if form.reminders.data
+              else _("Reminders switched off."), "success")
+    return redirect(url_for("meters.index"))
+
+
+def _photo(form: ReadingForm) -> bytes | None:
+    upload = form.photo.data
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    return services.clean_photo(upload.read(), _rules())
+
+
+def _limit_upload() -> None:
+    """Room for a photo, then the CSRF check (the app-wide one would read the body first)."""
+    request.max_content_length = (_rules().photo_max_mb + 1) * 1024 * 1024
+    if request.method == "POST":
+        csrf.protect()
+
+
+def _apply(form: ReadingForm, action) -> bool:
+    """Run a submit/edit; put the message on the right field. True when it went through."""
+    try:
+        value = services.parse_value(form.value.data)
+        action(value, form.read_on.data, _photo(form), form.confirmed.data)
+    except services.NeedsConfirmation as exc:
+        form.value.errors = [str(exc)]
+        form.needs_confirmation = True
+        return False
+    except services.ReadingError as exc:
+        getattr(form, exc.field, form.value).errors = [str(exc)]
+        return False
+    return True
+
+
+@bp.route("/liczniki/<int:meter_id>", methods=["GET", "POST"])
+@login_required
+def meter(meter_id: int):
+    """The meter's history and chart, and the form "Zgłoś odczyt licznika"."""
+    _limit_upload()
+    found = _meter_or_404(meter_id)
+    form = ReadingForm()
+    if request.method == "GET":
+        form.read_on.data = services.today()
+    elif form.validate_on_submit() and _apply(form, lambda value, read_on, photo, confirmed:
+                                             services.submit(found, current_user, value, read_on,
+                                                             _rules(), photo=photo,
+                                                             confirmed=confirmed)):
+        db.session.commit()
+        flash(_("Thank you. The reading is waiting for the cooperative to accept it."),
+              "success")
+        return redirect(url_for("meters.meter", meter_id=meter_id))
+    return _meter_page(found, form)
+
+
+def _meter_page(found: Meter, form: ReadingForm, editing: Reading | None = None):
+    rows = services.history(found)
+    points = [(f"{day:%m.%y}", (used,)) for day, used in services.consumption_by_period(rows)]
+    state = services.meters_of([found.unit_id])
+    current = next(s for s in state[found.unit_id] if s.meter.id == found.id)
+    return render_template("meters/meter.html", meter=found, state=current, rows=rows,
+                           chart=chart.grouped(points[-24:], ("consumption",), label_every=2),
+                           form=form, editing=editing, window=services.window_message(_rules()),
+                           kind_label=services.kind_label)
+
+
+@bp.route("/liczniki/<int:meter_id>/odczyty/<int:reading_id>/popraw", methods=["GET", "POST"])
+@login_required
+def edit(meter_id: int, reading_id: int):
+    """Change a reading that still waits for the cooperative."""
+    _limit_upload()
+    found = _meter_or_404(meter_id)
+    reading = services.pending_of(found, reading_id)
+    if reading is None:
+        abort(404)
+    form = ReadingForm(obj=reading if request.method == "GET" else None)
+    if request.method == "GET":
+        form.value.data = services.number(reading.value)
+    elif form.validate_on_submit() and _apply(form, lambda value, read_on, photo, confirmed:
+                                             services.edit(reading, value, read_on, _rules(),
+                                                           photo=photo, confirmed=confirmed)):
+        db.session.commit()
+        flash(_("The reading has been changed."), "success")
+        return redirect(url_for("meters.meter", meter_id=meter_id))
+    return _meter_page(found, form, editing=reading)
+
+
+@bp.post("/liczniki/<int:meter_id>/odczyty/<int:reading_id>/usun")
+@login_required
+def withdraw(meter_id: int, reading_id: int):
+    """Delete a reading that still waits for the cooperative."""
+    found = _meter_or_404(meter_id)
+    reading = services.pending_of(found, reading_id)
+    if reading is None:
+        abort(404)
+    try:
+        services.withdraw(reading)
+    except services.ReadingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The reading has been deleted."), "success")
+    return redirect(url_for("meters.meter", meter_id=meter_id))
+
+
+@bp.get("/liczniki/<int:meter_id>/odczyty/<int:reading_id>/zdjecie")
+@login_required
+def photo(meter_id: int, reading_id: int) -> Response:
+    """The photo the resident attached to a reading of their meter."""
+    found = _meter_or_404(meter_id)
+    data = services.photo_of_meter(found, reading_id)
+    if data is None:
+        abort(404)
+    return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})

@@ -1,0 +1,135 @@
+"""Staff: the queue of readings to accept, readings from paper, corrections, the export."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from iok_saas.db import db
+from iok_saas.meters import export, services
+from iok_saas.meters.forms import CorrectionForm, ReadingForm, RejectForm
+from iok_saas.meters.models import Meter
+from iok_saas.staff.access import staff_required
+from iok_saas.tenancy.features import require_feature
+
+bp = Blueprint("staff_meters", __name__, url_prefix="/panel/odczyty", template_folder="templates")
+require_feature(bp, "meters")
+
+
+def _rules():
+    return g.tenant.settings.readings
+
+
+@bp.get("/")
+@staff_required
+def queue():
+    """Readings waiting for acceptance, oldest first; a meter search by serial number."""
+    serial = (request.args.get("licznik") or "").strip()[:40]
+    found = list(db.session.scalars(
+        select(Meter).where(Meter.serial_number.ilike(f"%{_like(serial)}%", escape="\\"))
+        .limit(20))) if serial else []
+    return render_template("meters/staff_queue.html", rows=services.queue(), reject=RejectForm(),
+                           serial=serial, found=found)
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@bp.post("/decyzja")
+@staff_required
+def decide():
+    """Accept or reject the chosen readings (one or many at once)."""
+    ids = [int(v) for v in request.form.getlist("reading") if v.isdigit() and len(v) < 10]
+    action = request.form.get("action")
+    if not ids:
+        flash(_("Choose at least one reading."), "error")
+        return redirect(url_for("staff_meters.queue"))
+    if action == "accept":
+        count = services.decide(ids, current_user, accept=True)
+        db.session.commit()
+        flash(ngettext("%(num)d reading accepted.", "%(num)d readings accepted.", count),
+              "success")
+    elif action == "reject":
+        form = RejectForm()
+        if not form.validate_on_submit():
+            flash(_("Give the reason for rejection."), "error")
+            return redirect(url_for("staff_meters.queue"))
+        count = services.decide(ids, current_user, accept=False, reason=form.reason.data)
+        db.session.commit()
+        flash(ngettext("%(num)d reading rejected.", "%(num)d readings rejected.", count),
+              "success")
+    else:
+        abort(400)
+    return redirect(url_for("staff_meters.queue"))
+
+
+@bp.get("/<int:reading_id>/zdjecie")
+@staff_required
+def photo(reading_id: int) -> Response:
+    """The photo a resident attached."""
+    reading = services.staff_reading(reading_id)
+    data = services.photo_of_meter(reading.meter, reading_id) if reading else None
+    if data is None:
+        abort(404)
+    return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
+
+
+@bp.route("/licznik/<int:meter_id>", methods=["GET", "POST"])
+@staff_required
+def meter(meter_id: int):
+    """A meter's history; staff enter a reading from paper (accepted at once)."""
+    found = services.staff_meter(meter_id)
+    if found is None:
+        abort(404)
+    form = ReadingForm()
+    if request.method == "GET":
+        form.read_on.data = services.today()
+    elif form.validate_on_submit():
+        try:
+            services.enter(found, services.parse_value(form.value.data), form.read_on.data,
+                           current_user, _rules())
+        except services.ReadingError as exc:
+            getattr(form, exc.field, form.value).errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("The reading has been saved as accepted."), "success")
+            return redirect(url_for("staff_meters.meter", meter_id=meter_id))
+    return render_template("meters/staff_meter.html", meter=found, rows=services.history(found),
+                           form=form)
+
+
+@bp.route("/<int:reading_id>/korekta", methods=["GET", "POST"])
+@staff_required
+def correct(reading_id: int):
+    """Correct an accepted reading; the old value stays in the trail."""
+    reading = services.staff_reading(reading_id)
+    if reading is None:
+        abort(404)
+    form = CorrectionForm()
+    if request.method == "GET":
+        form.value.data, form.read_on.data = services.number(reading.value), reading.read_on
+    elif form.validate_on_submit():
+        try:
+            services.correct(reading, services.parse_value(form.value.data), form.read_on.data,
+                             form.reason.data, current_user, _rules())
+        except services.ReadingError as exc:
+            getattr(form, exc.field, form.value).errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("The reading has been corrected."), "success")
+            return redirect(url_for("staff_meters.meter", meter_id=reading.meter_id))
+    return render_template("meters/staff_correct.html", reading=reading, form=form)
+
+
+@bp.get("/eksport.csv")
+@staff_required
+def export_csv() -> Response:
+    """Accepted readings not exported yet (``?wszystkie=1``: all) for the billing system."""
+    text = export.csv_text(export.take(again=request.args.get("wszystkie") == "1"))
+    db.session.commit()
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="odczyty.csv"', "Cache-Control": "no-store"})
