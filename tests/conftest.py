@@ -236,3 +236,18 @@ def artifacts() -> Path:
     """Where browser tests save screenshots."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def queries_for(client, path: str) -> int:
+    """How many SQL statements one GET of ``path`` runs (it must answer 200)."""
+    from sqlalchemy import event
+
+    engine = db.engine
+    count = []
+    listener = lambda *args: count.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(count)

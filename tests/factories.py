@@ -67,3 +67,24 @@ def make_household(tenant: TenantRef, *, street: str | None = None, last_name: s
                               tuple(u.id for u in building.units), tuple(t.id for t in titles),
                               last_name, street, tenant.slug, application_id)
     return household
+
+
+def make_meter(tenant: TenantRef, unit_id: int, *, kind: str = "cold_water",
+               readings: tuple[tuple[date, str], ...] = ((date(2026, 1, 1), "100"),
+                                                         (date(2026, 7, 1), "130")),
+               **fields) -> int:
+    """A meter of the unit with accepted readings (imported); returns its id."""
+    from decimal import Decimal
+
+    from iok_saas.meters.models import Meter, Reading
+
+    n = next(_seq)
+    with in_tenant(tenant):
+        meter = Meter(unit_id=unit_id, kind=kind, serial_number=f"SN{n:06d}", place="łazienka",
+                      installed_on=date(2025, 12, 1), initial_value=Decimal("90"), **fields)
+        db.session.add(meter)
+        db.session.flush()
+        db.session.add_all(Reading(meter_id=meter.id, read_on=day, value=Decimal(value))
+                           for day, value in readings)
+        meter_id = meter.id
+    return meter_id

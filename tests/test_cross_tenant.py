@@ -22,6 +22,8 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "title_id": lambda home: home.title_ids[0],
     "application_id": lambda home: home.application_id,
     "run_id": lambda home: _import_run(home),
+    "meter_id": lambda home: _meter_and_reading(home)[0],
+    "reading_id": lambda home: _meter_and_reading(home)[1],
 }
 # Route argument → a value that is the same on every cooperative (not a row of one of them).
 SHARED_ARGS: dict[str, object] = {
@@ -45,6 +47,27 @@ def _import_run(home: Household) -> int:
         db.session.add(run)
         db.session.flush()
         return run.id
+
+
+def _meter_and_reading(home: Household) -> tuple[int, int]:
+    """A meter of the household's first unit and a pending reading of it, with a photo."""
+    from datetime import date
+    from decimal import Decimal
+
+    from iok_saas.db import db
+    from iok_saas.meters.models import PENDING, Meter, Reading, ReadingPhoto
+    from tests.conftest import in_tenant, tenant_ref
+
+    with in_tenant(tenant_ref(home.slug)):
+        meter = Meter(unit_id=home.unit_ids[0], kind="gas", serial_number=home.last_name[:40])
+        db.session.add(meter)
+        db.session.flush()
+        reading = Reading(meter_id=meter.id, value=Decimal(1), read_on=date(2026, 1, 1),
+                          status=PENDING, source="resident", submitted_by_id=home.user_id)
+        db.session.add(reading)
+        db.session.flush()
+        db.session.add(ReadingPhoto(reading_id=reading.id, data=home.street.encode()))
+        return meter.id, reading.id
 
 
 def _routes(app):

@@ -8,12 +8,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from iok_saas.db import db
 from iok_saas.estate.models import Unit
 from iok_saas.finance.models import Account, LedgerEntry
-from tests.conftest import in_tenant
+from tests.conftest import in_tenant, queries_for
 from tests.factories import make_household
 
 
@@ -83,30 +83,18 @@ def test_unit_without_a_title_is_404_here_and_on_the_other_cooperative(resident,
     assert baltyk_client.get(f"/lokale/{foreign.unit_ids[0]}").status_code == 404
 
 
-def _queries_for(client, path) -> int:
-    engine = db.engine
-    count = []
-    listener = lambda *args: count.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(count)
-
-
 def test_a_unit_with_ten_years_uses_as_many_queries_as_one_with_one(baltyk, baltyk_client):
     home = make_household(baltyk, units=2)
     make_ledger(baltyk, home.unit_ids[0], 1)
     make_ledger(baltyk, home.unit_ids[1], 10)
     baltyk_client.login(home.identifier, home.password)
-    short = _queries_for(baltyk_client, f"/lokale/{home.unit_ids[0]}")
-    long = _queries_for(baltyk_client, f"/lokale/{home.unit_ids[1]}")
+    short = queries_for(baltyk_client, f"/lokale/{home.unit_ids[0]}")
+    long = queries_for(baltyk_client, f"/lokale/{home.unit_ids[1]}")
     assert short == long
-    assert _queries_for(baltyk_client, "/") <= 8
+    assert queries_for(baltyk_client, "/") <= 8
     for statement in ("wyciag.csv", "wyciag.pdf"):
-        short = _queries_for(baltyk_client, f"/lokale/{home.unit_ids[0]}/{statement}")
-        long = _queries_for(baltyk_client, f"/lokale/{home.unit_ids[1]}/{statement}")
+        short = queries_for(baltyk_client, f"/lokale/{home.unit_ids[0]}/{statement}")
+        long = queries_for(baltyk_client, f"/lokale/{home.unit_ids[1]}/{statement}")
         assert short == long, statement
 
 

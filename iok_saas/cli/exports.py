@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 from flask.cli import with_appcontext
@@ -42,6 +41,6 @@ def readings_cmd(slug: str, again: bool, fmt: str, output: str | None) -> None:
             with open(output, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
         else:
-            sys.stdout.write(text)
+            click.echo(text, nl=False)
         db.session.commit()  # marked as exported only once written
     click.echo(f"{len(rows)} readings exported.", err=True)
