@@ -11,12 +11,13 @@ from iok_saas.auth.models import User
 from iok_saas.db import db
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.finance.models import LOAN, Account, LedgerEntry
+from iok_saas.meters.models import Meter, Reading
 from iok_saas.tenancy import tenant_context
 from tests.conftest import ROOT, in_tenant, run_cli
 from tests.factories import make_household
 
 EXAMPLES = ROOT / "docs/examples"
-ORDER = ("buildings", "units", "accounts", "titles", "ledger")
+ORDER = ("buildings", "units", "accounts", "titles", "ledger", "meters", "readings")
 
 
 def _import(app, kind: str, path, slug: str = "baltyk", *extra: str):
@@ -131,11 +132,21 @@ def test_buildings_entered_by_hand_are_taken_over_not_doubled(app, baltyk, tmp_p
      "za długie: najwyżej 64 znaków"),
     ("ledger", "id_zewnetrzne;konto;data;naliczenie\nN1;FK-1;2026-01-01;NaN\n",
      "kolumna naliczenie: to nie jest kwota"),
+    ("meters", "id_zewnetrzne;lokal;rodzaj;numer_seryjny\nM1;L-Z10-1;woda sodowa;X1\n",
+     "wiersz 2, kolumna rodzaj: nieznana wartość; dozwolone: zimna woda, ciepła woda"),
+    ("meters", "id_zewnetrzne;lokal;rodzaj;numer_seryjny;stan_poczatkowy\n"
+               "M1;L-Z10-1;gaz;X1;-4\n", "kolumna stan_poczatkowy: stan licznika nie może"),
+    ("readings", "id_zewnetrzne;licznik;data;wartosc\nR1;LIC-NIE;2026-01-01;5\n",
+     "wiersz 2, kolumna licznik: nie ma licznika o identyfikatorze „LIC-NIE”"),
+    ("readings", "id_zewnetrzne;licznik;data;wartosc\nR1;LIC-Z10-1-ZW;2999-01-01;1,5\n",
+     "wiersz 2, kolumna data: data jest w przyszłości"),
+    ("readings", "id_zewnetrzne;licznik;data;wartosc\nR1;LIC-Z10-1-ZW;2026-01-01;1,23456\n",
+     "kolumna wartosc: stan licznika może mieć najwyżej 3 cyfry po przecinku"),
 ])
 def test_bad_rows_are_reported_and_nothing_is_saved(app, baltyk, tmp_path, kind, body, expected):
     _import_examples(app)
     models = {"buildings": Building, "units": Unit, "accounts": Account, "titles": UnitTitle,
-              "ledger": LedgerEntry}
+              "ledger": LedgerEntry, "meters": Meter, "readings": Reading}
     before = _count(baltyk, models[kind])
     result = _import(app, kind, _write(tmp_path, f"{kind}.csv", body))
     assert result.exit_code == 1

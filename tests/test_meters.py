@@ -386,22 +386,33 @@ def test_residents_and_other_cooperatives_staff_do_not_reach_the_queue(zw, balty
 # --- export ------------------------------------------------------------------------------------
 
 
+def _staff_readings(tenant, meter_id: int) -> None:
+    """Two readings from paper (imported ones are not exported back)."""
+    clerk_id = make_clerk_id(tenant)
+    with in_tenant(tenant):
+        meter, clerk = db.session.get(Meter, meter_id), db.session.get(User, clerk_id)
+        for day, value in ((date(2026, 8, 1), "140"), (date(2026, 9, 1), "150")):
+            services.enter(meter, Decimal(value), day, clerk, Readings())
+
+
 def test_each_accepted_reading_is_exported_once_unless_asked_again(app, baltyk, home, tmp_path):
+    _staff_readings(baltyk, home[1])
     first = run_cli(app, "export", "readings", "--tenant", "baltyk", "--format", "json")
     rows = json.loads(first.output[:first.output.rindex("}") + 1])["readings"]
-    assert [(r["data"], r["wartosc"]) for r in rows] == [("2026-01-01", "100.000"),
-                                                         ("2026-07-01", "130.000")]
+    assert [(r["data"], r["wartosc"], r["zrodlo"]) for r in rows] == [
+        ("2026-08-01", "140.000", "staff"), ("2026-09-01", "150.000", "staff")]
     second = run_cli(app, "export", "readings", "--tenant", "baltyk")
     assert second.output.splitlines()[0].lstrip("\ufeff").startswith("id_zewnetrzne;licznik")
     assert "0 readings exported." in second.output
     out = tmp_path / "odczyty.csv"
     run_cli(app, "export", "readings", "--tenant", "baltyk", "--all", "--output", str(out))
     lines = out.read_text(encoding="utf-8-sig").splitlines()
-    assert len(lines) == 3 and lines[2].split(";")[5] == "130,000"
+    assert len(lines) == 3 and lines[2].split(";")[5] == "150,000"
 
 
 def test_the_api_exports_readings_with_the_cooperatives_token(app, zw, baltyk, home,
                                                               baltyk_client, zw_client):
+    _staff_readings(baltyk, home[1])
     token = re.search(r"^iok_\S+$", run_cli(app, "tenants", "api-token", "baltyk").output,
                       re.M).group(0)
     headers = {"Authorization": f"Bearer {token}"}
@@ -412,4 +423,45 @@ def test_the_api_exports_readings_with_the_cooperatives_token(app, zw, baltyk, h
     assert baltyk_client.get("/api/v1/export/readings?all=1", headers=headers).json["count"] == 2
     with in_tenant(baltyk):
         assert db.session.scalar(select(func.count()).select_from(Reading).where(
-            Reading.exported_at.is_(None))) == 0
+            Reading.exported_at.is_not(None))) == 2
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("start", "end", "day", "window"), [
+    (25, 31, date(2026, 11, 26), (date(2026, 11, 25), date(2026, 11, 30))),
+    (25, 5, date(2026, 12, 2), (date(2026, 11, 25), date(2026, 12, 5))),
+    (25, 5, date(2026, 11, 27), (date(2026, 11, 25), date(2026, 12, 5))),
+    (25, 31, date(2026, 11, 20), None),
+])
+def test_the_current_window(start, end, day, window):
+    from iok_saas.meters.reminders import current_window
+
+    assert current_window(Readings(window_start_day=start, window_end_day=end), day) == window
+    assert current_window(Readings(), day) is None
+
+
+def test_residents_who_asked_get_one_reminder_per_window(app, baltyk, baltyk_client):
+    keen = make_household(baltyk, units=1)
+    make_household(baltyk, units=1)  # did not ask
+    baltyk_client.login(keen.identifier, keen.password)
+    run_cli(app, "tenants", "update", "baltyk", f"readings.window_start_day={TODAY.day}",
+            f"readings.window_end_day={TODAY.day}")
+    try:
+        page = baltyk_client.get("/liczniki").get_data(as_text=True)
+        assert "Przypominaj mi e-mailem" in page
+        token = baltyk_client.csrf_token("/liczniki")
+        answer = baltyk_client.post("/liczniki/przypomnienia",
+                                    data={"csrf_token": token, "reminders": "y"},
+                                    follow_redirects=True)
+        assert "Przypomnienia włączone." in answer.get_data(as_text=True)
+        assert "1 reminders queued." in run_cli(app, "meters", "remind").output
+        assert "0 reminders queued." in run_cli(app, "meters", "remind").output
+        with in_tenant(baltyk):
+            [message] = db.session.scalars(select(OutboxMessage)).all()
+            assert message.template == "reading_reminder" and message.recipient.startswith("t")
+            assert message.context["until"] == f"{TODAY:%d.%m.%Y}"
+    finally:
+        tenant_services.sync_dir(ROOT / "tenants")
+        db.session.commit()

@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
     """Attach the operator commands to the app's CLI."""
     from iok_saas.cli.applications import applications_group
     from iok_saas.cli.demo import demo
-    from iok_saas.cli.exports import export_group
+    from iok_saas.cli.exports import export_group, meters_group
     from iok_saas.cli.imports import import_group
     from iok_saas.cli.outbox import outbox_group
     from iok_saas.cli.tenants import tenants
@@ -36,4 +36,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(applications_group)
     app.cli.add_command(import_group)
     app.cli.add_command(export_group)
+    app.cli.add_command(meters_group)
     app.cli.add_command(demo)

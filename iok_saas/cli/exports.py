@@ -44,3 +44,19 @@ def readings_cmd(slug: str, again: bool, fmt: str, output: str | None) -> None:
             click.echo(text, nl=False)
         db.session.commit()  # marked as exported only once written
     click.echo(f"{len(rows)} readings exported.", err=True)
+
+
+@click.group("meters")
+def meters_group() -> None:
+    """Meter readings."""
+
+
+@meters_group.command("remind")
+@with_appcontext
+def remind_cmd() -> None:
+    """E-mail residents who asked for it that their cooperative's reading window is open
+    (once per window; the worker does this every hour, cron may too)."""
+    from iok_saas.meters.reminders import remind_all
+
+    db.session.remove()
+    click.echo(f"{remind_all()} reminders queued.")

@@ -12,7 +12,7 @@ from iok_saas.db import db
 from iok_saas.imports import KINDS, ImportReport, run_import
 from iok_saas.tenancy import services, tenant_context
 
-ORDER = ("buildings", "units", "accounts", "titles", "ledger")
+ORDER = ("buildings", "units", "accounts", "titles", "ledger", "meters", "readings")
 
 
 @click.group("import")

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 STAGE = "iok_import_stage"
 IMPORT_LOCK_SPACE = 7301  # advisory lock namespace of imports
-TYPES = {"int": "integer", "text": "text", "date": "date", "money": "numeric(12,2)"}
+TYPES = {"int": "integer", "text": "text", "date": "date", "money": "numeric(12,2)",
+         "reading": "numeric(14,3)"}
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 

@@ -247,6 +247,52 @@ def _title(c: Checker, units: dict[str, int]) -> tuple | None:
     return (row,) if c.ok else None
 
 
+METER_KINDS = Choices({"zimna woda": "cold_water", "ciepła woda": "hot_water", "ciepło": "heat",
+                       "podzielnik kosztów": "heat", "gaz": "gas", "energia elektryczna":
+                       "electricity", "prąd": "electricity"}, "")
+MEASURES = {"cold_water": "m³", "hot_water": "m³", "gas": "m³", "heat": "jedn.",
+            "electricity": "kWh"}
+
+
+def _reading_value(c: Checker, column: str, *, required: bool) -> Decimal | None:
+    from iok_saas.meters.services import ReadingError, parse_value
+
+    raw = c.row.get(column, "")
+    if not raw and not required:
+        return Decimal("0")
+    try:
+        return parse_value(raw)
+    except ReadingError as exc:
+        c.problem(column, str(exc).rstrip(".").lower())
+        return None
+
+
+def _meter(c: Checker, units: dict[str, int]) -> tuple | None:
+    kind = c.choice("rodzaj", METER_KINDS)
+    if not kind and c.ok:
+        c.problem("rodzaj", "puste pole, a jest wymagane")
+    values = (c.external_id(), c.ref("lokal", units, "lokalu"), kind,
+              c.string("numer_seryjny", 40, required=True), c.string("miejsce", 80),
+              c.string("jednostka", 12) or MEASURES.get(kind, "m³"),
+              c.date("zamontowany", past=True), c.date("legalizacja_do"),
+              c.date("zdemontowany", past=True), _reading_value(c, "stan_poczatkowy",
+                                                                 required=False))
+    return values if c.ok else None
+
+
+def _reading(c: Checker, meters: dict[str, int]) -> tuple | None:
+    values = (c.external_id(), c.ref("licznik", meters, "licznika"),
+              c.date("data", required=True, past=True),
+              _reading_value(c, "wartosc", required=True))
+    return values if c.ok else None
+
+
+def _meter_ids() -> dict[str, int]:
+    from iok_saas.meters.models import Meter
+
+    return _ids(Meter.external_id)
+
+
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("buildings", "budynki",
          (ID, "osiedle", "ulica", "numer", "kod_pocztowy", "miejscowosc"),
@@ -276,4 +322,18 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
                 ("due_on", "date"), ("period", "text"), ("document_no", "text"),
                 ("component", "text"), ("description", "text"), ("charge", "money"),
                 ("payment", "money"))),
+    Kind("meters", "liczniki",
+         (ID, "lokal", "rodzaj", "numer_seryjny", "miejsce", "jednostka", "zamontowany",
+          "legalizacja_do", "zdemontowany", "stan_poczatkowy"),
+         (ID, "lokal", "rodzaj", "numer_seryjny"),
+         load=lambda: _ids(Unit.external_id), check=_meter, table="meter",
+         stage=(("external_id", "text"), ("unit_id", "int"), ("kind", "text"),
+                ("serial_number", "text"), ("place", "text"), ("measure", "text"),
+                ("installed_on", "date"), ("legalised_until", "date"), ("removed_on", "date"),
+                ("initial_value", "reading"))),
+    Kind("readings", "odczyty liczników", (ID, "licznik", "data", "wartosc"),
+         (ID, "licznik", "data", "wartosc"),
+         load=_meter_ids, check=_reading, table="meter_reading",
+         stage=(("external_id", "text"), ("meter_id", "int"), ("read_on", "date"),
+                ("value", "reading"))),
 )}

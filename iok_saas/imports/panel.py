@@ -25,6 +25,8 @@ KIND_LABELS = {
     "accounts": _l("Accounts of units (with bank account numbers)"),
     "titles": _l("Residents' legal titles to units"),
     "ledger": _l("Ledger: charges and payments"),
+    "meters": _l("Meters of units"),
+    "readings": _l("Meter readings (accepted)"),
 }
 SOURCE_LABELS = {models.CLI: _l("command line"), models.PANEL: _l("staff panel"),
                  models.API: _l("API")}

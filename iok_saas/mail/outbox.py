@@ -176,8 +176,9 @@ def _hand_over(outbox_id: str, tenant_id: int) -> bool:
 def relay_job() -> dict[str, int]:
     """The periodic relay, run by the worker's scheduler; schedules its next run."""
     from iok_saas.imports.queue import recover
+    from iok_saas.meters.reminders import remind_hourly
 
-    result = relay() | recover()
+    result = relay() | recover() | remind_hourly()
     queue = get_queue()
     if queue is not None:
         queue.enqueue_in(timedelta(seconds=current_app.config["OUTBOX_RELAY_SECONDS"]),

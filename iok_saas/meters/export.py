@@ -1,7 +1,8 @@
 """Accepted readings for the billing system: CSV (the import format's style) and JSON.
 
 Each reading goes out once: taking readings marks them exported; ``again`` takes every
-accepted reading (a correction marks its reading for export again).
+accepted reading (a correction marks its reading for export again). Readings that came
+from the accounting system's own import are not sent back to it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Unit
-from iok_saas.meters.models import ACCEPTED, Meter, Reading
+from iok_saas.meters.models import ACCEPTED, IMPORT_SOURCE, Meter, Reading
 
 COLUMNS = ("id_zewnetrzne", "licznik", "numer_seryjny", "lokal", "data", "wartosc", "zrodlo",
            "id_iok")
@@ -23,7 +24,7 @@ COLUMNS = ("id_zewnetrzne", "licznik", "numer_seryjny", "lokal", "data", "wartos
 
 def take(*, again: bool = False) -> list[dict[str, Any]]:
     """Accepted readings (not exported yet, or all), oldest first, marked as exported now."""
-    stmt = (select(Reading).where(Reading.status == ACCEPTED)
+    stmt = (select(Reading).where(Reading.status == ACCEPTED, Reading.source != IMPORT_SOURCE)
             .options(joinedload(Reading.meter).joinedload(Meter.unit))
             .order_by(Reading.read_on, Reading.id))
     if not again:

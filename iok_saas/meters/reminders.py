@@ -1,0 +1,96 @@
+"""Reading reminders: when a cooperative's reading window opens, an e-mail to each resident
+who asked for one. Once per window and person (the outbox's idempotency key), so running it
+again — every hour from the worker, or by cron with ``iok meters remind`` — sends nothing new.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime, timedelta
+
+from redis.exceptions import RedisError
+from sqlalchemy import select
+
+from iok_saas.auth.models import RESIDENT, User
+from iok_saas.db import db
+from iok_saas.extensions import redis_connection
+from iok_saas.mail.models import OutboxMessage
+from iok_saas.mail.outbox import queue_message
+from iok_saas.meters.services import today, window_open
+from iok_saas.tenancy.context import tenant_context
+from iok_saas.tenancy.info import TenantInfo
+from iok_saas.tenancy.keys import platform_key
+from iok_saas.tenancy.models import Tenant
+from iok_saas.tenancy.settings import Readings
+
+KEY = "reading-reminder"
+
+
+def current_window(rules: Readings, on: date) -> tuple[date, date] | None:
+    """(first day, last day) of the window open on this day, or None."""
+    if rules.always_open or not window_open(rules, on):
+        return None
+    for back in range(0, 32):  # the window began at most a month ago
+        day = on - timedelta(days=back)
+        last = calendar.monthrange(day.year, day.month)[1]
+        if day.day == min(rules.window_start_day, last):
+            end_month = day if rules.window_start_day <= rules.window_end_day else (
+                day.replace(day=1) + timedelta(days=32))
+            end_last = calendar.monthrange(end_month.year, end_month.month)[1]
+            return day, end_month.replace(day=min(rules.window_end_day, end_last))
+    return None
+
+
+def remind_tenant(info: TenantInfo, on: date) -> int:
+    """Queue the reminders of one cooperative (in its context); how many were new."""
+    rules = info.settings.readings
+    if not (info.has_feature("meters") and rules.reminder):
+        return 0
+    window = current_window(rules, on)
+    if window is None:
+        return 0
+    start, until = window
+    prefix = f"{KEY}:{start.isoformat()}:"
+    sent = set(db.session.scalars(select(OutboxMessage.idempotency_key).where(
+        OutboxMessage.idempotency_key.startswith(prefix))))
+    people = db.session.scalars(select(User).where(
+        User.role == RESIDENT, User.active.is_(True), User.reading_reminders.is_(True),
+        User.email.is_not(None)))
+    count = 0
+    for person in people:
+        key = f"{prefix}{person.id}"
+        if key in sent:
+            continue
+        queue_message("reading_reminder", person.email, {
+            "name": person.full_name, "until": f"{until:%d.%m.%Y}",
+            "link": info.url("/liczniki")}, idempotency_key=key)
+        count += 1
+    return count
+
+
+def remind_all() -> int:
+    """Every active cooperative, each in its own context and transaction."""
+    total = 0
+    infos = [TenantInfo.from_model(tenant) for tenant in
+             db.session.scalars(select(Tenant).where(Tenant.status == "active"))]
+    db.session.commit()
+    for info in infos:
+        with tenant_context(info.id):
+            total += remind_tenant(info, today())
+            db.session.commit()
+        db.session.remove()
+    return total
+
+
+def remind_hourly() -> dict[str, int]:
+    """From the worker's relay: at most once an hour across all workers (a Redis key)."""
+    connection = redis_connection()
+    if connection is None:
+        return {}
+    key = platform_key("reading-reminders", datetime.now(UTC).strftime("%Y%m%d%H"))
+    try:
+        if not connection.set(key, "1", nx=True, ex=7200):
+            return {"reminders": 0}
+    except RedisError:
+        return {}
+    return {"reminders": remind_all()}
