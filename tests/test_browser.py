@@ -319,3 +319,57 @@ def test_admin_imports_the_example_files_and_a_resident_reads_the_record(
         resident.get_by_role("link", name=re.compile("PDF")).first.click()
     assert download.value.suggested_filename.endswith(".pdf")
     resident.context.close()
+
+
+@pytest.mark.parametrize("slug", list(COOPERATIVES))
+def test_resident_submits_changes_deletes_a_reading_and_staff_accept_it(
+        ctx, chromium, live_server, artifacts, slug):
+    from tests.conftest import tenant_ref
+    from tests.factories import make_meter
+
+    tenant = tenant_ref(slug)
+    home = make_household(tenant, street="ul. Licznikowa", units=1)
+    make_meter(tenant, home.unit_ids[0])
+    clerk = make_household(tenant, role="clerk", units=0)
+    resident = chromium.new_context(viewport={"width": 390, "height": 844},
+                                    locale="pl-PL").new_page()
+    sign_in(resident, slug, live_server, home.identifier, home.password)
+    resident.get_by_role("navigation").get_by_role("link", name="Liczniki").click()
+    resident.get_by_role("link", name="Zgłoś odczyt licznika").click()
+    resident.get_by_label("Stan licznika").fill("abc")
+    resident.get_by_role("button", name="Zgłoś odczyt").click()
+    assert "Stan licznika to liczba" in resident.locator("#odczyt").inner_text()
+    resident.get_by_label("Stan licznika").fill("134,5")
+    resident.get_by_role("button", name="Zgłoś odczyt").click()
+    assert resident.get_by_text("Odczyt czeka na akceptację spółdzielni").is_visible()
+    resident.get_by_role("link", name="Popraw odczyt").click()
+    resident.get_by_label("Stan licznika").fill("135,25")
+    resident.get_by_role("button", name="Zapisz poprawiony odczyt").click()
+    assert "135,25" in resident.locator("#odczyt").inner_text()
+    resident.get_by_role("button", name="Usuń odczyt").click()
+    assert resident.get_by_text("Odczyt został usunięty.").is_visible()
+    resident.get_by_label("Stan licznika").fill("136")
+    resident.get_by_role("button", name="Zgłoś odczyt").click()
+    resident.screenshot(path=str(artifacts / f"reading-pending-{slug}.png"), full_page=True)
+
+    staff = chromium.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    sign_in(staff, slug, live_server, clerk.identifier, clerk.password)
+    staff.get_by_role("navigation").get_by_role("link", name="Odczyty").click()
+    row = staff.locator("tr", has_text="ul. Licznikowa")
+    assert "136" in row.inner_text()
+    row.get_by_role("checkbox").check()
+    staff.get_by_role("button", name="Zaakceptuj zaznaczone odczyty").click()
+    staff.screenshot(path=str(artifacts / f"readings-queue-{slug}.png"), full_page=True)
+    assert staff.get_by_text("Zaakceptowano 1 odczyt.").is_visible()
+    staff.screenshot(path=str(artifacts / f"readings-queue-{slug}.png"), full_page=True)
+    staff.context.close()
+
+    resident.reload()
+    section = resident.locator("#odczyt").inner_text()
+    assert "Ostatni zaakceptowany odczyt: 136 m³" in section
+    assert resident.get_by_role("link", name="Popraw odczyt").count() == 0
+    history = resident.locator("table").inner_text()
+    assert "136 m³" in history and "zaakceptowany" in history and "mieszkaniec (IOK)" in history
+    assert resident.locator("figure.chart rect").count() >= 3
+    resident.screenshot(path=str(artifacts / f"reading-accepted-{slug}.png"), full_page=True)
+    resident.context.close()

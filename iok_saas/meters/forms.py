@@ -33,8 +33,10 @@ class CorrectionForm(ReadingForm):
 class RejectForm(FlaskForm):
     """Why staff reject readings (sent to the resident)."""
 
+    # Not "required" in the browser: the same form also accepts, where no reason is needed.
     reason = TextAreaField(_l("Reason for rejection (the resident will see it)"), validators=[
-        DataRequired(_l("Give the reason for rejection.")), Length(max=300), SAFE_TEXT])
+        DataRequired(_l("Give the reason for rejection.")), Length(max=300), SAFE_TEXT],
+        render_kw={"required": False})
 
 
 class RemindersForm(FlaskForm):
