@@ -7,8 +7,8 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from iok_saas.cli.common import in_cooperative
 from iok_saas.db import db
-from iok_saas.tenancy import services, tenant_context
 
 
 @click.group("export")
@@ -27,12 +27,7 @@ def readings_cmd(slug: str, again: bool, fmt: str, output: str | None) -> None:
     """Accepted meter readings not exported yet (each goes out once unless --all)."""
     from iok_saas.meters import export
 
-    try:
-        tenant = services.get_tenant(slug)
-    except services.TenantError as exc:
-        raise click.ClickException(str(exc)) from None
-    db.session.remove()
-    with tenant_context(tenant.id):
+    with in_cooperative(slug):
         rows = export.take(again=again)
         text = (export.csv_text(rows) if fmt == "csv"
                 else json.dumps({"readings": rows, "count": len(rows)}, ensure_ascii=False,

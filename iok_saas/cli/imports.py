@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from iok_saas.db import db
+from iok_saas.cli.common import in_cooperative
 from iok_saas.imports import KINDS, ImportReport, run_import
-from iok_saas.tenancy import services, tenant_context
 
 ORDER = ("buildings", "units", "accounts", "titles", "ledger", "meters", "readings")
 
@@ -30,12 +29,7 @@ def _make_command(kind: str) -> click.Command:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @with_appcontext
     def command(slug: str, dry_run: bool, quiet: bool, file: Path) -> None:
-        try:
-            tenant = services.get_tenant(slug)
-        except services.TenantError as exc:
-            raise click.ClickException(str(exc)) from None
-        db.session.remove()
-        with tenant_context(tenant.id):
+        with in_cooperative(slug):
             report = _run(kind, file, dry_run, quiet or not sys.stderr.isatty())
         show(report, file.name, dry_run)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -56,3 +58,20 @@ STATUS_LABELS = {"pending": _l("waiting for acceptance"), "accepted": _l("accept
                  "rejected": _l("rejected")}
 SOURCE_LABELS = {"resident": _l("resident (online)"), "staff": _l("cooperative staff"),
                  "import": _l("accounting system")}
+
+
+def apply(form: ReadingForm, action: Callable[..., object]) -> bool:
+    """Run ``action(value)`` with the form's parsed value; put a refusal on the right field.
+    True when it went through."""
+    from iok_saas.meters import services
+
+    try:
+        action(services.parse_value(form.value.data))
+    except services.NeedsConfirmation as exc:
+        form.value.errors = [str(exc)]
+        form.needs_confirmation = True
+        return False
+    except services.ReadingError as exc:
+        getattr(form, exc.field, form.value).errors = [str(exc)]
+        return False
+    return True

@@ -20,7 +20,7 @@ from iok_saas.db import db
 from iok_saas.estate.services import titles_of
 from iok_saas.extensions import csrf
 from iok_saas.meters import services
-from iok_saas.meters.forms import ReadingForm, RemindersForm
+from iok_saas.meters.forms import ReadingForm, RemindersForm, apply
 from iok_saas.meters.models import Meter, Reading
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web import chart
@@ -80,18 +80,9 @@ def _limit_upload() -> None:
 
 
 def _apply(form: ReadingForm, action) -> bool:
-    """Run a submit/edit; put the message on the right field. True when it went through."""
-    try:
-        value = services.parse_value(form.value.data)
-        action(value, form.read_on.data, _photo(form), form.confirmed.data)
-    except services.NeedsConfirmation as exc:
-        form.value.errors = [str(exc)]
-        form.needs_confirmation = True
-        return False
-    except services.ReadingError as exc:
-        getattr(form, exc.field, form.value).errors = [str(exc)]
-        return False
-    return True
+    """Run a submit/edit with the form's value, date, photo and confirmation."""
+    return apply(form, lambda value: action(value, form.read_on.data, _photo(form),
+                                            form.confirmed.data))
 
 
 @bp.route("/liczniki/<int:meter_id>", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from iok_saas.db import db
 from iok_saas.meters import export, services
-from iok_saas.meters.forms import CorrectionForm, ReadingForm, RejectForm
+from iok_saas.meters.forms import CorrectionForm, ReadingForm, RejectForm, apply
 from iok_saas.meters.models import Meter
 from iok_saas.staff.access import staff_required
 from iok_saas.tenancy.features import require_feature
@@ -88,16 +88,11 @@ def meter(meter_id: int):
     form = ReadingForm()
     if request.method == "GET":
         form.read_on.data = services.today()
-    elif form.validate_on_submit():
-        try:
-            services.enter(found, services.parse_value(form.value.data), form.read_on.data,
-                           current_user, _rules())
-        except services.ReadingError as exc:
-            getattr(form, exc.field, form.value).errors = [str(exc)]
-        else:
-            db.session.commit()
-            flash(_("The reading has been saved as accepted."), "success")
-            return redirect(url_for("staff_meters.meter", meter_id=meter_id))
+    elif form.validate_on_submit() and apply(form, lambda value: services.enter(
+            found, value, form.read_on.data, current_user, _rules())):
+        db.session.commit()
+        flash(_("The reading has been saved as accepted."), "success")
+        return redirect(url_for("staff_meters.meter", meter_id=meter_id))
     return render_template("meters/staff_meter.html", meter=found, rows=services.history(found),
                            form=form)
 
@@ -112,16 +107,11 @@ def correct(reading_id: int):
     form = CorrectionForm()
     if request.method == "GET":
         form.value.data, form.read_on.data = services.number(reading.value), reading.read_on
-    elif form.validate_on_submit():
-        try:
-            services.correct(reading, services.parse_value(form.value.data), form.read_on.data,
-                             form.reason.data, current_user, _rules())
-        except services.ReadingError as exc:
-            getattr(form, exc.field, form.value).errors = [str(exc)]
-        else:
-            db.session.commit()
-            flash(_("The reading has been corrected."), "success")
-            return redirect(url_for("staff_meters.meter", meter_id=reading.meter_id))
+    elif form.validate_on_submit() and apply(form, lambda value: services.correct(
+            reading, value, form.read_on.data, form.reason.data, current_user, _rules())):
+        db.session.commit()
+        flash(_("The reading has been corrected."), "success")
+        return redirect(url_for("staff_meters.meter", meter_id=reading.meter_id))
     return render_template("meters/staff_correct.html", reading=reading, form=form)
 
 
