@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, LargeBinary, Numeric, String, UniqueConstraint, false, text
+from sqlalchemy import Index, LargeBinary, Numeric, String, UniqueConstraint, column, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.db import Timestamped, UtcDateTime, db
@@ -73,8 +73,8 @@ class Reading(TenantScoped, Timestamped, db.Model):
         Index("ix_meter_reading_tenant_status", "tenant_id", "status"),
         # One reading waiting for staff per meter: two submissions racing cannot both land.
         Index("uq_meter_reading_one_pending", "tenant_id", "meter_id", unique=True,
-              postgresql_where=text("status = 'pending'"),
-              sqlite_where=text("status = 'pending'")),
+              postgresql_where=column("status") == PENDING,
+              sqlite_where=column("status") == PENDING),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
