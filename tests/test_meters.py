@@ -129,16 +129,21 @@ def test_after_acceptance_the_resident_can_no_longer_change_it(baltyk, baltyk_cl
     with in_tenant(baltyk):
         reading_id = db.session.scalar(select(Reading.id).where(Reading.status == PENDING))
         clerk = db.session.get(User, make_clerk_id(baltyk))
-        services.decide([reading_id], clerk, accept=True)
+        services.decide({reading_id: Decimal("150")}, clerk, accept=True)
     page = baltyk_client.get(path).get_data(as_text=True)
     assert "Popraw odczyt" not in page and "Usuń odczyt" not in page
     assert "zaakceptowany" in page and "150 m³" in page
     edit = f"{path}/odczyty/{reading_id}/popraw"
-    assert baltyk_client.get(edit).status_code == 404
-    assert _form(baltyk_client, edit, value="1", read_on=TODAY.isoformat()).status_code == 404
+    refused = "został już rozpatrzony przez spółdzielnię"
+    assert refused in baltyk_client.get(edit, follow_redirects=True).get_data(as_text=True)
+    answer = baltyk_client.post(edit, data={"csrf_token": baltyk_client.csrf_token(path),
+                                            "value": "1", "read_on": TODAY.isoformat()},
+                                content_type="multipart/form-data", follow_redirects=True)
+    assert refused in answer.get_data(as_text=True)
     token = baltyk_client.csrf_token(path)
-    assert baltyk_client.post(f"{path}/odczyty/{reading_id}/usun",
-                              data={"csrf_token": token}).status_code == 404
+    answer = baltyk_client.post(f"{path}/odczyty/{reading_id}/usun", data={"csrf_token": token},
+                                follow_redirects=True)
+    assert refused in answer.get_data(as_text=True)
     assert _readings(baltyk, meter_id)[-1] == (ACCEPTED, Decimal("150.000"), "resident")
 
 
@@ -301,11 +306,11 @@ def test_staff_accept_many_at_once_and_each_resident_gets_one_email(baltyk, balt
     assert "Czekają 3 odczyty." in page and "<strong>135</strong> m³" in page
     token = baltyk_client.csrf_token("/panel/odczyty/")
     answer = baltyk_client.post("/panel/odczyty/decyzja", data={
-        "csrf_token": token, "reading": [str(i) for i in ids[:2]], "action": "accept"},
+        "csrf_token": token, "reading": [f"{i}:135.000" for i in ids[:2]], "action": "accept"},
         follow_redirects=True)
     assert "Zaakceptowano 2 odczyty." in answer.get_data(as_text=True)
     again = baltyk_client.post("/panel/odczyty/decyzja", data={
-        "csrf_token": token, "reading": [str(ids[0])], "action": "accept"},
+        "csrf_token": token, "reading": [f"{ids[0]}:135"], "action": "accept"},
         follow_redirects=True)
     assert "Zaakceptowano 0 odczytów." in again.get_data(as_text=True)
     with in_tenant(baltyk):
@@ -322,11 +327,11 @@ def test_a_rejection_needs_a_reason_which_the_resident_reads(baltyk, baltyk_clie
     baltyk_client.login(clerk.identifier, clerk.password)
     token = baltyk_client.csrf_token("/panel/odczyty/")
     refused = baltyk_client.post("/panel/odczyty/decyzja", data={
-        "csrf_token": token, "reading": [str(reading_id)], "action": "reject", "reason": ""},
+        "csrf_token": token, "reading": [f"{reading_id}:135"], "action": "reject", "reason": ""},
         follow_redirects=True)
     assert "Proszę podać powód odrzucenia." in refused.get_data(as_text=True)
     baltyk_client.post("/panel/odczyty/decyzja", data={
-        "csrf_token": token, "reading": [str(reading_id)], "action": "reject",
+        "csrf_token": token, "reading": [f"{reading_id}:135"], "action": "reject",
         "reason": "Stan na zdjęciu jest inny."})
     with in_tenant(baltyk):
         reading = db.session.get(Reading, reading_id)
@@ -378,7 +383,7 @@ def test_residents_and_other_cooperatives_staff_do_not_reach_the_queue(zw, balty
     assert zw_client.get(f"/panel/odczyty/{reading_id}/korekta").status_code == 404
     token = zw_client.csrf_token("/panel/odczyty/")
     zw_client.post("/panel/odczyty/decyzja", data={
-        "csrf_token": token, "reading": [str(reading_id)], "action": "accept"})
+        "csrf_token": token, "reading": [f"{reading_id}:135"], "action": "accept"})
     with in_tenant(baltyk):
         assert db.session.get(Reading, reading_id).status == PENDING
 
@@ -416,11 +421,11 @@ def test_the_api_exports_readings_with_the_cooperatives_token(app, zw, baltyk, h
     token = re.search(r"^iok_\S+$", run_cli(app, "tenants", "api-token", "baltyk").output,
                       re.M).group(0)
     headers = {"Authorization": f"Bearer {token}"}
-    assert zw_client.get("/api/v1/export/readings", headers=headers).status_code == 401
-    first = baltyk_client.get("/api/v1/export/readings", headers=headers).json
+    assert zw_client.post("/api/v1/export/readings", headers=headers).status_code == 401
+    first = baltyk_client.post("/api/v1/export/readings", headers=headers).json
     assert first["count"] == 2
-    assert baltyk_client.get("/api/v1/export/readings", headers=headers).json["count"] == 0
-    assert baltyk_client.get("/api/v1/export/readings?all=1", headers=headers).json["count"] == 2
+    assert baltyk_client.post("/api/v1/export/readings", headers=headers).json["count"] == 0
+    assert baltyk_client.post("/api/v1/export/readings?all=1", headers=headers).json["count"] == 2
     with in_tenant(baltyk):
         assert db.session.scalar(select(func.count()).select_from(Reading).where(
             Reading.exported_at.is_not(None))) == 2
@@ -465,3 +470,62 @@ def test_residents_who_asked_get_one_reminder_per_window(app, baltyk, baltyk_cli
     finally:
         tenant_services.sync_dir(ROOT / "tenants")
         db.session.commit()
+
+
+def test_staff_correct_an_older_reading_between_its_neighbours(baltyk, baltyk_client):
+    household = make_household(baltyk, units=1)
+    meter_id = make_meter(baltyk, household.unit_ids[0], readings=())
+    clerk = make_household(baltyk, units=0, role=CLERK)
+    baltyk_client.login(clerk.identifier, clerk.password)
+    path = f"/panel/odczyty/licznik/{meter_id}"
+    for day, value in (("2026-01-10", "100"), ("2026-04-10", "120"), ("2026-07-10", "130")):
+        assert _form(baltyk_client, path, value=value, read_on=day).status_code == 302
+    with in_tenant(baltyk):
+        middle = db.session.scalar(select(Reading.id).where(Reading.value == Decimal("120")))
+    correct = f"/panel/odczyty/{middle}/korekta"
+    too_high = _form(baltyk_client, correct, value="135", read_on="2026-04-10", reason="x")
+    assert "nie może być wyższy niż przyjęty odczyt z 10.07.2026" in too_high.get_data(
+        as_text=True)
+    assert _form(baltyk_client, correct, value="125", read_on="2026-04-10",
+                 reason="Błąd odczytu").status_code == 302
+    assert [r[1] for r in _readings(baltyk, meter_id)] == [Decimal("100"), Decimal("125"),
+                                                          Decimal("130")]
+
+
+def test_imported_readings_are_corrected_in_the_accounting_system(baltyk, baltyk_client, home):
+    _, meter_id = home
+    clerk = make_household(baltyk, units=0, role=CLERK)
+    baltyk_client.login(clerk.identifier, clerk.password)
+    with in_tenant(baltyk):
+        imported = db.session.scalar(select(Reading.id).where(Reading.meter_id == meter_id))
+    answer = _form(baltyk_client, f"/panel/odczyty/{imported}/korekta", value="101",
+                   read_on="2026-01-01", reason="x")
+    assert "pochodzi z systemu księgowego" in answer.get_data(as_text=True)
+
+
+def test_a_reading_changed_after_staff_saw_it_is_not_accepted_blindly(baltyk, baltyk_client):
+    [reading_id] = _pending(baltyk, 1)
+    clerk = make_household(baltyk, units=0, role=CLERK)
+    baltyk_client.login(clerk.identifier, clerk.password)
+    with in_tenant(baltyk):  # the resident changes it after the list was shown
+        db.session.get(Reading, reading_id).value = Decimal("999")
+    token = baltyk_client.csrf_token("/panel/odczyty/")
+    answer = baltyk_client.post("/panel/odczyty/decyzja", data={
+        "csrf_token": token, "reading": [f"{reading_id}:135.000", "²:1", "x"],
+        "action": "accept"}, follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    assert "Zaakceptowano 0 odczytów." in page and "zmieniona przez mieszkańca" in page
+    with in_tenant(baltyk):
+        assert db.session.get(Reading, reading_id).status == PENDING
+
+
+def test_a_photo_that_unpacks_to_gigapixels_is_refused_and_phone_jpegs_are_fine():
+    tiny = io.BytesIO()
+    Image.new("1", (12000, 12000)).save(tiny, "PNG")
+    with pytest.raises(services.ReadingError, match="za dużą rozdzielczość"):
+        services.clean_photo(tiny.getvalue(), Readings())
+    photo = io.BytesIO()
+    Image.new("RGB", (3000, 2000), (1, 2, 3)).save(photo, "JPEG", comment=b"GPS secret")
+    cleaned = services.clean_photo(photo.getvalue(), Readings())
+    assert b"GPS secret" not in cleaned
+    assert Image.open(io.BytesIO(cleaned)).size == (1600, 1067)

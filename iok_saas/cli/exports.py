@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from flask.cli import with_appcontext
@@ -37,6 +38,7 @@ def readings_cmd(slug: str, again: bool, fmt: str, output: str | None) -> None:
                 handle.write(text)
         else:
             click.echo(text, nl=False)
+            sys.stdout.flush()  # written out before they count as exported
         db.session.commit()  # marked as exported only once written
     click.echo(f"{len(rows)} readings exported.", err=True)
 

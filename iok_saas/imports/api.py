@@ -143,12 +143,13 @@ def _http_error(error: HTTPException) -> Response:
     return _error(error.code or 500, error.description or error.name)
 
 
-@bp.get("/export/readings")
+@bp.post("/export/readings")
 @limiter.limit(_api_limit, key_func=_per_tenant, deduct_when=_authorised)
 @limiter.limit(FAILED_AUTH_LIMIT, key_func=per_tenant_ip, deduct_when=_refused)
 @token_required
 def export_readings() -> Response:
-    """Accepted meter readings not exported yet (``?all=1``: all of them), as JSON."""
+    """Accepted meter readings not exported yet (``?all=1``: all of them), as JSON; a POST,
+    since it marks them exported."""
     from iok_saas.meters import export
 
     rows = export.take(again=request.args.get("all") in ("1", "true"))

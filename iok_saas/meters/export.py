@@ -23,17 +23,22 @@ COLUMNS = ("id_zewnetrzne", "licznik", "numer_seryjny", "lokal", "data", "wartos
 
 
 def take(*, again: bool = False) -> list[dict[str, Any]]:
-    """Accepted readings (not exported yet, or all), oldest first, marked as exported now."""
-    stmt = (select(Reading).where(Reading.status == ACCEPTED, Reading.source != IMPORT_SOURCE)
-            .options(joinedload(Reading.meter).joinedload(Meter.unit))
-            .order_by(Reading.read_on, Reading.id))
+    """Accepted readings (not exported yet, or all), oldest first, marked as exported now.
+
+    Marked first, in one conditional UPDATE, then read: two exports at once cannot both take
+    a reading, and a correction committed in between is not lost (it clears the mark).
+    """
+    mark = update(Reading).where(Reading.status == ACCEPTED, Reading.source != IMPORT_SOURCE)
     if not again:
-        stmt = stmt.where(Reading.exported_at.is_(None))
-    readings = list(db.session.scalars(stmt))
-    for start in range(0, len(readings), 5000):
-        db.session.execute(update(Reading).where(
-            Reading.id.in_([r.id for r in readings[start:start + 5000]]))
-            .values(exported_at=utcnow()).execution_options(synchronize_session=False))
+        mark = mark.where(Reading.exported_at.is_(None))
+    ids = list(db.session.scalars(mark.values(exported_at=utcnow()).returning(Reading.id)
+                                  .execution_options(synchronize_session=False)))
+    readings = []
+    for start in range(0, len(ids), 5000):
+        readings += db.session.scalars(
+            select(Reading).where(Reading.id.in_(ids[start:start + 5000]))
+            .options(joinedload(Reading.meter).joinedload(Meter.unit)))
+    readings.sort(key=lambda r: (r.read_on, r.id))
     return [_row(r, r.meter, r.meter.unit) for r in readings]
 
 

@@ -6,6 +6,7 @@ again — every hour from the worker, or by cron with ``iok meters remind`` — 
 from __future__ import annotations
 
 import calendar
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 from redis.exceptions import RedisError
@@ -24,6 +25,7 @@ from iok_saas.tenancy.models import Tenant
 from iok_saas.tenancy.settings import Readings
 
 KEY = "reading-reminder"
+log = logging.getLogger(__name__)
 
 
 def current_window(rules: Readings, on: date) -> tuple[date, date] | None:
@@ -75,10 +77,15 @@ def remind_all() -> int:
              db.session.scalars(select(Tenant).where(Tenant.status == "active"))]
     db.session.commit()
     for info in infos:
-        with tenant_context(info.id):
-            total += remind_tenant(info, today())
-            db.session.commit()
-        db.session.remove()
+        try:
+            with tenant_context(info.id):
+                total += remind_tenant(info, today())
+                db.session.commit()
+        except Exception:  # one cooperative's trouble must not stop the others' reminders
+            log.exception("Reading reminders of %s failed", info.slug)
+            db.session.rollback()
+        finally:
+            db.session.remove()
     return total
 
 

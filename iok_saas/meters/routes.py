@@ -116,6 +116,14 @@ def _meter_page(found: Meter, form: ReadingForm, editing: Reading | None = None)
                            kind_label=services.kind_label)
 
 
+def _gone(found: Meter, reading_id: int):
+    """A reading staff decided meanwhile: say so (not found for anything else)."""
+    if not services.decided_of(found, reading_id):
+        abort(404)
+    flash(services.DECIDED, "error")
+    return redirect(url_for("meters.meter", meter_id=found.id))
+
+
 @bp.route("/liczniki/<int:meter_id>/odczyty/<int:reading_id>/popraw", methods=["GET", "POST"])
 @login_required
 def edit(meter_id: int, reading_id: int):
@@ -124,7 +132,7 @@ def edit(meter_id: int, reading_id: int):
     found = _meter_or_404(meter_id)
     reading = services.pending_of(found, reading_id)
     if reading is None:
-        abort(404)
+        return _gone(found, reading_id)
     form = ReadingForm(obj=reading if request.method == "GET" else None)
     if request.method == "GET":
         form.value.data = services.number(reading.value)
@@ -144,7 +152,7 @@ def withdraw(meter_id: int, reading_id: int):
     found = _meter_or_404(meter_id)
     reading = services.pending_of(found, reading_id)
     if reading is None:
-        abort(404)
+        return _gone(found, reading_id)
     try:
         services.withdraw(reading)
     except services.ReadingError as exc:

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -26,6 +26,7 @@ from iok_saas.estate.models import Unit, UnitTitle
 from iok_saas.mail.outbox import queue_message
 from iok_saas.meters.models import (
     ACCEPTED,
+    IMPORT_SOURCE,
     PENDING,
     REJECTED,
     RESIDENT_SOURCE,
@@ -40,6 +41,7 @@ from iok_saas.web.formatting import WARSAW
 
 MAX_VALUE = Decimal("100000000000")  # 11 digits before the decimal point
 PHOTO_SIDE = 1600
+MAX_PIXELS = 40_000_000
 ZERO = Decimal("0")
 
 
@@ -202,13 +204,19 @@ def _accepted(meter: Meter) -> list[Reading]:
 
 
 def check(meter: Meter, value: Decimal, read_on: date, rules: ReadingRules, *,
-          confirmed: bool = False, skip: int | None = None) -> None:
-    """Raise ReadingError (or NeedsConfirmation) unless the reading can be taken."""
+          confirmed: bool = False, skip: int | None = None, staff: bool = False) -> bool:
+    """Raise ReadingError (or NeedsConfirmation) unless the reading can be taken; returns
+    whether the value is far above the usual consumption (and was confirmed).
+
+    Residents add the newest reading of a meter in service. Staff may also record the last
+    reading of a removed or expired meter and correct older readings: their value must lie
+    between the accepted readings before and after it.
+    """
     day = today()
-    closed = meter.closed_reason(day)
-    if closed == "removed":
+    closed = meter.closed_reason(read_on if staff else day)
+    if closed == "removed" or (staff and meter.removed_on and read_on > meter.removed_on):
         raise ReadingError("Ten licznik został zdemontowany: nie przyjmuje odczytów.")
-    if closed == "expired":
+    if closed == "expired" and not staff:
         raise ReadingError("Temu licznikowi minęła data legalizacji: nie przyjmuje odczytów. "
                            "Spółdzielnia wymieni go i poinformuje o tym.")
     if read_on > day:
@@ -217,6 +225,9 @@ def check(meter: Meter, value: Decimal, read_on: date, rules: ReadingRules, *,
         raise ReadingError(f"Licznik zamontowano {meter.installed_on:%d.%m.%Y}: odczyt nie może "
                            "być wcześniejszy.", "read_on")
     accepted = [r for r in _accepted(meter) if r.id != skip]
+    if staff:
+        _check_between(meter, accepted, value, read_on)
+        return False
     if accepted:
         last = accepted[-1]
         if read_on < last.read_on:
@@ -228,8 +239,27 @@ def check(meter: Meter, value: Decimal, read_on: date, rules: ReadingRules, *,
     elif value < meter.initial_value:
         raise ReadingError(f"Stan licznika nie może być niższy niż stan przy montażu "
                            f"({number(meter.initial_value)} {meter.measure}).")
-    if not confirmed and len(accepted) >= 2:
-        _check_usual(meter, accepted, value, read_on, rules)
+    if len(accepted) >= 2:
+        try:
+            _check_usual(meter, accepted, value, read_on, rules)
+        except NeedsConfirmation:
+            if not confirmed:
+                raise
+            return True
+    return False
+
+
+def _check_between(meter: Meter, accepted: list[Reading], value: Decimal, read_on: date) -> None:
+    before = [r for r in accepted if r.read_on <= read_on]
+    after = [r for r in accepted if r.read_on > read_on]
+    low = before[-1].value if before else meter.initial_value
+    if value < low:
+        raise ReadingError(f"Stan licznika nie może być niższy niż przyjęty odczyt sprzed tej "
+                           f"daty ({number(low)} {meter.measure}).")
+    if after and value > after[0].value:
+        raise ReadingError(f"Stan licznika nie może być wyższy niż przyjęty odczyt z "
+                           f"{after[0].read_on:%d.%m.%Y} ({number(after[0].value)} "
+                           f"{meter.measure}).")
 
 
 def _check_usual(meter: Meter, accepted: list[Reading], value: Decimal, read_on: date,
@@ -263,12 +293,20 @@ def clean_photo(data: bytes, rules: ReadingRules) -> bytes:
         raise ReadingError(f"Zdjęcie jest za duże: najwyżej {rules.photo_max_mb} MB.", "photo")
     try:
         with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF"):
+            # MPO: the JPEG many phones write (with a second, depth or HDR picture inside).
+            if image.format not in ("JPEG", "MPO", "PNG", "WEBP"):
                 raise ReadingError("To nie jest zdjęcie (JPEG, PNG lub WebP).", "photo")
-            image = ImageOps.exif_transpose(image).convert("RGB")
+            if image.width * image.height > MAX_PIXELS:  # a small file may unpack to gigabytes
+                raise ReadingError("Zdjęcie ma za dużą rozdzielczość.", "photo")
+            if image.format in ("JPEG", "MPO"):
+                image.draft("RGB", (PHOTO_SIDE, PHOTO_SIDE))  # decode at a reduced size
             image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            image.info = {}  # no EXIF, comments or other metadata in what is kept
             out = io.BytesIO()
             image.save(out, "JPEG", quality=82)
+    except ReadingError:
+        raise
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError,
             SyntaxError):
         raise ReadingError("To nie jest zdjęcie (JPEG, PNG lub WebP).", "photo") from None
@@ -300,9 +338,9 @@ def submit(meter: Meter, user: User, value: Decimal, read_on: date, rules: Readi
     message = window_message(rules)
     if message:
         raise ReadingError(message)
-    check(meter, value, read_on, rules, confirmed=confirmed)
+    high = check(meter, value, read_on, rules, confirmed=confirmed)
     reading = Reading(meter_id=meter.id, value=value, read_on=read_on, source=RESIDENT_SOURCE,
-                      status=PENDING, submitted_by_id=user.id, high_confirmed=confirmed)
+                      status=PENDING, submitted_by_id=user.id, high_confirmed=high)
     try:
         with db.session.begin_nested():
             db.session.add(reading)
@@ -313,6 +351,16 @@ def submit(meter: Meter, user: User, value: Decimal, read_on: date, rules: Readi
     if photo is not None:
         db.session.add(ReadingPhoto(reading_id=reading.id, data=photo))
     return reading
+
+
+DECIDED = "Ten odczyt został już rozpatrzony przez spółdzielnię: nie można go zmienić ani usunąć."
+
+
+def decided_of(meter: Meter, reading_id: int) -> bool:
+    """Whether the meter has this reading and staff have already decided it."""
+    return db.session.scalar(select(Reading.id).where(
+        Reading.id == reading_id, Reading.meter_id == meter.id,
+        Reading.status != PENDING)) is not None
 
 
 def pending_of(meter: Meter, reading_id: int) -> Reading | None:
@@ -327,10 +375,10 @@ def edit(reading: Reading, value: Decimal, read_on: date, rules: ReadingRules, *
     message = window_message(rules)
     if message:
         raise ReadingError(message)
-    check(reading.meter, value, read_on, rules, confirmed=confirmed)
+    high = check(reading.meter, value, read_on, rules, confirmed=confirmed)
     changed = db.session.execute(
         update(Reading).where(Reading.id == reading.id, Reading.status == PENDING)
-        .values(value=value, read_on=read_on, high_confirmed=confirmed, updated_at=utcnow())
+        .values(value=value, read_on=read_on, high_confirmed=high, updated_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount
     if not changed:
         raise ReadingError("Ten odczyt został już rozpatrzony przez spółdzielnię: nie można go "
@@ -389,14 +437,16 @@ def queue(limit: int = 1000) -> list[QueueRow]:
     return rows
 
 
-def decide(reading_ids: list[int], actor: User, *, accept: bool, reason: str = "") -> int:
-    """Accept or reject pending readings (already decided ones are skipped); each resident
-    who submitted gets one e-mail listing their decided readings. Returns how many (no commit).
+def decide(seen: dict[int, Decimal], actor: User, *, accept: bool, reason: str = "") -> int:
+    """Accept or reject pending readings as staff saw them (reading id → value on the page):
+    one decided meanwhile, or changed by the resident since, is skipped. Each resident who
+    submitted gets one e-mail listing their decided readings. Returns how many (no commit).
     """
-    if not reading_ids:
+    if not seen:
         return 0
     decided = list(db.session.scalars(
-        update(Reading).where(Reading.id.in_(reading_ids), Reading.status == PENDING)
+        update(Reading).where(tuple_(Reading.id, Reading.value).in_(list(seen.items())),
+                              Reading.status == PENDING)
         .values(status=ACCEPTED if accept else REJECTED, decided_by_id=actor.id,
                 decided_at=utcnow(), reject_reason="" if accept else reason[:300])
         .returning(Reading.id).execution_options(synchronize_session=False)))
@@ -435,7 +485,7 @@ def kind_label(kind: str) -> str:
 
 def enter(meter: Meter, value: Decimal, read_on: date, actor: User, rules: ReadingRules) -> Reading:
     """A reading staff copy from paper: accepted at once (no window; no commit)."""
-    check(meter, value, read_on, rules, confirmed=True)
+    check(meter, value, read_on, rules, staff=True)
     reading = Reading(meter_id=meter.id, value=value, read_on=read_on, source=STAFF_SOURCE,
                       status=ACCEPTED, submitted_by_id=actor.id, decided_by_id=actor.id,
                       decided_at=utcnow())
@@ -452,7 +502,10 @@ def correct(reading: Reading, value: Decimal, read_on: date, reason: str, actor:
     if reading.status != ACCEPTED:
         raise ReadingError("Poprawia się tylko przyjęte odczyty; oczekujący można przyjąć lub "
                            "odrzucić.")
-    check(reading.meter, value, read_on, rules, confirmed=True, skip=reading.id)
+    if reading.source == IMPORT_SOURCE:
+        raise ReadingError("Ten odczyt pochodzi z systemu księgowego: poprawia się go tam "
+                           "(następny import by go nadpisał).")
+    check(reading.meter, value, read_on, rules, skip=reading.id, staff=True)
     correction = ReadingCorrection(
         reading_id=reading.id, actor=f"{actor.full_name} ({actor.identifier})", at=utcnow(),
         old_value=reading.value, new_value=value, old_read_on=reading.read_on,

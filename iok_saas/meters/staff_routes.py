@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -35,6 +37,20 @@ def queue():
                            serial=serial, found=found)
 
 
+def _chosen(values: list[str]) -> dict[int, Decimal]:
+    """``id:value`` of each ticked reading, as the page showed it; anything odd is ignored."""
+    chosen = {}
+    for raw in values[:5000]:
+        ident, _, value = raw.partition(":")
+        if not (ident.isascii() and ident.isdecimal() and len(ident) < 10):
+            continue
+        try:
+            chosen[int(ident)] = Decimal(value)
+        except InvalidOperation:
+            continue
+    return chosen
+
+
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -43,7 +59,7 @@ def _like(text: str) -> str:
 @staff_required
 def decide():
     """Accept or reject the chosen readings (one or many at once)."""
-    ids = [int(v) for v in request.form.getlist("reading") if v.isdigit() and len(v) < 10]
+    ids = _chosen(request.form.getlist("reading"))
     action = request.form.get("action")
     if not ids:
         flash(_("Choose at least one reading."), "error")
@@ -51,8 +67,8 @@ def decide():
     if action == "accept":
         count = services.decide(ids, current_user, accept=True)
         db.session.commit()
-        flash(ngettext("%(num)d reading accepted.", "%(num)d readings accepted.", count),
-              "success")
+        _report(count, len(ids), ngettext("%(num)d reading accepted.",
+                                          "%(num)d readings accepted.", count))
     elif action == "reject":
         form = RejectForm()
         if not form.validate_on_submit():
@@ -60,11 +76,18 @@ def decide():
             return redirect(url_for("staff_meters.queue"))
         count = services.decide(ids, current_user, accept=False, reason=form.reason.data)
         db.session.commit()
-        flash(ngettext("%(num)d reading rejected.", "%(num)d readings rejected.", count),
-              "success")
+        _report(count, len(ids), ngettext("%(num)d reading rejected.",
+                                          "%(num)d readings rejected.", count))
     else:
         abort(400)
     return redirect(url_for("staff_meters.queue"))
+
+
+def _report(count: int, chosen: int, done: str) -> None:
+    flash(done, "success")
+    if count < chosen:
+        flash(_("Some of the chosen readings had been decided or changed by the resident in the "
+                "meantime; they were left as they are. Check them on the list."), "info")
 
 
 @bp.get("/<int:reading_id>/zdjecie")
@@ -115,11 +138,11 @@ def correct(reading_id: int):
     return render_template("meters/staff_correct.html", reading=reading, form=form)
 
 
-@bp.get("/eksport.csv")
+@bp.post("/eksport.csv")
 @staff_required
 def export_csv() -> Response:
     """Accepted readings not exported yet (``?wszystkie=1``: all) for the billing system."""
-    text = export.csv_text(export.take(again=request.args.get("wszystkie") == "1"))
+    text = export.csv_text(export.take(again=request.form.get("wszystkie") == "1"))
     db.session.commit()
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="odczyty.csv"', "Cache-Control": "no-store"})
