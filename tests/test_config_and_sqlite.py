@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -98,3 +101,40 @@ def test_sqlite_first_sign_in_with_the_initial_password(sqlite_instance):
         "csrf_token": token, "current_password": "Poczatek2026",
         "new_password": "ogrodnik7", "confirm": "ogrodnik7"})
     assert changed.location == "/"
+
+
+def test_sqlite_a_savepoint_first_in_a_transaction_does_not_commit_it(sqlite_instance):
+    from sqlalchemy import func, select
+
+    from iok_saas.db import db
+    from iok_saas.estate.models import Building
+    from iok_saas.tenancy import services as tenant_services
+    from iok_saas.tenancy.context import tenant_context
+
+    client = embedded_client(sqlite_instance, "baltyk.localhost")
+    with client.application.app_context():
+        tenant_id = tenant_services.get_tenant("baltyk").id
+        db.session.remove()
+        with tenant_context(tenant_id):
+            before = db.session.scalar(select(func.count()).select_from(Building))
+            with db.session.begin_nested():  # the first statement of the transaction
+                db.session.add(Building(street="ul. Cofnięta", number="1",
+                                        postal_code="80-001", city="Gdańsk"))
+            db.session.rollback()  # the outer transaction: the savepoint's work goes too
+            assert db.session.scalar(select(func.count()).select_from(Building)) == before
+        db.session.remove()
+
+
+def test_sqlite_a_resident_submits_a_reading_on_the_demo(sqlite_instance):
+    client = embedded_client(sqlite_instance, "baltyk.localhost")
+    client.login("B-000001", "Mieszkanie2026")
+    page = client.get("/liczniki").get_data(as_text=True)
+    meter = re.search(r'href="/liczniki/(\d+)"', page).group(1)
+    path = f"/liczniki/{meter}"
+    last = re.search(r"Ostatni zaakceptowany odczyt: ([\d ,]+)", client.get(path).get_data(
+        as_text=True)).group(1)
+    value = str(Decimal(last.replace(" ", "").replace(",", ".")) + 2).replace(".", ",")
+    answer = client.post(path, data={"csrf_token": client.csrf_token(path), "value": value,
+                                     "read_on": date.today().isoformat()})
+    assert answer.status_code == 302
+    assert "czeka na akceptację" in client.get(path).get_data(as_text=True)

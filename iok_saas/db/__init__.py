@@ -78,8 +78,19 @@ def init_app(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
-    """SQLite enforces foreign keys only when asked, per connection."""
+    """SQLite enforces foreign keys only when asked, per connection; and the driver's own
+    transaction handling is switched off (see ``_sqlite_begin``)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """SQLite: begin the transaction ourselves. Python's driver otherwise starts it lazily at
+    the first write, so a SAVEPOINT before any write became the outermost transaction and its
+    release committed everything (SQLAlchemy's documented recipe for pysqlite)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
