@@ -57,7 +57,7 @@ def test_an_admin_uploads_a_file_the_worker_imports_it_and_the_history_shows_it(
     assert _buildings(baltyk) == 0
     _work(app)
     page = baltyk_admin.get(response.headers["Location"]).get_data(as_text=True)
-    assert "zapisano: 2 wierszy, 2 nowych, 0 zmienionych" in page
+    assert "zapisano; wierszy: 2, nowych: 2, zmienionych: 0" in page
     assert 'http-equiv="refresh"' not in page
     assert _buildings(baltyk) == 2
     history = baltyk_admin.get("/panel/import/").get_data(as_text=True)
@@ -83,7 +83,7 @@ def test_a_dry_run_from_the_panel_checks_only(app, baltyk, baltyk_admin):
     response = _upload(baltyk_admin, "buildings", "b.csv", BUILDINGS, dry_run=True)
     _work(app)
     page = baltyk_admin.get(response.headers["Location"]).get_data(as_text=True)
-    assert "sprawdzono, poprawny (nic nie zapisano): 2 wierszy" in page
+    assert "plik poprawny, nic nie zapisano; wierszy: 2" in page
     assert _buildings(baltyk) == 0
 
 
@@ -217,7 +217,7 @@ def test_the_relay_enqueues_lost_uploads_and_fails_runs_cut_off(app, baltyk, bal
     assert recover()["imports_enqueued"] == 0, "a job already in the queue is not doubled"
     db.session.commit()
     _work(app)
-    assert "zapisano: 2 wierszy" in baltyk_admin.get(response.headers["Location"]).get_data(
+    assert "zapisano; wierszy: 2" in baltyk_admin.get(response.headers["Location"]).get_data(
         as_text=True)
     with in_tenant(baltyk):
         statuses = sorted(db.session.scalars(select(ImportRun.status)))
