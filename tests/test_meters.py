@@ -529,3 +529,11 @@ def test_a_photo_that_unpacks_to_gigapixels_is_refused_and_phone_jpegs_are_fine(
     cleaned = services.clean_photo(photo.getvalue(), Readings())
     assert b"GPS secret" not in cleaned
     assert Image.open(io.BytesIO(cleaned)).size == (1600, 1067)
+
+
+def test_the_staff_panel_says_how_many_readings_wait(baltyk, baltyk_client):
+    _pending(baltyk, 3)
+    clerk = make_household(baltyk, units=0, role=CLERK)
+    baltyk_client.login(clerk.identifier, clerk.password)
+    page = baltyk_client.get("/panel/").get_data(as_text=True)
+    assert "Na akceptację czekają 3 odczyty liczników." in page and 'href="/panel/odczyty/"' in page
