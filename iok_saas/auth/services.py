@@ -60,12 +60,17 @@ class NewAccount:
     initial_password: str
 
 
+def format_identifier(settings: TenantSettings, number: int) -> str:
+    """An identifier in the cooperative's format: ``ZW-000124``."""
+    accounts = settings.accounts
+    return f"{accounts.identifier_prefix}{number:0{accounts.identifier_digits}d}"
+
+
 def next_identifier(settings: TenantSettings) -> str:
     """The next free identifier in the cooperative's format, e.g. ``ZW-000124``."""
-    prefix = settings.accounts.identifier_prefix
     number = (db.session.scalar(select(func.count(User.id))) or 0) + 1
     while True:
-        candidate = f"{prefix}{number:0{settings.accounts.identifier_digits}d}"
+        candidate = format_identifier(settings, number)
         if not db.session.scalar(select(User.id).where(User.identifier == candidate)):
             return candidate
         number += 1

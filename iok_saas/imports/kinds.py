@@ -67,10 +67,8 @@ PHONE = re.compile(r"\+?[0-9 ()-]{6,20}")
 class Checker:
     """Checks the cells of one row, noting each problem with its line and column."""
 
-    today = date.today()  # set by the runner for each import (not for each of a million rows)
-
-    def __init__(self, line: int, row: Row, report: ImportReport) -> None:
-        self.line, self.row, self.report = line, row, report
+    def __init__(self, line: int, row: Row, report: ImportReport, today: date) -> None:
+        self.line, self.row, self.report, self.today = line, row, report, today
         self.before = report.problem_count
 
     @property

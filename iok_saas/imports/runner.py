@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from iok_saas.auth.models import RESIDENT, User
+from iok_saas.auth.services import format_identifier
 from iok_saas.db import db, utcnow
 from iok_saas.db.bulk import Stage, lock_imports
 from iok_saas.estate.models import UnitTitle
@@ -39,7 +39,7 @@ from iok_saas.imports.reading import (
 )
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import get_tenant_info
-from iok_saas.web.formatting import WARSAW
+from iok_saas.web.formatting import local_today
 
 log = logging.getLogger(__name__)
 
@@ -165,12 +165,12 @@ class TitleSink:
         db.session.flush()
 
     def _free_identifiers(self) -> Iterator[str]:
-        accounts = get_tenant_info(self.tenant_id).settings.accounts
-        taken = set(db.session.scalars(select(User.identifier)))
+        settings = get_tenant_info(self.tenant_id).settings
+        taken = set(db.session.scalars(select(User.identifier)))  # one query, not one per person
         number = len(taken)
         while True:
             number += 1
-            candidate = f"{accounts.identifier_prefix}{number:0{accounts.identifier_digits}d}"
+            candidate = format_identifier(settings, number)
             if candidate not in taken:
                 yield candidate
 
@@ -227,11 +227,11 @@ def _read(stream: BinaryIO, kind: Kind, report: ImportReport, tenant_id: int, dr
     if size > max_bytes():
         raise FileTooLarge(too_large_message(size))
     lookups = kind.load()
-    Checker.today = datetime.now(WARSAW).date()
+    today = local_today()  # once per import, not once for each of a million rows
     sink: Any = StageSink(kind, tenant_id) if kind.stage else TitleSink(kind, tenant_id)
     for line, row in _rows(stream, kind, report):
         report.rows += 1
-        values = kind.check(Checker(line, row, report), lookups)
+        values = kind.check(Checker(line, row, report, today), lookups)
         if values is not None:  # kept even in a broken file: duplicates are reported too
             sink.add(line, values, report)
         if progress is not None and report.rows % PROGRESS_EVERY == 0:

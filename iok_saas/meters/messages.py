@@ -6,8 +6,9 @@ from flask_babel import lazy_gettext as _l
 
 from iok_saas.mail.messages import MessageKind, register
 
-_SAMPLE_READINGS = [{"meter": "zimna woda nr 12345678", "value": "123,456", "measure": "m³",
-                     "date": "25.11.2026", "address": "ul. Przykładowa 1 m. 2, 80-001 Gdańsk"}]
+_SAMPLE_READINGS = [{"kind": "cold_water", "serial": "12345678", "value": "123,456",
+                     "measure": "m³", "date": "25.11.2026",
+                     "address": "ul. Przykładowa 1 m. 2, 80-001 Gdańsk"}]
 
 register(MessageKind(
     name="reading_accepted",

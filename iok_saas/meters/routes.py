@@ -108,12 +108,10 @@ def meter(meter_id: int):
 def _meter_page(found: Meter, form: ReadingForm, editing: Reading | None = None):
     rows = services.history(found)
     points = [(f"{day:%m.%y}", (used,)) for day, used in services.consumption_by_period(rows)]
-    state = services.meters_of([found.unit_id])
-    current = next(s for s in state[found.unit_id] if s.meter.id == found.id)
-    return render_template("meters/meter.html", meter=found, state=current, rows=rows,
+    return render_template("meters/meter.html", meter=found, state=services.state_from(found, rows),
+                           rows=rows,
                            chart=chart.grouped(points[-24:], ("consumption",), label_every=2),
-                           form=form, editing=editing, window=services.window_message(_rules()),
-                           kind_label=services.kind_label)
+                           form=form, editing=editing, window=services.window_message(_rules()))
 
 
 def _gone(found: Meter, reading_id: int):

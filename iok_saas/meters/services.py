@@ -12,7 +12,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -37,7 +37,7 @@ from iok_saas.meters.models import (
     ReadingPhoto,
 )
 from iok_saas.tenancy.settings import Readings as ReadingRules
-from iok_saas.web.formatting import WARSAW
+from iok_saas.web.formatting import local_today
 
 MAX_VALUE = Decimal("100000000000")  # 11 digits before the decimal point
 PHOTO_SIDE = 1600
@@ -57,9 +57,7 @@ class NeedsConfirmation(ReadingError):
     """Far above the usual consumption: the resident must confirm the value."""
 
 
-def today() -> date:
-    """Today in Poland (the server may run in UTC)."""
-    return datetime.now(WARSAW).date()
+today = local_today  # the date every reading check and message uses
 
 
 def parse_value(raw: str) -> Decimal:
@@ -186,6 +184,13 @@ def history(meter: Meter) -> list[HistoryRow]:
         if reading.status == ACCEPTED:
             previous = reading.value
     return rows[::-1]
+
+
+def state_from(meter: Meter, rows: list[HistoryRow]) -> MeterState:
+    """The meter's state from its history (newest first): no further queries."""
+    last = next((r.reading for r in rows if r.reading.status == ACCEPTED), None)
+    pending = next((r.reading for r in rows if r.reading.status == PENDING), None)
+    return MeterState(meter, last, pending, meter.closed_reason(today()))
 
 
 def consumption_by_period(rows: list[HistoryRow]) -> list[tuple[date, Decimal]]:
@@ -467,20 +472,10 @@ def _notify(reading_ids: list[int], accepted: bool, reason: str) -> None:
     for user, readings in by_person.values():
         queue_message("reading_accepted" if accepted else "reading_rejected", user.email, {
             "name": user.full_name, "reason": reason,
-            "readings": [{"meter": f"{kind_label(r.meter.kind)} nr {r.meter.serial_number}",
+            "readings": [{"kind": r.meter.kind, "serial": r.meter.serial_number,
                           "address": r.meter.unit.address, "value": number(r.value),
                           "measure": r.meter.measure, "date": f"{r.read_on:%d.%m.%Y}"}
                          for r in readings]})
-
-
-KIND_LABELS = {"cold_water": "zimna woda", "hot_water": "ciepła woda",
-               "heat": "ciepło (podzielnik kosztów)", "gas": "gaz",
-               "electricity": "energia elektryczna"}
-
-
-def kind_label(kind: str) -> str:
-    """The meter's kind in Polish (for e-mails and exports)."""
-    return KIND_LABELS.get(kind, kind)
 
 
 def enter(meter: Meter, value: Decimal, read_on: date, actor: User, rules: ReadingRules) -> Reading:

@@ -31,6 +31,11 @@ def money_by_babel(amount: Decimal) -> str:
     return format_currency(Decimal(amount), "PLN", locale="pl_PL")
 
 
+def local_today() -> date:
+    """Today in Poland (servers may run in UTC: just after midnight it is already tomorrow)."""
+    return datetime.now(WARSAW).date()
+
+
 def day(value: date | datetime | None) -> str:
     """``21.11.2026``."""
     return value.strftime("%d.%m.%Y") if value else ""
