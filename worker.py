@@ -1,24 +1,46 @@
-"""The background worker: ``python worker.py`` runs RQ jobs with the app context and scheduler.
+"""The background worker: ``python worker.py`` runs RQ jobs with the app context, and a
+scheduler process beside it that hands over the periodic jobs when they are due.
 
 Each job sets its own cooperative from its ``tenant_id`` argument (see ``iok_saas.jobs``).
-The worker also keeps the outbox relay running: it hands over e-mails whose job never
-reached Redis and closes sends that were cut off (see ``iok_saas.mail.outbox``).
+The periodic jobs (the outbox relay, import recovery, reading reminders, the daily purge of
+unconfirmed applications…) are declared by each capability; ``iok jobs list`` shows them.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
+from typing import Any
 
 from rq import Worker
 from rq.serializers import JSONSerializer
 
 from iok_saas import create_app
 from iok_saas.extensions import redis_connection
-from iok_saas.jobs import JobSpec, enqueue_now
+from iok_saas.jobs import periodic
+from iok_saas.jobs import run_job as run_in_app
+
+
+def run_job(func_path: str, tenant_id: int | None, kwargs: dict[str, Any]) -> Any:
+    """What RQ calls for every job: in the worker's app, or in a new one (a plain
+    ``rq worker`` has none)."""
+    from flask import has_app_context
+
+    if has_app_context():
+        return run_in_app(func_path, tenant_id, kwargs)
+    with create_app().app_context():
+        return run_in_app(func_path, tenant_id, kwargs)
+
+
+def scheduler(parent_pid: int) -> None:
+    """The scheduler process: a tick every few seconds until the worker is gone."""
+    periodic.serve(create_app(), periodic.parent_alive(parent_pid))
 
 
 def main() -> None:
-    """Start a worker on the configured queue (``--burst`` stops when the queue is empty)."""
+    """Start a worker on the configured queue (``--burst`` stops when the queue is empty and
+    starts no scheduler)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     args = parser.parse_args()
@@ -28,8 +50,11 @@ def main() -> None:
         if connection is None:
             raise SystemExit("IOK_REDIS_URL is not set: jobs run in-process, no worker needed.")
         if not args.burst:
-            enqueue_now(JobSpec("iok_saas.mail.outbox.relay_job", None,
-                                job_id="iok-outbox-relay"))
+            # A process of its own (spawned, not forked): nothing of the worker's connections
+            # or locks is shared with it.
+            multiprocessing.get_context("spawn").Process(
+                target=scheduler, args=(os.getpid(),), name="iok-scheduler", daemon=True,
+            ).start()
         worker = Worker([app.config["RQ_QUEUE"]], connection=connection,
                         serializer=JSONSerializer)
         worker.work(burst=args.burst, with_scheduler=True)

@@ -56,6 +56,8 @@ class BaseConfig:
     # A message still "sending" after this long was interrupted (worker killed, timeout).
     OUTBOX_STALE_SECONDS = _env_int("IOK_OUTBOX_STALE_SECONDS", 600)
     OUTBOX_RELAY_SECONDS = _env_int("IOK_OUTBOX_RELAY_SECONDS", 60)
+    # How often the worker's scheduler looks for periodic jobs that are due.
+    SCHEDULER_TICK_SECONDS = _env_int("IOK_SCHEDULER_TICK_SECONDS", 5)
     SMTP_TIMEOUT = _env_int("IOK_SMTP_TIMEOUT", 30)
     LOGIN_LIMIT_PER_IP = _env("IOK_LOGIN_LIMIT_PER_IP", "60 per minute")
     LOGIN_LIMIT_PER_TENANT_IP = _env("IOK_LOGIN_LIMIT_PER_TENANT_IP", "20 per minute")

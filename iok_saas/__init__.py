@@ -27,6 +27,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
         jobs,
         mail,
         meters,
+        models,  # noqa: F401 - every model, so metadata and migrations are complete
         public,
         staff,
         web,

@@ -6,12 +6,13 @@ from iok_saas.auth.models import User
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.finance.models import Account, LedgerEntry
 from iok_saas.imports.models import ImportRun
+from iok_saas.jobs.models import PeriodicRun
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.meters.models import Meter, Reading, ReadingCorrection, ReadingPhoto
 from iok_saas.tenancy.models import Tenant, TenantDomain
 
 __all__ = [
     "AccessApplication", "Account", "AuditEvent", "Building", "ImportRun", "LedgerEntry",
-    "Meter", "OutboxMessage", "Reading", "ReadingCorrection", "ReadingPhoto", "Tenant",
-    "TenantDomain", "Unit", "UnitTitle", "User",
+    "Meter", "OutboxMessage", "PeriodicRun", "Reading", "ReadingCorrection", "ReadingPhoto",
+    "Tenant", "TenantDomain", "Unit", "UnitTitle", "User",
 ]

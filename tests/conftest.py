@@ -238,6 +238,30 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free port."""
+    from tests.fixtures.mail import SmtpServer
+
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def make_app(tmp_path, ctx, smtp):
+    """An app on this run's database with its own queue, sending to the test SMTP server."""
+
+    def build(**overrides):
+        settings = {
+            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "SMTP_TIMEOUT": 10,
+            "RQ_QUEUE": f"iok-test-{uuid.uuid4().hex[:8]}", "JOB_RETRY_INTERVALS": [0, 0],
+            "JOB_TIMEOUT": 30, "OUTBOX_STALE_SECONDS": 600, **overrides,
+        }
+        return create_app(app_settings(tmp_path, **settings))
+
+    return build
+
+
 def queries_for(client, path: str) -> int:
     """How many SQL statements one GET of ``path`` runs (it must answer 200)."""
     from sqlalchemy import event

@@ -17,3 +17,12 @@ def record_units(path: str) -> int:
     ids = sorted(db.session.scalars(select(Unit.id)))
     Path(path).write_text(json.dumps({"tenant": current_tenant_id(), "units": ids}))
     return len(ids)
+
+
+def fail_for_baltyk() -> str:
+    """A periodic job that fails for Bałtyk only (one cooperative's trouble)."""
+    from iok_saas.tenancy.info import get_tenant_info
+
+    if get_tenant_info(current_tenant_id()).slug == "baltyk":
+        raise RuntimeError("Bałtyk's share failed")
+    return "ok"

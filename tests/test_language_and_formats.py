@@ -70,7 +70,7 @@ def test_catalogue_contains_every_message_in_the_code():
 
     with (ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    keywords = {**DEFAULT_KEYWORDS, "_l": None, "N_": None}
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "N_": None, "NP_": (1, 2)}
     in_code = {
         message[2] if isinstance(message[2], str) else message[2][0]
         for message in extract_from_dir(str(ROOT), method_map, options_map, keywords)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from email import message_from_bytes, policy
 
 import pytest
@@ -21,50 +20,12 @@ from iok_saas.tenancy import ALL_TENANTS, tenant_context
 from tests.conftest import app_settings, run_cli
 from tests.fixtures.mail import (
     RedisServer,
-    SmtpServer,
     kill_worker,
     run_burst_worker,
     start_worker,
 )
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on a free port."""
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def make_app(tmp_path, ctx, smtp):
-    """An app on this run's database with its own queue, sending to the test SMTP server."""
-
-    def build(**overrides):
-        settings = {
-            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "SMTP_TIMEOUT": 10,
-            "RQ_QUEUE": f"iok-test-{uuid.uuid4().hex[:8]}", "JOB_RETRY_INTERVALS": [0, 0],
-            "JOB_TIMEOUT": 30, "OUTBOX_STALE_SECONDS": 600, **overrides,
-        }
-        return create_app(app_settings(tmp_path, **settings))
-
-    return build
-
-
-def queue_test_message(app, tenant, address="jan.kowalski@example.org", **kwargs) -> str:
-    """Queue one message as a request would: change + outbox row, commit, hand over."""
-    with app.app_context(), tenant_context(tenant.id):
-        message_id = outbox.queue_message("test_message", address, {"note": "Próba"},
-                                          **kwargs).id
-        db.session.commit()
-    return message_id
-
-
-def row(app, tenant, message_id) -> OutboxMessage:
-    """The outbox row as the database has it now."""
-    with app.app_context(), tenant_context(tenant.id):
-        message = db.session.get(OutboxMessage, message_id)
-        db.session.expunge(message)
-        return message
+from tests.helpers import outbox_row as row
+from tests.helpers import queue_test_message
 
 
 def test_message_goes_out_once_in_the_cooperatives_branding(make_app, smtp, baltyk):
@@ -262,10 +223,3 @@ def test_outbox_test_command_queues_a_message(make_app, smtp):
     assert result.exit_code == 0 and result.output.startswith("queued ")
     assert run_burst_worker(app.config).returncode == 0
     assert smtp.mailbox.wait_for(1)[0]["To"] == "op@example.org"
-
-
-def test_relay_job_schedules_its_next_run(make_app):
-    app = make_app(OUTBOX_RELAY_SECONDS=60)
-    with app.app_context():
-        outbox.relay_job()
-        assert "iok-outbox-relay" in get_queue().scheduled_job_registry.get_job_ids()

@@ -3,8 +3,14 @@ account prepared, identity checked in person, document handed over."""
 
 from __future__ import annotations
 
-from flask import Flask
+from datetime import time
 
+from flask import Flask
+from sqlalchemy import func, select
+
+from iok_saas.applications.models import SUBMITTED, AccessApplication
+from iok_saas.jobs.periodic import PeriodicJob, register_periodic
+from iok_saas.web.figures import NP_, WAITING, Figure, register_figure
 from iok_saas.web.navigation import N_, NavItem, register
 
 
@@ -18,3 +24,18 @@ def init_app(app: Flask) -> None:
                           "online_application"))
     register(app, NavItem("staff_applications.queue", N_("Applications"), "staff",
                           "online_application"))
+    register_periodic(app, PeriodicJob(
+        "applications.purge", "iok_saas.applications.services.purge_unconfirmed",
+        "delete applications never confirmed by e-mail within the cooperative's limit",
+        at=time(3, 30), per_cooperative=True))
+    register_figure(app, Figure(
+        "submitted_applications", _submitted,
+        NP_("%(num)d application for access is waiting for a decision.",
+            "%(num)d applications for access are waiting for a decision."),
+        kind=WAITING, endpoint="staff_applications.queue", feature="online_application",
+        order=10))
+
+
+def _submitted():
+    return select(func.count()).select_from(AccessApplication).where(
+        AccessApplication.status == SUBMITTED)

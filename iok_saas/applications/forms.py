@@ -7,7 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp
 
-from iok_saas.staff.forms import NAME, PHONE, PersonFields, UnitFields
+from iok_saas.estate.forms import UnitFields
+from iok_saas.web.forms import NAME, PHONE, PersonFields
 
 
 class ApplicationForm(PersonFields, UnitFields):

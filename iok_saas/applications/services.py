@@ -25,8 +25,8 @@ from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Unit, UnitTitle
 from iok_saas.estate.services import grant_title
 from iok_saas.mail.outbox import queue_message
-from iok_saas.tenancy.context import ALL_TENANTS
-from iok_saas.tenancy.info import TenantInfo
+from iok_saas.tenancy.context import require_tenant_id
+from iok_saas.tenancy.info import TenantInfo, get_tenant_info
 
 
 class ApplicationError(ValueError):
@@ -187,19 +187,11 @@ def hand_over(application: AccessApplication, staff: User, tenant: TenantInfo
 
 
 def purge_unconfirmed() -> int:
-    """Platform-wide: delete unconfirmed applications past their cooperative's limit."""
-    from iok_saas.tenancy.models import Tenant
-    from iok_saas.tenancy.settings import TenantSettings
-
-    removed = 0
-    for tenant in db.session.scalars(select(Tenant)):
-        days = TenantSettings.model_validate(tenant.settings).accounts.unconfirmed_application_days
-        result = db.session.execute(
-            delete(AccessApplication)
-            .where(AccessApplication.tenant_id == tenant.id,
-                   AccessApplication.status == UNCONFIRMED,
-                   AccessApplication.created_at < utcnow() - timedelta(days=days))
-            .execution_options(synchronize_session=False, **{ALL_TENANTS: True}))
-        removed += result.rowcount
-    db.session.commit()
-    return removed
+    """The daily job of one cooperative (in its context): delete applications never confirmed
+    by e-mail within the cooperative's limit; how many (no commit)."""
+    days = get_tenant_info(require_tenant_id()).settings.accounts.unconfirmed_application_days
+    return db.session.execute(
+        delete(AccessApplication)
+        .where(AccessApplication.status == UNCONFIRMED,
+               AccessApplication.created_at < utcnow() - timedelta(days=days))
+        .execution_options(synchronize_session=False)).rowcount

@@ -9,11 +9,12 @@ from flask_login import current_user
 from iok_saas.applications import services
 from iok_saas.applications.forms import RejectForm, VisitForm
 from iok_saas.applications.models import STATUSES, UNCONFIRMED
+from iok_saas.auth.credentials import show_document
 from iok_saas.db import db
-from iok_saas.staff.access import staff_required
-from iok_saas.staff.documents import show_document
-from iok_saas.staff.forms import TITLE_LABELS, ActionForm
+from iok_saas.estate.forms import TITLE_LABELS
 from iok_saas.tenancy.features import require_feature
+from iok_saas.web.access import one_or_404, staff_required
+from iok_saas.web.forms import ActionForm
 
 bp = Blueprint("staff_applications", __name__, url_prefix="/panel/wnioski",
                template_folder="templates")
@@ -21,10 +22,8 @@ require_feature(bp, "online_application")
 
 
 def _application_or_404(application_id: int, for_update: bool = False):
-    application = services.get(application_id, for_update=for_update)
-    if application is None:
-        abort(404)
-    return application
+    """A confirmed application of this cooperative; any other is not found."""
+    return one_or_404(services.get(application_id, for_update=for_update))
 
 
 def _page(application, reject_form=None, visit_form=None, status=200):
@@ -102,4 +101,5 @@ def visit(application_id: int):
     except services.ApplicationError:
         flash(_("The document can be handed over only for a prepared account."), "error")
         return redirect(url_for(".detail", application_id=application.id))
+    db.session.commit()
     return show_document(user, password)

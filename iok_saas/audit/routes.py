@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 
 from iok_saas.audit.models import ACTIONS
 from iok_saas.audit.services import page_of_events
-from iok_saas.staff.access import admin_required
+from iok_saas.web.access import admin_required
 
 bp = Blueprint("audit", __name__, url_prefix="/panel/dziennik", template_folder="templates")
 

@@ -69,3 +69,9 @@ class ChangePasswordForm(NewPasswordForm):
                     Length(max=MAX_LENGTH, message=_l("The password is too long."))],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class DocumentForm(FlaskForm):
+    """Carries the just-issued initial password back for the PDF (it is never stored)."""
+
+    password = PasswordField(validators=[DataRequired(), Length(max=64)])

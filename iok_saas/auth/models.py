@@ -10,7 +10,7 @@ from sqlalchemy import String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.db import Timestamped, UtcDateTime, db
-from iok_saas.tenancy import TenantScoped, tenant_key
+from iok_saas.tenancy import TenantScoped, tenant_fk_target
 
 if TYPE_CHECKING:
     from iok_saas.estate.models import UnitTitle
@@ -26,7 +26,7 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     """A person who signs in to one cooperative's portal."""
 
     __tablename__ = "user_account"
-    __table_args__ = (tenant_key(), UniqueConstraint("tenant_id", "identifier"),
+    __table_args__ = (tenant_fk_target(), UniqueConstraint("tenant_id", "identifier"),
                       UniqueConstraint("tenant_id", "external_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +59,11 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     def is_active(self) -> bool:
         """Flask-Login: a deactivated account cannot sign in."""
         return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        """A staff admin of this cooperative."""
+        return self.role == ADMIN
 
     @property
     def is_staff(self) -> bool:

@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     from iok_saas.cli.demo import demo
     from iok_saas.cli.exports import export_group, meters_group
     from iok_saas.cli.imports import import_group
+    from iok_saas.cli.jobs import jobs_group
     from iok_saas.cli.outbox import outbox_group
     from iok_saas.cli.tenants import tenants
 
@@ -37,4 +38,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_group)
     app.cli.add_command(export_group)
     app.cli.add_command(meters_group)
+    app.cli.add_command(jobs_group)
     app.cli.add_command(demo)

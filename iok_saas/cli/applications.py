@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from iok_saas.applications.services import purge_unconfirmed
+from iok_saas.cli.jobs import run_job
 
 
 @click.group("applications")
@@ -16,5 +16,6 @@ def applications_group() -> None:
 @applications_group.command("purge")
 @with_appcontext
 def purge_cmd() -> None:
-    """Delete unconfirmed applications older than each cooperative allows (run daily)."""
-    click.echo(f"deleted {purge_unconfirmed()} unconfirmed application(s)")
+    """Delete unconfirmed applications older than each cooperative allows (the worker does
+    this daily: ``iok jobs run applications.purge`` is the same)."""
+    click.echo(f"deleted {run_job('applications.purge')} unconfirmed application(s)")

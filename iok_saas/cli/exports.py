@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from iok_saas.cli.common import in_cooperative
+from iok_saas.cli.jobs import run_job
 from iok_saas.db import db
 
 
@@ -52,8 +53,5 @@ def meters_group() -> None:
 @with_appcontext
 def remind_cmd() -> None:
     """E-mail residents who asked for it that their cooperative's reading window is open
-    (once per window; the worker does this every hour, cron may too)."""
-    from iok_saas.meters.reminders import remind_all
-
-    db.session.remove()
-    click.echo(f"{remind_all()} reminders queued.")
+    (once per window; the worker does this every hour: ``iok jobs run meters.reminders``)."""
+    click.echo(f"{run_job('meters.reminders')} reminders queued.")

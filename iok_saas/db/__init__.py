@@ -68,8 +68,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def init_app(app: Flask) -> None:
-    """Bind the database and migrations; import every model so metadata is complete."""
-    from iok_saas import models  # noqa: F401 - registers all mappers
+    """Bind the database and migrations (``create_app`` has imported every model first)."""
     from iok_saas.extensions import migrate
 
     db.init_app(app)

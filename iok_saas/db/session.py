@@ -7,6 +7,7 @@ returns, and a session bound to one cooperative refuses work for another.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -15,14 +16,20 @@ BOUND_TENANT = "iok_bound_tenant"
 RLS_TENANT = "iok_rls_tenant"
 
 
+def _no_guard(session: Any, entity: Any, found: Any) -> Any:
+    raise RuntimeError("iok_saas.tenancy.scoping is not loaded: no tenant check for get()")
+
+
 class TenantSession(FlaskSession):
     """Flask-SQLAlchemy session that never returns an object of another cooperative."""
 
+    # Installed by ``iok_saas.tenancy.scoping`` (the layer above knows what a cooperative is);
+    # until then every ``get`` fails closed.
+    identity_guard: Callable[[Any, Any, Any], Any] = staticmethod(_no_guard)
+
     def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         """Like ``Session.get``; an object of another cooperative is reported as absent."""
-        from iok_saas.tenancy.scoping import guard_identity
-
-        return guard_identity(self, entity, super().get(entity, ident, **kwargs))
+        return type(self).identity_guard(self, entity, super().get(entity, ident, **kwargs))
 
     def close(self) -> None:
         """Close and forget the cooperative the session was bound to."""

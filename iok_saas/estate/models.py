@@ -9,7 +9,7 @@ from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.db import Timestamped, db
-from iok_saas.tenancy import TenantScoped, tenant_fk, tenant_key
+from iok_saas.tenancy import TenantScoped, tenant_fk, tenant_fk_target
 
 if TYPE_CHECKING:
     from iok_saas.auth.models import User
@@ -21,7 +21,7 @@ class Building(TenantScoped, Timestamped, db.Model):
     """A building (budynek) of the cooperative, on one of its estates (osiedla)."""
 
     __tablename__ = "building"
-    __table_args__ = (tenant_key(), UniqueConstraint("tenant_id", "street", "number", "city"),
+    __table_args__ = (tenant_fk_target(), UniqueConstraint("tenant_id", "street", "number", "city"),
                       UniqueConstraint("tenant_id", "external_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +47,7 @@ class Unit(TenantScoped, Timestamped, db.Model):
 
     __tablename__ = "unit"
     __table_args__ = (
-        tenant_key(),
+        tenant_fk_target(),
         tenant_fk("building_id", "building"),
         UniqueConstraint("tenant_id", "building_id", "number"),
         UniqueConstraint("tenant_id", "external_id"),

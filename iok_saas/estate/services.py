@@ -24,6 +24,23 @@ def find_unit(building_id: int, number: str) -> Unit | None:
         Unit.building_id == building_id, Unit.number == number.strip()))
 
 
+def _held_units():
+    """Units with their buildings, in address order (the one order residents see)."""
+    return (select(Unit).join(UnitTitle).join(Building).options(joinedload(Unit.building))
+            .order_by(Building.street, Building.number, Unit.number, Unit.id))
+
+
+def units_of(user_id: int) -> list[Unit]:
+    """The units the person holds a title to, in address order (one query)."""
+    return list(db.session.scalars(_held_units().where(UnitTitle.user_id == user_id)).unique())
+
+
+def held_unit(user_id: int, unit_id: int) -> Unit | None:
+    """The unit if the person holds a title to it; None otherwise (a 404 for the view)."""
+    return db.session.scalars(_held_units().where(
+        UnitTitle.user_id == user_id, Unit.id == unit_id)).first()
+
+
 def titles_of(user_id: int) -> list[UnitTitle]:
     """The user's titles with their units and buildings (one query)."""
     return list(db.session.scalars(

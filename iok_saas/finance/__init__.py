@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from flask import Flask
 
+from iok_saas.web.home import UNIT, HomeTile, register_tile
+
+
+def _balances(units: list) -> dict:
+    from iok_saas.finance.services import balances_for
+
+    return balances_for([unit.id for unit in units])
+
 
 def init_app(app: Flask) -> None:
-    """The record pages (behind the ``finance`` feature)."""
+    """The record pages (behind the ``finance`` feature) and each unit's balances on the
+    resident's home page, its address leading to the record."""
     from iok_saas.finance import routes
 
     app.register_blueprint(routes.bp)
+    register_tile(app, HomeTile("balances", "finance/_home_balances.html", _balances,
+                                place=UNIT, feature="finance", unit_link="finance.record"))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.db import Timestamped, db
 from iok_saas.estate.models import Unit
-from iok_saas.tenancy import TenantScoped, tenant_fk, tenant_key
+from iok_saas.tenancy import TenantScoped, tenant_fk, tenant_fk_target
 
 FEES = "fees"  # opłaty mieszkaniowe (czynsz)
 LOAN = "loan"  # kredyt
@@ -29,7 +29,7 @@ class Account(TenantScoped, Timestamped, db.Model):
 
     __tablename__ = "finance_account"
     __table_args__ = (
-        tenant_key(),
+        tenant_fk_target(),
         tenant_fk("unit_id", "unit"),
         UniqueConstraint("tenant_id", "external_id"),
         Index("ix_finance_account_tenant_unit", "tenant_id", "unit_id"),

@@ -5,14 +5,15 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, g, render_template, request
+from flask import Blueprint, Response, g, render_template, request
 from flask_login import current_user, login_required
 
-from iok_saas.db import db
 from iok_saas.estate.models import Unit
+from iok_saas.estate.services import held_unit
 from iok_saas.finance import payments, services, statements
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web import chart
+from iok_saas.web.access import one_or_404
 
 bp = Blueprint("finance", __name__, template_folder="templates")
 require_feature(bp, "finance")
@@ -22,15 +23,18 @@ require_feature(bp, "finance")
 @login_required
 def record(unit_id: int):
     """Balances, the ledger of one account for one year, this month's charges."""
-    if not services.holds_title(current_user.id, unit_id):
-        abort(404)
-    unit = db.session.get(Unit, unit_id)
+    unit = _unit_or_404(unit_id)
     chosen = services.record(unit, request.args.get("konto", type=int),
                              request.args.get("rok", type=int))
     account_id = chosen.account.id if chosen.account else None
     return render_template("finance/record.html", record=chosen,
                            payment=_payment(unit, chosen.balances, account_id),
                            chart=chart.monthly(chosen.months))
+
+
+def _unit_or_404(unit_id: int) -> Unit:
+    """The resident's own unit; anyone else's (or another cooperative's) is not found."""
+    return one_or_404(held_unit(current_user.id, unit_id))
 
 
 def _payment(unit: Unit, balances: list[services.Balance], account_id: int | None
@@ -58,12 +62,9 @@ def statement_pdf(unit_id: int) -> Response:
 def _statement(unit_id: int, extension: str, mimetype: str,
                render: Callable[[services.Record], str | bytes]) -> Response:
     """A download of one account's year (``konto``, ``rok``): 404 without a title or account."""
-    if not services.holds_title(current_user.id, unit_id):
-        abort(404)
-    chosen = services.record(db.session.get(Unit, unit_id), request.args.get("konto", type=int),
+    chosen = services.record(_unit_or_404(unit_id), request.args.get("konto", type=int),
                              request.args.get("rok", type=int))
-    if chosen.account is None:
-        abort(404)
+    one_or_404(chosen.account)
     name = f"kartoteka-{chosen.unit.building.number}-{chosen.unit.number}-{chosen.year}.{extension}"
     return Response(render(chosen), mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
@@ -73,13 +74,9 @@ def _statement(unit_id: int, extension: str, mimetype: str,
 @login_required
 def payment_qr(unit_id: int) -> Response:
     """The Standard 2D payment QR code of one account, as an SVG image."""
-    if not services.holds_title(current_user.id, unit_id):
-        abort(404)
+    unit = _unit_or_404(unit_id)
     balances = services.balances_for([unit_id]).get(unit_id, [])
-    details = _payment(db.session.get(Unit, unit_id), balances,
-                       request.args.get("konto", type=int))
-    if details is None:
-        abort(404)
+    details = one_or_404(_payment(unit, balances, request.args.get("konto", type=int)))
     buffer = io.BytesIO()
     details.qr_code().save(buffer, kind="svg", scale=5, border=4, xmldecl=False)
     return Response(buffer.getvalue(), mimetype="image/svg+xml",

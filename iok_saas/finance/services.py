@@ -10,7 +10,7 @@ from sqlalchemy import extract, func, select
 from sqlalchemy.orm import aliased
 
 from iok_saas.db import db
-from iok_saas.estate.models import Unit, UnitTitle
+from iok_saas.estate.models import Unit
 from iok_saas.finance.models import Account, LedgerEntry
 
 ZERO = Decimal("0.00")
@@ -50,12 +50,6 @@ class Record:
     rows: list[Row] = field(default_factory=list)
     breakdown: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
     months: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
-
-
-def holds_title(user_id: int, unit_id: int) -> bool:
-    """Whether the person holds a title to the unit (else: 404)."""
-    return db.session.scalar(select(UnitTitle.id).where(
-        UnitTitle.user_id == user_id, UnitTitle.unit_id == unit_id)) is not None
 
 
 def balances_for(unit_ids: list[int]) -> dict[int, list[Balance]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -16,7 +16,7 @@ from iok_saas.imports import models, queue
 from iok_saas.imports.kinds import KINDS
 from iok_saas.imports.reading import ImportFileError
 from iok_saas.imports.runner import max_bytes
-from iok_saas.staff.access import admin_required
+from iok_saas.web.access import admin_required, one_or_404
 
 bp = Blueprint("imports", __name__, url_prefix="/panel/import", template_folder="templates")
 KIND_LABELS = {
@@ -75,9 +75,7 @@ def upload():
 @admin_required
 def run(run_id: int):
     """One import: progress while it runs, then what it did or what is wrong in the file."""
-    found = queue.find_run(run_id)
-    if found is None:
-        abort(404)
+    found = one_or_404(queue.find_run(run_id))
     if found.status == models.FAILED:
         flash(_l("The import stopped because of an error on our side. Nothing was saved; "
                  "please try again or contact the platform's support."), "error")

@@ -78,7 +78,7 @@ def _job_id(tenant_id: int, run_id: int) -> str:
 
 
 def recover() -> dict[str, int]:
-    """Platform-wide, with the outbox relay: enqueue queued imports whose job never reached
+    """Platform-wide, every minute: enqueue queued imports whose job never reached
     Redis; mark runs cut off by a killed worker or the job timeout as failed."""
     now = utcnow()
     cut_off = now - timedelta(seconds=current_app.config["IMPORT_JOB_TIMEOUT"] + 300)

@@ -29,7 +29,8 @@ from iok_saas.tenancy.context import tenant_context
 
 log = logging.getLogger(__name__)
 PENDING = "iok_pending_jobs"
-RUNNER = "iok_saas.jobs.run_job"
+# The worker module's wrapper, which builds the app when the worker has none (``rq worker``).
+RUNNER = "worker.run_job"
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,8 @@ def enqueue_now(spec: JobSpec) -> Job | None:
 
 
 def run_job(func_path: str, tenant_id: int | None, kwargs: dict[str, Any]) -> Any:
-    """Entry point of every job: a fresh session, the job's cooperative in context."""
-    if not has_app_context():
-        from iok_saas import create_app
-
-        with create_app().app_context():
-            return run_job(func_path, tenant_id, kwargs)
+    """Entry point of every job, in the app's context: a fresh session, the job's cooperative
+    in context."""
     module_name, _, name = func_path.rpartition(".")
     func = getattr(importlib.import_module(module_name), name)
     db.session.remove()

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Flask
+
+from iok_saas.jobs.periodic import PeriodicJob, register_periodic
 
 # No routes: the blueprint makes templates/mail/… available to render_template.
 bp = Blueprint("mail", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the mail templates and the platform's own message kinds."""
+    """Register the mail templates, the platform's own message kinds and the outbox relay."""
     from iok_saas.mail import messages  # noqa: F401 - registers the platform's message kinds
 
     app.register_blueprint(bp)
+    register_periodic(app, PeriodicJob(
+        "outbox.relay", "iok_saas.mail.outbox.relay",
+        "hand over e-mails whose job never reached the queue; fail sends that were cut off",
+        every=timedelta(seconds=app.config["OUTBOX_RELAY_SECONDS"])))

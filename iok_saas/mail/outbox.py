@@ -173,20 +173,6 @@ def _hand_over(outbox_id: str, tenant_id: int) -> bool:
     return True
 
 
-def relay_job() -> dict[str, int]:
-    """The periodic relay, run by the worker's scheduler; schedules its next run."""
-    from iok_saas.imports.queue import recover
-    from iok_saas.meters.reminders import remind_hourly
-
-    result = relay() | recover() | remind_hourly()
-    queue = get_queue()
-    if queue is not None:
-        queue.enqueue_in(timedelta(seconds=current_app.config["OUTBOX_RELAY_SECONDS"]),
-                         "iok_saas.jobs.run_job", "iok_saas.mail.outbox.relay_job", None, {},
-                         job_id="iok-outbox-relay")
-    return result
-
-
 def retry_failed(slug: str | None = None, ids: list[str] | None = None) -> list[str]:
     """Operator: put failed messages back to pending (attempts reset) and relay them."""
     stmt = select(OutboxMessage.id).where(OutboxMessage.status == FAILED)

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
+from sqlalchemy import func, select
+
+from iok_saas.jobs.periodic import PeriodicJob, register_periodic
+from iok_saas.meters.models import PENDING, Reading
+from iok_saas.web.figures import NP_, WAITING, Figure, register_figure
+
+
+def _pending_readings():
+    return select(func.count()).select_from(Reading).where(Reading.status == PENDING)
 
 
 def init_app(app: Flask) -> None:
@@ -22,3 +33,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_routes.bp)
     register(app, NavItem("meters.index", N_("Meters"), "resident", "meters"))
     register(app, NavItem("staff_meters.queue", N_("Readings"), "staff", "meters"))
+    register_periodic(app, PeriodicJob(
+        "meters.reminders", "iok_saas.meters.reminders.remind_cooperative",
+        "e-mail residents who asked for it when the reading window opens (once per window)",
+        every=timedelta(hours=1), per_cooperative=True))
+    register_figure(app, Figure(
+        "pending_readings", _pending_readings,
+        NP_("%(num)d meter reading is waiting for acceptance.",
+            "%(num)d meter readings are waiting for acceptance."),
+        kind=WAITING, endpoint="staff_meters.queue", feature="meters", order=20))

@@ -10,7 +10,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from iok_saas.staff.forms import SAFE_TEXT
+from iok_saas.web.forms import SAFE_TEXT
 
 
 class ReadingForm(FlaskForm):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.db import Timestamped, UtcDateTime, db
 from iok_saas.estate.models import Unit
-from iok_saas.tenancy import TenantScoped, tenant_fk, tenant_key
+from iok_saas.tenancy import TenantScoped, tenant_fk, tenant_fk_target
 
 COLD_WATER, HOT_WATER, HEAT, GAS, ELECTRICITY = (
     "cold_water", "hot_water", "heat", "gas", "electricity")
@@ -31,7 +31,7 @@ class Meter(TenantScoped, Timestamped, db.Model):
 
     __tablename__ = "meter"
     __table_args__ = (
-        tenant_key(),
+        tenant_fk_target(),
         tenant_fk("unit_id", "unit"),
         UniqueConstraint("tenant_id", "external_id"),
         Index("ix_meter_tenant_unit", "tenant_id", "unit_id"),
@@ -66,7 +66,7 @@ class Reading(TenantScoped, Timestamped, db.Model):
 
     __tablename__ = "meter_reading"
     __table_args__ = (
-        tenant_key(),
+        tenant_fk_target(),
         tenant_fk("meter_id", "meter"),
         UniqueConstraint("tenant_id", "external_id"),
         Index("ix_meter_reading_tenant_meter_date", "tenant_id", "meter_id", "read_on"),

@@ -1,31 +1,26 @@
 """Reading reminders: when a cooperative's reading window opens, an e-mail to each resident
 who asked for one. Once per window and person (the outbox's idempotency key), so running it
-again — every hour from the worker, or by cron with ``iok meters remind`` — sends nothing new.
+again — every hour from the worker's scheduler, or with ``iok jobs run meters.reminders`` —
+sends nothing new.
 """
 
 from __future__ import annotations
 
 import calendar
-import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from iok_saas.auth.models import RESIDENT, User
 from iok_saas.db import db
-from iok_saas.extensions import redis_connection
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.mail.outbox import queue_message
 from iok_saas.meters.services import today, window_open
-from iok_saas.tenancy.context import tenant_context
-from iok_saas.tenancy.info import TenantInfo
-from iok_saas.tenancy.keys import platform_key
-from iok_saas.tenancy.models import Tenant
+from iok_saas.tenancy.context import require_tenant_id
+from iok_saas.tenancy.info import TenantInfo, get_tenant_info
 from iok_saas.tenancy.settings import Readings
 
 KEY = "reading-reminder"
-log = logging.getLogger(__name__)
 
 
 def current_window(rules: Readings, on: date) -> tuple[date, date] | None:
@@ -70,34 +65,6 @@ def remind_tenant(info: TenantInfo, on: date) -> int:
     return count
 
 
-def remind_all() -> int:
-    """Every active cooperative, each in its own context and transaction."""
-    total = 0
-    infos = [TenantInfo.from_model(tenant) for tenant in
-             db.session.scalars(select(Tenant).where(Tenant.status == "active"))]
-    db.session.commit()
-    for info in infos:
-        try:
-            with tenant_context(info.id):
-                total += remind_tenant(info, today())
-                db.session.commit()
-        except Exception:  # one cooperative's trouble must not stop the others' reminders
-            log.exception("Reading reminders of %s failed", info.slug)
-            db.session.rollback()
-        finally:
-            db.session.remove()
-    return total
-
-
-def remind_hourly() -> dict[str, int]:
-    """From the worker's relay: at most once an hour across all workers (a Redis key)."""
-    connection = redis_connection()
-    if connection is None:
-        return {}
-    key = platform_key("reading-reminders", datetime.now(UTC).strftime("%Y%m%d%H"))
-    try:
-        if not connection.set(key, "1", nx=True, ex=7200):
-            return {"reminders": 0}
-    except RedisError:
-        return {}
-    return {"reminders": remind_all()}
+def remind_cooperative() -> int:
+    """The periodic job (hourly, per cooperative, in its context): queue what is new."""
+    return remind_tenant(get_tenant_info(require_tenant_id()), today())

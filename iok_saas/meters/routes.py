@@ -17,13 +17,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from iok_saas.db import db
-from iok_saas.estate.services import titles_of
+from iok_saas.estate.services import units_of
 from iok_saas.extensions import csrf
 from iok_saas.meters import services
 from iok_saas.meters.forms import ReadingForm, RemindersForm, apply
 from iok_saas.meters.models import Meter, Reading
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web import chart
+from iok_saas.web.access import one_or_404
 
 bp = Blueprint("meters", __name__, template_folder="templates")
 require_feature(bp, "meters")
@@ -34,17 +35,15 @@ def _rules():
 
 
 def _meter_or_404(meter_id: int) -> Meter:
-    meter = services.resident_meter(current_user.id, meter_id)
-    if meter is None:
-        abort(404)
-    return meter
+    """A meter of one of the resident's units; anyone else's is not found."""
+    return one_or_404(services.resident_meter(current_user.id, meter_id))
 
 
 @bp.get("/liczniki")
 @login_required
 def index():
     """Every meter of every unit the resident holds."""
-    units = [title.unit for title in titles_of(current_user.id)]
+    units = units_of(current_user.id)
     states = services.meters_of(u.id for u in units)
     return render_template("meters/index.html", units=units, states=states,
                            window=services.window_message(_rules()),
@@ -167,7 +166,5 @@ def withdraw(meter_id: int, reading_id: int):
 def photo(meter_id: int, reading_id: int) -> Response:
     """The photo the resident attached to a reading of their meter."""
     found = _meter_or_404(meter_id)
-    data = services.photo_of_meter(found, reading_id)
-    if data is None:
-        abort(404)
+    data = one_or_404(services.photo_of_meter(found, reading_id))
     return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})

@@ -14,8 +14,8 @@ from iok_saas.db import db
 from iok_saas.meters import export, services
 from iok_saas.meters.forms import CorrectionForm, ReadingForm, RejectForm, apply
 from iok_saas.meters.models import Meter
-from iok_saas.staff.access import staff_required
 from iok_saas.tenancy.features import require_feature
+from iok_saas.web.access import one_or_404, staff_required
 
 bp = Blueprint("staff_meters", __name__, url_prefix="/panel/odczyty", template_folder="templates")
 require_feature(bp, "meters")
@@ -94,10 +94,8 @@ def _report(count: int, chosen: int, done: str) -> None:
 @staff_required
 def photo(reading_id: int) -> Response:
     """The photo a resident attached."""
-    reading = services.staff_reading(reading_id)
-    data = services.photo_of_meter(reading.meter, reading_id) if reading else None
-    if data is None:
-        abort(404)
+    reading = one_or_404(services.staff_reading(reading_id))
+    data = one_or_404(services.photo_of_meter(reading.meter, reading_id))
     return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
 
@@ -105,9 +103,7 @@ def photo(reading_id: int) -> Response:
 @staff_required
 def meter(meter_id: int):
     """A meter's history; staff enter a reading from paper (accepted at once)."""
-    found = services.staff_meter(meter_id)
-    if found is None:
-        abort(404)
+    found = one_or_404(services.staff_meter(meter_id))
     form = ReadingForm()
     if request.method == "GET":
         form.read_on.data = services.today()
@@ -124,9 +120,7 @@ def meter(meter_id: int):
 @staff_required
 def correct(reading_id: int):
     """Correct an accepted reading; the old value stays in the trail."""
-    reading = services.staff_reading(reading_id)
-    if reading is None:
-        abort(404)
+    reading = one_or_404(services.staff_reading(reading_id))
     form = CorrectionForm()
     if request.method == "GET":
         form.value.data, form.read_on.data = services.number(reading.value), reading.read_on

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user
 
-from iok_saas.finance.services import balances_for
-from iok_saas.public.services import units_of
+from iok_saas.estate.services import units_of
+from iok_saas.web.home import tiles_for
 
 bp = Blueprint("public", __name__, template_folder="templates")
 
@@ -24,6 +24,5 @@ def home():
         return render_template("public/home.html", settings=g.tenant.settings)
     if current_user.is_staff:
         return redirect(url_for("staff.dashboard"))
-    units = units_of(current_user)
-    balances = balances_for([u.id for u in units]) if g.tenant.has_feature("finance") else {}
-    return render_template("public/resident_home.html", units=units, balances=balances)
+    units = units_of(current_user.id)
+    return render_template("public/resident_home.html", units=units, tiles=tiles_for(units))

@@ -8,32 +8,26 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from iok_saas.auth import services as accounts
-from iok_saas.auth.models import ADMIN, RESIDENT, STAFF_ROLES, User
+from iok_saas.auth.credentials import credentials_pdf, show_document
+from iok_saas.auth.forms import DocumentForm
+from iok_saas.auth.models import RESIDENT, STAFF_ROLES, User
 from iok_saas.auth.passwords import verify_password
 from iok_saas.db import db
 from iok_saas.estate import services as estate
-from iok_saas.staff.access import admin_required, staff_required
-from iok_saas.staff.documents import credentials_pdf, show_document
-from iok_saas.staff.forms import (
-    TITLE_LABELS,
-    ActionForm,
-    DocumentForm,
-    ResidentForm,
-    StaffForm,
-    UnitFields,
-)
+from iok_saas.estate.forms import TITLE_LABELS, UnitFields
+from iok_saas.staff.forms import ResidentForm, StaffForm
 from iok_saas.staff.routes import bp
+from iok_saas.web.access import admin_required, one_or_404, staff_required
+from iok_saas.web.forms import ActionForm
 
 
 def _roles_i_manage() -> tuple[str, ...]:
-    return (RESIDENT, *STAFF_ROLES) if current_user.role == ADMIN else (RESIDENT,)
+    return (RESIDENT, *STAFF_ROLES) if current_user.is_admin else (RESIDENT,)
 
 
 def _account_or_404(user_id: int) -> User:
-    user = accounts.get_account(user_id, _roles_i_manage())
-    if user is None:
-        abort(404)
-    return user
+    """An account this staff member manages; any other is not found."""
+    return one_or_404(accounts.get_account(user_id, _roles_i_manage()))
 
 
 def _building_choices(form: UnitFields) -> UnitFields:
@@ -85,6 +79,7 @@ def new_resident():
             last_name=form.last_name.data.strip(), email=form.email.data or None,
             phone=form.phone.data or None, actor=current_user)
         estate.grant_title(account.user.id, unit, form.title_kind.data)
+        db.session.commit()
         return show_document(account.user, account.initial_password)
     return render_template("staff/new_resident.html", form=form)
 
@@ -111,6 +106,7 @@ def new_staff():
         except accounts.AccountError:
             form.identifier.errors.append(_("This identifier is already taken."))
         else:
+            db.session.commit()
             return show_document(account.user, account.initial_password)
     return render_template("staff/new_staff.html", form=form)
 
@@ -128,6 +124,7 @@ def reset_password(user_id: int):
     """A new initial password on a new document (also lifts a lock)."""
     user = _acted_on(user_id)
     password = accounts.reset_password(user, g.tenant.settings, current_user)
+    db.session.commit()
     return show_document(user, password)
 
 

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, g, render_template
+from flask import Response, g, render_template
 
 from iok_saas.mail.messages import KINDS, render
-from iok_saas.staff.access import admin_required
 from iok_saas.staff.routes import bp
+from iok_saas.web.access import admin_required, one_or_404
 
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
 
 
 def _rendered(name: str):
-    kind = KINDS.get(name)
-    if kind is None:
-        abort(404)
+    kind = one_or_404(KINDS.get(name))
     return kind, render(g.tenant, name, kind.sample)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from iok_saas.staff.access import staff_required
-from iok_saas.staff.services import overview
+from iok_saas.web.access import staff_required
+from iok_saas.web.figures import figures
 
 bp = Blueprint("staff", __name__, url_prefix="/panel", template_folder="templates")
 
@@ -13,5 +13,5 @@ bp = Blueprint("staff", __name__, url_prefix="/panel", template_folder="template
 @bp.get("/")
 @staff_required
 def dashboard():
-    """The clerk's start page: the cooperative at a glance."""
-    return render_template("staff/dashboard.html", figures=overview())
+    """The clerk's start page: work waiting for the office, the cooperative at a glance."""
+    return render_template("staff/dashboard.html", figures=figures())

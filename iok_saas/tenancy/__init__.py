@@ -8,7 +8,7 @@ from iok_saas.tenancy.context import (
     current_tenant_id,
     tenant_context,
 )
-from iok_saas.tenancy.scoping import TenantScoped, tenant_fk, tenant_key
+from iok_saas.tenancy.scoping import TenantScoped, tenant_fk, tenant_fk_target
 
 __all__ = [
     "ALL_TENANTS",
@@ -19,5 +19,5 @@ __all__ = [
     "current_tenant_id",
     "tenant_context",
     "tenant_fk",
-    "tenant_key",
+    "tenant_fk_target",
 ]

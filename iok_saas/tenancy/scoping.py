@@ -34,7 +34,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.sql import visitors
 
 from iok_saas.db import rls
-from iok_saas.db.session import BOUND_TENANT
+from iok_saas.db.session import BOUND_TENANT, TenantSession
 from iok_saas.tenancy.context import (
     ALL_TENANTS,
     TenantContextMissing,
@@ -55,7 +55,7 @@ class TenantScoped:
         )
 
 
-def tenant_key() -> UniqueConstraint:
+def tenant_fk_target() -> UniqueConstraint:
     """``UNIQUE (tenant_id, id)``: what ``tenant_fk`` points at."""
     return UniqueConstraint("tenant_id", "id")
 
@@ -87,6 +87,9 @@ def guard_identity(session: Session, entity: Any, obj: Any) -> Any:
     tenant_id = require_tenant_id()
     _bind_session(session, tenant_id)
     return obj if obj.tenant_id == tenant_id else None
+
+
+TenantSession.identity_guard = staticmethod(guard_identity)
 
 
 def _stamp_insert(state: ORMExecuteState, tenant_id: int) -> None:

@@ -1,15 +1,15 @@
-"""Who may enter the staff panel."""
+"""Who may open a page, and the one way to answer 404 for what is not theirs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
 
-from iok_saas.auth.models import ADMIN
+T = TypeVar("T")
 
 
 def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -31,8 +31,16 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     @login_required
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_user.role != ADMIN:
+        if not current_user.is_admin:
             abort(404)
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def one_or_404(found: T | None) -> T:
+    """What a lookup found, or 404: another cooperative's or another person's id is simply
+    not there (never 403, which would confirm that it exists)."""
+    if found is None:
+        abort(404)
+    return found

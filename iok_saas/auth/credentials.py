@@ -1,4 +1,8 @@
-"""The credentials document (identifier + initial password on paper), as HTML and PDF."""
+"""The credentials document (identifier + initial password on paper), as HTML and PDF.
+
+Staff print it when they open an account at the office and when an online applicant comes in
+with an identity document; both show it once, straight after the password was issued.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ from typing import Any
 
 from flask import g, render_template, url_for
 
+from iok_saas.auth.forms import DocumentForm
 from iok_saas.auth.policy import describe
-from iok_saas.db import db, utcnow
+from iok_saas.db import utcnow
 from iok_saas.estate.services import titles_of
-from iok_saas.staff.forms import DocumentForm
 from iok_saas.web.pdf import render_pdf
 
 
@@ -28,12 +32,12 @@ def sheet_context(user: Any, password: str) -> dict[str, Any]:
 
 
 def show_document(user: Any, password: str) -> str:
-    """Commit, then show the document once, straight after the password was issued."""
-    db.session.commit()
-    return render_template("staff/credentials.html", doc_form=DocumentForm(),
+    """The document page, shown once after the password was issued (the caller commits first:
+    the page must never show a password that was not saved)."""
+    return render_template("auth/credentials.html", doc_form=DocumentForm(),
                            **sheet_context(user, password))
 
 
 def credentials_pdf(user: Any, password: str) -> bytes:
     """The same document as a PDF (WeasyPrint), for printing or the resident's records."""
-    return render_pdf("staff/credentials_document.html", **sheet_context(user, password))
+    return render_pdf("auth/credentials_document.html", **sheet_context(user, password))

@@ -1,0 +1,72 @@
+"""The staff start page: capabilities register the figures it shows (``register_figure``).
+
+Each figure gives a count as a SELECT; the start page runs all of them in one query. A
+``waiting`` figure is work for the office (readings to accept, applications to decide): shown
+as a notice with a link when it is not zero. A ``total`` figure is a card with a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from iok_saas.db import db
+
+WAITING = "waiting"
+TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: its count, its words (a card's heading; a notice's singular and plural
+    with ``%(num)d``), where it leads."""
+
+    name: str
+    count: Callable[[], Select[Any]]
+    words: str | tuple[str, str]
+    kind: str = TOTAL
+    endpoint: str | None = None
+    feature: str | None = None
+    audience: str = "staff"  # staff | admin
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A figure with its value, as the template gets it."""
+
+    figure: Figure
+    value: int
+
+
+def register_figure(app: Flask, figure: Figure) -> None:
+    """Add a figure to the staff start page (called from a capability's ``init_app``)."""
+    app.extensions.setdefault("iok_figures", []).append(figure)
+
+
+def _visible(figure: Figure) -> bool:
+    if figure.audience == "admin" and not current_user.is_admin:
+        return False
+    return figure.feature is None or g.tenant.has_feature(figure.feature)
+
+
+def figures() -> dict[str, list[Shown]]:
+    """The figures the current staff member sees, by kind, counted in one query."""
+    chosen = sorted((f for f in current_app.extensions.get("iok_figures", []) if _visible(f)),
+                    key=lambda f: (f.order, f.name))
+    values = db.session.execute(select(*(f.count().scalar_subquery() for f in chosen))).one() \
+        if chosen else ()
+    shown: dict[str, list[Shown]] = {WAITING: [], TOTAL: []}
+    for figure, value in zip(chosen, values, strict=True):
+        shown[figure.kind].append(Shown(figure, value or 0))
+    return shown
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a figure's words for translation; ``ngettext`` translates them when shown."""
+    return singular, plural

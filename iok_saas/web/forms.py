@@ -1,0 +1,34 @@
+"""Field rules and form pieces every capability shares."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField, TelField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+# No control characters, no bidirectional overrides, no markup.
+SAFE_TEXT = Regexp(r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069<>]*$",
+                   message=_l("Contains characters that are not allowed."))
+NAME = [Length(max=80, message=_l("At most %(max)d characters.")), SAFE_TEXT]
+PHONE = Regexp(r"^\+?[0-9 ()-]{6,20}$", message=_l("Enter the phone number with digits only."))
+
+
+class PersonFields(FlaskForm):
+    """Name and contact data."""
+
+    first_name = StringField(_l("First name"), validators=[
+        DataRequired(_l("Enter the first name.")), *NAME],
+        render_kw={"autocomplete": "off"})
+    last_name = StringField(_l("Last name"), validators=[
+        DataRequired(_l("Enter the last name.")), *NAME],
+        render_kw={"autocomplete": "off"})
+    email = EmailField(_l("E-mail (optional)"), validators=[
+        Optional(), Email(_l("This is not a valid e-mail address.")), Length(max=254)],
+        render_kw={"autocomplete": "off"})
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), PHONE],
+                     render_kw={"autocomplete": "off"})
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (CSRF only)."""

@@ -1,0 +1,129 @@
+"""Periodic jobs: declared by each capability, claimed once, survive a Redis restart."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+import redis
+from sqlalchemy import delete, select
+
+from iok_saas.db import db, utcnow
+from iok_saas.jobs import get_queue
+from iok_saas.jobs.models import OK, PeriodicRun
+from iok_saas.jobs.periodic import PeriodicJob, job_id, register_periodic, run_here, tick
+from iok_saas.mail.models import SENT, OutboxMessage
+from iok_saas.tenancy import ALL_TENANTS
+from tests.conftest import REDIS_URL, run_cli
+from tests.fixtures.mail import kill_worker, start_worker
+from tests.helpers import outbox_row as row
+from tests.helpers import poll, queue_test_message
+
+EVERY_JOB = {"outbox.relay", "imports.recover", "meters.reminders", "applications.purge"}
+
+
+@pytest.fixture
+def fresh_schedule(ctx):
+    """No state left by another test: every job is new to the scheduler."""
+    db.session.execute(delete(PeriodicRun))
+    db.session.commit()
+    yield
+    db.session.execute(delete(PeriodicRun))
+    db.session.commit()
+
+
+def _state(name: str) -> PeriodicRun:
+    db.session.expire_all()
+    return db.session.get(PeriodicRun, name)
+
+
+def test_every_capability_declares_its_periodic_jobs(app, fresh_schedule):
+    result = run_cli(app, "jobs", "list", "--json")
+    rows = {row["name"]: row for row in json.loads(result.output)}
+    assert set(rows) == EVERY_JOB
+    assert rows["applications.purge"]["schedule"] == "daily at 03:30"
+    assert rows["applications.purge"]["scope"] == "per cooperative"
+    assert rows["outbox.relay"]["scope"] == "platform"
+    assert rows["meters.reminders"]["schedule"] == "every 1 h"
+    table = run_cli(app, "jobs", "list").output
+    assert "outbox.relay" in table and "when a worker starts" in table
+
+
+def test_a_due_job_is_claimed_once(app, fresh_schedule, zw, baltyk):
+    now = utcnow()
+    first = tick(now)
+    assert {"outbox.relay", "imports.recover", "meters.reminders"} <= set(first)
+    assert "applications.purge" not in first  # a daily job waits for its hour
+    assert tick(now) == []  # a second worker at the same moment finds nothing due
+    relay = _state("outbox.relay")
+    assert relay.last_run_at == now and relay.next_run_at == now + timedelta(seconds=60)
+    # One RQ job per active cooperative for a per-cooperative job, with a deterministic id.
+    queued = set(get_queue().get_job_ids())
+    job = PeriodicJob("meters.reminders", "x.y", "", every=timedelta(hours=1),
+                      per_cooperative=True)
+    assert {job_id(job, zw.id), job_id(job, baltyk.id)} <= queued
+    assert "iok-periodic-outbox_relay" in queued
+    # Due again, while the earlier jobs still wait in the queue: not queued twice.
+    assert "outbox.relay" in tick(now + timedelta(seconds=61))
+    assert len(get_queue().get_job_ids()) == len(queued)
+
+
+def test_the_schedule_survives_a_redis_restart(app, fresh_schedule):
+    now = utcnow()
+    tick(now)
+    redis.Redis.from_url(REDIS_URL).flushdb()  # everything Redis knew is gone
+    assert "outbox.relay" in tick(now + timedelta(seconds=61))
+    assert "iok-periodic-outbox_relay" in get_queue().get_job_ids()
+
+
+def test_daily_jobs_run_at_their_polish_time():
+    job = PeriodicJob("x", "x.y", "", at=time(3, 30))
+    winter = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert job.next_after(winter) == datetime(2026, 12, 2, 2, 30, tzinfo=UTC)
+    summer = datetime(2026, 7, 1, 1, 0, tzinfo=UTC)  # 03:00 in Warsaw
+    assert job.next_after(summer) == datetime(2026, 7, 1, 1, 30, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        PeriodicJob("x", "x.y", "", every=timedelta(seconds=1), at=time(1))
+
+
+def test_one_cooperatives_failure_stops_nobody_else(app, fresh_schedule, zw, baltyk):
+    register_periodic(app, PeriodicJob("probe.fail", "tests.jobs_probe.fail_for_baltyk", "",
+                                       every=timedelta(hours=1), per_cooperative=True))
+    try:
+        results = dict(run_here("probe.fail"))
+        assert results[zw.id] == "ok"
+        assert isinstance(results[baltyk.id], RuntimeError)
+        assert _state("probe.fail").last_finished_at is not None
+    finally:
+        del app.extensions["iok_periodic"]["probe.fail"]
+
+
+def test_unknown_job_is_a_clear_error(app, fresh_schedule):
+    result = run_cli(app, "jobs", "run", "nie-ma")
+    assert result.exit_code == 1 and "no periodic job named 'nie-ma'" in result.output
+
+
+def test_a_running_worker_relays_through_its_scheduler_also_after_redis_lost_everything(
+        make_app, smtp, zw, fresh_schedule):
+    app = make_app(OUTBOX_RELAY_SECONDS=1, SCHEDULER_TICK_SECONDS=1)
+    lost = queue_test_message(app, zw, address="pierwsza@example.org")
+    with app.app_context():
+        get_queue().empty()  # its job never reached the queue
+    worker = start_worker(app.config)
+    try:
+        assert poll(lambda: row(app, zw, lost).status == SENT, seconds=30)
+        redis.Redis.from_url(REDIS_URL).flushdb()  # a Redis restart: queues, schedules gone
+        again = queue_test_message(app, zw, address="druga@example.org")
+        with app.app_context():
+            get_queue().empty()
+        assert poll(lambda: row(app, zw, again).status == SENT, seconds=30)
+    finally:
+        kill_worker(worker)
+    assert sorted(m["To"] for m in smtp.mailbox.received) == [
+        "druga@example.org", "pierwsza@example.org"]
+    with app.app_context():
+        assert _state("outbox.relay").last_status == OK
+        sent = db.session.scalars(select(OutboxMessage.status).execution_options(
+            **{ALL_TENANTS: True})).all()
+        assert set(sent) == {SENT}
