@@ -78,10 +78,9 @@ class BaseConfig:
         "x_port": _env_int("IOK_PROXY_X_PORT", 0),
         "x_prefix": _env_int("IOK_PROXY_X_PREFIX", 0),
     }
-    # Imports: the largest file accepted by any way in, where uploads wait for the worker
-    # (web and worker processes must share it), how long one import may run.
+    # Imports: the largest file accepted by any way in (uploads wait for the worker in the
+    # cooperative's file store, in PostgreSQL), how long one import may run.
     IMPORT_MAX_MB = _env_int("IOK_IMPORT_MAX_MB", 512)
-    IMPORT_DIR = _env("IOK_IMPORT_DIR")
     IMPORT_JOB_TIMEOUT = _env_int("IOK_IMPORT_JOB_TIMEOUT", 3600)
     API_LIMIT = _env("IOK_API_LIMIT", "120 per minute")
     TENANTS_DIR = Path(_env("IOK_TENANTS_DIR", str(ROOT / "tenants")))

@@ -4,6 +4,7 @@ from iok_saas.applications.models import AccessApplication
 from iok_saas.audit.models import AuditEvent
 from iok_saas.auth.models import User
 from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.files.models import FileChunk, StoredFile
 from iok_saas.finance.models import Account, LedgerEntry
 from iok_saas.imports.models import ImportRun
 from iok_saas.jobs.models import PeriodicRun
@@ -12,7 +13,23 @@ from iok_saas.meters.models import Meter, Reading, ReadingCorrection, ReadingPho
 from iok_saas.tenancy.models import Tenant, TenantDomain
 
 __all__ = [
-    "AccessApplication", "Account", "AuditEvent", "Building", "ImportRun", "LedgerEntry",
-    "Meter", "OutboxMessage", "PeriodicRun", "Reading", "ReadingCorrection", "ReadingPhoto",
-    "Tenant", "TenantDomain", "Unit", "UnitTitle", "User",
+    "AccessApplication",
+    "Account",
+    "AuditEvent",
+    "Building",
+    "FileChunk",
+    "ImportRun",
+    "LedgerEntry",
+    "Meter",
+    "OutboxMessage",
+    "PeriodicRun",
+    "Reading",
+    "ReadingCorrection",
+    "ReadingPhoto",
+    "StoredFile",
+    "Tenant",
+    "TenantDomain",
+    "Unit",
+    "UnitTitle",
+    "User",
 ]

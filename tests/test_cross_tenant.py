@@ -54,6 +54,7 @@ def _meter_and_reading(home: Household) -> tuple[int, int]:
     from datetime import date
     from decimal import Decimal
 
+    from iok_saas import files
     from iok_saas.db import db
     from iok_saas.meters.models import PENDING, Meter, Reading, ReadingPhoto
     from tests.conftest import in_tenant, tenant_ref
@@ -66,7 +67,9 @@ def _meter_and_reading(home: Household) -> tuple[int, int]:
                           status=PENDING, source="resident", submitted_by_id=home.user_id)
         db.session.add(reading)
         db.session.flush()
-        db.session.add(ReadingPhoto(reading_id=reading.id, data=home.street.encode()))
+        stored = files.store(home.street.encode(), filename="x.jpg", content_type="image/jpeg",
+                             purpose="reading_photo")
+        db.session.add(ReadingPhoto(reading_id=reading.id, file_id=stored.id))
         return meter.id, reading.id
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from werkzeug.http import parse_options_header
 from sqlalchemy import insert
 
 from iok_saas.db import db
@@ -177,7 +178,8 @@ def test_statement_pdf_is_the_years_ledger_on_the_letterhead(resident, baltyk, b
     answer = baltyk_client.get(f"/lokale/{resident.unit_ids[0]}/wyciag.pdf")
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
     assert answer.data.startswith(b"%PDF")
-    assert answer.headers["Content-Disposition"].endswith('-2017.pdf"')
+    disposition, options = parse_options_header(answer.headers["Content-Disposition"])
+    assert disposition == "attachment" and options["filename"].endswith("-2017.pdf")
     assert answer.headers["Cache-Control"] == "no-store"
     text = _pdf_text(answer.data)
     assert "Spółdzielnia Mieszkaniowa „Bałtyk”" in text

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from iok_saas.auth.models import ADMIN, CLERK
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building
+from iok_saas.files.models import StoredFile
 from iok_saas.imports.models import DONE, QUEUED, ImportRun
 from tests.conftest import ROOT, in_tenant, run_cli
 from tests.factories import make_household
@@ -64,8 +65,8 @@ def test_an_admin_uploads_a_file_the_worker_imports_it_and_the_history_shows_it(
     assert "budynki.csv" in history and "panel pracownika" in history
     with in_tenant(baltyk):
         run = db.session.scalar(select(ImportRun))
-        assert run.status == DONE and run.stored_file and run.ok
-    assert not list((app.config["INSTANCE_PATH"] / "imports").rglob("*.csv")), "file deleted"
+        assert run.status == DONE and run.ok and run.file_id is None
+        assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 0, "deleted"
 
 
 def test_a_broken_upload_lists_every_bad_row_and_saves_nothing(app, baltyk, baltyk_admin):
@@ -200,6 +201,7 @@ def test_api_bad_requests_get_clear_json_answers(app, zw, baltyk, baltyk_client,
 def test_the_relay_enqueues_lost_uploads_and_fails_runs_cut_off(app, baltyk, baltyk_admin):
     from datetime import timedelta
 
+    from iok_saas import files
     from iok_saas.imports.models import FAILED, RUNNING
     from iok_saas.imports.queue import recover
     from iok_saas.jobs import get_queue
@@ -210,9 +212,13 @@ def test_the_relay_enqueues_lost_uploads_and_fails_runs_cut_off(app, baltyk, bal
     with in_tenant(baltyk):
         run = db.session.scalar(select(ImportRun))
         run.created_at = long_ago
+        cut_upload = files.store(b"x;y\n", filename="x.csv", content_type="text/csv",
+                                 purpose="import_upload")
         db.session.add(ImportRun(kind="ledger", filename="x.csv", status=RUNNING,
-                                 started_at=long_ago))
+                                 started_at=long_ago, file_id=cut_upload.id))
     assert recover() == {"imports_failed": 1, "imports_enqueued": 1}
+    with in_tenant(baltyk):  # the cut-off run's upload is gone, the waiting one is kept
+        assert db.session.scalars(select(StoredFile.filename)).all() == ["b.csv"]
     db.session.commit()
     assert recover()["imports_enqueued"] == 0, "a job already in the queue is not doubled"
     db.session.commit()

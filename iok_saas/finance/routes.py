@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response, g, render_template, request
 from flask_login import current_user, login_required
 
+from iok_saas import files
 from iok_saas.estate.models import Unit
 from iok_saas.estate.services import held_unit
 from iok_saas.finance import payments, services, statements
@@ -66,8 +67,7 @@ def _statement(unit_id: int, extension: str, mimetype: str,
                              request.args.get("rok", type=int))
     one_or_404(chosen.account)
     name = f"kartoteka-{chosen.unit.building.number}-{chosen.unit.number}-{chosen.year}.{extension}"
-    return Response(render(chosen), mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return files.download(render(chosen), filename=name, content_type=mimetype)
 
 
 @bp.get("/lokale/<int:unit_id>/kod-platnosci.svg")
@@ -79,5 +79,5 @@ def payment_qr(unit_id: int) -> Response:
     details = one_or_404(_payment(unit, balances, request.args.get("konto", type=int)))
     buffer = io.BytesIO()
     details.qr_code().save(buffer, kind="svg", scale=5, border=4, xmldecl=False)
-    return Response(buffer.getvalue(), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "no-store"})
+    return files.download(buffer.getvalue(), filename="kod-platnosci.svg",
+                          content_type="image/svg+xml", inline=True)

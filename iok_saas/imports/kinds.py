@@ -253,7 +253,7 @@ MEASURES = {"cold_water": "m³", "hot_water": "m³", "gas": "m³", "heat": "jedn
 
 
 def _reading_value(c: Checker, column: str, *, required: bool) -> Decimal | None:
-    from iok_saas.meters.services import ReadingError, parse_value
+    from iok_saas.meters.checks import ReadingError, parse_value
 
     raw = c.row.get(column, "")
     if not raw and not required:

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from iok_saas.db import UtcDateTime, db, utcnow
-from iok_saas.tenancy import TenantScoped
+from iok_saas.tenancy import TenantScoped, tenant_fk
 
 QUEUED = "queued"
 RUNNING = "running"
@@ -24,7 +24,8 @@ class ImportRun(TenantScoped, db.Model):
     """One import from the accounting system: who, when, what it changed, what was wrong."""
 
     __tablename__ = "import_run"
-    __table_args__ = (Index("ix_import_run_tenant_time", "tenant_id", "finished_at"),)
+    __table_args__ = (Index("ix_import_run_tenant_time", "tenant_id", "finished_at"),
+                      tenant_fk("file_id", "stored_file"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -35,7 +36,7 @@ class ImportRun(TenantScoped, db.Model):
     created_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    stored_file: Mapped[str | None] = mapped_column(String(300))  # an upload waiting for the worker
+    file_id: Mapped[int | None]  # an upload waiting for the worker, in the file store
     size: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     dry_run: Mapped[bool] = mapped_column(default=False)
     ok: Mapped[bool] = mapped_column(default=False)

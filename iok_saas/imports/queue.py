@@ -1,71 +1,60 @@
 """Imports handed to the worker: an upload from the staff panel or the API.
 
-The file is saved under ``IMPORT_DIR`` (web and worker processes must share it), an import
-run is recorded as *queued* and the job is enqueued with it, in one transaction. The job
-claims the run (a second job for the same run does nothing), imports, and deletes the file.
-Progress goes to Redis, where the panel page reads it.
+The file goes into the cooperative's file store (PostgreSQL: web and worker need no shared
+disk), an import run is recorded as *queued* and the job is enqueued with it, in one
+transaction. The job claims the run (a second job for the same run does nothing), imports a
+temporary copy, and deletes the stored file. Progress goes to Redis, where the panel page reads
+it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import uuid
 from datetime import timedelta
-from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
 from redis.exceptions import RedisError
 from sqlalchemy import select, update
 
+from iok_saas import files
 from iok_saas.db import db, utcnow
 from iok_saas.extensions import redis_connection
 from iok_saas.imports import models
-from iok_saas.imports.reading import CHUNK, FileTooLarge, ImportFileError
+from iok_saas.imports.reading import FileTooLarge, ImportFileError
 from iok_saas.imports.runner import is_json, max_bytes, run_import, too_large_message
 from iok_saas.jobs import JobSpec, enqueue, enqueue_now, job_in_flight
-from iok_saas.tenancy.context import ALL_TENANTS, require_tenant_id
+from iok_saas.tenancy.context import ALL_TENANTS, require_tenant_id, tenant_context
 from iok_saas.tenancy.keys import tenant_key
 
 log = logging.getLogger(__name__)
 PROGRESS_TTL = 24 * 3600
 PROCESS = "iok_saas.imports.queue.process"
-
-
-def import_dir() -> Path:
-    """Where uploads wait for the worker."""
-    configured = current_app.config.get("IMPORT_DIR")
-    return Path(configured) if configured else Path(current_app.config["INSTANCE_PATH"]) / "imports"
+PURPOSE = "import_upload"
+JSON_TYPE = "application/json"
 
 
 def queue_upload(kind: str, source: BinaryIO, filename: str, *, dry_run: bool, actor: str,
                  origin: str, json: bool | None = None) -> models.ImportRun:
-    """Save the upload, record a queued run, enqueue its job (no commit).
+    """Store the upload, record a queued run, enqueue its job (no commit).
 
-    Raises ``FileTooLarge`` or ``ImportFileError`` (an empty file); nothing is kept then.
+    Raises ``FileTooLarge`` or ``ImportFileError`` (an empty file); the caller rolls back then
+    and nothing is kept.
     """
     tenant_id = require_tenant_id()
-    folder = import_dir() / str(tenant_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = ".json" if (is_json(filename) if json is None else json) else ".csv"
-    target = folder / f"{uuid.uuid4().hex}{suffix}"
-    size, limit = 0, max_bytes()
+    as_json = is_json(filename) if json is None else json
     try:
-        with target.open("wb") as out:
-            while chunk := source.read(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise FileTooLarge(too_large_message(size))
-                out.write(chunk)
-        if size == 0:
-            raise ImportFileError("Plik jest pusty.")
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    run = models.ImportRun(kind=kind, filename=(Path(filename).name or "plik")[:200],
-                           actor=actor[:120], source=origin, status=models.QUEUED,
-                           stored_file=str(target), size=size, dry_run=dry_run)
+        stored = files.store_stream(source, filename=filename, purpose=PURPOSE,
+                                    content_type=JSON_TYPE if as_json else "text/csv",
+                                    max_bytes=max_bytes())
+    except files.TooLarge as exc:
+        raise FileTooLarge(too_large_message(exc.size)) from None
+    except files.FileProblem as exc:
+        raise ImportFileError(str(exc)) from None
+    run = models.ImportRun(kind=kind, filename=stored.filename, actor=actor[:120],
+                           source=origin, status=models.QUEUED, file_id=stored.id,
+                           size=stored.size, dry_run=dry_run)
     db.session.add(run)
     db.session.flush()
     enqueue(PROCESS, tenant_id, run_id=run.id, job_id=_job_id(tenant_id, run.id),
@@ -79,17 +68,20 @@ def _job_id(tenant_id: int, run_id: int) -> str:
 
 def recover() -> dict[str, int]:
     """Platform-wide, every minute: enqueue queued imports whose job never reached
-    Redis; mark runs cut off by a killed worker or the job timeout as failed."""
+    Redis; mark runs cut off by a killed worker or the job timeout as failed (each in its
+    cooperative's context, its upload deleted)."""
     now = utcnow()
     cut_off = now - timedelta(seconds=current_app.config["IMPORT_JOB_TIMEOUT"] + 300)
     cut = db.session.execute(
-        update(models.ImportRun).where(models.ImportRun.status == models.RUNNING,
-                                       models.ImportRun.started_at < cut_off)
-        .values(status=models.FAILED, finished_at=now).returning(models.ImportRun.stored_file)
-        .execution_options(synchronize_session=False, **{ALL_TENANTS: True})).scalars().all()
+        select(models.ImportRun.id, models.ImportRun.tenant_id)
+        .where(models.ImportRun.status == models.RUNNING, models.ImportRun.started_at < cut_off)
+        .execution_options(**{ALL_TENANTS: True})).all()
     db.session.commit()
-    for stored in filter(None, cut):
-        Path(stored).unlink(missing_ok=True)
+    for run_id, tenant_id in cut:
+        db.session.remove()
+        with tenant_context(tenant_id):
+            _fail(run_id, models.RUNNING)
+        db.session.remove()
     waiting = db.session.execute(
         select(models.ImportRun.id, models.ImportRun.tenant_id)
         .where(models.ImportRun.status == models.QUEUED,
@@ -120,21 +112,43 @@ def process(run_id: int) -> str:
     if not claimed:
         return "not queued"
     run = db.session.scalar(select(models.ImportRun).where(models.ImportRun.id == run_id))
-    path = Path(run.stored_file or "")
+    stored = files.find(run.file_id) if run.file_id else None
+    if stored is None:  # an upload that never reached the store (see migration 0009)
+        _fail(run_id, models.RUNNING)
+        return "no file"
+    suffix = ".json" if stored.content_type == JSON_TYPE else ".csv"
     try:
-        report = run_import(run.kind, path, filename=run.filename, dry_run=run.dry_run,
-                            actor=run.actor, source=run.source, run=run,
-                            progress=lambda done, total: _progress(run_id, done, total))
+        with files.spooled(stored.id, suffix) as path:
+            report = run_import(run.kind, path, filename=run.filename, dry_run=run.dry_run,
+                                actor=run.actor, source=run.source, run=run,
+                                progress=lambda done, total: _progress(run_id, done, total))
     except Exception:
         log.exception("Import run %s failed", run_id)
         db.session.rollback()
-        db.session.execute(update(models.ImportRun).where(models.ImportRun.id == run_id)
-                           .values(status=models.FAILED, finished_at=utcnow()))
-        db.session.commit()
+        _fail(run_id, models.RUNNING)
         raise
-    finally:
-        path.unlink(missing_ok=True)
+    _discard_upload(run_id)
     return "ok" if report.ok else "problems"
+
+
+def _fail(run_id: int, status: str) -> None:
+    """Mark a run that is still ``status`` as failed, delete its upload, commit (the job's
+    own step: other workers must see it ended)."""
+    db.session.execute(update(models.ImportRun).where(models.ImportRun.id == run_id,
+                                                      models.ImportRun.status == status)
+                       .values(status=models.FAILED, finished_at=utcnow()))
+    _discard_upload(run_id)
+
+
+def _discard_upload(run_id: int) -> None:
+    """The upload is not needed once the run has ended: unlink it and delete it; commit."""
+    file_id = db.session.scalar(select(models.ImportRun.file_id)
+                                .where(models.ImportRun.id == run_id))
+    if file_id is not None:
+        db.session.execute(update(models.ImportRun).where(models.ImportRun.id == run_id)
+                           .values(file_id=None))
+        files.delete(file_id)
+    db.session.commit()
 
 
 def _key(run_id: int) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from iok_saas.jobs.periodic import PeriodicJob, register_periodic
 from iok_saas.meters.models import PENDING, Reading
 from iok_saas.web.figures import NP_, WAITING, Figure, register_figure
+from iok_saas.web.formatting import decimal_comma
 
 
 def _pending_readings():
@@ -19,13 +20,13 @@ def _pending_readings():
 def init_app(app: Flask) -> None:
     """Residents' pages, the staff queue, e-mails, the menu links."""
     from iok_saas.extensions import csrf
-    from iok_saas.meters import forms, messages, routes, services, staff_routes  # noqa: F401
+    from iok_saas.meters import forms, messages, routes, staff_routes  # noqa: F401
     from iok_saas.web.navigation import N_, NavItem, register
 
     # These views take a photo: they raise the request size limit, then check CSRF themselves.
     csrf.exempt(routes.meter)
     csrf.exempt(routes.edit)
-    app.add_template_filter(services.number, "reading")
+    app.add_template_filter(decimal_comma, "reading")
     app.jinja_env.globals.update(meter_kinds=forms.KIND_LABELS,
                                  reading_statuses=forms.STATUS_LABELS,
                                  reading_sources=forms.SOURCE_LABELS)

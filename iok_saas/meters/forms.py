@@ -10,7 +10,9 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from iok_saas.meters.checks import NeedsConfirmation, ReadingError, parse_value
 from iok_saas.web.forms import SAFE_TEXT
+from iok_saas.web.problems import show
 
 
 class ReadingForm(FlaskForm):
@@ -63,15 +65,13 @@ SOURCE_LABELS = {"resident": _l("resident (online)"), "staff": _l("cooperative s
 def apply(form: ReadingForm, action: Callable[..., object]) -> bool:
     """Run ``action(value)`` with the form's parsed value; put a refusal on the right field.
     True when it went through."""
-    from iok_saas.meters import services
-
     try:
-        action(services.parse_value(form.value.data))
-    except services.NeedsConfirmation as exc:
-        form.value.errors = [str(exc)]
+        action(parse_value(form.value.data))
+    except NeedsConfirmation as exc:
         form.needs_confirmation = True
+        show(exc, form, "value")
         return False
-    except services.ReadingError as exc:
-        getattr(form, exc.field, form.value).errors = [str(exc)]
+    except ReadingError as exc:
+        show(exc, form, "value")
         return False
     return True

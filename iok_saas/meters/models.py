@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, LargeBinary, Numeric, String, UniqueConstraint, column, false
+from sqlalchemy import Index, Numeric, String, UniqueConstraint, column, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.db import Timestamped, UtcDateTime, db
@@ -99,15 +99,17 @@ class Reading(TenantScoped, Timestamped, db.Model):
 
 
 class ReadingPhoto(TenantScoped, db.Model):
-    """The photo of the meter a resident attached (re-encoded JPEG, metadata stripped)."""
+    """The photo of the meter a resident attached (re-encoded JPEG, metadata stripped), kept
+    in the file store."""
 
     __tablename__ = "meter_reading_photo"
     __table_args__ = (tenant_fk("reading_id", "meter_reading"),
+                      tenant_fk("file_id", "stored_file"),
                       UniqueConstraint("tenant_id", "reading_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reading_id: Mapped[int]
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    file_id: Mapped[int]
 
 
 class ReadingCorrection(TenantScoped, db.Model):

@@ -15,7 +15,7 @@ from iok_saas.auth.models import RESIDENT, User
 from iok_saas.db import db
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.mail.outbox import queue_message
-from iok_saas.meters.services import today, window_open
+from iok_saas.meters.window import today, window_open
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import TenantInfo, get_tenant_info
 from iok_saas.tenancy.settings import Readings

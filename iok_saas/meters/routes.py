@@ -19,12 +19,16 @@ from flask_login import current_user, login_required
 from iok_saas.db import db
 from iok_saas.estate.services import units_of
 from iok_saas.extensions import csrf
-from iok_saas.meters import services
+from iok_saas.meters import photos, services
+from iok_saas.meters.checks import ReadingError
 from iok_saas.meters.forms import ReadingForm, RemindersForm, apply
 from iok_saas.meters.models import Meter, Reading
+from iok_saas.meters.window import today, window_message
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web import chart
 from iok_saas.web.access import one_or_404
+from iok_saas.web.formatting import decimal_comma
+from iok_saas.web.problems import show
 
 bp = Blueprint("meters", __name__, template_folder="templates")
 require_feature(bp, "meters")
@@ -46,7 +50,7 @@ def index():
     units = units_of(current_user.id)
     states = services.meters_of(u.id for u in units)
     return render_template("meters/index.html", units=units, states=states,
-                           window=services.window_message(_rules()),
+                           window=window_message(_rules()),
                            reminders=RemindersForm(reminders=current_user.reading_reminders),
                            rules=_rules())
 
@@ -68,7 +72,7 @@ def _photo(form: ReadingForm) -> bytes | None:
     upload = form.photo.data
     if not upload or not getattr(upload, "filename", ""):
         return None
-    return services.clean_photo(upload.read(), _rules())
+    return photos.clean(upload.read(), _rules())
 
 
 def _limit_upload() -> None:
@@ -92,7 +96,7 @@ def meter(meter_id: int):
     found = _meter_or_404(meter_id)
     form = ReadingForm()
     if request.method == "GET":
-        form.read_on.data = services.today()
+        form.read_on.data = today()
     elif form.validate_on_submit() and _apply(form, lambda value, read_on, photo, confirmed:
                                              services.submit(found, current_user, value, read_on,
                                                              _rules(), photo=photo,
@@ -110,7 +114,7 @@ def _meter_page(found: Meter, form: ReadingForm, editing: Reading | None = None)
     return render_template("meters/meter.html", meter=found, state=services.state_from(found, rows),
                            rows=rows,
                            chart=chart.grouped(points[-24:], ("consumption",), label_every=2),
-                           form=form, editing=editing, window=services.window_message(_rules()))
+                           form=form, editing=editing, window=window_message(_rules()))
 
 
 def _gone(found: Meter, reading_id: int):
@@ -132,7 +136,7 @@ def edit(meter_id: int, reading_id: int):
         return _gone(found, reading_id)
     form = ReadingForm(obj=reading if request.method == "GET" else None)
     if request.method == "GET":
-        form.value.data = services.number(reading.value)
+        form.value.data = decimal_comma(reading.value)
     elif form.validate_on_submit() and _apply(form, lambda value, read_on, photo, confirmed:
                                              services.edit(reading, value, read_on, _rules(),
                                                            photo=photo, confirmed=confirmed)):
@@ -152,9 +156,9 @@ def withdraw(meter_id: int, reading_id: int):
         return _gone(found, reading_id)
     try:
         services.withdraw(reading)
-    except services.ReadingError as exc:
+    except ReadingError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        show(exc)
     else:
         db.session.commit()
         flash(_("The reading has been deleted."), "success")
@@ -166,5 +170,4 @@ def withdraw(meter_id: int, reading_id: int):
 def photo(meter_id: int, reading_id: int) -> Response:
     """The photo the resident attached to a reading of their meter."""
     found = _meter_or_404(meter_id)
-    data = one_or_404(services.photo_of_meter(found, reading_id))
-    return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
+    return photos.download(one_or_404(photos.photo_of_meter(found, reading_id)), reading_id)

@@ -4,25 +4,22 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
+from iok_saas import files
 from iok_saas.db import db
-from iok_saas.meters import export, services
+from iok_saas.meters import export, photos, services
 from iok_saas.meters.forms import CorrectionForm, ReadingForm, RejectForm, apply
-from iok_saas.meters.models import Meter
+from iok_saas.meters.window import today
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404, staff_required
+from iok_saas.web.formatting import decimal_comma
 
 bp = Blueprint("staff_meters", __name__, url_prefix="/panel/odczyty", template_folder="templates")
 require_feature(bp, "meters")
-
-
-def _rules():
-    return g.tenant.settings.readings
 
 
 @bp.get("/")
@@ -30,9 +27,7 @@ def _rules():
 def queue():
     """Readings waiting for acceptance, oldest first; a meter search by serial number."""
     serial = (request.args.get("licznik") or "").strip()[:40]
-    found = list(db.session.scalars(
-        select(Meter).where(Meter.serial_number.ilike(f"%{_like(serial)}%", escape="\\"))
-        .limit(20))) if serial else []
+    found = services.find_meters(serial) if serial else []
     return render_template("meters/staff_queue.html", rows=services.queue(), reject=RejectForm(),
                            serial=serial, found=found)
 
@@ -49,10 +44,6 @@ def _chosen(values: list[str]) -> dict[int, Decimal]:
         except InvalidOperation:
             continue
     return chosen
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @bp.post("/decyzja")
@@ -95,8 +86,8 @@ def _report(count: int, chosen: int, done: str) -> None:
 def photo(reading_id: int) -> Response:
     """The photo a resident attached."""
     reading = one_or_404(services.staff_reading(reading_id))
-    data = one_or_404(services.photo_of_meter(reading.meter, reading_id))
-    return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
+    return photos.download(one_or_404(photos.photo_of_meter(reading.meter, reading_id)),
+                           reading_id)
 
 
 @bp.route("/licznik/<int:meter_id>", methods=["GET", "POST"])
@@ -106,9 +97,9 @@ def meter(meter_id: int):
     found = one_or_404(services.staff_meter(meter_id))
     form = ReadingForm()
     if request.method == "GET":
-        form.read_on.data = services.today()
+        form.read_on.data = today()
     elif form.validate_on_submit() and apply(form, lambda value: services.enter(
-            found, value, form.read_on.data, current_user, _rules())):
+            found, value, form.read_on.data, current_user)):
         db.session.commit()
         flash(_("The reading has been saved as accepted."), "success")
         return redirect(url_for("staff_meters.meter", meter_id=meter_id))
@@ -123,9 +114,9 @@ def correct(reading_id: int):
     reading = one_or_404(services.staff_reading(reading_id))
     form = CorrectionForm()
     if request.method == "GET":
-        form.value.data, form.read_on.data = services.number(reading.value), reading.read_on
+        form.value.data, form.read_on.data = decimal_comma(reading.value), reading.read_on
     elif form.validate_on_submit() and apply(form, lambda value: services.correct(
-            reading, value, form.read_on.data, form.reason.data, current_user, _rules())):
+            reading, value, form.read_on.data, form.reason.data, current_user)):
         db.session.commit()
         flash(_("The reading has been corrected."), "success")
         return redirect(url_for("staff_meters.meter", meter_id=reading.meter_id))
@@ -138,5 +129,4 @@ def export_csv() -> Response:
     """Accepted readings not exported yet (``?wszystkie=1``: all) for the billing system."""
     text = export.csv_text(export.take(again=request.form.get("wszystkie") == "1"))
     db.session.commit()
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="odczyty.csv"', "Cache-Control": "no-store"})
+    return files.download(text, filename="odczyty.csv", content_type="text/csv")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from iok_saas import files
 from iok_saas.auth import services as accounts
 from iok_saas.auth.credentials import credentials_pdf, show_document
 from iok_saas.auth.forms import DocumentForm
@@ -187,8 +188,6 @@ def document_pdf(user_id: int) -> Response:
     if not form.validate_on_submit() or not user.must_change_password or not verify_password(
             user.password_hash, form.password.data):
         abort(404)
-    pdf = credentials_pdf(user, form.password.data)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="dostep-iok-{user.identifier}.pdf"',
-        "Cache-Control": "no-store",
-    })
+    return files.download(credentials_pdf(user, form.password.data),
+                          filename=f"dostep-iok-{user.identifier}.pdf",
+                          content_type="application/pdf")

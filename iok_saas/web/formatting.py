@@ -1,7 +1,9 @@
-"""The one place that formats money, dates and account numbers the Polish way."""
+"""The one place that formats money, numbers, dates and account numbers the Polish way, and
+reads numbers as Poles write them."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
@@ -29,6 +31,43 @@ def money(amount: Decimal | int | str | None) -> str:
 def money_by_babel(amount: Decimal) -> str:
     """The reference ``money`` must match (used by the tests)."""
     return format_currency(Decimal(amount), "PLN", locale="pl_PL")
+
+
+_SPACES = str.maketrans("", "", " \xa0\u202f")
+_PLAIN = re.compile(r"\d+(\.\d+)?")
+_DOT_GROUPS = re.compile(r"\d{1,3}(\.\d{3})+")
+
+
+def parse_decimal(raw: str) -> Decimal:
+    """A number as people write it here → Decimal; ValueError for anything else.
+
+    ``1234,56``, ``1 234,56`` (spaces, also non-breaking, group thousands), ``1.234,56`` (with a
+    decimal comma, dots may group thousands, in threes), ``1234.56``, a leading minus. Never an
+    exponent, ``inf`` or ``NaN``; what the number may be (sign, places, size) each caller checks.
+    """
+    text = (raw or "").translate(_SPACES)
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, comma, fraction = text.partition(",")
+    if comma:
+        if "." in whole:
+            if not _DOT_GROUPS.fullmatch(whole):
+                raise ValueError(f"not a number: {raw!r}")
+            whole = whole.replace(".", "")
+        text = f"{whole}.{fraction}"
+    if not _PLAIN.fullmatch(text):
+        raise ValueError(f"not a number: {raw!r}")
+    return Decimal(sign + text)
+
+
+def decimal_comma(value: Decimal | int | None, places: int = 3) -> str:
+    """``123,45``: decimal comma, at most ``places`` decimals, no trailing zeros, no grouping
+    (meter readings and consumption)."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text.replace(".", ",")
 
 
 def local_today() -> date:
@@ -62,3 +101,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(day, "day")
     app.add_template_filter(daytime, "daytime")
     app.add_template_filter(nrb, "nrb")
+    app.add_template_filter(decimal_comma, "decimal")

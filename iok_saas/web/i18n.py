@@ -6,15 +6,15 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import get_locale
 
 from iok_saas.extensions import babel
 
 
 def select_locale() -> str:
-    """The language chosen in this browser, else Polish."""
-    lang = session.get("lang")
+    """The language chosen in this browser, else Polish (also for CLI commands and jobs)."""
+    lang = session.get("lang") if has_request_context() else None
     return lang if lang in current_app.config["LANGUAGES"] else current_app.config[
         "BABEL_DEFAULT_LOCALE"
     ]
