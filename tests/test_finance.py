@@ -8,8 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from werkzeug.http import parse_options_header
 from sqlalchemy import insert
+from werkzeug.http import parse_options_header
 
 from iok_saas.db import db
 from iok_saas.estate.models import Unit
