@@ -88,3 +88,67 @@ def make_meter(tenant: TenantRef, unit_id: int, *, kind: str = "cold_water",
                            for day, value in readings)
         meter_id = meter.id
     return meter_id
+
+
+def make_ledger(tenant, unit_id: int, years: int, *, unpaid_last: bool = True,
+                name: str = "Opłaty mieszkaniowe (czynsz)") -> int:
+    """A fees account with ``years`` of monthly charges (300 zł) and payments."""
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    from iok_saas.finance.models import Account, LedgerEntry
+
+    with in_tenant(tenant):
+        account = Account(external_id=f"A-{unit_id}-{name}", unit_id=unit_id, name=name,
+                          nrb="61109010140000071219812874")
+        db.session.add(account)
+        db.session.flush()
+        rows = []
+        for index in range(years * 12):
+            year, month = 2016 + index // 12, index % 12 + 1
+            period = f"{year}-{month:02d}"
+            rows.append({"account_id": account.id, "external_id": f"N{account.id}-{index}",
+                         "booked_on": date(year, month, 1), "due_on": date(year, month, 15),
+                         "period": period, "document_no": f"NAL/{year}/{month:02d}",
+                         "component": "eksploatacja",
+                         "charge": Decimal("200.00"), "payment": Decimal("0")})
+            rows.append({"account_id": account.id, "external_id": f"M{account.id}-{index}",
+                         "booked_on": date(year, month, 1), "due_on": date(year, month, 15),
+                         "period": period, "document_no": f"NAL/{year}/{month:02d}",
+                         "component": "c.o.",
+                         "charge": Decimal("100.00") + month, "payment": Decimal("0")})
+            if not (unpaid_last and index == years * 12 - 1):
+                rows.append({"account_id": account.id, "external_id": f"W{account.id}-{index}",
+                             "booked_on": date(year, month, 10), "period": period,
+                             "document_no": f"WB/{year}/{month:02d}", "component": "wpłata",
+                             "charge": Decimal("0"), "payment": Decimal("300.00") + month})
+        db.session.execute(insert(LedgerEntry), rows)
+        return account.id
+
+
+def make_import_run(tenant: TenantRef, **fields) -> int:
+    """A finished import run of the cooperative (``fields`` override kind, file, actor…)."""
+    from iok_saas.imports.models import ImportRun
+
+    with in_tenant(tenant):
+        run = ImportRun(**{"kind": "ledger", "filename": "plik.csv", "actor": "Test", **fields})
+        db.session.add(run)
+        db.session.flush()
+        return run.id
+
+
+def make_pending_reading(tenant: TenantRef, household: Household, meter_id: int,
+                         value: str = "135") -> int:
+    """A reading the household's resident submitted today, waiting for staff."""
+    from decimal import Decimal
+
+    from iok_saas.meters import services
+    from iok_saas.meters.models import Meter
+    from iok_saas.meters.window import today
+    from iok_saas.tenancy.settings import Readings
+
+    with in_tenant(tenant):
+        return services.submit(db.session.get(Meter, meter_id),
+                               db.session.get(User, household.user_id), Decimal(value),
+                               today(), Readings()).id

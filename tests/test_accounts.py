@@ -276,3 +276,26 @@ def test_composed_and_decomposed_polish_letters_are_the_same_password(zw, zw_cli
     decomposed = unicodedata.normalize("NFD", "Źdźbło123")
     assert decomposed != "Źdźbło123"
     assert zw_client.login(home.identifier, decomposed).status_code == 302
+
+
+def test_identifiers_come_in_order_and_skip_taken_ones(zw):
+    from iok_saas.auth.services import free_identifiers
+    from iok_saas.tenancy.info import get_tenant_info
+
+    make_household(zw)
+    with in_tenant(zw):
+        db.session.add(User(identifier="ZW-000003", role="resident", first_name="Zajęty",
+                            last_name="Identyfikator", password_hash="!"))
+        db.session.flush()
+        free = free_identifiers(get_tenant_info(zw.id).settings, batch=2)
+        assert [next(free) for _ in range(3)] == ["ZW-000004", "ZW-000005", "ZW-000006"]
+
+
+def test_search_takes_percent_and_underscore_as_typed(zw):
+    from iok_saas.auth.services import search_accounts
+
+    make_household(zw, last_name="Kowalska")
+    odd = make_household(zw, last_name="Kowal_ska")
+    with in_tenant(zw):
+        assert search_accounts("%", ("resident",)) == []
+        assert [u.id for u in search_accounts("l_s", ("resident",))] == [odd.user_id]

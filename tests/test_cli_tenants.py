@@ -199,3 +199,15 @@ def test_delete_asks_and_removes_only_that_cooperatives_rows(run, scratch, zw):
 def test_custom_domain_cannot_squat_a_platform_host(run):
     result = run("tenants", "add-domain", "baltyk", "przyszla.localhost")
     assert result.exit_code == 1 and "under the platform domain" in result.stderr
+
+
+def test_show_counts_only_the_cooperatives_own_rows(run, zw, baltyk):
+    from tests.factories import make_household
+
+    make_household(zw, units=1)
+    make_household(baltyk, units=2)
+    make_household(baltyk, units=3)
+    rows = json.loads(run("tenants", "show", "baltyk", "--json").stdout)["rows"]
+    assert (rows["unit"], rows["user_account"], rows["building"]) == (5, 2, 2)
+    rows = json.loads(run("tenants", "show", "zielone-wzgorza", "--json").stdout)["rows"]
+    assert (rows["unit"], rows["user_account"]) == (1, 1)

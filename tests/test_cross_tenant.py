@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import client_for
-from tests.factories import Household, make_household
+from tests.conftest import client_for, tenant_ref
+from tests.factories import Household, make_household, make_import_run
 
 # Route argument → an id of a row that belongs to the other cooperative (Zielone Wzgórza).
 ID_SOURCES: dict[str, Callable[[Household], object]] = {
@@ -21,7 +21,8 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "user_id": lambda home: home.user_id,
     "title_id": lambda home: home.title_ids[0],
     "application_id": lambda home: home.application_id,
-    "run_id": lambda home: _import_run(home),
+    "run_id": lambda home: make_import_run(
+        tenant_ref(home.slug), filename=f"{home.last_name}.csv", actor=home.street),
     "meter_id": lambda home: _meter_and_reading(home)[0],
     "reading_id": lambda home: _meter_and_reading(home)[1],
 }
@@ -34,19 +35,6 @@ SHARED_ARGS: dict[str, object] = {
 }
 SKIP_ENDPOINTS = {"static", "health.healthz"}
 DENIED = {302, 303, 400, 401, 403, 404, 405}
-
-
-def _import_run(home: Household) -> int:
-    """An import run of the household's cooperative, named after the household."""
-    from iok_saas.db import db
-    from iok_saas.imports.models import ImportRun
-    from tests.conftest import in_tenant, tenant_ref
-
-    with in_tenant(tenant_ref(home.slug)):
-        run = ImportRun(kind="ledger", filename=f"{home.last_name}.csv", actor=home.street)
-        db.session.add(run)
-        db.session.flush()
-        return run.id
 
 
 def _meter_and_reading(home: Household) -> tuple[int, int]:

@@ -4,49 +4,15 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert
 from werkzeug.http import parse_options_header
 
 from iok_saas.db import db
 from iok_saas.estate.models import Unit
-from iok_saas.finance.models import Account, LedgerEntry
 from tests.conftest import in_tenant, queries_for
-from tests.factories import make_household
-
-
-def make_ledger(tenant, unit_id: int, years: int, *, unpaid_last: bool = True,
-                name: str = "Opłaty mieszkaniowe (czynsz)") -> int:
-    """A fees account with ``years`` of monthly charges (300 zł) and payments."""
-    with in_tenant(tenant):
-        account = Account(external_id=f"A-{unit_id}-{name}", unit_id=unit_id, name=name,
-                          nrb="61109010140000071219812874")
-        db.session.add(account)
-        db.session.flush()
-        rows = []
-        for index in range(years * 12):
-            year, month = 2016 + index // 12, index % 12 + 1
-            period = f"{year}-{month:02d}"
-            rows.append({"account_id": account.id, "external_id": f"N{account.id}-{index}",
-                         "booked_on": date(year, month, 1), "due_on": date(year, month, 15),
-                         "period": period, "document_no": f"NAL/{year}/{month:02d}",
-                         "component": "eksploatacja",
-                         "charge": Decimal("200.00"), "payment": Decimal("0")})
-            rows.append({"account_id": account.id, "external_id": f"M{account.id}-{index}",
-                         "booked_on": date(year, month, 1), "due_on": date(year, month, 15),
-                         "period": period, "document_no": f"NAL/{year}/{month:02d}",
-                         "component": "c.o.",
-                         "charge": Decimal("100.00") + month, "payment": Decimal("0")})
-            if not (unpaid_last and index == years * 12 - 1):
-                rows.append({"account_id": account.id, "external_id": f"W{account.id}-{index}",
-                             "booked_on": date(year, month, 10), "period": period,
-                             "document_no": f"WB/{year}/{month:02d}", "component": "wpłata",
-                             "charge": Decimal("0"), "payment": Decimal("300.00") + month})
-        db.session.execute(insert(LedgerEntry), rows)
-        return account.id
+from tests.factories import make_household, make_ledger
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from iok_saas.meters.window import today, window_open, window_opens
 from iok_saas.tenancy import services as tenant_services
 from iok_saas.tenancy.settings import Readings
 from tests.conftest import ROOT, in_tenant, queries_for, run_cli
-from tests.factories import make_household, make_meter
+from tests.factories import make_household, make_meter, make_pending_reading
 
 TODAY = today()
 
@@ -291,12 +291,8 @@ def _pending(tenant, count: int) -> list[int]:
     ids = []
     for _ in range(count):
         household = make_household(tenant, units=1)
-        meter_id = make_meter(tenant, household.unit_ids[0])
-        with in_tenant(tenant):
-            reading = services.submit(db.session.get(Meter, meter_id),
-                                      db.session.get(User, household.user_id), Decimal("135"),
-                                      TODAY, Readings())
-            ids.append(reading.id)
+        ids.append(make_pending_reading(tenant, household,
+                                        make_meter(tenant, household.unit_ids[0])))
     return ids
 
 

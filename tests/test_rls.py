@@ -55,6 +55,25 @@ def test_app_role_cannot_write_a_row_of_another_tenant(zw, baltyk, app_engine):
             ), {"b": baltyk.id})
 
 
+# The only modules that may read or change rows of every cooperative at once, each for a
+# platform job: the outbox relay and its status, the import recovery. Anything else loops over
+# cooperatives with tenant_context (periodic jobs, iok tenants show).
+ALL_TENANTS_ALLOWED = {
+    "iok_saas/tenancy/context.py",  # defines it
+    "iok_saas/tenancy/scoping.py",  # honours it
+    "iok_saas/tenancy/__init__.py",  # exports it
+    "iok_saas/db/rls.py",  # opens row-level security for it
+    "iok_saas/mail/outbox.py",
+    "iok_saas/imports/queue.py",
+}
+
+
+def test_only_the_named_modules_work_across_cooperatives():
+    users = {str(path.relative_to(ROOT)) for path in (ROOT / "iok_saas").rglob("*.py")
+             if "ALL_TENANTS" in path.read_text(encoding="utf-8")}
+    assert users <= ALL_TENANTS_ALLOWED, sorted(users - ALL_TENANTS_ALLOWED)
+
+
 def test_raw_sql_lives_only_in_the_reviewed_module():
     offenders = []
     for path in (ROOT / "iok_saas").rglob("*.py"):

@@ -36,6 +36,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         result, user = services.authenticate(form.identifier.data, form.password.data, g.tenant)
+        db.session.commit()  # whatever the answer: failed attempts and locks must be kept
         if result is SignInResult.OK:
             start_session(user)
             if user.must_change_password:

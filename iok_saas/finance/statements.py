@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from iok_saas.db import utcnow
 from iok_saas.finance.services import ZERO, Record
+from iok_saas.web.formatting import day
 from iok_saas.web.pdf import render_pdf
 
 HEADER = ("Data", "Dokument", "Okres", "Opis", "Naliczenie", "Wpłata", "Saldo")
@@ -27,7 +28,7 @@ def csv_text(record: Record) -> str:
     writer.writerow(HEADER)
     for row in reversed(record.rows):
         entry = row.entry
-        writer.writerow((entry.booked_on.strftime("%d.%m.%Y"), entry.document_no, entry.period,
+        writer.writerow((day(entry.booked_on), entry.document_no, entry.period,
                          entry.description or entry.component,
                          _amount(entry.charge) if entry.charge else "",
                          _amount(entry.payment) if entry.payment else "",

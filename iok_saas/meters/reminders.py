@@ -19,6 +19,7 @@ from iok_saas.meters.window import today, window_open
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import TenantInfo, get_tenant_info
 from iok_saas.tenancy.settings import Readings
+from iok_saas.web.formatting import day
 
 KEY = "reading-reminder"
 
@@ -59,7 +60,7 @@ def remind_tenant(info: TenantInfo, on: date) -> int:
         if key in sent:
             continue
         queue_message("reading_reminder", person.email, {
-            "name": person.full_name, "until": f"{until:%d.%m.%Y}",
+            "name": person.full_name, "until": day(until),
             "link": info.url("/liczniki")}, idempotency_key=key)
         count += 1
     return count

@@ -13,9 +13,10 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from iok_saas.db import db
-from iok_saas.tenancy.context import ALL_TENANTS, tenant_context
+from iok_saas.tenancy.context import tenant_context
 from iok_saas.tenancy.info import platform_host
 from iok_saas.tenancy.models import ACTIVE, DISABLED, Tenant, TenantDomain
 from iok_saas.tenancy.resolver import bump_generation
@@ -75,14 +76,12 @@ def describe(tenant: Tenant) -> dict[str, Any]:
 
 
 def count_rows(tenant: Tenant) -> dict[str, int]:
-    """How many rows of each tenant-owned table belong to the cooperative."""
-    counts = {}
-    for mapper in scoped_models():
-        model = mapper.class_
-        stmt = select(func.count()).select_from(model).where(model.tenant_id == tenant.id)
-        stmt = stmt.execution_options(**{ALL_TENANTS: True})
-        counts[model.__tablename__] = db.session.scalar(stmt)
-    return counts
+    """How many rows of each tenant-owned table belong to the cooperative: counted in its
+    context, in a session of their own (the caller's session stays as it was), the tenant
+    filter choosing the rows."""
+    with tenant_context(tenant.id), Session(db.engine) as session:
+        return {mapper.local_table.name: session.scalar(
+            select(func.count()).select_from(mapper.class_)) for mapper in scoped_models()}
 
 
 def scoped_models() -> list[Any]:
