@@ -52,6 +52,7 @@ class Database:
         with self.app().app_context():
             upgrade()
             services.sync_dir(ROOT / "tenants")
+            db.session.commit()
             self.tenant_id = services.get_tenant(SLUG).id
             db.session.remove()
         return self

@@ -109,6 +109,7 @@ def app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fla
     with application.app_context():
         upgrade()
         tenant_services.sync_dir(ROOT / "tenants")
+        db.session.commit()
         db.session.remove()
     yield application
     with application.app_context():

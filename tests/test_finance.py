@@ -69,11 +69,13 @@ def test_finance_switched_off_hides_the_record(resident, baltyk_client, ctx):
     from iok_saas.tenancy import services
 
     services.update_tenant("baltyk", ["features.finance=false"])
+    db.session.commit()
     try:
         assert baltyk_client.get(f"/lokale/{resident.unit_ids[0]}").status_code == 404
         assert 'href="/lokale/' not in baltyk_client.get("/").get_data(as_text=True)
     finally:
         services.update_tenant("baltyk", ["features.finance=true"])
+        db.session.commit()
 
 
 def test_payment_details_and_the_qr_code_decode_to_standard_2d(resident, baltyk_client):

@@ -16,8 +16,10 @@ from tests.factories import make_household
 def email_path(ctx):
     """Bałtyk switched to the e-mail path for the test (both seeds use paper)."""
     services.update_tenant("baltyk", ["accounts.forgotten_password=email"])
+    db.session.commit()
     yield
     services.update_tenant("baltyk", ["accounts.forgotten_password=paper"])
+    db.session.commit()
 
 
 def _ask(client, identifier):
@@ -104,6 +106,7 @@ def test_no_link_for_an_account_blocked_in_staff_unlock_mode(ctx, zw, zw_client)
     from tests.conftest import in_tenant
 
     services.update_tenant("zielone-wzgorza", ["accounts.forgotten_password=email"])
+    db.session.commit()
     try:
         home = make_household(zw)
         with in_tenant(zw):
@@ -113,6 +116,7 @@ def test_no_link_for_an_account_blocked_in_staff_unlock_mode(ctx, zw, zw_client)
             assert db.session.scalars(select(OutboxMessage)).all() == []
     finally:
         services.update_tenant("zielone-wzgorza", ["accounts.forgotten_password=paper"])
+        db.session.commit()
 
 
 def test_sent_reset_link_is_not_kept_in_the_outbox(email_path, baltyk, baltyk_client):

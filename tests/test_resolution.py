@@ -6,6 +6,7 @@ import pytest
 from flask import g
 
 from iok_saas import create_app
+from iok_saas.db import db
 from iok_saas.tenancy import services
 from tests.conftest import app_settings, client_for
 
@@ -39,6 +40,7 @@ def test_malformed_host_gets_400(app, ctx, host):
 def test_disabled_cooperative_shows_its_maintenance_message_with_503(app, ctx, baltyk_client,
                                                                       zw_client):
     services.set_status("baltyk", "disabled", "Prace serwisowe do godziny 6:00.")
+    db.session.commit()
     try:
         page = baltyk_client.get("/")
         assert page.status_code == 503
@@ -47,16 +49,19 @@ def test_disabled_cooperative_shows_its_maintenance_message_with_503(app, ctx, b
         assert zw_client.get("/").status_code == 200
     finally:
         services.set_status("baltyk", "active")
+        db.session.commit()
     assert baltyk_client.get("/").status_code == 200
 
 
 def test_default_maintenance_message_comes_from_the_file(app, ctx, zw_client):
     services.set_status("zielone-wzgorza", "disabled")
+    db.session.commit()
     try:
         body = zw_client.get("/").get_data(as_text=True)
         assert "przerw technicznych" in body
     finally:
         services.set_status("zielone-wzgorza", "active")
+        db.session.commit()
 
 
 def test_other_web_process_drops_its_cache_when_operator_changes_a_tenant(app, ctx, tmp_path):
@@ -64,10 +69,12 @@ def test_other_web_process_drops_its_cache_when_operator_changes_a_tenant(app, c
     other_client = client_for(other, "baltyk.localhost")
     assert other_client.get("/").status_code == 200  # warms the other process's cache
     services.set_status("baltyk", "disabled")
+    db.session.commit()
     try:
         assert other_client.get("/").status_code == 503
     finally:
         services.set_status("baltyk", "active")
+        db.session.commit()
     assert other_client.get("/").status_code == 200
 
 
@@ -117,6 +124,7 @@ def test_tenant_read_before_an_operator_change_is_not_cached_after_it(app, ctx, 
         info = real_load(host)  # read while the cooperative is still active ...
         with app.app_context():
             services.set_status("baltyk", "disabled")  # ... then the operator disables it
+            db.session.commit()
         cache._drop_if_stale()  # ... and another thread's request sees the new generation
         return info
 
@@ -129,3 +137,4 @@ def test_tenant_read_before_an_operator_change_is_not_cached_after_it(app, ctx, 
     finally:
         with app.app_context():
             services.set_status("baltyk", "active")
+            db.session.commit()

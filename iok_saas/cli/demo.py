@@ -253,7 +253,9 @@ def print_accounts(port: int) -> None:
 def demo(port: int, host: str, no_serve: bool) -> None:
     """Migrate, sync tenants/*.toml, reset the demo data and serve it with gunicorn."""
     upgrade()
-    for result in services.sync_dir(Path(current_app.config["TENANTS_DIR"])):
+    results = services.sync_dir(Path(current_app.config["TENANTS_DIR"]))
+    db.session.commit()
+    for result in results:
         click.echo(f"{result.slug}: {result.action}")
     reset_demo_data()
     print_accounts(port)

@@ -89,6 +89,7 @@ def show_cmd(slug: str, as_json: bool) -> None:
 def create_cmd(slug: str, name: str, short_name: str | None) -> None:
     """Create a cooperative with default settings (then `update` or a TOML file and `sync`)."""
     tenant = services.create_tenant(slug, name, short_name)
+    db.session.commit()
     click.echo(f"Created {tenant.slug}: {', '.join(d.host for d in tenant.domains)}")
 
 
@@ -100,6 +101,7 @@ def create_cmd(slug: str, name: str, short_name: str | None) -> None:
 def update_cmd(slug: str, assignments: tuple[str, ...]) -> None:
     """Change settings, e.g. `features.meters=false` or `lockout.max_failures=5`."""
     changes = services.update_tenant(slug, list(assignments))
+    db.session.commit()
     click.echo(f"{slug}: " + (", ".join(changes) if changes else "nothing changed"))
     tenant = services.get_tenant(slug)
     _warn(TenantSettings.model_validate(tenant.settings).warnings(), slug)
@@ -114,7 +116,9 @@ def sync_cmd(directory: Path | None) -> None:
     directory = directory or Path(current_app.config["TENANTS_DIR"])
     if not directory.is_dir():
         raise click.ClickException(f"{directory} is not a directory.")
-    for result in services.sync_dir(directory):
+    results = services.sync_dir(directory)
+    db.session.commit()
+    for result in results:
         detail = f" ({', '.join(result.changes)})" if result.action == "updated" else ""
         click.echo(f"{result.slug}: {result.action}{detail}")
         _warn(result.warnings, result.slug)
@@ -128,6 +132,7 @@ def sync_cmd(directory: Path | None) -> None:
 def disable_cmd(slug: str, message: str | None) -> None:
     """Close a cooperative's portal: every page answers 503 with the maintenance message."""
     services.set_status(slug, DISABLED, message)
+    db.session.commit()
     click.echo(f"{slug}: disabled")
 
 
@@ -138,6 +143,7 @@ def disable_cmd(slug: str, message: str | None) -> None:
 def enable_cmd(slug: str) -> None:
     """Open a cooperative's portal again."""
     services.set_status(slug, ACTIVE)
+    db.session.commit()
     click.echo(f"{slug}: active")
 
 
@@ -149,6 +155,7 @@ def enable_cmd(slug: str) -> None:
 def add_domain_cmd(slug: str, host: str) -> None:
     """Let a cooperative answer on its own domain (e.g. iok.smbaltyk.pl)."""
     domain = services.add_domain(slug, host)
+    db.session.commit()
     click.echo(f"{slug}: +{domain.host}")
 
 
@@ -160,6 +167,7 @@ def add_domain_cmd(slug: str, host: str) -> None:
 def remove_domain_cmd(slug: str, host: str) -> None:
     """Stop answering on a custom domain."""
     services.remove_domain(slug, host)
+    db.session.commit()
     click.echo(f"{slug}: -{host}")
 
 
@@ -204,6 +212,8 @@ def delete_cmd(slug: str, yes: bool) -> None:
             f"Delete {tenant.name} ({slug}) and ALL its data? This cannot be undone", abort=True
         )
     counts = services.delete_tenant(slug)
+    db.session.commit()
+    db.session.close()  # it served the deleted cooperative
     total = sum(counts.values())
     detail = ", ".join(f"{table}={rows}" for table, rows in counts.items())
     click.echo(f"Deleted {slug} and {total} rows: {detail}")

@@ -11,11 +11,12 @@ import re
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, abort, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, has_app_context, render_template, request
 from redis.exceptions import RedisError
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
 
 from iok_saas.db import db
 from iok_saas.extensions import redis_connection
@@ -106,7 +107,7 @@ def read_generation() -> str | None:
 
 
 def bump_generation() -> None:
-    """Tell every web process that a cooperative changed (called after the commit)."""
+    """Tell every web process that a cooperative changed (after the commit that changed it)."""
     client = redis_connection()
     if client is not None:
         try:
@@ -117,6 +118,29 @@ def bump_generation() -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(str(time.time_ns()))
     current_app.extensions["iok_tenant_cache"].clear()
+
+
+TENANTS_CHANGED = "iok_tenants_changed"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_tenant_changes(session: Session, flush_context: Any) -> None:
+    """A cooperative or one of its hosts was written in this transaction."""
+    if any(isinstance(obj, (Tenant, TenantDomain))
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[TENANTS_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_after_commit(session: Session) -> None:
+    """Once the change is committed (whoever commits), every web process reloads it."""
+    if session.info.pop(TENANTS_CHANGED, False) and has_app_context():
+        bump_generation()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_tenant_changes(session: Session) -> None:
+    session.info.pop(TENANTS_CHANGED, None)
 
 
 def normalise_host(raw: str) -> str | None:

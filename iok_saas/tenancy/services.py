@@ -19,7 +19,6 @@ from iok_saas.db import db
 from iok_saas.tenancy.context import tenant_context
 from iok_saas.tenancy.info import platform_host
 from iok_saas.tenancy.models import ACTIVE, DISABLED, Tenant, TenantDomain
-from iok_saas.tenancy.resolver import bump_generation
 from iok_saas.tenancy.scoping import TenantScoped
 from iok_saas.tenancy.settings import (
     TenantFileError,
@@ -164,24 +163,12 @@ def read_tenant_dir(directory: Path) -> list[TenantSettings]:
 
 
 def sync_dir(directory: Path) -> list[SyncResult]:
-    """Load ``tenants/*.toml`` idempotently: all files or nothing; run twice → no change."""
+    """Load ``tenants/*.toml`` idempotently: all files or nothing (the caller commits, and
+    rolls back on an error); run twice → no change."""
     loaded = read_tenant_dir(directory)
-    try:
-        results = [apply_settings(settings) for settings in loaded]
-        db.session.flush()
-    except Exception:
-        db.session.rollback()
-        raise
-    _commit_if(any(r.action != "unchanged" for r in results))
+    results = [apply_settings(settings) for settings in loaded]
+    db.session.flush()
     return results
-
-
-def _commit_if(changed: bool) -> None:
-    if changed:
-        db.session.commit()
-        bump_generation()
-    else:
-        db.session.rollback()
 
 
 def create_tenant(slug: str, name: str, short_name: str | None = None) -> Tenant:
@@ -191,8 +178,7 @@ def create_tenant(slug: str, name: str, short_name: str | None = None) -> Tenant
         raise TenantError(f"A cooperative with slug {slug!r} already exists.")
     settings = _validated({"slug": slug, "name": name, "short_name": short_name or name}, slug)
     apply_settings(settings)
-    db.session.commit()
-    bump_generation()
+    db.session.flush()
     return get_tenant(slug)
 
 
@@ -233,9 +219,7 @@ def update_tenant(slug: str, assignments: list[str]) -> list[str]:
             raise TenantError("The slug cannot be changed (it is part of the domain).")
         _assign(data, path, value)
     settings = _validated(data, slug)
-    changes = _store(tenant, settings) + _sync_domains(tenant, settings)
-    _commit_if(bool(changes))
-    return changes
+    return _store(tenant, settings) + _sync_domains(tenant, settings)
 
 
 def _assign(data: dict, path: list[str], value: Any) -> None:
@@ -255,8 +239,6 @@ def set_status(slug: str, status: str, message: str | None = None) -> Tenant:
         tenant.maintenance_message = message
     if status == ACTIVE:
         tenant.maintenance_message = None
-    db.session.commit()
-    bump_generation()
     return tenant
 
 
@@ -271,8 +253,6 @@ def add_domain(slug: str, host: str) -> TenantDomain:
     domain = TenantDomain(host=host, is_custom=True)
     tenant.domains.append(domain)
     _keep_settings_domains(tenant)
-    db.session.commit()
-    bump_generation()
     return domain
 
 
@@ -287,8 +267,6 @@ def remove_domain(slug: str, host: str) -> None:
         raise TenantError(f"{host!r} is the platform address of {slug!r} and stays.")
     tenant.domains.remove(domain)
     _keep_settings_domains(tenant)
-    db.session.commit()
-    bump_generation()
 
 
 def _valid_host(host: str) -> str:
@@ -306,7 +284,8 @@ def _keep_settings_domains(tenant: Tenant) -> None:
 
 
 def delete_tenant(slug: str) -> dict[str, int]:
-    """Remove every row of one cooperative, and the cooperative; other tenants untouched."""
+    """Remove every row of one cooperative, and the cooperative; other tenants untouched
+    (no commit; the session then serves that cooperative: the caller commits and closes it)."""
     tenant = get_tenant(slug)
     counts = {}
     with tenant_context(tenant.id):
@@ -314,7 +293,5 @@ def delete_tenant(slug: str) -> dict[str, int]:
             result = db.session.execute(delete(mapper.class_))
             counts[mapper.local_table.name] = result.rowcount
         db.session.delete(tenant)
-        db.session.commit()
-    db.session.close()
-    bump_generation()
+        db.session.flush()
     return counts
