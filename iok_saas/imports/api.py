@@ -18,6 +18,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
@@ -47,8 +48,8 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _error(status: int, message: str, **headers: str) -> Response:
-    response = jsonify(error=message)
+def _error(status: int, message: Any, **headers: str) -> Response:
+    response = jsonify(error=str(message))
     response.status_code = status
     response.headers.update(headers)
     return response
@@ -63,7 +64,7 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         stored = db.session.scalar(select(Tenant.api_token_hash).where(Tenant.id == g.tenant.id))
         if (scheme.lower() != "bearer" or not stored
                 or not hmac.compare_digest(stored, _digest(token.strip()))):
-            return _error(401, "Brak poprawnego tokenu API tej spółdzielni.",
+            return _error(401, _l("No valid API token of this cooperative."),
                           **{"WWW-Authenticate": 'Bearer realm="iok"'})
         return view(*args, **kwargs)
 
@@ -95,7 +96,8 @@ def _refused(response: Response) -> bool:
 def import_file(kind: str) -> Response:
     """Queue an import of the request body."""
     if kind not in KINDS:
-        return _error(404, "Nieznany rodzaj danych; dozwolone: " + ", ".join(KINDS) + ".")
+        return _error(404, _l("Unknown kind of data; allowed: %(kinds)s.",
+                              kinds=", ".join(KINDS)))
     length = request.content_length  # None for a chunked upload: the copy is capped then
     if length is not None and length > max_bytes():
         return _error(413, too_large_message(length))
@@ -123,7 +125,7 @@ def import_run(run_id: int) -> Response:
     """What became of a queued import."""
     run = queue.find_run(run_id)
     if run is None:
-        return _error(404, "Nie ma takiego importu w tej spółdzielni.")
+        return _error(404, _l("There is no such import in this cooperative."))
     return jsonify(_describe(run))
 
 

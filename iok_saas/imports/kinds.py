@@ -18,13 +18,22 @@ from decimal import Decimal
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from iok_saas.db import db
 from iok_saas.estate.models import Building, Unit
 from iok_saas.finance.models import FEES, LOAN, OTHER, Account
 from iok_saas.finance.payments import nrb_is_valid
-from iok_saas.imports.reading import ImportReport, Row, parse_amount, parse_date, plain_name
+from iok_saas.imports.reading import (
+    ImportReport,
+    Message,
+    Row,
+    parse_amount,
+    parse_date,
+    plain_name,
+)
 
 ID = "id_zewnetrzne"
 
@@ -60,8 +69,14 @@ TITLE_KINDS = Choices({"własnościowe": "cooperative_ownership",
                        "najem": "lease"}, "cooperative_ownership")
 POSTAL_CODE = re.compile(r"\d{2}-\d{3}")
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-NEGATIVE_PAYMENT = "wpłata nie może być ujemna (zwrot to osobna operacja)"
+NEGATIVE_PAYMENT = _l("a payment cannot be negative (a refund is a separate operation)")
 PHONE = re.compile(r"\+?[0-9 ()-]{6,20}")
+REQUIRED = _l("empty field, but it is required")
+# What ``Checker.ref`` says when the row refers to something unknown; ``%(id)s``: the value.
+NO_BUILDING = _l("there is no building with the identifier “%(id)s” in this cooperative")
+NO_UNIT = _l("there is no unit with the identifier “%(id)s” in this cooperative")
+NO_ACCOUNT = _l("there is no account with the identifier “%(id)s” in this cooperative")
+NO_METER = _l("there is no meter with the identifier “%(id)s” in this cooperative")
 
 
 class Checker:
@@ -76,7 +91,7 @@ class Checker:
         """No problem found in this row so far."""
         return self.report.problem_count == self.before
 
-    def problem(self, column: str, reason: str) -> None:
+    def problem(self, column: str, reason: Message) -> None:
         """Note a problem in one column."""
         self.report.add(self.line, column, reason)
 
@@ -84,29 +99,31 @@ class Checker:
         """A text cell, at most ``limit`` characters."""
         value = self.row.get(column, "")
         if required and not value:
-            self.problem(column, "puste pole, a jest wymagane")
+            self.problem(column, REQUIRED)
         elif len(value) > limit:
-            self.problem(column, f"za długie: najwyżej {limit} znaków, jest {len(value)}")
+            self.problem(column, _l("too long: at most %(limit)d characters, there are "
+                                    "%(length)d", limit=limit, length=len(value)))
         return value
 
     def external_id(self, column: str = ID) -> str:
         """The accounting system's id of the row."""
         return self.string(column, 64, required=True)
 
-    def ref(self, column: str, known: dict[str, int], what: str) -> int | None:
-        """The database id of a row referred to by its external id (a unit, an account…)."""
+    def ref(self, column: str, known: dict[str, int], unknown: LazyString) -> int | None:
+        """The database id of a row referred to by its external id (a unit, an account…);
+        ``unknown``: the message when there is no such row (``%(id)s`` stands for the value)."""
         value = self.row.get(column, "")
         found = known.get(value)
         if found is None:
-            self.problem(column, f"nie ma {what} o identyfikatorze „{value}” w tej spółdzielni"
-                         if value else "puste pole, a jest wymagane")
+            self.problem(column, unknown % {"id": value} if value else REQUIRED)
         return found
 
     def choice(self, column: str, choices: Choices) -> str:
         """A word from a fixed list."""
         value = choices.get(self.row.get(column, ""))
         if value is None:
-            self.problem(column, "nieznana wartość; dozwolone: " + ", ".join(choices.words))
+            self.problem(column, _l("unknown value; allowed: %(words)s",
+                                    words=", ".join(choices.words)))
         return value or ""
 
     def date(self, column: str, *, required: bool = False, past: bool = False) -> date | None:
@@ -114,7 +131,7 @@ class Checker:
         raw = self.row.get(column, "")
         if not raw:
             if required:
-                self.problem(column, "puste pole, a jest wymagane")
+                self.problem(column, REQUIRED)
             return None
         try:
             value = parse_date(raw)
@@ -122,10 +139,10 @@ class Checker:
             self.problem(column, str(exc))
             return None
         if past and value > self.today:
-            self.problem(column, "data jest w przyszłości")
+            self.problem(column, _l("the date is in the future"))
         return value
 
-    def amount(self, column: str, *, negative: str = "") -> Decimal:
+    def amount(self, column: str, *, negative: Message = "") -> Decimal:
         """An amount in any usual notation (``1 234,56``, ``1234.56``…); ``negative``: the
         message when a negative amount is not allowed."""
         try:
@@ -167,7 +184,7 @@ def _ids(column: Any, key: Any = None) -> dict[str, int]:
 def _building(c: Checker, _: Any) -> tuple | None:
     postal = c.string("kod_pocztowy", 6, required=True)
     if postal and not POSTAL_CODE.fullmatch(postal):
-        c.problem("kod_pocztowy", "kod pocztowy zapisuje się jako NN-NNN")
+        c.problem("kod_pocztowy", _l("a postal code is written as NN-NNN"))
     values = (c.external_id(), c.string("osiedle", 120),
               c.string("ulica", 120, required=True), c.string("numer", 20, required=True),
               postal, c.string("miejscowosc", 80, required=True))
@@ -175,7 +192,7 @@ def _building(c: Checker, _: Any) -> tuple | None:
 
 
 def _unit(c: Checker, buildings: dict[str, int]) -> tuple | None:
-    values = (c.external_id(), c.ref("budynek", buildings, "budynku"),
+    values = (c.external_id(), c.ref("budynek", buildings, NO_BUILDING),
               c.string("numer", 20, required=True), c.choice("rodzaj", UNIT_KINDS))
     return values if c.ok else None
 
@@ -186,13 +203,14 @@ def _nrb(c: Checker) -> str | None:
     if not digits:
         return None
     if not nrb_is_valid(digits):
-        c.problem("nrb", "numer rachunku jest błędny (26 cyfr z poprawną sumą kontrolną)")
+        c.problem("nrb", _l("the bank account number is wrong (26 digits with a correct "
+                            "check sum)"))
     return digits
 
 
 def _account(c: Checker, units: dict[str, int]) -> tuple | None:
     kind = c.choice("rodzaj", ACCOUNT_KINDS)
-    values = (c.external_id(), c.ref("lokal", units, "lokalu"), kind,
+    values = (c.external_id(), c.ref("lokal", units, NO_UNIT), kind,
               c.string("nazwa", 120) or ACCOUNT_NAMES.get(kind, ""), _nrb(c))
     return values if c.ok else None
 
@@ -200,8 +218,8 @@ def _account(c: Checker, units: dict[str, int]) -> tuple | None:
 def _ledger(c: Checker, accounts: dict[str, int]) -> tuple | None:
     period = c.row.get("okres", "")
     if period and not PERIOD.fullmatch(period):
-        c.problem("okres", "okres zapisuje się jako RRRR-MM")
-    values = (c.external_id(), c.ref("konto", accounts, "konta"),
+        c.problem("okres", _l("a period is written as YYYY-MM"))
+    values = (c.external_id(), c.ref("konto", accounts, NO_ACCOUNT),
               c.date("data", required=True, past=True), c.date("termin"), period,
               c.string("dokument", 60), c.string("skladnik", 60), c.string("opis", 200),
               c.amount("naliczenie"), c.amount("wplata", negative=NEGATIVE_PAYMENT))
@@ -229,15 +247,16 @@ def _email(c: Checker) -> str | None:
     try:
         return validate_email(raw, check_deliverability=False).normalized
     except EmailNotValidError:
-        c.problem("email", "to nie jest poprawny adres e-mail")
+        c.problem("email", _l("this is not a valid e-mail address"))
         return None
 
 
 def _title(c: Checker, units: dict[str, int]) -> tuple | None:
     phone = c.string("telefon", 40)
     if phone and not PHONE.fullmatch(phone):
-        c.problem("telefon", "numer telefonu zapisuje się samymi cyframi (może być +48)")
-    row = TitleRow(unit_id=c.ref("lokal", units, "lokalu") or 0,
+        c.problem("telefon", _l("a phone number is written with digits only (+48 may come "
+                                "first)"))
+    row = TitleRow(unit_id=c.ref("lokal", units, NO_UNIT) or 0,
                    person=c.external_id("osoba"), first_name=c.string("imie", 80),
                    last_name=c.string("nazwisko", 120, required=True),
                    kind=c.choice("tytul", TITLE_KINDS),
@@ -268,8 +287,8 @@ def _reading_value(c: Checker, column: str, *, required: bool) -> Decimal | None
 def _meter(c: Checker, units: dict[str, int]) -> tuple | None:
     kind = c.choice("rodzaj", METER_KINDS)
     if not kind and c.ok:
-        c.problem("rodzaj", "puste pole, a jest wymagane")
-    values = (c.external_id(), c.ref("lokal", units, "lokalu"), kind,
+        c.problem("rodzaj", REQUIRED)
+    values = (c.external_id(), c.ref("lokal", units, NO_UNIT), kind,
               c.string("numer_seryjny", 40, required=True), c.string("miejsce", 80),
               c.string("jednostka", 12) or MEASURES.get(kind, "m³"),
               c.date("zamontowany", past=True), c.date("legalizacja_do"),
@@ -279,7 +298,7 @@ def _meter(c: Checker, units: dict[str, int]) -> tuple | None:
 
 
 def _reading(c: Checker, meters: dict[str, int]) -> tuple | None:
-    values = (c.external_id(), c.ref("licznik", meters, "licznika"),
+    values = (c.external_id(), c.ref("licznik", meters, NO_METER),
               c.date("data", required=True, past=True),
               _reading_value(c, "wartosc", required=True))
     return values if c.ok else None

@@ -1,7 +1,8 @@
 """Reading import files: CSV (UTF-8 or Windows-1250) and JSON, streamed row by row.
 
-Every problem is kept with its place (line or element, column) and a reason in Polish, for
-the cooperative's accountant. Nothing here writes to the database.
+Every problem is kept with its place (line or element, column) and a reason for the
+cooperative's accountant, translated when it is noted (outside a request: Polish) and stored as
+text. Nothing here writes to the database.
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, BinaryIO
 
 import ijson
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from iok_saas.web.formatting import parse_decimal
+from iok_saas.web.problems import DomainError
 
 MAX_REPORTED = 500
 CHUNK = 1 << 20
@@ -28,6 +34,9 @@ MAX_DIGITS = 100  # digits in a row in a JSON file
 
 Row = dict[str, str]
 Progress = Callable[[int, int], None]
+Message = str | LazyString
+MAX_AMOUNT = Decimal("10000000000")
+CENTS = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -58,30 +67,38 @@ class ImportReport:
         """No problems: the file was (or would be) imported whole."""
         return self.problem_count == 0
 
-    def add(self, line: int, column: str, reason: str) -> None:
-        """Note a problem (the first ``MAX_REPORTED`` are kept with their place)."""
+    def add(self, line: int, column: str, reason: Message) -> None:
+        """Note a problem (the first ``MAX_REPORTED`` are kept with their place, as text: a
+        translated message becomes a string now)."""
         self.problem_count += 1
         if len(self.problems) < MAX_REPORTED:
-            self.problems.append(Problem(line, column, reason))
+            self.problems.append(Problem(line, column, str(reason)))
+
+    def row(self, line: int) -> str:
+        """``wiersz 12`` (CSV) or ``element 12`` (JSON)."""
+        return str(_l("element %(num)d", num=line) if self.json else _l("row %(num)d", num=line))
 
     def place(self, problem: Problem) -> str:
         """``wiersz 12, kolumna konto`` (CSV) or ``element 12, pole konto`` (JSON)."""
         if not problem.line:
-            return "plik"
-        where = f"element {problem.line}" if self.json else f"wiersz {problem.line}"
-        if problem.column:
-            where += f", {'pole' if self.json else 'kolumna'} {problem.column}"
-        return where
+            return str(_l("file"))
+        if not problem.column:
+            return self.row(problem.line)
+        if self.json:
+            return str(_l("element %(num)d, field %(column)s", num=problem.line,
+                          column=problem.column))
+        return str(_l("row %(num)d, column %(column)s", num=problem.line, column=problem.column))
 
     def lines(self) -> list[str]:
         """Every kept problem as one line of text, then how many more there were."""
         text = [f"{self.place(p)}: {p.reason}" for p in self.problems]
         if self.problem_count > len(self.problems):
-            text.append(f"… i {self.problem_count - len(self.problems)} kolejnych błędów")
+            text.append(str(_l("… and %(num)d more errors",
+                               num=self.problem_count - len(self.problems))))
         return text
 
 
-class ImportFileError(ValueError):
+class ImportFileError(DomainError):
     """The file as a whole cannot be read (encoding, header, empty, too large)."""
 
 
@@ -96,23 +113,19 @@ def plain_name(name: str) -> str:
 
 
 def parse_amount(raw: str) -> Decimal:
-    """``1 234,56`` / ``1234,56`` / ``1234.56`` / ``1.234,56`` → Decimal; ValueError otherwise."""
-    text = raw.replace("\xa0", "").replace(" ", "")
-    if not text:
+    """``1 234,56`` / ``1234,56`` / ``1234.56`` / ``1.234,56`` → Decimal (an empty cell: 0.00);
+    a ``DomainError`` (a ValueError) otherwise. Numbers are read by ``parse_decimal``."""
+    if not (raw or "").strip():
         return Decimal("0.00")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError("to nie jest kwota (np. 1234,56)") from None
-    if not amount.is_finite():
-        raise ValueError("to nie jest kwota (np. 1234,56)")
-    if abs(amount) >= Decimal("10000000000"):
-        raise ValueError("kwota jest za duża")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("kwota może mieć najwyżej 2 miejsca po przecinku")
-    return amount.quantize(Decimal("0.01"))
+        amount = parse_decimal(raw)
+    except ValueError:
+        raise DomainError(_l("not an amount (e.g. 1234,56)")) from None
+    if abs(amount) >= MAX_AMOUNT:
+        raise DomainError(_l("the amount is too large"))
+    if amount != amount.quantize(CENTS):
+        raise DomainError(_l("an amount may have at most 2 decimal places"))
+    return amount.quantize(CENTS)
 
 
 def parse_date(raw: str) -> date:
@@ -122,7 +135,10 @@ def parse_date(raw: str) -> date:
             return date.fromisoformat(raw)
         return datetime.strptime(raw, "%d.%m.%Y").date()
     except ValueError:
-        raise ValueError("to nie jest data (RRRR-MM-DD albo DD.MM.RRRR)") from None
+        raise DomainError(_l("not a date (YYYY-MM-DD or DD.MM.YYYY)")) from None
+
+
+EMPTY = _l("The file is empty.")
 
 
 def file_size(stream: BinaryIO) -> int:
@@ -130,7 +146,10 @@ def file_size(stream: BinaryIO) -> int:
     return os.fstat(stream.fileno()).st_size
 
 
-def _utf8_problem(stream: BinaryIO) -> tuple[bool, str | None]:
+NUL_CHARACTERS = _l("The file contains NUL characters: it is not a text file.")
+
+
+def _utf8_problem(stream: BinaryIO) -> tuple[bool, Message | None]:
     """(decodes as UTF-8, why not when it is clearly meant to be UTF-8)."""
     stream.seek(0)
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
@@ -142,16 +161,17 @@ def _utf8_problem(stream: BinaryIO) -> tuple[bool, str | None]:
             if not polish and not any(b > 0x7F for b in chunk[:exc.start]):
                 return False, None  # no UTF-8 letters before: probably Windows-1250
             line = lines + chunk[:exc.start].count(b"\n")
-            return False, (f"Plik jest zapisany w UTF-8, ale w wierszu {line} jest bajt, który "
-                           "nie jest poprawnym znakiem UTF-8. Proszę zapisać plik ponownie.")
+            return False, _l("The file is saved in UTF-8, but line %(line)d has a byte that "
+                             "is not a valid UTF-8 character. Please save the file again.",
+                             line=line)
         polish = polish or not text.isascii()
         lines += text.count("\n")
         if "\x00" in text:
-            raise ImportFileError("Plik zawiera znaki NUL: to nie jest plik tekstowy.")
+            raise ImportFileError(NUL_CHARACTERS)
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False, "Plik kończy się w połowie znaku UTF-8: jest niekompletny."
+        return False, _l("The file ends in the middle of a UTF-8 character: it is incomplete.")
     return True, None
 
 
@@ -167,29 +187,32 @@ def detect_encoding(stream: BinaryIO, *, json: bool = False) -> str:
     if problem:
         raise ImportFileError(problem)
     if json:
-        raise ImportFileError("Plik JSON musi być zapisany w UTF-8.")
+        raise ImportFileError(_l("A JSON file must be saved in UTF-8."))
     stream.seek(0)
     decoder = codecs.getincrementaldecoder("cp1250")()
     try:
         while chunk := stream.read(CHUNK):
             if "\x00" in decoder.decode(chunk):
-                raise ImportFileError("Plik zawiera znaki NUL: to nie jest plik tekstowy.")
+                raise ImportFileError(NUL_CHARACTERS)
     except UnicodeDecodeError:
-        raise ImportFileError("Plik nie jest zapisany w UTF-8 ani w Windows-1250.") from None
+        raise ImportFileError(_l("The file is saved neither in UTF-8 nor in Windows-1250.")
+                              ) from None
     return "cp1250"
 
 
 def _check_header(names: list[str], columns: tuple[str, ...], required: tuple[str, ...]) -> None:
-    expected = " Oczekiwane kolumny: " + ", ".join(columns) + "."
+    expected = ", ".join(columns)
     missing = [name for name in required if name not in names]
     if missing:
-        raise ImportFileError("Brakuje kolumn: " + ", ".join(missing) + "." + expected)
+        raise ImportFileError(_l("Columns are missing: %(missing)s. Expected columns: "
+                                 "%(expected)s.", missing=", ".join(missing), expected=expected))
     unknown = [name for name in names if name and name not in columns]
     if unknown:
-        raise ImportFileError("Nieznane kolumny: " + ", ".join(unknown) + "." + expected)
+        raise ImportFileError(_l("Unknown columns: %(unknown)s. Expected columns: %(expected)s.",
+                                 unknown=", ".join(unknown), expected=expected))
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
-        raise ImportFileError("Powtórzone kolumny: " + ", ".join(repeated) + ".")
+        raise ImportFileError(_l("Repeated columns: %(repeated)s.", repeated=", ".join(repeated)))
 
 
 def _lines(text: io.TextIOWrapper) -> Iterator[str]:
@@ -199,23 +222,26 @@ def _lines(text: io.TextIOWrapper) -> Iterator[str]:
     while line := text.readline(MAX_LINE):
         number += 1
         if len(line) >= MAX_LINE and not line.endswith(("\n", "\r")):
-            raise ImportFileError(f"Wiersz {number} jest dłuższy niż {MAX_LINE // 1024} KB: "
-                                  "to nie jest wiersz danych.")
+            raise ImportFileError(_l("Line %(line)d is longer than %(limit)d KB: it is not a "
+                                     "line of data.", line=number, limit=MAX_LINE // 1024))
         yield line
 
 
-CSV_ERRORS = {
-    "unexpected end of data": "cudzysłów otwarty i niezamknięty do końca pliku",
-    "expected after": "po zamykającym cudzysłowie musi być średnik",
-    "field larger than field limit": "pole dłuższe niż 128 KB",
-    "new-line character seen in unquoted field": "znak nowego wiersza w polu bez cudzysłowu",
+CSV_ERRORS = {  # the csv module's words → ours
+    "unexpected end of data": _l("a quotation mark opened and not closed until the end of the "
+                                 "file"),
+    "expected after": _l("a closing quotation mark must be followed by a semicolon"),
+    "field larger than field limit": _l("a field longer than 128 KB"),
+    "new-line character seen in unquoted field": _l("a new-line character in a field without "
+                                                    "quotation marks"),
 }
 
 
-def _csv_message(exc: csv.Error, line: int) -> str:
+def _csv_message(exc: csv.Error, line: int) -> Message:
     text = str(exc)
-    reason = next((polish for english, polish in CSV_ERRORS.items() if english in text), text)
-    return f"Plik nie jest poprawnym plikiem CSV: wiersz {line}: {reason}."
+    reason = next((ours for theirs, ours in CSV_ERRORS.items() if theirs in text), text)
+    return _l("The file is not a valid CSV file: line %(line)d: %(reason)s.", line=line,
+              reason=reason)
 
 
 def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
@@ -231,7 +257,7 @@ def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
             try:
                 header = [plain_name(name) for name in next(reader)]
             except StopIteration:
-                raise ImportFileError("Plik jest pusty.") from None
+                raise ImportFileError(EMPTY) from None
         _check_header(header, columns, required)
         width = len(header)
         while True:
@@ -242,15 +268,17 @@ def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
             if not cells or cells == [""]:
                 continue
             if len(cells) != width:
-                report.add(reader.line_num, "", f"wiersz ma {len(cells)} kolumn, a nagłówek "
-                           f"{width} (średnik w tekście trzeba ująć w cudzysłów)")
+                report.add(reader.line_num, "", _l(
+                    "the row has %(cells)d columns and the header %(header)d (a semicolon in a "
+                    "text must be put in quotation marks)", cells=len(cells), header=width))
                 continue
             row = {}
             for name, value in zip(header, cells, strict=True):
                 if name:
                     row[name] = value.strip()
                 elif value.strip():
-                    report.add(reader.line_num, "", "wartość w kolumnie bez nazwy w nagłówku")
+                    report.add(reader.line_num, "",
+                               _l("a value in a column without a name in the header"))
             yield reader.line_num, row
     except csv.Error as exc:
         raise ImportFileError(_csv_message(exc, start)) from None
@@ -259,16 +287,17 @@ def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+NOT_TEXT = _l("the value must be text or a number")
 
 
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        raise ValueError("wartość musi być tekstem albo liczbą")
+        raise DomainError(NOT_TEXT)
     text = str(value).strip()
     if CONTROL.search(text):
-        raise ValueError("wartość zawiera znaki sterujące (np. NUL)")
+        raise DomainError(_l("the value contains control characters (e.g. NUL)"))
     return text
 
 
@@ -279,7 +308,7 @@ def _skip(events: Iterator[tuple[str, Any]], depth: int = 1) -> None:
         if event in ("start_map", "start_array"):
             depth += 1
             if depth > MAX_DEPTH:
-                raise ImportFileError("Plik JSON jest zbyt głęboko zagnieżdżony.")
+                raise ImportFileError(_l("The JSON file is nested too deeply."))
         elif event in ("end_map", "end_array"):
             depth -= 1
 
@@ -294,25 +323,24 @@ def _refuse_long_numbers(stream: BinaryIO) -> None:
     tail = b""
     while chunk := stream.read(CHUNK):
         if LONG_DIGITS.search(tail + chunk):
-            raise ImportFileError(f"Plik JSON zawiera liczbę lub ciąg cyfr dłuższy niż "
-                                  f"{MAX_DIGITS} cyfr.")
+            raise ImportFileError(_l("The JSON file contains a number or a run of digits "
+                                     "longer than %(limit)d digits.", limit=MAX_DIGITS))
         tail = chunk[-MAX_DIGITS:]
 
 
 def _json_start(events: Iterator[tuple[str, Any]]) -> None:
     """Position ``events`` inside the list of rows."""
-    shape = ('Plik JSON musi zawierać listę wierszy: [ {…}, … ] albo '
-             '{"wiersze": [ {…}, … ]}.')
     event, value = next(events, ("", None))
     if event == "":
-        raise ImportFileError("Plik jest pusty.")
+        raise ImportFileError(EMPTY)
     if event == "start_map":
         event, value = next(events)
         if event != "map_key" or value != "wiersze" or next(events)[0] != "start_array":
-            raise ImportFileError('Plik JSON nie zawiera wierszy: oczekiwano '
-                                  '{"wiersze": [ {…}, … ]}.')
+            raise ImportFileError(_l('The JSON file contains no rows: expected '
+                                     '{"wiersze": [ {…}, … ]}.'))
     elif event != "start_array":
-        raise ImportFileError(shape)
+        raise ImportFileError(_l('A JSON file must contain a list of rows: [ {…}, … ] or '
+                                 '{"wiersze": [ {…}, … ]}.'))
 
 
 def _json_row(events: Iterator[tuple[str, Any]], number: int, columns: tuple[str, ...],
@@ -325,11 +353,12 @@ def _json_row(events: Iterator[tuple[str, Any]], number: int, columns: tuple[str
         event, value = next(events)
         if event in ("start_map", "start_array"):
             _skip(events)
-            report.add(number, key, "wartość musi być tekstem albo liczbą")
+            report.add(number, key, NOT_TEXT)
         elif name not in columns:
-            report.add(number, key, "nieznane pole; oczekiwane: " + ", ".join(columns))
+            report.add(number, key, _l("unknown field; expected: %(columns)s",
+                                       columns=", ".join(columns)))
         elif name in row:
-            report.add(number, key, "to pole jest już wyżej w tym elemencie")
+            report.add(number, key, _l("this field is already given above in this element"))
         else:
             try:
                 row[name] = _text(value)
@@ -359,10 +388,11 @@ def json_rows(stream: BinaryIO, columns: tuple[str, ...],
             if event != "start_map":
                 if event == "start_array":
                     _skip(events)
-                report.add(number, "", "element listy musi być obiektem {…}")
+                report.add(number, "", _l("an element of the list must be an object {…}"))
                 continue
             yield number, _json_row(events, number, columns, report)
         for _ in events:  # the rest must still be well-formed JSON
             pass
     except (ijson.JSONError, ValueError, SystemError, StopIteration) as exc:
-        raise ImportFileError(f"Plik JSON jest uszkodzony po elemencie {number}: {exc}.") from None
+        raise ImportFileError(_l("The JSON file is damaged after element %(num)d: %(error)s.",
+                                 num=number, error=exc)) from None

@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from iok_saas.auth.models import RESIDENT, User
-from iok_saas.auth.services import format_identifier
+from iok_saas.auth.services import free_identifiers
 from iok_saas.db import db, utcnow
 from iok_saas.db.bulk import Stage, lock_imports
 from iok_saas.estate.models import UnitTitle
@@ -53,11 +55,12 @@ def max_bytes() -> int:
     return current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
 
 
-def too_large_message(size: int) -> str:
+def too_large_message(size: int) -> LazyString:
     """The same words for the command, the panel and the API."""
-    return (f"Plik jest za duży ({size / 1024 ** 2:,.0f} MB); największy przyjmowany plik ma "
-            f"{current_app.config['IMPORT_MAX_MB']} MB. Proszę podzielić dane na mniejsze "
-            "pliki.").replace(",", " ")
+    return _l("The file is too large (%(size)s MB); the largest file accepted is %(limit)d MB. "
+              "Please split the data into smaller files.",
+              size=f"{size / 1024 ** 2:,.0f}".replace(",", " "),
+              limit=current_app.config["IMPORT_MAX_MB"])
 
 
 class StageSink:
@@ -77,17 +80,23 @@ class StageSink:
     def finish(self, report: ImportReport, dry_run: bool) -> None:
         self.stage.write(self.batch)
         kind, key = self.kind, self.kind.stage[0][0]
-        _repeated(report, *self.stage.repeated([key], 500), "ten identyfikator", kind.columns[0])
+        _repeated(report, *self.stage.repeated([key], 500), kind.columns[0],
+                  _l("this identifier is already given above in the file (%(place)s)"),
+                  _l("this identifier is repeated"))
         if kind.natural:
-            _repeated(report, *self.stage.repeated(kind.natural, 500), "ten sam adres lub numer",
-                      "")
+            _repeated(report, *self.stage.repeated(kind.natural, 500), "",
+                      _l("the same address or number is already given above in the file "
+                         "(%(place)s)"),
+                      _l("the same address or number is repeated"))
         if kind.natural and report.ok:
             self.stage.adopt(kind.table, key, kind.natural, self.tenant_id)
             for line, other in self.stage.taken(kind.table, key, kind.natural, self.tenant_id, 500):
-                report.add(line, "", f"ten sam adres lub numer ma już w systemie inny "
-                                     f"identyfikator: „{other}”" if other else
-                           "pod tym adresem lub numerem jest już w systemie inny budynek lub "
-                           "lokal (wpisany ręcznie), a identyfikator z pliku ma już inny")
+                report.add(line, "", _l("the same address or number already has another "
+                                        "identifier in the system: “%(id)s”", id=other)
+                           if other else
+                           _l("at this address or number there already is another building or "
+                              "unit in the system (entered by hand), and the identifier from "
+                              "the file already has another one"))
         if report.ok:
             new, changed = self.stage.counts(kind.table, key, kind.fields, self.tenant_id)
             report.added, report.changed = new, changed
@@ -97,13 +106,14 @@ class StageSink:
         self.stage.drop()
 
 
-def _repeated(report: ImportReport, count: int, rows: list[tuple[int, int]], what: str,
-              column: str) -> None:
+def _repeated(report: ImportReport, count: int, rows: list[tuple[int, int]], column: str,
+              above: LazyString, repeated: LazyString) -> None:
+    """Rows repeating an earlier one: ``above`` (``%(place)s``: where the first one is) for
+    each listed row, ``repeated`` for the rest."""
     for line, first in rows:
-        place = f"element {first}" if report.json else f"wiersz {first}"
-        report.add(line, column, f"{what} jest już wyżej w pliku ({place})")
+        report.add(line, column, above % {"place": report.row(first)})
     for _ in range(count - len(rows)):
-        report.add(0, "", f"{what} powtarza się")
+        report.add(0, "", repeated)
 
 
 class TitleSink:
@@ -120,12 +130,14 @@ class TitleSink:
         row: TitleRow = values[0]
         first = self.seen.setdefault((row.unit_id, row.person), line)
         if first != line:
-            report.add(line, "", f"ta osoba i ten lokal są już wyżej w pliku (wiersz {first})")
+            report.add(line, "", _l("this person and this unit are already given above in the "
+                                    "file (row %(line)d)", line=first))
         first_name, last_name, where = self.names.setdefault(
             row.person, (row.first_name, row.last_name, line))
         if (first_name, last_name) != (row.first_name, row.last_name):
-            report.add(line, "nazwisko", f"ta sama osoba ({row.person}) ma wyżej w pliku inne "
-                                         f"imię lub nazwisko (wiersz {where})")
+            report.add(line, "nazwisko", _l("the same person (%(person)s) has a different first "
+                                            "or last name above in the file (row %(line)d)",
+                                            person=row.person, line=where))
         self.rows.append(row)
 
     def finish(self, report: ImportReport, dry_run: bool) -> None:
@@ -133,7 +145,7 @@ class TitleSink:
             return  # nothing else to find across rows: titles are checked as they are added
         people = {u.external_id: u for u in db.session.scalars(
             select(User).where(User.external_id.is_not(None)))}
-        identifiers = self._free_identifiers()
+        identifiers = free_identifiers(get_tenant_info(self.tenant_id).settings)
         for row in self.rows:
             if row.person not in people:
                 people[row.person] = User(
@@ -160,19 +172,10 @@ class TitleSink:
             else:
                 report.unchanged += 1
         if self.created:
-            report.notes.append(f"Nowe konta mieszkańców: {self.created}. Nie mają jeszcze hasła: "
-                                "hasło początkowe wydaje biuro (Panel pracownika → Mieszkańcy).")
+            report.notes.append(str(_l(
+                "New residents' accounts: %(num)d. They have no password yet: the office hands "
+                "out the initial password (Staff panel → Residents).", num=self.created)))
         db.session.flush()
-
-    def _free_identifiers(self) -> Iterator[str]:
-        settings = get_tenant_info(self.tenant_id).settings
-        taken = set(db.session.scalars(select(User.identifier)))  # one query, not one per person
-        number = len(taken)
-        while True:
-            number += 1
-            candidate = format_identifier(settings, number)
-            if candidate not in taken:
-                yield candidate
 
 
 def _rows(stream: BinaryIO, kind: Kind, report: ImportReport) -> Iterator[tuple[int, Row]]:
@@ -210,8 +213,9 @@ def run_import(kind_name: str, path: Path, *, filename: str | None = None, dry_r
         report.add(0, "", str(exc))
     except DBAPIError as exc:  # a clash the checks did not foresee: nothing is saved
         log.exception("Import of %s stopped by the database", filename)
-        report.add(0, "", f"Baza danych odmówiła zapisu ({type(exc.orig).__name__}); nic nie "
-                          "zostało zapisane. Proszę przesłać plik pomocy technicznej.")
+        report.add(0, "", _l("The database refused to save (%(error)s); nothing was saved. "
+                             "Please send the file to technical support.",
+                             error=type(exc.orig).__name__))
     if report.ok and not dry_run:
         record(report)  # the data and its history entry in one transaction
     else:
@@ -237,7 +241,7 @@ def _read(stream: BinaryIO, kind: Kind, report: ImportReport, tenant_id: int, dr
         if progress is not None and report.rows % PROGRESS_EVERY == 0:
             progress(stream.tell(), size)
     if report.rows == 0 and report.ok:
-        report.add(0, "", "Plik nie zawiera żadnych wierszy z danymi.")
+        report.add(0, "", _l("The file contains no rows of data."))
     sink.finish(report, dry_run)
     if progress is not None:
         progress(size, size)

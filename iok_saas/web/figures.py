@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask
 from flask_login import current_user
 from sqlalchemy import Select, select
 
 from iok_saas.db import db
+from iok_saas.web import registry
 
 WAITING = "waiting"
 TOTAL = "total"
@@ -46,18 +47,13 @@ class Shown:
 
 def register_figure(app: Flask, figure: Figure) -> None:
     """Add a figure to the staff start page (called from a capability's ``init_app``)."""
-    app.extensions.setdefault("iok_figures", []).append(figure)
-
-
-def _visible(figure: Figure) -> bool:
-    if figure.audience == "admin" and not current_user.is_admin:
-        return False
-    return figure.feature is None or g.tenant.has_feature(figure.feature)
+    registry.add(app, "figures", figure)
 
 
 def figures() -> dict[str, list[Shown]]:
     """The figures the current staff member sees, by kind, counted in one query."""
-    chosen = sorted((f for f in current_app.extensions.get("iok_figures", []) if _visible(f)),
+    chosen = sorted((f for f in registry.switched_on("figures")
+                     if f.audience != "admin" or current_user.is_admin),
                     key=lambda f: (f.order, f.name))
     values = db.session.execute(select(*(f.count().scalar_subquery() for f in chosen))).one() \
         if chosen else ()

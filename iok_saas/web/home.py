@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask
+
+from iok_saas.web import registry
 
 UNIT = "unit"
 PAGE = "page"
@@ -40,15 +42,13 @@ class Loaded:
 
 def register_tile(app: Flask, tile: HomeTile) -> None:
     """Add a block to the resident's home page (called from a capability's ``init_app``)."""
-    app.extensions.setdefault("iok_home_tiles", []).append(tile)
+    registry.add(app, "home_tiles", tile)
 
 
 def tiles_for(units: list[Any]) -> dict[str, Any]:
     """The tiles of the current cooperative with their data, by place, and where a unit's
     address links to."""
-    tiles = sorted((t for t in current_app.extensions.get("iok_home_tiles", [])
-                    if t.feature is None or g.tenant.has_feature(t.feature)),
-                   key=lambda t: (t.order, t.name))
+    tiles = sorted(registry.switched_on("home_tiles"), key=lambda t: (t.order, t.name))
     loaded = [Loaded(tile, tile.load(units)) for tile in tiles]
     return {
         UNIT: [t for t in loaded if t.tile.place == UNIT],

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from flask import Flask, g, has_request_context
 from flask_login import current_user
 
+from iok_saas.web import registry
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -20,7 +22,7 @@ class NavItem:
 
 def register(app: Flask, item: NavItem) -> None:
     """Add a link to the menu (called from a capability's ``init_app``)."""
-    app.extensions.setdefault("iok_nav", []).append(item)
+    registry.add(app, "nav", item)
 
 
 def _audiences() -> set[str]:
@@ -38,12 +40,9 @@ def menu(app: Flask) -> list[NavItem]:
         return []
     audiences = _audiences()
     held = current_user.is_authenticated and current_user.must_change_password
-    return [
-        item
-        for item in app.extensions.get("iok_nav", [])
-        if item.audience in audiences and (not held or item.endpoint == "auth.change_password")
-        and (item.feature is None or tenant.has_feature(item.feature))
-    ]
+    return [item for item in registry.switched_on("nav", app)
+            if item.audience in audiences
+            and (not held or item.endpoint == "auth.change_password")]
 
 
 def init_app(app: Flask) -> None:
