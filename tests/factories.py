@@ -11,7 +11,7 @@ from iok_saas.auth.models import RESIDENT, User
 from iok_saas.auth.passwords import hash_password
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
-from tests.conftest import TenantRef, in_tenant
+from tests.helpers import TenantRef, in_tenant
 
 _seq = count(1)
 

@@ -11,8 +11,8 @@ from iok_saas.auth.models import User
 from iok_saas.db import db, utcnow
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.tenancy import tenant_context
-from tests.conftest import TenantClient, app_settings, in_tenant
 from tests.factories import make_household
+from tests.helpers import TenantClient, app_settings, in_tenant
 
 FAILED = "Identyfikator lub hasło są nieprawidłowe."
 

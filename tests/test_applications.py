@@ -21,8 +21,8 @@ from iok_saas.auth.models import User
 from iok_saas.db import db, utcnow
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.tenancy import tenant_context
-from tests.conftest import TenantClient, app_settings, in_tenant, run_cli
 from tests.factories import make_household
+from tests.helpers import TenantClient, app_settings, in_tenant, run_cli
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_tampered_expired_and_foreign_links_are_refused(app, zw, zw_client, esta
     prefix, token = path.rsplit("/", 1)
     tampered = f"{prefix}/{'B' if token[0] != 'B' else 'C'}{token[1:]}"  # the payload changes
     assert "nieważny" in zw_client.get(tampered).get_data(as_text=True)
-    from tests.conftest import client_for
+    from tests.helpers import client_for
 
     assert client_for(app, "baltyk.localhost").get(path).status_code == 404
     with in_tenant(zw):

@@ -7,8 +7,8 @@ from sqlalchemy import update
 
 from iok_saas.auth.models import User
 from iok_saas.db import db
-from tests.conftest import in_tenant
 from tests.factories import make_household
+from tests.helpers import in_tenant
 
 FAILED = "Identyfikator lub hasło są nieprawidłowe."
 
@@ -80,7 +80,7 @@ def test_logout_makes_copies_of_the_old_cookie_useless(app, zw, zw_client):
     stolen = zw_client.get_cookie("session", domain="zielone-wzgorza.localhost").value
     token = zw_client.csrf_token("/")
     assert zw_client.post("/wyloguj", data={"csrf_token": token}).status_code == 302
-    from tests.conftest import client_for
+    from tests.helpers import client_for
 
     thief = client_for(app, "zielone-wzgorza.localhost")
     thief.set_cookie("session", stolen, domain="zielone-wzgorza.localhost")

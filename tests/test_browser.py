@@ -85,7 +85,7 @@ def test_home_page_of_each_cooperative(ctx, page, live_server, artifacts, slug):
 
 @pytest.mark.parametrize("slug", list(COOPERATIVES))
 def test_resident_signs_in_sees_units_and_signs_out(ctx, page, live_server, artifacts, slug):
-    from tests.conftest import tenant_ref
+    from tests.helpers import tenant_ref
 
     home = make_household(tenant_ref(slug), street="ul. Przeglądarkowa", units=2)
     page.goto(_url(slug, live_server))
@@ -111,7 +111,7 @@ def test_wrong_password_shows_one_clear_message(ctx, page, live_server, artifact
 
 
 def test_staff_sign_in_opens_the_panel(ctx, page, live_server, artifacts):
-    from tests.conftest import tenant_ref
+    from tests.helpers import tenant_ref
 
     staff = make_household(tenant_ref("baltyk"), role="admin", units=0)
     sign_in(page, "baltyk", live_server, staff.identifier, staff.password)
@@ -129,7 +129,7 @@ def test_unknown_host_is_a_plain_404(ctx, page, live_server):
 @pytest.mark.parametrize("slug", list(COOPERATIVES))
 def test_admin_previews_an_email_in_the_cooperatives_branding(ctx, page, live_server, artifacts,
                                                               slug):
-    from tests.conftest import tenant_ref
+    from tests.helpers import tenant_ref
 
     admin = make_household(tenant_ref(slug), role="admin", units=0)
     sign_in(page, slug, live_server, admin.identifier, admin.password)
@@ -157,7 +157,7 @@ FIRST_SIGN_IN = {
 @pytest.mark.parametrize("slug", list(COOPERATIVES))
 def test_staff_prepare_an_account_and_the_resident_signs_in_first_time(
         ctx, chromium, live_server, artifacts, slug):
-    from tests.conftest import tenant_ref
+    from tests.helpers import tenant_ref
 
     tenant = tenant_ref(slug)
     clerk = make_household(tenant, role="clerk", units=0)
@@ -209,7 +209,7 @@ def test_the_whole_online_application_path(ctx, chromium, live_server, artifacts
     from iok_saas.db import db
     from iok_saas.mail.models import OutboxMessage
     from iok_saas.tenancy import tenant_context
-    from tests.conftest import tenant_ref
+    from tests.helpers import tenant_ref
 
     zw = tenant_ref("zielone-wzgorza")
     make_household(zw, street="os. Zielone Wzgórza", units=3)
@@ -273,8 +273,8 @@ def test_admin_imports_the_example_files_and_a_resident_reads_the_record(
     from iok_saas.auth.models import User
     from iok_saas.auth.passwords import hash_password
     from iok_saas.db import db
-    from tests.conftest import ROOT, in_tenant, tenant_ref
     from tests.fixtures.mail import kill_worker, start_worker
+    from tests.helpers import ROOT, in_tenant, tenant_ref
 
     tenant = tenant_ref(slug)
     admin = make_household(tenant, role="admin", units=0)
@@ -324,8 +324,8 @@ def test_admin_imports_the_example_files_and_a_resident_reads_the_record(
 @pytest.mark.parametrize("slug", list(COOPERATIVES))
 def test_resident_submits_changes_deletes_a_reading_and_staff_accept_it(
         ctx, chromium, live_server, artifacts, slug):
-    from tests.conftest import tenant_ref
     from tests.factories import make_meter
+    from tests.helpers import tenant_ref
 
     tenant = tenant_ref(slug)
     home = make_household(tenant, street="ul. Licznikowa", units=1)

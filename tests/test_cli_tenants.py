@@ -13,8 +13,8 @@ from iok_saas.auth.models import User
 from iok_saas.auth.passwords import verify_password
 from iok_saas.db import db
 from iok_saas.tenancy import ALL_TENANTS, services, tenant_context
-from tests.conftest import ROOT, client_for, tenant_ref
 from tests.factories import make_household
+from tests.helpers import ROOT, client_for, tenant_ref
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 
 from config import ConfigError, ProductionConfig, load_config
 from iok_saas import create_app
-from tests.conftest import ROOT, TenantClient
+from tests.helpers import ROOT, TenantClient
 
 IOK = str(Path(sys.executable).with_name("iok"))
 

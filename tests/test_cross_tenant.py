@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import client_for, tenant_ref
 from tests.factories import Household, make_household, make_import_run
+from tests.helpers import client_for, tenant_ref
 
 # Route argument → an id of a row that belongs to the other cooperative (Zielone Wzgórza).
 ID_SOURCES: dict[str, Callable[[Household], object]] = {
@@ -45,7 +45,7 @@ def _meter_and_reading(home: Household) -> tuple[int, int]:
     from iok_saas import files
     from iok_saas.db import db
     from iok_saas.meters.models import PENDING, Meter, Reading, ReadingPhoto
-    from tests.conftest import in_tenant, tenant_ref
+    from tests.helpers import in_tenant, tenant_ref
 
     with in_tenant(tenant_ref(home.slug)):
         meter = Meter(unit_id=home.unit_ids[0], kind="gas", serial_number=home.last_name[:40])

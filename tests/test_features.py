@@ -8,7 +8,7 @@ from flask import Blueprint
 from iok_saas import create_app
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.navigation import NavItem, register
-from tests.conftest import TenantClient, app_settings
+from tests.helpers import TenantClient, app_settings
 
 
 @pytest.fixture

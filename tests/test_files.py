@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from iok_saas import files
 from iok_saas.db import db
 from iok_saas.files.models import FileChunk, StoredFile
-from tests.conftest import in_tenant
+from tests.helpers import in_tenant
 
 
 def _store(tenant, data: bytes, **kwargs) -> int:

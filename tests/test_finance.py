@@ -11,8 +11,8 @@ from werkzeug.http import parse_options_header
 
 from iok_saas.db import db
 from iok_saas.estate.models import Unit
-from tests.conftest import in_tenant, queries_for
 from tests.factories import make_household, make_ledger
+from tests.helpers import in_tenant, queries_for
 
 
 @pytest.fixture

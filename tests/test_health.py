@@ -1,6 +1,6 @@
 """GET /healthz reports the database and the queue."""
 
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 def test_healthz_reports_database_and_redis(app, ctx):
@@ -14,7 +14,7 @@ def test_healthz_reports_database_and_redis(app, ctx):
 
 def test_healthz_says_when_redis_is_down(tmp_path, ctx):
     from iok_saas import create_app
-    from tests.conftest import app_settings
+    from tests.helpers import app_settings
 
     broken = create_app(app_settings(tmp_path, REDIS_URL="redis://127.0.0.1:1/0"))
     answer = client_for(broken, "localhost").get("/healthz")

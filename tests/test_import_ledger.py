@@ -12,8 +12,8 @@ from iok_saas.finance.models import Account, LedgerEntry
 from iok_saas.imports import parse_amount
 from iok_saas.imports.models import ImportRun
 from iok_saas.tenancy import tenant_context
-from tests.conftest import ROOT, in_tenant, run_cli
 from tests.factories import make_household
+from tests.helpers import ROOT, in_tenant, run_cli
 
 HEADER = "id_zewnetrzne;konto;data;termin;okres;dokument;skladnik;opis;naliczenie;wplata\n"
 

@@ -14,9 +14,9 @@ from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building
 from iok_saas.files.models import StoredFile
 from iok_saas.imports.models import DONE, QUEUED, ImportRun
-from tests.conftest import ROOT, in_tenant, run_cli
 from tests.factories import make_household
 from tests.fixtures.mail import run_burst_worker
+from tests.helpers import ROOT, in_tenant, run_cli
 
 EXAMPLES = ROOT / "docs/examples"
 BUILDINGS = (EXAMPLES / "buildings.csv").read_bytes()

@@ -13,8 +13,8 @@ from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.finance.models import LOAN, Account, LedgerEntry
 from iok_saas.meters.models import Meter, Reading
 from iok_saas.tenancy import tenant_context
-from tests.conftest import ROOT, in_tenant, run_cli
 from tests.factories import make_household
+from tests.helpers import ROOT, in_tenant, run_cli
 
 EXAMPLES = ROOT / "docs/examples"
 ORDER = ("buildings", "units", "accounts", "titles", "ledger", "meters", "readings")

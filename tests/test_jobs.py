@@ -14,8 +14,8 @@ from iok_saas.db import db
 from iok_saas.estate.models import Building
 from iok_saas.jobs import enqueue, get_queue
 from iok_saas.tenancy import tenant_context
-from tests.conftest import APP_ROLE, DB_NAME, REDIS_URL, ROOT, app_settings, pg_url
 from tests.factories import make_household
+from tests.helpers import APP_ROLE, DB_NAME, REDIS_URL, ROOT, app_settings, pg_url
 
 PROBE = "tests.jobs_probe.record_units"
 

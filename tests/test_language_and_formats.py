@@ -8,7 +8,7 @@ from decimal import Decimal
 from babel.messages.pofile import read_po
 
 from iok_saas.web.formatting import day, money, money_by_babel, nrb
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_money_matches_babels_polish_currency_format():

@@ -21,8 +21,8 @@ from iok_saas.meters.models import ACCEPTED, PENDING, REJECTED, Meter, Reading
 from iok_saas.meters.window import today, window_open, window_opens
 from iok_saas.tenancy import services as tenant_services
 from iok_saas.tenancy.settings import Readings
-from tests.conftest import ROOT, in_tenant, queries_for, run_cli
 from tests.factories import make_household, make_meter, make_pending_reading
+from tests.helpers import ROOT, in_tenant, queries_for, run_cli
 
 TODAY = today()
 

@@ -17,15 +17,14 @@ from iok_saas.jobs import JobSpec, enqueue_now, get_queue
 from iok_saas.mail import outbox
 from iok_saas.mail.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
 from iok_saas.tenancy import ALL_TENANTS, tenant_context
-from tests.conftest import app_settings, run_cli
 from tests.fixtures.mail import (
     RedisServer,
     kill_worker,
     run_burst_worker,
     start_worker,
 )
+from tests.helpers import app_settings, poll, queue_test_message, run_cli
 from tests.helpers import outbox_row as row
-from tests.helpers import poll, queue_test_message
 
 
 def test_message_goes_out_once_in_the_cooperatives_branding(make_app, smtp, baltyk):

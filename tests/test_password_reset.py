@@ -8,8 +8,8 @@ from sqlalchemy import select
 from iok_saas.db import db
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.tenancy import services, tenant_context
-from tests.conftest import client_for
 from tests.factories import make_household
+from tests.helpers import client_for
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_link_cannot_set_the_initial_password_again(email_path, baltyk, baltyk_c
 def test_no_link_for_an_account_blocked_in_staff_unlock_mode(ctx, zw, zw_client):
     from iok_saas.auth.models import User
     from iok_saas.db import utcnow
-    from tests.conftest import in_tenant
+    from tests.helpers import in_tenant
 
     services.update_tenant("zielone-wzgorza", ["accounts.forgotten_password=email"])
     db.session.commit()

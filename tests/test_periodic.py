@@ -15,10 +15,9 @@ from iok_saas.jobs.models import OK, PeriodicRun
 from iok_saas.jobs.periodic import PeriodicJob, job_id, register_periodic, run_here, tick
 from iok_saas.mail.models import SENT, OutboxMessage
 from iok_saas.tenancy import ALL_TENANTS
-from tests.conftest import REDIS_URL, run_cli
 from tests.fixtures.mail import kill_worker, start_worker
+from tests.helpers import REDIS_URL, poll, queue_test_message, run_cli
 from tests.helpers import outbox_row as row
-from tests.helpers import poll, queue_test_message
 
 EVERY_JOB = {"outbox.relay", "imports.recover", "meters.reminders", "applications.purge"}
 

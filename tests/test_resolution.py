@@ -8,7 +8,7 @@ from flask import g
 from iok_saas import create_app
 from iok_saas.db import db
 from iok_saas.tenancy import services
-from tests.conftest import app_settings, client_for
+from tests.helpers import app_settings, client_for
 
 
 def test_custom_domain_leads_to_its_cooperative(app, ctx):

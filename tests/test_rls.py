@@ -10,8 +10,8 @@ from sqlalchemy import create_engine, text
 
 from iok_saas.db import db, rls
 from iok_saas.tenancy.services import scoped_models
-from tests.conftest import APP_ROLE, DB_NAME, pg_url
 from tests.factories import make_household
+from tests.helpers import APP_ROLE, DB_NAME, pg_url
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -116,7 +116,7 @@ def test_unlock_deactivate_and_reactivate(clerk, baltyk, app):
     path = f"/panel/konta/{resident.user_id}"
     for change in ("odblokuj", "dezaktywuj"):
         assert clerk.post(f"{path}/{change}", data=_form(clerk, path)).status_code == 302
-    from tests.conftest import client_for
+    from tests.helpers import client_for
 
     assert "Identyfikator lub hasło" in client_for(app, "baltyk.localhost").login(
         resident.identifier, resident.password).get_data(as_text=True)
