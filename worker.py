@@ -9,11 +9,15 @@ unconfirmed applications…) are declared by each capability; ``iok jobs list`` 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import multiprocessing
 import os
+import threading
 from typing import Any
 
 from rq import Worker
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from iok_saas import create_app
@@ -33,9 +37,40 @@ def run_job(func_path: str, tenant_id: int | None, kwargs: dict[str, Any]) -> An
         return run_in_app(func_path, tenant_id, kwargs)
 
 
+log = logging.getLogger("worker")
+# The self-rescheduling relay job of earlier versions; the scheduler replaced it.
+LEGACY_RELAY_JOB = "iok-outbox-relay"
+
+
 def scheduler(parent_pid: int) -> None:
     """The scheduler process: a tick every few seconds until the worker is gone."""
     periodic.serve(create_app(), periodic.parent_alive(parent_pid))
+
+
+def _start_scheduler() -> multiprocessing.Process:
+    # A process of its own (spawned, not forked): nothing of the worker's connections or
+    # locks is shared with it.
+    process = multiprocessing.get_context("spawn").Process(
+        target=scheduler, args=(os.getpid(),), name="iok-scheduler", daemon=True)
+    process.start()
+    return process
+
+
+def _keep_scheduler_running(every: float = 30) -> None:
+    """A thread of the worker: start the scheduler again if it died (it only looks at the
+    process; the database and Redis stay the scheduler's business)."""
+    process = _start_scheduler()
+    while True:
+        process.join(every)
+        if not process.is_alive():
+            log.error("The periodic scheduler stopped (exit code %s); starting it again",
+                      process.exitcode)
+            process = _start_scheduler()
+
+
+def _forget_legacy_relay(connection) -> None:
+    with contextlib.suppress(Exception):
+        Job.fetch(LEGACY_RELAY_JOB, connection=connection).delete()
 
 
 def main() -> None:
@@ -50,11 +85,9 @@ def main() -> None:
         if connection is None:
             raise SystemExit("IOK_REDIS_URL is not set: jobs run in-process, no worker needed.")
         if not args.burst:
-            # A process of its own (spawned, not forked): nothing of the worker's connections
-            # or locks is shared with it.
-            multiprocessing.get_context("spawn").Process(
-                target=scheduler, args=(os.getpid(),), name="iok-scheduler", daemon=True,
-            ).start()
+            _forget_legacy_relay(connection)
+            threading.Thread(target=_keep_scheduler_running, name="iok-scheduler-watch",
+                             daemon=True).start()
         worker = Worker([app.config["RQ_QUEUE"]], connection=connection,
                         serializer=JSONSerializer)
         worker.work(burst=args.burst, with_scheduler=True)

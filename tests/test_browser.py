@@ -244,7 +244,8 @@ def test_the_whole_online_application_path(ctx, chromium, live_server, artifacts
 
     staff = chromium.new_context(viewport={"width": 1100, "height": 900}).new_page()
     sign_in(staff, "zielone-wzgorza", live_server, clerk.identifier, clerk.password)
-    staff.get_by_role("link", name="Wnioski").click()
+    # The start page says what waits for the office (a figure the applications register).
+    staff.get_by_role("link", name="Na decyzję czeka 1 wniosek o dostęp.").click()
     staff.get_by_role("link", name="Irena Wnioskowa").click()
     staff.get_by_role("button", name="Zatwierdź i przygotuj konto").click()
     assert staff.get_by_text("Konto zostało przygotowane").is_visible()

@@ -47,13 +47,14 @@ def test_anything_else_is_refused_never_misread(text):
 @pytest.mark.parametrize(("raw", "value"), [
     ("1234,56", "1234.56"), ("1 234,56", "1234.56"), ("1.234,56", "1234.56"),
     ("1234.56", "1234.56"), ("-5", "-5"), ("1.234", "1.234"), ("12\u202f345,6", "12345.6"),
+    ("\t12,5\n", "12.5"),
 ])
 def test_how_people_write_numbers(raw, value):
     assert parse_decimal(raw) == Decimal(value)
 
 
 @pytest.mark.parametrize("raw", ["", "-", "1e5", "inf", "NaN", "1,234.56", "1.23,4", "1.2.3",
-                                 ".5", "1,", "+5", "12a"])
+                                 ".5", "1,", "+5", "12a", "\u0663\u0664", "\uff11\uff12"])
 def test_what_is_not_a_number(raw):
     with pytest.raises(ValueError):
         parse_decimal(raw)

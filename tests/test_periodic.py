@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from iok_saas.db import db, utcnow
 from iok_saas.jobs import get_queue
-from iok_saas.jobs.models import OK, PeriodicRun
+from iok_saas.jobs.models import FAILED, OK, PeriodicRun
 from iok_saas.jobs.periodic import PeriodicJob, job_id, register_periodic, run_here, tick
 from iok_saas.mail.models import SENT, OutboxMessage
 from iok_saas.tenancy import ALL_TENANTS
@@ -93,7 +93,8 @@ def test_one_cooperatives_failure_stops_nobody_else(app, fresh_schedule, zw, bal
         results = dict(run_here("probe.fail"))
         assert results[zw.id] == "ok"
         assert isinstance(results[baltyk.id], RuntimeError)
-        assert _state("probe.fail").last_finished_at is not None
+        state = _state("probe.fail")  # Bałtyk's failure stays visible, whatever ran after it
+        assert state.last_status == FAILED and f"cooperative {baltyk.id}" in state.last_error
     finally:
         del app.extensions["iok_periodic"]["probe.fail"]
 
@@ -126,3 +127,28 @@ def test_a_running_worker_relays_through_its_scheduler_also_after_redis_lost_eve
         sent = db.session.scalars(select(OutboxMessage.status).execution_options(
             **{ALL_TENANTS: True})).all()
         assert set(sent) == {SENT}
+
+
+def test_a_job_that_cannot_be_handed_over_stays_due(make_app, fresh_schedule):
+    from tests.fixtures.mail import free_port
+
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
+    now = utcnow()
+    with app.app_context():
+        assert tick(now) == []
+        relay = _state("outbox.relay")
+        assert relay.next_run_at == now and relay.last_run_at is None
+
+
+def test_the_purge_also_runs_where_the_portal_is_switched_off(app, fresh_schedule, zw):
+    from iok_saas.jobs.periodic import _targets, get_job
+    from iok_saas.tenancy import services
+
+    services.set_status("zielone-wzgorza", "disabled")
+    db.session.commit()
+    try:
+        assert zw.id in _targets(get_job("applications.purge"))
+        assert zw.id not in _targets(get_job("meters.reminders"))
+    finally:
+        services.set_status("zielone-wzgorza", "active")
+        db.session.commit()

@@ -27,7 +27,8 @@ def init_app(app: Flask) -> None:
     register_periodic(app, PeriodicJob(
         "applications.purge", "iok_saas.applications.services.purge_unconfirmed",
         "delete applications never confirmed by e-mail within the cooperative's limit",
-        at=time(3, 30), per_cooperative=True))
+        # Also where the portal is switched off: applicants' data must not outlive the limit.
+        at=time(3, 30), per_cooperative=True, disabled_too=True))
     register_figure(app, Figure(
         "submitted_applications", _submitted,
         NP_("%(num)d application for access is waiting for a decision.",

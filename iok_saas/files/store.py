@@ -92,9 +92,13 @@ def spooled(file_id: int, suffix: str = "") -> Iterator[Path]:
     """A temporary copy on local disk for code that reads a path (the import engine makes
     several passes); removed afterwards."""
     with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as out:
-        for data in chunks(file_id):
-            out.write(data)
-    path = Path(out.name)
+        path = Path(out.name)
+        try:
+            for data in chunks(file_id):
+                out.write(data)
+        except BaseException:
+            path.unlink(missing_ok=True)  # no half copy of personal data left behind
+            raise
     try:
         yield path
     finally:

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
 from iok_saas.db import utcnow
 from iok_saas.finance.services import ZERO, Record
 from iok_saas.web.formatting import day
 from iok_saas.web.pdf import render_pdf
 
-HEADER = ("Data", "Dokument", "Okres", "Opis", "Naliczenie", "Wpłata", "Saldo")
+HEADER = (_l("Date"), _l("Document"), _l("Period"), _l("Description"), _l("Charge"),
+          _l("Payment"), _l("Balance"))
 
 
 def _amount(value: Decimal) -> str:
@@ -25,7 +28,7 @@ def csv_text(record: Record) -> str:
     """The chosen year's entries, oldest first, with the balance after each; BOM for Excel."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow([str(name) for name in HEADER])
     for row in reversed(record.rows):
         entry = row.entry
         writer.writerow((day(entry.booked_on), entry.document_no, entry.period,

@@ -25,6 +25,7 @@ class ImportRun(TenantScoped, db.Model):
 
     __tablename__ = "import_run"
     __table_args__ = (Index("ix_import_run_tenant_time", "tenant_id", "finished_at"),
+                      Index("ix_import_run_tenant_file", "tenant_id", "file_id"),
                       tenant_fk("file_id", "stored_file"))
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -77,10 +77,11 @@ def recover() -> dict[str, int]:
         .where(models.ImportRun.status == models.RUNNING, models.ImportRun.started_at < cut_off)
         .execution_options(**{ALL_TENANTS: True})).all()
     db.session.commit()
+    failed = 0
     for run_id, tenant_id in cut:
         db.session.remove()
         with tenant_context(tenant_id):
-            _fail(run_id, models.RUNNING)
+            failed += _fail_running(run_id)
         db.session.remove()
     waiting = db.session.execute(
         select(models.ImportRun.id, models.ImportRun.tenant_id)
@@ -99,7 +100,7 @@ def recover() -> dict[str, int]:
             log.warning("Redis unreachable, import run %s waits: %s", run_id, exc)
             break
         enqueued += 1
-    return {"imports_failed": len(cut), "imports_enqueued": enqueued}
+    return {"imports_failed": failed, "imports_enqueued": enqueued}
 
 
 def process(run_id: int) -> str:
@@ -114,7 +115,7 @@ def process(run_id: int) -> str:
     run = db.session.scalar(select(models.ImportRun).where(models.ImportRun.id == run_id))
     stored = files.find(run.file_id) if run.file_id else None
     if stored is None:  # an upload that never reached the store (see migration 0009)
-        _fail(run_id, models.RUNNING)
+        _fail_running(run_id)
         return "no file"
     suffix = ".json" if stored.content_type == JSON_TYPE else ".csv"
     try:
@@ -125,23 +126,25 @@ def process(run_id: int) -> str:
     except Exception:
         log.exception("Import run %s failed", run_id)
         db.session.rollback()
-        _fail(run_id, models.RUNNING)
+        _fail_running(run_id)
         raise
     _discard_upload(run_id)
     return "ok" if report.ok else "problems"
 
 
-def _fail(run_id: int, status: str) -> None:
-    """Mark a run that is still ``status`` as failed, delete its upload, commit (the job's
-    own step: other workers must see it ended)."""
-    db.session.execute(update(models.ImportRun).where(models.ImportRun.id == run_id,
-                                                      models.ImportRun.status == status)
-                       .values(status=models.FAILED, finished_at=utcnow()))
+def _fail_running(run_id: int) -> int:
+    """Mark a run that is still running as failed, delete its upload, commit (the job's own
+    step: other workers must see it ended); 1 when it was failed now, else 0."""
+    failed = db.session.execute(update(models.ImportRun).where(
+        models.ImportRun.id == run_id, models.ImportRun.status == models.RUNNING)
+        .values(status=models.FAILED, finished_at=utcnow())).rowcount
     _discard_upload(run_id)
+    return failed
 
 
 def _discard_upload(run_id: int) -> None:
-    """The upload is not needed once the run has ended: unlink it and delete it; commit."""
+    """The upload is not needed once the run has ended: detach it from the run, delete it,
+    commit."""
     file_id = db.session.scalar(select(models.ImportRun.file_id)
                                 .where(models.ImportRun.id == run_id))
     if file_id is not None:

@@ -24,14 +24,13 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from redis.exceptions import RedisError
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from iok_saas.db import db, utcnow
 from iok_saas.jobs import JobSpec, enqueue_now, job_in_flight
 from iok_saas.jobs.models import FAILED, OK, PeriodicRun
-from iok_saas.tenancy.context import tenant_context
+from iok_saas.tenancy.context import current_tenant_id, tenant_context
 from iok_saas.tenancy.models import ACTIVE, Tenant
 from iok_saas.web.formatting import WARSAW
 
@@ -50,6 +49,7 @@ class PeriodicJob:
     every: timedelta | None = None
     at: time | None = None
     per_cooperative: bool = False
+    disabled_too: bool = False  # per cooperative: also for cooperatives switched off
     timeout: int | None = None
 
     def __post_init__(self) -> None:
@@ -99,50 +99,69 @@ def get_job(name: str) -> PeriodicJob:
 # --- the scheduler ------------------------------------------------------------------------------
 
 
-def _rows(now: datetime) -> dict[str, PeriodicRun]:
-    """The state row of every registered job; a new job is due at once (daily ones at their
-    time). Two workers creating the same row at once: one insert wins, the other is ignored."""
-    rows = {row.name: row for row in db.session.scalars(select(PeriodicRun))}
+def _due_times(now: datetime) -> dict[str, datetime]:
+    """When each registered job is due; a new job is due at once (daily ones at their time).
+    Two workers creating the same row at once: one insert wins, the other is ignored."""
+    due = dict(db.session.execute(select(PeriodicRun.name, PeriodicRun.next_run_at)).all())
     for job in registered():
-        if job.name in rows:
+        if job.name in due:
             continue
-        first = now if job.every is not None else job.next_after(now)
+        due[job.name] = now if job.every is not None else job.next_after(now)
         try:
             with db.session.begin_nested():
-                row = PeriodicRun(name=job.name, next_run_at=first)
-                db.session.add(row)
+                db.session.add(PeriodicRun(name=job.name, next_run_at=due[job.name]))
         except IntegrityError:
-            row = db.session.get(PeriodicRun, job.name)
-        rows[job.name] = row
+            pass
     db.session.commit()
-    return rows
+    return due
 
 
 def tick(now: datetime | None = None) -> list[str]:
     """Claim every job that is due and hand it over; the names of those handed over."""
     now = now or utcnow()
-    rows = _rows(now)
     handed = []
-    for job in registered():
-        if rows[job.name].next_run_at > now:
-            continue
-        claimed = db.session.execute(
-            update(PeriodicRun)
-            .where(PeriodicRun.name == job.name, PeriodicRun.next_run_at <= now)
-            .values(next_run_at=job.next_after(now), last_run_at=now)
-            .execution_options(synchronize_session=False)).rowcount
-        db.session.commit()
-        if claimed and _hand_over(job, now):
-            handed.append(job.name)
+    for name, due in _due_times(now).items():
+        if due <= now and name in current_app.extensions.get(EXTENSION, {}) and _claim(
+                get_job(name), now):
+            handed.append(name)
     return handed
 
 
+def _claim(job: PeriodicJob, now: datetime) -> bool:
+    """Move the job's due time on with one conditional UPDATE (of several workers one wins),
+    then hand it over; if that fails in any way, the job is due again at the next tick."""
+    claimed = db.session.execute(
+        update(PeriodicRun).where(PeriodicRun.name == job.name, PeriodicRun.next_run_at <= now)
+        .values(next_run_at=job.next_after(now))
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if not claimed:
+        return False
+    try:
+        _hand_over(job)
+    except Exception:
+        log.exception("Periodic job %s could not be handed over; it stays due", job.name)
+        db.session.rollback()
+        _set(job.name, next_run_at=now)
+        return False
+    _set(job.name, last_run_at=now)
+    return True
+
+
+def _set(name: str, **values: Any) -> None:
+    db.session.execute(update(PeriodicRun).where(PeriodicRun.name == name).values(**values))
+    db.session.commit()
+
+
 def _targets(job: PeriodicJob) -> list[int | None]:
-    """``[None]`` for a platform job; the ids of the active cooperatives for the others."""
+    """``[None]`` for a platform job; the cooperatives' ids for the others (the active ones,
+    or all with ``disabled_too``)."""
     if not job.per_cooperative:
         return [None]
-    return list(db.session.scalars(
-        select(Tenant.id).where(Tenant.status == ACTIVE).order_by(Tenant.id)))
+    stmt = select(Tenant.id).order_by(Tenant.id)
+    if not job.disabled_too:
+        stmt = stmt.where(Tenant.status == ACTIVE)
+    return list(db.session.scalars(stmt))
 
 
 def job_id(job: PeriodicJob, tenant_id: int | None) -> str:
@@ -152,24 +171,15 @@ def job_id(job: PeriodicJob, tenant_id: int | None) -> str:
     return f"iok-periodic-{name}" + (f"-{tenant_id}" if tenant_id is not None else "")
 
 
-def _hand_over(job: PeriodicJob, now: datetime) -> bool:
-    """Enqueue the job (per cooperative); with Redis down it stays due for the next tick."""
+def _hand_over(job: PeriodicJob) -> None:
+    """Enqueue the job (per cooperative); raises ``RedisError`` when Redis is down."""
     targets = _targets(job)
     db.session.commit()
     for tenant_id in targets:
         this_id = job_id(job, tenant_id)
-        if job_in_flight(this_id):
-            continue
-        try:
+        if not job_in_flight(this_id):
             enqueue_now(JobSpec(RUN, tenant_id, {"name": job.name}, job_id=this_id,
                                 timeout=job.timeout))
-        except RedisError as exc:
-            log.warning("Redis unreachable, periodic job %s waits: %s", job.name, exc)
-            db.session.execute(update(PeriodicRun).where(PeriodicRun.name == job.name)
-                               .values(next_run_at=now))
-            db.session.commit()
-            return False
-    return True
 
 
 def serve(app: Flask, keep_going: Callable[[], bool]) -> None:
@@ -205,23 +215,33 @@ def run(name: str) -> Any:
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        _record(name, FAILED, f"{type(exc).__name__}: {exc}"[:1000])
+        who = f"cooperative {current_tenant_id()}: " if current_tenant_id() else ""
+        _set(name, last_finished_at=utcnow(), last_status=FAILED,
+             last_error=f"{who}{type(exc).__name__}: {exc}"[:1000])
         raise
-    _record(name, OK, None)
+    _record_success(name)
     return result
 
 
-def _record(name: str, status: str, error: str | None) -> None:
-    db.session.execute(update(PeriodicRun).where(PeriodicRun.name == name).values(
-        last_finished_at=utcnow(), last_status=status, last_error=error))
-    db.session.commit()
+def _record_success(name: str) -> None:
+    """A success clears the error of an earlier round, never a failure of another cooperative
+    in this round (``iok jobs list`` keeps showing it until the next round)."""
+    not_failed_this_round = or_(
+        func.coalesce(PeriodicRun.last_status, "") != FAILED,
+        PeriodicRun.last_finished_at.is_(None), PeriodicRun.last_run_at.is_(None),
+        PeriodicRun.last_finished_at < PeriodicRun.last_run_at)
+    db.session.execute(update(PeriodicRun).where(PeriodicRun.name == name, not_failed_this_round)
+                       .values(last_status=OK, last_error=None))
+    _set(name, last_finished_at=utcnow())
 
 
 def run_here(name: str) -> list[tuple[int | None, Any]]:
     """Run a job now in this process (``iok jobs run``): per cooperative, each in its own
     context and session; a failure is reported for that cooperative and the rest go on."""
     job = get_job(name)
-    _rows(utcnow())
+    now = utcnow()
+    _due_times(now)
+    _set(name, last_run_at=now)
     results = []
     for tenant_id in _targets(job):
         db.session.remove()

@@ -105,7 +105,8 @@ class ReadingPhoto(TenantScoped, db.Model):
     __tablename__ = "meter_reading_photo"
     __table_args__ = (tenant_fk("reading_id", "meter_reading"),
                       tenant_fk("file_id", "stored_file"),
-                      UniqueConstraint("tenant_id", "reading_id"))
+                      UniqueConstraint("tenant_id", "reading_id"),
+                      Index("ix_meter_reading_photo_tenant_file", "tenant_id", "file_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reading_id: Mapped[int]

@@ -23,11 +23,16 @@ def clean(data: bytes, rules: ReadingRules) -> bytes:
 
 
 def attach(reading: Reading, photo: bytes) -> None:
-    """Keep the (cleaned) photo with the reading, replacing one it had (no commit)."""
-    remove(reading.id)
+    """Keep the (cleaned) photo with a new reading (no commit)."""
     stored = files.store(photo, filename=f"odczyt-{reading.id}.jpg", content_type="image/jpeg",
                          purpose=PURPOSE)
     db.session.add(ReadingPhoto(reading_id=reading.id, file_id=stored.id))
+
+
+def replace(reading: Reading, photo: bytes) -> None:
+    """A changed reading's new photo instead of the one it had (no commit)."""
+    remove(reading.id)
+    attach(reading, photo)
 
 
 def remove(reading_id: int) -> None:

@@ -186,7 +186,7 @@ def edit(reading: Reading, value: Decimal, read_on: date, rules: ReadingRules, *
         raise ReadingError(_l("The cooperative has already decided on this reading: it can no "
                               "longer be changed."))
     if photo is not None:
-        photos.attach(reading, photo)
+        photos.replace(reading, photo)
     db.session.expire(reading)
 
 

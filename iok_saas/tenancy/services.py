@@ -1,6 +1,7 @@
 """Operator actions on cooperatives: create, update, sync from files, switch off, domains, delete.
 
-Every action validates first and writes in one transaction, then drops the web caches.
+Every action validates first and changes the session; the ``iok tenants`` command commits, and
+that commit drops the web caches (``resolver``'s after-commit hook).
 """
 
 from __future__ import annotations

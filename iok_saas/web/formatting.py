@@ -34,18 +34,19 @@ def money_by_babel(amount: Decimal) -> str:
 
 
 _SPACES = str.maketrans("", "", " \xa0\u202f")
-_PLAIN = re.compile(r"\d+(\.\d+)?")
-_DOT_GROUPS = re.compile(r"\d{1,3}(\.\d{3})+")
+_PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?")
+_DOT_GROUPS = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+")
 
 
 def parse_decimal(raw: str) -> Decimal:
     """A number as people write it here → Decimal; ValueError for anything else.
 
     ``1234,56``, ``1 234,56`` (spaces, also non-breaking, group thousands), ``1.234,56`` (with a
-    decimal comma, dots may group thousands, in threes), ``1234.56``, a leading minus. Never an
-    exponent, ``inf`` or ``NaN``; what the number may be (sign, places, size) each caller checks.
+    decimal comma, dots may group thousands, in threes), ``1234.56``, a leading minus; ASCII
+    digits only. Never an exponent, ``inf`` or ``NaN``; what the number may be (sign, places,
+    size) each caller checks.
     """
-    text = (raw or "").translate(_SPACES)
+    text = (raw or "").strip().translate(_SPACES)
     sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
     whole, comma, fraction = text.partition(",")
     if comma:

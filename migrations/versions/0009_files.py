@@ -55,12 +55,12 @@ def upgrade():
         rls.enable(op, table)
 
     bind = op.get_bind()
-    if bind.dialect.name == 'postgresql':  # the owner is bound by the forced policies too
-        op.execute("SELECT set_config('app.all_tenants', 'on', true)")
+    _all_tenants(bind, True)
 
     with op.batch_alter_table('import_run', schema=None) as batch_op:
         batch_op.add_column(sa.Column('file_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_import_run_tenant_id_stored_file'), 'stored_file', ['tenant_id', 'file_id'], ['tenant_id', 'id'])
+        batch_op.create_index('ix_import_run_tenant_file', ['tenant_id', 'file_id'], unique=False)
     op.execute("UPDATE import_run SET status = 'failed', finished_at = CURRENT_TIMESTAMP "
                "WHERE status IN ('queued', 'running') AND stored_file IS NOT NULL")
     with op.batch_alter_table('import_run', schema=None) as batch_op:
@@ -72,14 +72,26 @@ def upgrade():
     with op.batch_alter_table('meter_reading_photo', schema=None) as batch_op:
         batch_op.alter_column('file_id', existing_type=sa.Integer(), nullable=False)
         batch_op.create_foreign_key(batch_op.f('fk_meter_reading_photo_tenant_id_stored_file'), 'stored_file', ['tenant_id', 'file_id'], ['tenant_id', 'id'])
+        batch_op.create_index('ix_meter_reading_photo_tenant_file', ['tenant_id', 'file_id'], unique=False)
         batch_op.drop_column('data')
+    _all_tenants(bind, False)
+
+
+def _all_tenants(bind, on):
+    """The owner is bound by the forced row-level security policies too: open them for the
+    moves below, and close them again."""
+    if bind.dialect.name == 'postgresql':
+        op.execute(f"SELECT set_config('app.all_tenants', '{'on' if on else 'off'}', true)")
 
 
 def _move_photos(bind):
-    """Each photo's bytes become a stored file with one chunk (photos are small)."""
-    photos = bind.execute(sa.text(
-        "SELECT id, tenant_id, reading_id, data FROM meter_reading_photo")).all()
-    for photo_id, tenant_id, reading_id, data in photos:
+    """Each photo's bytes become a stored file with one chunk (photos are small), one photo
+    in memory at a time."""
+    ids = bind.execute(sa.text("SELECT id FROM meter_reading_photo ORDER BY id")).scalars().all()
+    for photo_id in ids:
+        tenant_id, reading_id, data = bind.execute(sa.text(
+            "SELECT tenant_id, reading_id, data FROM meter_reading_photo WHERE id = :id"),
+            {"id": photo_id}).one()
         file_id = bind.execute(sa.text(
             "INSERT INTO stored_file (tenant_id, purpose, filename, content_type, size, sha256, "
             "created_at) VALUES (:tenant, 'reading_photo', :name, 'image/jpeg', :size, :digest, "
@@ -96,24 +108,27 @@ def _move_photos(bind):
 
 def downgrade():
     bind = op.get_bind()
-    if bind.dialect.name == 'postgresql':
-        op.execute("SELECT set_config('app.all_tenants', 'on', true)")
+    _all_tenants(bind, True)
     with op.batch_alter_table('meter_reading_photo', schema=None) as batch_op:
         batch_op.add_column(sa.Column('data', sa.LargeBinary(), nullable=True))
-    op.execute("UPDATE meter_reading_photo SET data = (SELECT string_agg(c.data, ''::bytea "
-               "ORDER BY c.seq) FROM stored_file_chunk c WHERE c.file_id = "
-               "meter_reading_photo.file_id)" if bind.dialect.name == 'postgresql' else
-               "UPDATE meter_reading_photo SET data = (SELECT c.data FROM stored_file_chunk c "
-               "WHERE c.file_id = meter_reading_photo.file_id AND c.seq = 0)")
+    photos = bind.execute(sa.text("SELECT id, file_id FROM meter_reading_photo")).all()
+    for photo_id, file_id in photos:  # every chunk, in order, one photo at a time
+        chunks = bind.execute(sa.text("SELECT data FROM stored_file_chunk WHERE file_id = :f "
+                                      "ORDER BY seq"), {"f": file_id}).scalars().all()
+        bind.execute(sa.text("UPDATE meter_reading_photo SET data = :data WHERE id = :id"),
+                     {"data": b"".join(chunks), "id": photo_id})
     with op.batch_alter_table('meter_reading_photo', schema=None) as batch_op:
+        batch_op.drop_index('ix_meter_reading_photo_tenant_file')
         batch_op.drop_constraint(batch_op.f('fk_meter_reading_photo_tenant_id_stored_file'), type_='foreignkey')
         batch_op.drop_column('file_id')
         batch_op.alter_column('data', existing_type=sa.LargeBinary(), nullable=False)
 
     with op.batch_alter_table('import_run', schema=None) as batch_op:
         batch_op.add_column(sa.Column('stored_file', sa.VARCHAR(length=300), nullable=True))
+        batch_op.drop_index('ix_import_run_tenant_file')
         batch_op.drop_constraint(batch_op.f('fk_import_run_tenant_id_stored_file'), type_='foreignkey')
         batch_op.drop_column('file_id')
+    _all_tenants(bind, False)
 
     for table in ('stored_file_chunk', 'stored_file'):
         rls.disable(op, table)
