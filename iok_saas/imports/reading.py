@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 import ijson
-from flask_babel import LazyString
+from flask_babel import LazyString, ngettext
 from flask_babel import lazy_gettext as _l
 
 from iok_saas.web.formatting import parse_decimal
@@ -93,8 +93,8 @@ class ImportReport:
         """Every kept problem as one line of text, then how many more there were."""
         text = [f"{self.place(p)}: {p.reason}" for p in self.problems]
         if self.problem_count > len(self.problems):
-            text.append(str(_l("… and %(num)d more errors",
-                               num=self.problem_count - len(self.problems))))
+            text.append(ngettext("… and %(num)d more error", "… and %(num)d more errors",
+                                 self.problem_count - len(self.problems)))
         return text
 
 
@@ -268,9 +268,11 @@ def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
             if not cells or cells == [""]:
                 continue
             if len(cells) != width:
-                report.add(reader.line_num, "", _l(
-                    "the row has %(cells)d columns and the header %(header)d (a semicolon in a "
-                    "text must be put in quotation marks)", cells=len(cells), header=width))
+                report.add(reader.line_num, "", ngettext(
+                    "the row has %(num)d column and the header %(header)d (a semicolon in a "
+                    "text must be put in quotation marks)",
+                    "the row has %(num)d columns and the header %(header)d (a semicolon in a "
+                    "text must be put in quotation marks)", len(cells), header=width))
                 continue
             row = {}
             for name, value in zip(header, cells, strict=True):
