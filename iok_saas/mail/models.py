@@ -37,4 +37,7 @@ class OutboxMessage(TenantScoped, Timestamped, db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sending_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Set (and committed) just before the message itself (SMTP DATA) goes to the mail server:
+    # only a send cut off after this may have been delivered ("delivery unknown").
+    data_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -5,9 +5,11 @@
 * ``deliver`` (the job; job id = outbox id) claims the row with one conditional UPDATE, so a
   job delivered twice sends once; it marks the row sent, retries transient failures with
   backoff, and after the last attempt marks it failed.
-* A message interrupted while it was being handed to the mail server (worker killed, job
-  timeout) cannot be known to be delivered: it is marked failed with that reason, never
-  resent on its own; the operator sees it and decides (``iok outbox retry``).
+* A message interrupted once the message itself (SMTP DATA) had started to go (worker killed,
+  job timeout) cannot be known to be delivered: it is marked failed with that reason, never
+  resent on its own; the operator sees it and decides (``iok outbox retry``). Interrupted
+  before that (database or mail server gone during the claim or the greeting), it was plainly
+  not sent and goes back to pending.
 * ``relay`` hands over what never reached the queue (Redis was down) and closes stale sends.
 """
 
@@ -75,7 +77,8 @@ def _claim(outbox_id: str) -> OutboxMessage | None:
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == outbox_id, OutboxMessage.status == PENDING)
-        .values(status=SENDING, attempts=OutboxMessage.attempts + 1, sending_started_at=utcnow())
+        .values(status=SENDING, attempts=OutboxMessage.attempts + 1, sending_started_at=utcnow(),
+                data_started_at=None)
         .execution_options(synchronize_session=False)
     ).rowcount == 1
     db.session.commit()
@@ -95,8 +98,16 @@ def deliver(outbox_id: str) -> str:
     except Exception as exc:
         _finish(message, FAILED, f"cannot be rendered: {exc!r}")
         raise
+    def data_starts() -> None:
+        # Committed before the message itself goes: a send cut off later may have arrived.
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id)
+                           .values(data_started_at=utcnow())
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+
     try:
-        send(email, f"{message.created_at:%Y%m%d-%H%M%S}-{tenant.slug}-{message.id}")
+        send(email, f"{message.created_at:%Y%m%d-%H%M%S}-{tenant.slug}-{message.id}",
+             before_data=data_starts)
     except PermanentError as exc:
         _finish(message, FAILED, f"refused by the mail server: {exc}")
         return FAILED
@@ -107,10 +118,25 @@ def deliver(outbox_id: str) -> str:
             _finish(message, PENDING, str(exc))
         raise  # RQ retries with backoff; after the last attempt: its failed-job registry
     except BaseException:
-        _finish(message, FAILED, UNKNOWN)
+        _after_interruption(message)
         raise
     _finish(message, SENT, None)
     return SENT
+
+
+def _after_interruption(message: OutboxMessage) -> None:
+    """Cut off mid-send (an error, the job's timeout): unknown only if the message itself had
+    started to go; otherwise plainly not sent, so it waits to be sent again. If even this
+    cannot be written (the database is away), the relay decides the same later."""
+    db.session.rollback()
+    started = db.session.scalar(select(OutboxMessage.data_started_at)
+                                .where(OutboxMessage.id == message.id))
+    message = db.session.get(OutboxMessage, message.id)
+    if started is not None:
+        _finish(message, FAILED, UNKNOWN)
+    else:
+        message.sending_started_at = None
+        _finish(message, PENDING, "interrupted before the message was handed over")
 
 
 def _finish(message: OutboxMessage, status: str, error: str | None) -> None:
@@ -143,14 +169,21 @@ def build_email(tenant: TenantInfo, message: OutboxMessage) -> EmailMessage:
 
 
 def relay() -> dict[str, int]:
-    """Platform-wide: enqueue messages whose job never arrived; fail sends that were cut off."""
+    """Platform-wide: enqueue messages whose job never arrived; settle sends that were cut off:
+    *failed — delivery unknown* once the message itself had started to go, else back to
+    pending (it was plainly not sent)."""
     stale = utcnow() - timedelta(seconds=current_app.config["OUTBOX_STALE_SECONDS"])
+    cut_off = (OutboxMessage.status == SENDING, OutboxMessage.sending_started_at < stale)
     interrupted = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == SENDING, OutboxMessage.sending_started_at < stale)
+        update(OutboxMessage).where(*cut_off, OutboxMessage.data_started_at.is_not(None))
         .values(status=FAILED, last_error=UNKNOWN)
         .execution_options(synchronize_session=False, **EVERY_TENANT)
     ).rowcount
+    db.session.execute(
+        update(OutboxMessage).where(*cut_off, OutboxMessage.data_started_at.is_(None))
+        .values(status=PENDING, sending_started_at=None,
+                last_error="interrupted before the message was handed over")
+        .execution_options(synchronize_session=False, **EVERY_TENANT))
     db.session.commit()
     waiting = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.tenant_id)

@@ -1,15 +1,17 @@
 """Sending: SMTP (none / STARTTLS / SSL) or, in the embedded default, files in instance/outbox.
 
 Errors are sorted by what they say about delivery, because that decides what the outbox does:
-``TransientError`` — not delivered, try again later (connection refused, 4xx reply);
-``PermanentError`` — not delivered, never will be (5xx reply);
-anything else while the message is being handed over — delivery unknown.
+``TransientError`` — not delivered, try again later (connection refused or lost before the
+message itself was sent, 4xx reply); ``PermanentError`` — not delivered, never will be (5xx
+reply); anything else once the message itself (SMTP DATA) is on its way — delivery unknown.
+``before_data`` is called just before that moment (the outbox records it).
 """
 
 from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -24,12 +26,35 @@ class PermanentError(Exception):
     """The server refused the message for good."""
 
 
-def send(message: EmailMessage, name: str) -> None:
-    """Deliver one message through the configured transport."""
+def send(message: EmailMessage, name: str, before_data: Callable[[], None] = lambda: None
+         ) -> None:
+    """Deliver one message through the configured transport; ``before_data()`` runs just
+    before the message itself is handed over (its failure stops the send, nothing sent)."""
     if current_app.config.get("SMTP_HOST"):
-        _send_smtp(message)
+        _send_smtp(message, before_data)
     else:
+        before_data()
         _write_file(message, name)
+
+
+class _DataMark:
+    """An SMTP client that calls ``before_data`` when the message itself is about to go."""
+
+    before_data: Callable[[], None] = staticmethod(lambda: None)
+    data_started = False
+
+    def data(self, msg):
+        self.before_data()
+        self.data_started = True
+        return super().data(msg)
+
+
+class _SMTP(_DataMark, smtplib.SMTP):
+    """Plain or STARTTLS SMTP that marks the start of DATA."""
+
+
+class _SMTP_SSL(_DataMark, smtplib.SMTP_SSL):
+    """SMTP over TLS that marks the start of DATA."""
 
 
 def _connect() -> smtplib.SMTP:
@@ -38,10 +63,10 @@ def _connect() -> smtplib.SMTP:
     timeout = config.get("SMTP_TIMEOUT", 30)
     try:
         if mode == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout,
-                                                  context=ssl.create_default_context())
+            smtp: smtplib.SMTP = _SMTP_SSL(host, port, timeout=timeout,
+                                           context=ssl.create_default_context())
         else:
-            smtp = smtplib.SMTP(host, port, timeout=timeout)
+            smtp = _SMTP(host, port, timeout=timeout)
             if mode == "starttls":
                 smtp.starttls(context=ssl.create_default_context())
         if config.get("SMTP_USER"):
@@ -60,8 +85,9 @@ def _by_code(exc: smtplib.SMTPResponseException) -> Exception:
     return PermanentError(text) if exc.smtp_code >= 500 else TransientError(text)
 
 
-def _send_smtp(message: EmailMessage) -> None:
+def _send_smtp(message: EmailMessage, before_data: Callable[[], None]) -> None:
     smtp = _connect()
+    smtp.before_data = before_data
     try:
         smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
@@ -72,6 +98,11 @@ def _send_smtp(message: EmailMessage) -> None:
     except smtplib.SMTPResponseException as exc:
         smtp.close()
         raise _by_code(exc) from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        smtp.close()
+        if not smtp.data_started:  # the message itself never left: plainly not delivered
+            raise TransientError(f"connection to the mail server lost: {exc!r}") from exc
+        raise
     except BaseException:
         smtp.close()  # no polite QUIT to a server that may not answer (job timeout)
         raise
