@@ -14,8 +14,11 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from typing import Any
 
+from redis import Redis
+from redis.exceptions import RedisError
 from rq import Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
@@ -73,24 +76,65 @@ def _forget_legacy_relay(connection) -> None:
         Job.fetch(LEGACY_RELAY_JOB, connection=connection).delete()
 
 
+def _wait_for_redis(connection: Redis, pause: float = 1.0, longest: float = 10.0) -> None:
+    """Return once Redis answers; while it does not, say so once and keep asking."""
+    said = False
+    while True:
+        try:
+            connection.ping()
+        except RedisError as exc:
+            if not said:
+                log.warning("Redis is unreachable (%s): waiting for it; e-mails and jobs wait "
+                            "in the database meanwhile", exc)
+                said = True
+            time.sleep(pause)
+            pause = min(pause * 2, longest)
+            continue
+        if said:
+            log.warning("Redis is back: working again")
+        return
+
+
+def work(app, connection: Redis, *, burst: bool) -> None:
+    """Work the queue; when Redis goes away (RQ's own bookkeeping then raises), wait for it
+    and carry on with a new worker. A job cut off meanwhile is found again: its outbox row or
+    import run is still waiting, and the relay or the recovery hands it over."""
+    while True:
+        _wait_for_redis(connection)
+        try:
+            if not burst:
+                _forget_legacy_relay(connection)
+            worker = Worker([app.config["RQ_QUEUE"]], connection=connection,
+                            serializer=JSONSerializer)
+            worker.work(burst=burst, with_scheduler=True)
+        except RedisError as exc:
+            log.warning("Lost Redis while working (%s)", exc)
+            continue
+        # RQ's loop also ends, logging "unhandled exception, quitting", when Redis goes away
+        # during its bookkeeping: only an empty queue (burst) or a stop request ends ours.
+        if burst or worker._stop_requested:
+            return
+        log.warning("The worker stopped working (Redis lost?): starting again once Redis "
+                    "answers")
+
+
 def main() -> None:
     """Start a worker on the configured queue (``--burst`` stops when the queue is empty and
-    starts no scheduler)."""
+    starts no scheduler). It starts, and goes on, while Redis is down: it waits for it."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app()
     with app.app_context():
         connection = redis_connection()
         if connection is None:
             raise SystemExit("IOK_REDIS_URL is not set: jobs run in-process, no worker needed.")
         if not args.burst:
-            _forget_legacy_relay(connection)
             threading.Thread(target=_keep_scheduler_running, name="iok-scheduler-watch",
                              daemon=True).start()
-        worker = Worker([app.config["RQ_QUEUE"]], connection=connection,
-                        serializer=JSONSerializer)
-        worker.work(burst=args.burst, with_scheduler=True)
+        work(app, connection, burst=args.burst)
 
 
 if __name__ == "__main__":
