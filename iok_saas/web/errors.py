@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+import logging
+
+from flask import Flask, current_app, g, render_template
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
+# The database cannot be reached or dropped the connection (a restart, a failover): transient.
+DATABASE_AWAY = (OperationalError, InterfaceError, DisconnectionError)
+RETRY_AFTER = "30"
+log = logging.getLogger(__name__)
 
 
 def render_error(error: HTTPException):
@@ -15,7 +22,23 @@ def render_error(error: HTTPException):
     return render_template(template, code=code), code
 
 
+def database_away(error: Exception):
+    """503 with ``Retry-After`` while the database is away, never a 500: a page that needs
+    nothing from the database (no menu, no signed-in person), the cooperative's name if known.
+    Whatever the request had begun was rolled back with its transaction."""
+    log.warning("Database unavailable, answered 503: %s",
+                type(getattr(error, "orig", None) or error).__name__)
+    tenant = getattr(g, "tenant", None)
+    # Rendered without the context processors: the menu would ask who is signed in, which
+    # needs the database.
+    page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+        tenant_name=tenant.name if tenant else "")
+    return page, 503, {"Retry-After": RETRY_AFTER, "Cache-Control": "no-store"}
+
+
 def init_app(app: Flask) -> None:
     """Register the error pages."""
     for code in PAGES:
         app.register_error_handler(code, render_error)
+    for error in DATABASE_AWAY:
+        app.register_error_handler(error, database_away)
