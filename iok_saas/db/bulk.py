@@ -148,6 +148,19 @@ class Stage:
         self.session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
 
 
+def imports_running(session: Session, tenant_id: int) -> bool | None:
+    """Whether an import of the cooperative holds its lock right now (None: cannot tell, as
+    on SQLite). Asks without waiting; a lock taken to ask is let go at once."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    free = session.execute(text("SELECT pg_try_advisory_lock(:space, :tenant)"),
+                           {"space": IMPORT_LOCK_SPACE, "tenant": tenant_id}).scalar()
+    if free:
+        session.execute(text("SELECT pg_advisory_unlock(:space, :tenant)"),
+                        {"space": IMPORT_LOCK_SPACE, "tenant": tenant_id})
+    return not free
+
+
 def lock_imports(session: Session, tenant_id: int) -> None:
     """One import at a time per cooperative (PostgreSQL; held until the transaction ends).
 

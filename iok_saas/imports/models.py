@@ -15,6 +15,7 @@ QUEUED = "queued"
 RUNNING = "running"
 DONE = "done"
 FAILED = "failed"  # the job itself broke (not a bad file: that is DONE with ok=False)
+INTERRUPTED = "interrupted"  # its process was killed (or cut off): nothing saved
 CLI = "cli"
 PANEL = "panel"
 API = "api"
@@ -33,7 +34,7 @@ class ImportRun(TenantScoped, db.Model):
     filename: Mapped[str] = mapped_column(String(200))
     actor: Mapped[str] = mapped_column(String(120), default="")
     source: Mapped[str] = mapped_column(String(10), default=CLI, server_default=CLI)
-    status: Mapped[str] = mapped_column(String(10), default=DONE, server_default=DONE)
+    status: Mapped[str] = mapped_column(String(16), default=DONE, server_default=DONE)
     created_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

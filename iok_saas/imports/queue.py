@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from iok_saas import files
 from iok_saas.db import db, utcnow
+from iok_saas.db.bulk import imports_running
 from iok_saas.extensions import redis_connection
 from iok_saas.imports import models
 from iok_saas.imports.reading import FileTooLarge, ImportFileError
@@ -31,6 +32,8 @@ from iok_saas.tenancy.keys import tenant_key
 log = logging.getLogger(__name__)
 PROGRESS_TTL = 24 * 3600
 PROCESS = "iok_saas.imports.queue.process"
+# A run this young may not hold its cooperative's import lock yet (claimed, not yet locked).
+LOCK_GRACE = timedelta(seconds=60)
 PURPOSE = "import_upload"
 JSON_TYPE = "application/json"
 
@@ -67,22 +70,11 @@ def _job_id(tenant_id: int, run_id: int) -> str:
 
 
 def recover() -> dict[str, int]:
-    """Platform-wide, every minute: enqueue queued imports whose job never reached
-    Redis; mark runs cut off by a killed worker or the job timeout as failed (each in its
-    cooperative's context, its upload deleted)."""
+    """Platform-wide, every minute: enqueue queued imports whose job never reached Redis;
+    mark runs whose process was killed (or cut off by the job timeout) as interrupted, each
+    in its cooperative's context, its upload deleted."""
     now = utcnow()
-    cut_off = now - timedelta(seconds=current_app.config["IMPORT_JOB_TIMEOUT"] + 300)
-    cut = db.session.execute(
-        select(models.ImportRun.id, models.ImportRun.tenant_id)
-        .where(models.ImportRun.status == models.RUNNING, models.ImportRun.started_at < cut_off)
-        .execution_options(**{ALL_TENANTS: True})).all()
-    db.session.commit()
-    failed = 0
-    for run_id, tenant_id in cut:
-        db.session.remove()
-        with tenant_context(tenant_id):
-            failed += _fail_running(run_id)
-        db.session.remove()
+    interrupted = sum(_interrupt(run_id, tenant_id) for run_id, tenant_id in _dead_runs(now))
     waiting = db.session.execute(
         select(models.ImportRun.id, models.ImportRun.tenant_id)
         .where(models.ImportRun.status == models.QUEUED,
@@ -100,7 +92,31 @@ def recover() -> dict[str, int]:
             log.warning("Redis unreachable, import run %s waits: %s", run_id, exc)
             break
         enqueued += 1
-    return {"imports_failed": failed, "imports_enqueued": enqueued}
+    return {"imports_interrupted": interrupted, "imports_enqueued": enqueued}
+
+
+def _dead_runs(now) -> list[tuple[int, int]]:
+    """Running imports nobody works on: past the job timeout, or (PostgreSQL) a minute old
+    while no import of their cooperative holds its lock — a killed process lets go of it."""
+    timeout = now - timedelta(seconds=current_app.config["IMPORT_JOB_TIMEOUT"] + 300)
+    running = db.session.execute(
+        select(models.ImportRun.id, models.ImportRun.tenant_id, models.ImportRun.started_at)
+        .where(models.ImportRun.status == models.RUNNING,
+               models.ImportRun.started_at < now - LOCK_GRACE)
+        .execution_options(**{ALL_TENANTS: True})).all()
+    dead = [(run_id, tenant_id) for run_id, tenant_id, started in running
+            if started < timeout or imports_running(db.session, tenant_id) is False]
+    db.session.commit()
+    return dead
+
+
+def _interrupt(run_id: int, tenant_id: int) -> int:
+    """Mark one dead run interrupted in its cooperative's context; 1 if it was still running."""
+    db.session.remove()
+    with tenant_context(tenant_id):
+        done = _end_running(run_id, models.INTERRUPTED)
+    db.session.remove()
+    return done
 
 
 def process(run_id: int) -> str:
@@ -115,7 +131,7 @@ def process(run_id: int) -> str:
     run = db.session.scalar(select(models.ImportRun).where(models.ImportRun.id == run_id))
     stored = files.find(run.file_id) if run.file_id else None
     if stored is None:  # an upload that never reached the store (see migration 0009)
-        _fail_running(run_id)
+        _end_running(run_id, models.FAILED)
         return "no file"
     suffix = ".json" if stored.content_type == JSON_TYPE else ".csv"
     try:
@@ -126,20 +142,20 @@ def process(run_id: int) -> str:
     except Exception:
         log.exception("Import run %s failed", run_id)
         db.session.rollback()
-        _fail_running(run_id)
+        _end_running(run_id, models.FAILED)
         raise
     _discard_upload(run_id)
     return "ok" if report.ok else "problems"
 
 
-def _fail_running(run_id: int) -> int:
-    """Mark a run that is still running as failed, delete its upload, commit (the job's own
-    step: other workers must see it ended); 1 when it was failed now, else 0."""
-    failed = db.session.execute(update(models.ImportRun).where(
+def _end_running(run_id: int, status: str) -> int:
+    """End a run that is still running as ``status`` (failed, interrupted), delete its upload,
+    commit (the job's own step: other workers must see it ended); 1 when it ended now."""
+    ended = db.session.execute(update(models.ImportRun).where(
         models.ImportRun.id == run_id, models.ImportRun.status == models.RUNNING)
-        .values(status=models.FAILED, finished_at=utcnow())).rowcount
+        .values(status=status, finished_at=utcnow())).rowcount
     _discard_upload(run_id)
-    return failed
+    return ended
 
 
 def _discard_upload(run_id: int) -> None:

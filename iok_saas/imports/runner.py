@@ -203,6 +203,8 @@ def run_import(kind_name: str, path: Path, *, filename: str | None = None, dry_r
     report = ImportReport(kind=kind_name, json=is_json(path.name))
     tenant_id = require_tenant_id()
     db.session.rollback()  # the import owns its transaction
+    if run is None:  # from the command line: in the history at once, so a kill leaves a trace
+        run = start_run(kind_name, filename, actor, source)
     record = functools.partial(record_run, filename=filename, dry_run=dry_run, actor=actor,
                                source=source, run=run, size=path.stat().st_size)
     try:
@@ -245,6 +247,16 @@ def _read(stream: BinaryIO, kind: Kind, report: ImportReport, tenant_id: int, dr
     sink.finish(report, dry_run)
     if progress is not None:
         progress(size, size)
+
+
+def start_run(kind: str, filename: str, actor: str, source: str) -> models.ImportRun:
+    """An import that begins now, recorded as running (committed on its own: if its process
+    is killed, the history shows it interrupted)."""
+    run = models.ImportRun(kind=kind, filename=filename[:200], actor=actor[:120], source=source,
+                           status=models.RUNNING, started_at=utcnow())
+    db.session.add(run)
+    db.session.commit()
+    return run
 
 
 def record_run(report: ImportReport, *, filename: str, dry_run: bool, actor: str, source: str,
