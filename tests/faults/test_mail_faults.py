@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -70,3 +71,24 @@ def test_when_the_mark_cannot_be_written_nothing_is_sent(app, ctx, smtp):
     finally:
         app.config.update(SMTP_HOST=None)
     assert smtp.mailbox.received == []
+
+
+def test_a_mail_server_down_for_a_while_gets_every_message_once(make_app, zw):
+    """The outage of the issue (2 minutes against retries after 10, 60 and 300 s), scaled:
+    retries after 1, 2 and 4 s, the server back after 3 s."""
+    from tests.fixtures.mail import SmtpServer, kill_worker, start_worker
+    from tests.helpers import poll
+
+    server = SmtpServer()  # its port is chosen; nothing listens there yet
+    app = make_app(SMTP_PORT=server.port, JOB_RETRY_INTERVALS=[1, 2, 4])
+    ids = [queue_test_message(app, zw, address=f"adresat-{n}@example.org") for n in range(20)]
+    worker = start_worker(app.config)
+    try:
+        assert poll(lambda: row(app, zw, ids[0]).attempts >= 1, seconds=30)
+        time.sleep(2)  # the fault itself: the outage lasts a while (nothing to poll for)
+        with server:
+            assert poll(lambda: all(row(app, zw, i).status == SENT for i in ids), seconds=60)
+    finally:
+        kill_worker(worker)
+    received = sorted(m["To"] for m in server.mailbox.received)
+    assert received == sorted(f"adresat-{n}@example.org" for n in range(20))
