@@ -58,6 +58,8 @@ class BaseConfig:
     OUTBOX_RELAY_SECONDS = _env_int("IOK_OUTBOX_RELAY_SECONDS", 60)
     # How often the worker's scheduler looks for periodic jobs that are due.
     SCHEDULER_TICK_SECONDS = _env_int("IOK_SCHEDULER_TICK_SECONDS", 5)
+    # One line per event on standard error (iok_saas/web/logs.py), from this level up.
+    LOG_LEVEL = _env("IOK_LOG_LEVEL", "INFO")
     SMTP_TIMEOUT = _env_int("IOK_SMTP_TIMEOUT", 30)
     LOGIN_LIMIT_PER_IP = _env("IOK_LOGIN_LIMIT_PER_IP", "60 per minute")
     LOGIN_LIMIT_PER_TENANT_IP = _env("IOK_LOGIN_LIMIT_PER_TENANT_IP", "20 per minute")

@@ -14,7 +14,8 @@ from sqlalchemy import create_engine
 from iok_saas.db import UtcDateTime, rls
 
 config = context.config
-fileConfig(config.config_file_name)
+# Keep the loggers the app made before (its one-line log, the request log) working.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 target_db = current_app.extensions["migrate"].db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from iok_saas.web import errors, formatting, i18n, navigation, routes, security
+from iok_saas.web import errors, formatting, i18n, logs, navigation, routes, security
 
 
 class DatabaseInt(IntegerConverter):
@@ -17,8 +17,9 @@ class DatabaseInt(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
-    """Language, CSRF, template helpers, error pages, security headers, shell routes."""
+    """Logs, language, CSRF, template helpers, error pages, security headers, shell routes."""
     app.url_map.converters["int"] = DatabaseInt
+    logs.init_app(app)  # first: the request id exists before anything else logs
     i18n.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
