@@ -124,9 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app()
+    app = create_app()  # it sets up the one-line log (iok_saas/web/logs.py)
     with app.app_context():
         connection = redis_connection()
         if connection is None:
