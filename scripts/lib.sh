@@ -41,6 +41,15 @@ ensure_pango() {
     apt_install "Pango for PDF documents" libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 }
 
+# Debian's nginx for the front-server tests (they start their own, on loopback ports); the
+# package's own site on port 80 is stopped: nothing here needs it.
+ensure_nginx() {
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || {
+    apt_install "nginx for the front-server tests" nginx
+    service nginx stop >/dev/null 2>&1 || true
+  }
+}
+
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
 ensure_chromium() {
   command -v chromium >/dev/null 2>&1 ||
