@@ -119,12 +119,8 @@ def _due_times(now: datetime) -> dict[str, datetime]:
 def tick(now: datetime | None = None) -> list[str]:
     """Claim every job that is due and hand it over; the names of those handed over."""
     now = now or utcnow()
-    handed = []
-    for name, due in _due_times(now).items():
-        if due <= now and name in current_app.extensions.get(EXTENSION, {}) and _claim(
-                get_job(name), now):
-            handed.append(name)
-    return handed
+    due = _due_times(now)
+    return [job.name for job in registered() if due[job.name] <= now and _claim(job, now)]
 
 
 def _claim(job: PeriodicJob, now: datetime) -> bool:
