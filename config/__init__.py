@@ -47,6 +47,9 @@ class BaseConfig:
     # non-owner role, so row-level security binds the app (see docs/operations.md).
     MIGRATION_DATABASE_URI = _env("IOK_MIGRATION_DATABASE_URL")
     DATABASE_APP_ROLE = _env("IOK_DATABASE_APP_ROLE")
+    # Work across cooperatives (relay, recovery, scheduler, operator commands) connects as
+    # this role, which bypasses row-level security; default: the migration owner's URL.
+    PLATFORM_DATABASE_URI = _env("IOK_PLATFORM_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = _env("IOK_REDIS_URL")
     RQ_QUEUE = _env("IOK_RQ_QUEUE", "iok")

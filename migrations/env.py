@@ -1,7 +1,9 @@
 """Alembic environment for Flask-Migrate (`iok db upgrade`).
 
-Runs as the schema owner (``IOK_MIGRATION_DATABASE_URL`` when set, else the app's URL) and,
-when ``IOK_DATABASE_APP_ROLE`` is set, grants that non-owner role its data rights afterwards.
+Runs as the schema owner (``IOK_MIGRATION_DATABASE_URL`` when set, else the app's URL) and
+afterwards grants the other two roles their rights: the web app's role (``IOK_DATABASE_APP_ROLE``,
+else the user of ``IOK_DATABASE_URL``) rows of tenant-owned tables and reading ``tenant`` and
+``tenant_domain``; the platform role (the user of ``IOK_PLATFORM_DATABASE_URL``) every table.
 """
 
 import logging
@@ -10,8 +12,9 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
-from iok_saas.db import UtcDateTime, rls
+from iok_saas.db import UtcDateTime, platform_url, rls
 
 config = context.config
 # Keep the loggers the app made before (its one-line log, the request log) working.
@@ -65,9 +68,24 @@ def run_migrations_online():
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
-            role = current_app.config.get("DATABASE_APP_ROLE")
-            if role:
-                rls.grant_app_role(connection, role)
+            _grant_roles(connection)
+
+
+def _grant_roles(connection):
+    """Renew the rights of the app's and the platform's roles (when they are not the owner)."""
+    config = current_app.config
+    owner = connection.engine.url.username
+
+    def other_user(url):
+        user = make_url(url).username if url else None
+        return user if user and user != owner else None
+
+    app_role = config.get("DATABASE_APP_ROLE") or other_user(config.get("SQLALCHEMY_DATABASE_URI"))
+    platform_role = other_user(platform_url(config))
+    if app_role:
+        rls.grant_app_role(connection, app_role)
+    if platform_role and platform_role != app_role:
+        rls.grant_platform_role(connection, platform_role)
 
 
 if context.is_offline_mode():

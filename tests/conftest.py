@@ -1,8 +1,10 @@
 """Test harness: a fresh PostgreSQL database and a clean Redis database per run, for real.
 
 The app connects as an ordinary (non-owner, non-superuser) role, so PostgreSQL row-level
-security is in force exactly as in production. If PostgreSQL or Redis cannot be reached
-the run stops with a message saying which: nothing is silently skipped.
+security is in force exactly as in production; work across cooperatives connects as the
+platform role (``BYPASSRLS``, not a superuser) and migrations as the owner, as README says.
+If PostgreSQL or Redis cannot be reached the run stops with a message saying which: nothing
+is silently skipped.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import redis
 from flask import Flask
 
 from iok_saas import create_app
-from iok_saas.db import db
+from iok_saas.db import db, platform_work
+from iok_saas.db.session import reset_platform_mode, set_platform_mode
 from iok_saas.tenancy import services as tenant_services
 from tests.helpers import (
     APP_ROLE,
@@ -26,6 +29,7 @@ from tests.helpers import (
     PG_ADMIN,
     PG_HOST,
     PG_PORT,
+    PLATFORM_ROLE,
     REDIS_URL,
     ROOT,
     TenantClient,
@@ -58,11 +62,13 @@ def _require_services() -> None:
 
 @pytest.fixture(scope="session")
 def database() -> Iterator[str]:
-    """Create this run's database and the app's ordinary role; drop the database at the end."""
+    """Create this run's database, the app's ordinary role and the platform role; drop the
+    database at the end."""
     _require_services()
     _admin_sql(
-        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') "
-        f"THEN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$",
+        *(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') "
+          f"THEN CREATE ROLE {role} LOGIN NOSUPERUSER {bypass}; END IF; END $$"
+          for role, bypass in ((APP_ROLE, "NOBYPASSRLS"), (PLATFORM_ROLE, "BYPASSRLS"))),
         f"CREATE DATABASE {DB_NAME}",
     )
     redis.Redis.from_url(REDIS_URL).flushdb()
@@ -78,9 +84,9 @@ def app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fla
     application = create_app(app_settings(tmp_path_factory.mktemp("instance")))
     with application.app_context():
         upgrade()
-        tenant_services.sync_dir(ROOT / "tenants")
-        db.session.commit()
-        db.session.remove()
+        with platform_work():
+            tenant_services.sync_dir(ROOT / "tenants")
+            db.session.commit()
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -94,6 +100,16 @@ def ctx(app: Flask) -> Iterator[Flask]:
         db.session.remove()
     wipe_tenant_rows()
     redis.Redis.from_url(REDIS_URL).flushdb()  # queues, rate limits, cache generations
+
+
+@pytest.fixture
+def platform(ctx: Flask) -> Iterator[None]:
+    """The test works as the platform role, as the scheduler and operator commands do."""
+    db.session.remove()
+    token = set_platform_mode(True)
+    yield
+    db.session.remove()
+    reset_platform_mode(token)
 
 
 @pytest.fixture

@@ -18,11 +18,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from iok_saas.db import db
+from iok_saas.db import db, platform_work
 from iok_saas.mail import outbox
 from iok_saas.mail.models import OutboxMessage
+from iok_saas.tenancy import ALL_TENANTS, tenant_context
 from iok_saas.tenancy import services as tenant_services
-from iok_saas.tenancy import tenant_context
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_HOST = os.environ.get("IOK_TEST_PG_HOST", "127.0.0.1")
@@ -30,6 +30,7 @@ PG_PORT = os.environ.get("IOK_TEST_PG_PORT", "5432")
 PG_ADMIN = os.environ.get("IOK_TEST_PG_ADMIN", "postgres")
 REDIS_URL = os.environ.get("IOK_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 APP_ROLE = "iok_app_test"
+PLATFORM_ROLE = "iok_platform_test"
 RUN_ID = uuid.uuid4().hex[:8]
 DB_NAME = f"iok_test_{RUN_ID}"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -48,6 +49,7 @@ def app_settings(instance: Path, **overrides) -> dict:
         "SECRET_KEY": "testing-only-not-secret",
         "SQLALCHEMY_DATABASE_URI": pg_url(APP_ROLE, DB_NAME),
         "MIGRATION_DATABASE_URI": pg_url(PG_ADMIN, DB_NAME),
+        "PLATFORM_DATABASE_URI": pg_url(PLATFORM_ROLE, DB_NAME),
         "DATABASE_APP_ROLE": APP_ROLE,
         "REDIS_URL": REDIS_URL,
         "RQ_QUEUE": f"iok-test-{RUN_ID}",
@@ -63,6 +65,23 @@ def app_settings(instance: Path, **overrides) -> dict:
         "APPLICATION_LIMIT_PER_TENANT_IP": "10000 per minute",
         **overrides,
     }
+
+
+@contextmanager
+def as_platform() -> Iterator[None]:
+    """A block of platform work (an operator's command, the relay), committed at the end;
+    the test's own work is committed first."""
+    db.session.commit()
+    with platform_work():
+        yield
+        db.session.commit()
+
+
+def across_cooperatives(stmt) -> list:
+    """Rows of every cooperative, read as the platform role (the test's work is committed
+    first: a transaction keeps the role it began with)."""
+    with as_platform():
+        return db.session.execute(stmt.execution_options(**{ALL_TENANTS: True})).all()
 
 
 @dataclass(frozen=True)

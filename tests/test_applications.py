@@ -22,7 +22,7 @@ from iok_saas.db import db, utcnow
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.tenancy import tenant_context
 from tests.factories import make_household
-from tests.helpers import TenantClient, app_settings, in_tenant, run_cli
+from tests.helpers import TenantClient, app_settings, as_platform, in_tenant, run_cli
 
 
 @pytest.fixture
@@ -247,7 +247,7 @@ def test_redis_stopped_while_applying_the_form_still_succeeds(tmp_path, zw, ctx,
         [message] = _rows(zw, OutboxMessage)
         assert message.status == "pending"
         server.start()  # Redis is back: the relay hands the e-mail over
-        with app.app_context():
+        with app.app_context(), as_platform():
             assert outbox.relay()["enqueued"] == 1
     finally:
         server.stop()

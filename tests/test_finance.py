@@ -12,7 +12,7 @@ from werkzeug.http import parse_options_header
 from iok_saas.db import db
 from iok_saas.estate.models import Unit
 from tests.factories import make_household, make_ledger
-from tests.helpers import in_tenant, queries_for
+from tests.helpers import as_platform, in_tenant, queries_for
 
 
 @pytest.fixture
@@ -68,14 +68,14 @@ def test_a_unit_with_ten_years_uses_as_many_queries_as_one_with_one(baltyk, balt
 def test_finance_switched_off_hides_the_record(resident, baltyk_client, ctx):
     from iok_saas.tenancy import services
 
-    services.update_tenant("baltyk", ["features.finance=false"])
-    db.session.commit()
+    with as_platform():
+        services.update_tenant("baltyk", ["features.finance=false"])
     try:
         assert baltyk_client.get(f"/lokale/{resident.unit_ids[0]}").status_code == 404
         assert 'href="/lokale/' not in baltyk_client.get("/").get_data(as_text=True)
     finally:
-        services.update_tenant("baltyk", ["features.finance=true"])
-        db.session.commit()
+        with as_platform():
+            services.update_tenant("baltyk", ["features.finance=true"])
 
 
 def test_payment_details_and_the_qr_code_decode_to_standard_2d(resident, baltyk_client):

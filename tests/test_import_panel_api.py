@@ -16,7 +16,7 @@ from iok_saas.files.models import StoredFile
 from iok_saas.imports.models import DONE, QUEUED, ImportRun
 from tests.factories import make_household
 from tests.fixtures.mail import run_burst_worker
-from tests.helpers import ROOT, in_tenant, run_cli
+from tests.helpers import ROOT, as_platform, in_tenant, run_cli
 
 EXAMPLES = ROOT / "docs/examples"
 BUILDINGS = (EXAMPLES / "buildings.csv").read_bytes()
@@ -216,12 +216,13 @@ def test_the_relay_enqueues_lost_uploads_and_fails_runs_cut_off(app, baltyk, bal
                                  purpose="import_upload")
         db.session.add(ImportRun(kind="ledger", filename="x.csv", status=RUNNING,
                                  started_at=long_ago, file_id=cut_upload.id))
-    assert recover() == {"imports_interrupted": 1, "imports_enqueued": 1}
+    with as_platform():
+        assert recover() == {"imports_interrupted": 1, "imports_enqueued": 1}
     with in_tenant(baltyk):  # the cut-off run's upload is gone, the waiting one is kept
         assert db.session.scalars(select(StoredFile.filename)).all() == ["b.csv"]
     db.session.commit()
-    assert recover()["imports_enqueued"] == 0, "a job already in the queue is not doubled"
-    db.session.commit()
+    with as_platform():
+        assert recover()["imports_enqueued"] == 0, "a job already in the queue is not doubled"
     _work(app)
     assert "zapisano; wierszy: 2" in baltyk_admin.get(response.headers["Location"]).get_data(
         as_text=True)

@@ -22,7 +22,7 @@ from iok_saas.meters.window import today, window_open, window_opens
 from iok_saas.tenancy import services as tenant_services
 from iok_saas.tenancy.settings import Readings
 from tests.factories import make_household, make_meter, make_pending_reading
-from tests.helpers import ROOT, in_tenant, queries_for, run_cli
+from tests.helpers import ROOT, as_platform, in_tenant, queries_for, run_cli
 
 TODAY = today()
 
@@ -250,8 +250,8 @@ def test_a_closed_window_says_when_it_opens(app, baltyk, baltyk_client, home):
         assert "Odczyty przyjmujemy od" in answer.get_data(as_text=True)
         assert len(_readings(baltyk, meter_id)) == 2
     finally:
-        tenant_services.sync_dir(ROOT / "tenants")
-        db.session.commit()
+        with as_platform():
+            tenant_services.sync_dir(ROOT / "tenants")
 
 
 def test_meters_of_another_unit_or_cooperative_are_not_found(zw, baltyk, baltyk_client, home):
@@ -466,8 +466,8 @@ def test_residents_who_asked_get_one_reminder_per_window(app, baltyk, baltyk_cli
             assert message.template == "reading_reminder" and message.recipient.startswith("t")
             assert message.context["until"] == f"{TODAY:%d.%m.%Y}"
     finally:
-        tenant_services.sync_dir(ROOT / "tenants")
-        db.session.commit()
+        with as_platform():
+            tenant_services.sync_dir(ROOT / "tenants")
 
 
 def test_staff_correct_an_older_reading_between_its_neighbours(baltyk, baltyk_client):

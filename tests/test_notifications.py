@@ -16,14 +16,21 @@ from iok_saas.db import db, utcnow
 from iok_saas.jobs import JobSpec, enqueue_now, get_queue
 from iok_saas.mail import outbox
 from iok_saas.mail.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
-from iok_saas.tenancy import ALL_TENANTS, tenant_context
+from iok_saas.tenancy import tenant_context
 from tests.fixtures.mail import (
     RedisServer,
     kill_worker,
     run_burst_worker,
     start_worker,
 )
-from tests.helpers import app_settings, poll, queue_test_message, run_cli
+from tests.helpers import (
+    across_cooperatives,
+    app_settings,
+    as_platform,
+    poll,
+    queue_test_message,
+    run_cli,
+)
 from tests.helpers import outbox_row as row
 
 
@@ -67,7 +74,7 @@ def test_rolled_back_transaction_sends_nothing(make_app, smtp, zw):
             outbox.queue_message("test_message", "x@example.org")
             db.session.rollback()
         count = select(func.count()).select_from(OutboxMessage)
-        assert db.session.scalar(count.execution_options(**{ALL_TENANTS: True})) == 0
+        assert across_cooperatives(count) == [(0,)]
     assert get_queue_of(app) == []
 
 
@@ -143,7 +150,7 @@ def test_redis_down_while_creating_then_sent_when_it_is_back(make_app, smtp, zw)
         with app.app_context(), pytest.raises(RedisError):
             get_queue().count  # noqa: B018 - Redis is really down
         server.start()
-        with app.app_context():
+        with app.app_context(), as_platform():
             assert outbox.relay() == {"interrupted": 0, "enqueued": 1}
         assert run_burst_worker(app.config).returncode == 0
         assert len(smtp.mailbox.wait_for(1)) == 1
@@ -172,7 +179,7 @@ def test_worker_killed_mid_send_is_marked_failed_never_lost(make_app, smtp, zw):
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
                            .values(sending_started_at=utcnow() - timedelta(seconds=2)))
         db.session.commit()
-    with app.app_context():
+    with app.app_context(), as_platform():
         assert outbox.relay()["interrupted"] == 1
     saved = row(app, zw, message_id)
     assert saved.status == FAILED and "delivery unknown" in saved.last_error

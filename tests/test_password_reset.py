@@ -9,17 +9,17 @@ from iok_saas.db import db
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.tenancy import services, tenant_context
 from tests.factories import make_household
-from tests.helpers import client_for
+from tests.helpers import as_platform, client_for
 
 
 @pytest.fixture
 def email_path(ctx):
     """Bałtyk switched to the e-mail path for the test (both seeds use paper)."""
-    services.update_tenant("baltyk", ["accounts.forgotten_password=email"])
-    db.session.commit()
+    with as_platform():
+        services.update_tenant("baltyk", ["accounts.forgotten_password=email"])
     yield
-    services.update_tenant("baltyk", ["accounts.forgotten_password=paper"])
-    db.session.commit()
+    with as_platform():
+        services.update_tenant("baltyk", ["accounts.forgotten_password=paper"])
 
 
 def _ask(client, identifier):
@@ -105,8 +105,8 @@ def test_no_link_for_an_account_blocked_in_staff_unlock_mode(ctx, zw, zw_client)
     from iok_saas.db import utcnow
     from tests.helpers import in_tenant
 
-    services.update_tenant("zielone-wzgorza", ["accounts.forgotten_password=email"])
-    db.session.commit()
+    with as_platform():
+        services.update_tenant("zielone-wzgorza", ["accounts.forgotten_password=email"])
     try:
         home = make_household(zw)
         with in_tenant(zw):
@@ -115,8 +115,8 @@ def test_no_link_for_an_account_blocked_in_staff_unlock_mode(ctx, zw, zw_client)
         with tenant_context(zw.id):
             assert db.session.scalars(select(OutboxMessage)).all() == []
     finally:
-        services.update_tenant("zielone-wzgorza", ["accounts.forgotten_password=paper"])
-        db.session.commit()
+        with as_platform():
+            services.update_tenant("zielone-wzgorza", ["accounts.forgotten_password=paper"])
 
 
 def test_sent_reset_link_is_not_kept_in_the_outbox(email_path, baltyk, baltyk_client):

@@ -6,9 +6,8 @@ import pytest
 from flask import g
 
 from iok_saas import create_app
-from iok_saas.db import db
 from iok_saas.tenancy import services
-from tests.helpers import app_settings, client_for
+from tests.helpers import app_settings, as_platform, client_for
 
 
 def test_custom_domain_leads_to_its_cooperative(app, ctx):
@@ -39,8 +38,8 @@ def test_malformed_host_gets_400(app, ctx, host):
 
 def test_disabled_cooperative_shows_its_maintenance_message_with_503(app, ctx, baltyk_client,
                                                                       zw_client):
-    services.set_status("baltyk", "disabled", "Prace serwisowe do godziny 6:00.")
-    db.session.commit()
+    with as_platform():
+        services.set_status("baltyk", "disabled", "Prace serwisowe do godziny 6:00.")
     try:
         page = baltyk_client.get("/")
         assert page.status_code == 503
@@ -48,33 +47,33 @@ def test_disabled_cooperative_shows_its_maintenance_message_with_503(app, ctx, b
         assert baltyk_client.get("/logowanie").status_code == 503
         assert zw_client.get("/").status_code == 200
     finally:
-        services.set_status("baltyk", "active")
-        db.session.commit()
+        with as_platform():
+            services.set_status("baltyk", "active")
     assert baltyk_client.get("/").status_code == 200
 
 
 def test_default_maintenance_message_comes_from_the_file(app, ctx, zw_client):
-    services.set_status("zielone-wzgorza", "disabled")
-    db.session.commit()
+    with as_platform():
+        services.set_status("zielone-wzgorza", "disabled")
     try:
         body = zw_client.get("/").get_data(as_text=True)
         assert "przerw technicznych" in body
     finally:
-        services.set_status("zielone-wzgorza", "active")
-        db.session.commit()
+        with as_platform():
+            services.set_status("zielone-wzgorza", "active")
 
 
 def test_other_web_process_drops_its_cache_when_operator_changes_a_tenant(app, ctx, tmp_path):
     other = create_app(app_settings(tmp_path))
     other_client = client_for(other, "baltyk.localhost")
     assert other_client.get("/").status_code == 200  # warms the other process's cache
-    services.set_status("baltyk", "disabled")
-    db.session.commit()
+    with as_platform():
+        services.set_status("baltyk", "disabled")
     try:
         assert other_client.get("/").status_code == 503
     finally:
-        services.set_status("baltyk", "active")
-        db.session.commit()
+        with as_platform():
+            services.set_status("baltyk", "active")
     assert other_client.get("/").status_code == 200
 
 
@@ -122,9 +121,8 @@ def test_tenant_read_before_an_operator_change_is_not_cached_after_it(app, ctx, 
 
     def load_then_operator_disables(host):
         info = real_load(host)  # read while the cooperative is still active ...
-        with app.app_context():
+        with app.app_context(), as_platform():
             services.set_status("baltyk", "disabled")  # ... then the operator disables it
-            db.session.commit()
         cache._drop_if_stale()  # ... and another thread's request sees the new generation
         return info
 
@@ -135,6 +133,5 @@ def test_tenant_read_before_an_operator_change_is_not_cached_after_it(app, ctx, 
         monkeypatch.setattr(resolver, "_load", real_load)
         assert client.get("/").status_code == 503  # but nothing stale was kept
     finally:
-        with app.app_context():
+        with app.app_context(), as_platform():
             services.set_status("baltyk", "active")
-            db.session.commit()

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from iok_saas.db import db, rls
 from iok_saas.tenancy.services import scoped_models
 from tests.factories import make_household
-from tests.helpers import APP_ROLE, DB_NAME, pg_url
+from tests.helpers import (
+    APP_ROLE,
+    DB_NAME,
+    PG_ADMIN,
+    PLATFORM_ROLE,
+    app_settings,
+    as_platform,
+    pg_url,
+    wipe_tenant_rows,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,13 +68,12 @@ def test_app_role_cannot_write_a_row_of_another_tenant(zw, baltyk, app_engine):
 
 
 # The only modules that may read or change rows of every cooperative at once, each for a
-# platform job: the outbox relay and its status, the import recovery. Anything else loops over
-# cooperatives with tenant_context (periodic jobs, iok tenants show).
+# platform job (as the platform role): the outbox relay and its status, the import recovery.
+# Anything else loops over cooperatives with tenant_context (periodic jobs, iok tenants show).
 ALL_TENANTS_ALLOWED = {
     "iok_saas/tenancy/context.py",  # defines it
     "iok_saas/tenancy/scoping.py",  # honours it
     "iok_saas/tenancy/__init__.py",  # exports it
-    "iok_saas/db/rls.py",  # opens row-level security for it
     "iok_saas/mail/outbox.py",
     "iok_saas/imports/queue.py",
 }
@@ -82,3 +93,104 @@ def test_raw_sql_lives_only_in_the_reviewed_module():
         if re.search(r"\btext\(|exec_driver_sql\(", path.read_text(encoding="utf-8")):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+# --- the database wall: no SQL the app's role can send opens another cooperative -----------------
+
+ESCAPES = (  # what someone with the app's credentials might try first
+    "SELECT set_config('app.all_tenants', 'on', false)",
+    "SELECT set_config('app.tenant_id', '', false)",
+    "SET row_security = on",
+)
+
+
+@pytest.fixture
+def both_populated(ctx):
+    """Both reference cooperatives with their whole demo data (every kind of row)."""
+    from iok_saas.cli.demo import reset_demo_data
+
+    with as_platform():
+        reset_demo_data()
+    yield
+    wipe_tenant_rows()
+
+
+def _tenant_tables() -> list[str]:
+    return sorted(m.local_table.name for m in scoped_models())
+
+
+def test_app_role_sees_only_the_set_cooperative_in_every_table_whatever_it_sets(
+        both_populated, zw, baltyk, app_engine):
+    tables = _tenant_tables()
+    owner = create_engine(pg_url(PG_ADMIN, DB_NAME))  # a superuser: what is really there
+    with owner.connect() as conn:
+        filled = {t for t in tables if conn.execute(text(
+            f'SELECT count(DISTINCT tenant_id) FROM "{t}"')).scalar() == 2}
+    owner.dispose()
+    assert len(filled) >= len(tables) // 2, f"too few tables hold both cooperatives: {filled}"
+    with app_engine.connect() as conn:
+        for escape in ESCAPES:
+            conn.execute(text(escape))
+        for table in tables:  # nothing set: nothing at all
+            assert conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() == 0, table
+        conn.commit()
+        for tenant in (zw, baltyk):
+            conn.execute(text("SELECT set_config('app.tenant_id', :t, false)"),
+                         {"t": str(tenant.id)})
+            conn.execute(text("SELECT set_config('app.all_tenants', 'on', false)"))
+            for table in tables:
+                seen = set(conn.execute(text(f'SELECT DISTINCT tenant_id FROM "{table}"'))
+                           .scalars())
+                assert seen <= {tenant.id}, table
+                if table in filled:
+                    assert seen == {tenant.id}, table
+
+
+@pytest.mark.parametrize("statement", [
+    "ALTER TABLE user_account DISABLE ROW LEVEL SECURITY",
+    "DROP POLICY tenant_isolation ON user_account",
+    "SET ROLE iok_platform_test",
+    "SET SESSION AUTHORIZATION postgres",
+    "UPDATE tenant_domain SET tenant_id = tenant_id",
+    "INSERT INTO tenant_domain (tenant_id, host, is_custom) SELECT id, 'obca.pl', true FROM tenant",
+    "UPDATE tenant SET status = 'active'",
+    "DELETE FROM tenant",
+    "SELECT count(*) FROM periodic_run",
+    "SELECT count(*) FROM alembic_version",
+])
+def test_app_role_cannot_lift_the_wall_nor_move_a_cooperatives_address(ctx, app_engine,
+                                                                       statement):
+    with app_engine.connect() as conn, pytest.raises(Exception,
+                                                     match=r"permission denied|must be owner"):
+        conn.execute(text(statement))
+
+
+def test_app_role_reads_the_addresses_the_host_resolver_needs(zw, app_engine):
+    with app_engine.connect() as conn:
+        slugs = set(conn.execute(text("SELECT slug FROM tenant")).scalars())
+        assert {"zielone-wzgorza", "baltyk"} <= slugs
+        conn.execute(text("SELECT count(*) FROM tenant_domain")).scalar()
+
+
+def test_a_platform_role_bound_by_row_level_security_is_refused(ctx, tmp_path):
+    from iok_saas import create_app
+    from iok_saas.db import PlatformRoleError, platform_work
+    from iok_saas.tenancy.models import Tenant
+
+    wrong = create_app(app_settings(tmp_path, PLATFORM_DATABASE_URI=pg_url(APP_ROLE, DB_NAME)))
+    with wrong.app_context(), platform_work(), pytest.raises(PlatformRoleError, match="BYPASSRLS"):
+        db.session.execute(select(Tenant.id)).all()
+
+
+def test_the_web_app_never_holds_the_platform_role(tmp_path):
+    """gunicorn's app connects as the app's role only, whatever URLs its environment holds."""
+    env = {**os.environ, "IOK_ENV": "testing", "IOK_INSTANCE_PATH": str(tmp_path),
+           "IOK_DATABASE_URL": pg_url(APP_ROLE, DB_NAME),
+           "IOK_PLATFORM_DATABASE_URL": pg_url(PLATFORM_ROLE, DB_NAME),
+           "IOK_MIGRATION_DATABASE_URL": pg_url(PG_ADMIN, DB_NAME)}
+    probe = ("import wsgi\nfrom iok_saas.db import db\n"
+             "with wsgi.app.app_context():\n"
+             "    print(sorted(str(k) for k in db.engines), db.engines[None].url.username)")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=60, check=True).stdout
+    assert out.split() == ["['None']", APP_ROLE]

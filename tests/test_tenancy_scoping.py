@@ -16,6 +16,7 @@ from iok_saas.tenancy import (
     tenant_context,
 )
 from tests.factories import make_household
+from tests.helpers import across_cooperatives
 
 
 @pytest.fixture
@@ -112,8 +113,7 @@ def test_orm_insert_is_stamped_with_the_current_cooperative(zw):
             {"street": "ul. Lista", "number": str(i), "postal_code": "00-001", "city": "X",
              "estate": ""} for i in range(2)])
         db.session.commit()
-        tenants = set(db.session.scalars(
-            select(Building.tenant_id).execution_options(**{ALL_TENANTS: True})))
+        tenants = {row[0] for row in across_cooperatives(select(Building.tenant_id))}
     assert tenants == {zw.id}
 
 
@@ -160,14 +160,21 @@ def test_flush_without_tenant_raises(ctx):
 
 
 def test_all_tenants_option_is_the_one_way_around(two):
+    assert across_cooperatives(select(func.count()).select_from(User)) == [(2,)]
+
+
+def test_all_tenants_option_is_refused_to_the_app_role(two, zw):
     stmt = select(func.count()).select_from(User).execution_options(**{ALL_TENANTS: True})
-    assert db.session.scalar(stmt) == 2
+    with pytest.raises(TenantContextMissing, match="platform role"):
+        db.session.scalar(stmt)
+    with tenant_context(zw.id), pytest.raises(TenantContextMissing, match="platform role"):
+        db.session.scalar(stmt)
 
 
 def test_all_tenants_option_does_not_leak_into_the_next_statement(two, zw):
     with tenant_context(zw.id):
         stmt = select(func.count()).select_from(User)
-        assert db.session.scalar(stmt.execution_options(**{ALL_TENANTS: True})) == 2
+        assert across_cooperatives(stmt) == [(2,)]
         assert db.session.scalar(stmt) == 1
 
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from iok_saas.db.session import TenantSession
+from iok_saas.db.session import (
+    PLATFORM_BIND,
+    TenantSession,
+    platform_mode,
+    reset_platform_mode,
+    set_platform_mode,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -67,10 +75,64 @@ class Timestamped:
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
+class PlatformRoleError(RuntimeError):
+    """The platform role is bound by row-level security: it would see no cooperative's rows."""
+
+
+_checked_engines: set[int] = set()
+
+
+def _check_platform_engine(engine: Engine) -> None:
+    """Once per engine: on PostgreSQL the platform role must bypass row-level security
+    (``BYPASSRLS`` or a superuser), or platform work would silently find nothing."""
+    if id(engine) in _checked_engines or engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        role, bypasses = connection.execute(text(
+            "SELECT rolname, rolbypassrls OR rolsuper FROM pg_roles "
+            "WHERE rolname = current_user")).one()
+    if not bypasses:
+        raise PlatformRoleError(
+            f"The platform database role {role!r} is bound by row-level security. Set "
+            "IOK_PLATFORM_DATABASE_URL (or IOK_MIGRATION_DATABASE_URL) to a role created "
+            "with BYPASSRLS (docs/operations.md, \"Database roles\").")
+    _checked_engines.add(id(engine))
+
+
+TenantSession.platform_check = staticmethod(_check_platform_engine)
+
+
+@contextmanager
+def platform_work() -> Iterator[None]:
+    """Run a block as the platform role (work across cooperatives: relay, recovery, the
+    scheduler, operator commands) in transactions of its own: the session must have none
+    open when the block starts, and what the block leaves uncommitted is rolled back."""
+    if platform_mode():
+        yield
+        return
+    if db.session().in_transaction():
+        raise RuntimeError("Commit or roll back before platform work begins.")
+    token = set_platform_mode(True)
+    try:
+        yield
+    finally:
+        db.session.remove()
+        reset_platform_mode(token)
+
+
+def platform_url(config: dict) -> str | None:
+    """The platform role's URL: ``IOK_PLATFORM_DATABASE_URL``, else the migration owner's."""
+    return config.get("PLATFORM_DATABASE_URI") or config.get("MIGRATION_DATABASE_URI")
+
+
 def init_app(app: Flask) -> None:
     """Bind the database and migrations (``create_app`` has imported every model first)."""
     from iok_saas.extensions import migrate
 
+    platform = platform_url(app.config)
+    if platform and platform != app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_BINDS"] = {
+            **app.config.get("SQLALCHEMY_BINDS", {}), PLATFORM_BIND: platform}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
 

@@ -23,7 +23,7 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from iok_saas.db import db
+from iok_saas.db import db, platform_work
 from iok_saas.extensions import redis_connection
 from iok_saas.tenancy.context import tenant_context
 
@@ -90,13 +90,14 @@ def enqueue_now(spec: JobSpec) -> Job | None:
 
 def run_job(func_path: str, tenant_id: int | None, kwargs: dict[str, Any]) -> Any:
     """Entry point of every job, in the app's context: a fresh session, the job's cooperative
-    in context."""
+    in context (as the app's role), or none (as the platform role)."""
     module_name, _, name = func_path.rpartition(".")
     func = getattr(importlib.import_module(module_name), name)
     db.session.remove()
     try:
-        if tenant_id is None:
-            return func(**kwargs)
+        if tenant_id is None:  # a platform job (relay, recovery): the platform role
+            with platform_work():
+                return func(**kwargs)
         with tenant_context(tenant_id):
             return func(**kwargs)
     finally:

@@ -27,7 +27,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from iok_saas.db import db, utcnow
+from iok_saas.db import db, platform_work, utcnow
 from iok_saas.jobs import JobSpec, enqueue_now, job_in_flight
 from iok_saas.jobs.models import FAILED, OK, PeriodicRun
 from iok_saas.tenancy.context import current_tenant_id, tenant_context
@@ -183,7 +183,7 @@ def serve(app: Flask, keep_going: Callable[[], bool]) -> None:
     ``keep_going()``; a failing tick (database away) is logged and tried again."""
     pause = app.config["SCHEDULER_TICK_SECONDS"]
     while keep_going():
-        with app.app_context():
+        with app.app_context(), platform_work():
             try:
                 tick()
             except Exception:
@@ -212,10 +212,12 @@ def run(name: str) -> Any:
     except Exception as exc:
         db.session.rollback()
         who = f"cooperative {current_tenant_id()}: " if current_tenant_id() else ""
-        _set(name, last_finished_at=utcnow(), last_status=FAILED,
-             last_error=f"{who}{type(exc).__name__}: {exc}"[:1000])
+        with platform_work():  # the bookkeeping is the platform's, not the cooperative's
+            _set(name, last_finished_at=utcnow(), last_status=FAILED,
+                 last_error=f"{who}{type(exc).__name__}: {exc}"[:1000])
         raise
-    _record_success(name)
+    with platform_work():
+        _record_success(name)
     return result
 
 

@@ -6,7 +6,8 @@
   with no cooperative in context it raises (fail closed).
 * ``before_flush`` stamps ``tenant_id`` on new objects and refuses objects of another tenant.
 * A session serves one cooperative for its whole life (identity-map pitfall).
-* ``ALL_TENANTS`` (an execution option) is the one way around it.
+* ``ALL_TENANTS`` (an execution option) is the one way around it, and only in platform work
+  (the platform role, ``iok_saas.db.platform_work``): the app's role cannot lift the wall.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.sql import visitors
 
 from iok_saas.db import rls
-from iok_saas.db.session import BOUND_TENANT, TenantSession
+from iok_saas.db.session import BOUND_TENANT, TenantSession, platform_mode
 from iok_saas.tenancy.context import (
     ALL_TENANTS,
     TenantContextMissing,
@@ -221,7 +222,11 @@ def _scope_statement(state: ORMExecuteState) -> Any:
     """Add the tenant criteria to every ORM statement; without a tenant, refuse tenant rows."""
     tenant_id = current_tenant_id()
     if state.execution_options.get(ALL_TENANTS):
-        return rls.run_for_all_tenants(state) if touches_tenant_rows(state) else None
+        if not platform_mode() and touches_tenant_rows(state):
+            raise TenantContextMissing(
+                "Rows of every cooperative are read or written only as the platform role "
+                "(iok_saas.db.platform_work); the app's role sees one cooperative.")
+        return None
     if tenant_id is None:
         if touches_tenant_rows(state):
             raise TenantContextMissing(

@@ -16,8 +16,8 @@ from iok_saas.mail.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
 from iok_saas.mail.transport import TransientError, send
 from iok_saas.tenancy import tenant_context
 from tests.fixtures.mail import DroppingSmtpServer, run_burst_worker
+from tests.helpers import as_platform, queue_test_message
 from tests.helpers import outbox_row as row
-from tests.helpers import queue_test_message
 
 
 def test_a_server_that_hangs_up_before_the_message_is_not_delivery_unknown(make_app, zw):
@@ -46,7 +46,8 @@ def test_a_claim_cut_off_before_the_message_went_is_sent_again(make_app, smtp, z
             db.session.execute(update(OutboxMessage).where(OutboxMessage.id == maybe_sent)
                                .values(data_started_at=long_ago))
             db.session.commit()
-        assert outbox.relay() == {"interrupted": 1, "enqueued": 1}
+        with as_platform():
+            assert outbox.relay() == {"interrupted": 1, "enqueued": 1}
     assert run_burst_worker(app.config).returncode == 0
     assert row(app, zw, never_sent).status == SENT
     assert [m["To"] for m in smtp.mailbox.received] == ["pierwszy@example.org"]
