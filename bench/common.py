@@ -7,9 +7,11 @@ the database is dropped at the end. Only 127.0.0.1 is used.
 from __future__ import annotations
 
 import os
+import platform
 import tempfile
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +48,14 @@ class Database:
         self._admin(f"CREATE DATABASE {self.name}")
         from flask_migrate import upgrade
 
-        from iok_saas.db import db
+        from iok_saas.db import db, platform_work
         from iok_saas.tenancy import services
 
         with self.app().app_context():
             upgrade()
-            services.sync_dir(ROOT / "tenants")
-            db.session.commit()
+            with platform_work():  # as the operator: the owner here
+                services.sync_dir(ROOT / "tenants")
+                db.session.commit()
             self.tenant_id = services.get_tenant(SLUG).id
             db.session.remove()
         return self
@@ -65,6 +68,11 @@ class Database:
                 db.engine.dispose()
         self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
         self._instance.cleanup()
+
+    @property
+    def instance(self) -> Path:
+        """This database's instance folder (uploads, the outbox's files)."""
+        return Path(self._instance.name)
 
     def app(self) -> Flask:
         """The app on this database (no Redis: jobs run in-process)."""
@@ -129,3 +137,23 @@ class Database:
                     copy.write(chunk)
             conn.commit()
             return time.perf_counter() - started
+
+
+def machine() -> str:
+    """``2026-11-21 · CPython 3.11.7 · 2 CPUs``: the first words of a result's heading."""
+    return (f"{date.today().isoformat()} · {platform.python_implementation()} "
+            f"{platform.python_version()} · {os.cpu_count()} CPUs")
+
+
+def markdown_table(heads: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """A Markdown table's lines: the first column left-aligned, the others right-aligned."""
+    widths = [max(len(r[i]) for r in (heads, *rows)) for i in range(len(heads))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+                                 ) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":"
+                          for i, w in enumerate(widths)) + "|"
+    return [line(heads), rule, *(line(r) for r in rows)]

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
-import platform
 import re
 import statistics
 import sys
@@ -35,7 +33,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import SLUG, Database  # noqa: E402
+from bench.common import SLUG, Database, machine, markdown_table  # noqa: E402
 
 IDENTIFIER, PASSWORD = "BENCH-0001", "Pomiar2026x"
 STREET = "ul. Pomiarowa"
@@ -233,16 +231,7 @@ def report(targets: list[Target], config: str) -> str:
         rows.append((t.label, str(len(t.latencies)), f"{p50 * 1000:.2f}", f"{p95 * 1000:.2f}",
                      f"{statistics.fmean(t.latencies) * 1000:.2f}", f"{rate:.1f}",
                      f"{p50 / bare_p50:.2f}", f"{bare_rate / rate:.2f}"))
-    widths = [max(len(r[i]) for r in (heads, *rows)) for i in range(len(heads))]
-
-    def line(cells: tuple[str, ...]) -> str:
-        return "| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-                                 ) + " |"
-
-    rule = "|" + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":"
-                          for i, w in enumerate(widths)) + "|"
-    return "\n".join([config, "", line(heads), rule, *(line(r) for r in rows)])
+    return "\n".join([config, "", *markdown_table(heads, rows)])
 
 
 def bounded(low: int, high: int):
@@ -291,10 +280,8 @@ def main(argv: list[str] | None = None) -> int:
             server.shutdown()
             server.server_close()
             thread.join(timeout=10)
-    config = (f"{date.today().isoformat()} · {platform.python_implementation()} "
-              f"{platform.python_version()} · {os.cpu_count()} CPUs · Werkzeug threaded server "
-              f"in-process · {args.clients} clients, keep-alive, batches of {args.batch} · "
-              f"{args.years} years = {rows} ledger rows")
+    config = (f"{machine()} · Werkzeug threaded server in-process · {args.clients} clients, "
+              f"keep-alive, batches of {args.batch} · {args.years} years = {rows} ledger rows")
     print(report(targets, config))
     return 0
 

@@ -61,6 +61,10 @@ class BaseConfig:
     OUTBOX_RELAY_SECONDS = _env_int("IOK_OUTBOX_RELAY_SECONDS", 60)
     # How often the worker's scheduler looks for periodic jobs that are due.
     SCHEDULER_TICK_SECONDS = _env_int("IOK_SCHEDULER_TICK_SECONDS", 5)
+    # How often the scheduler counts the platform figures /metrics shows (e-mails, imports).
+    METRICS_SNAPSHOT_SECONDS = _env_int("IOK_METRICS_SNAPSHOT_SECONDS", 15)
+    # /metrics answers only a request carrying this token (Authorization: Bearer); unset: 404.
+    METRICS_TOKEN = _env("IOK_METRICS_TOKEN")
     # One line per event on standard error (iok_saas/web/logs.py), from this level up.
     LOG_LEVEL = _env("IOK_LOG_LEVEL", "INFO")
     SMTP_TIMEOUT = _env_int("IOK_SMTP_TIMEOUT", 30)

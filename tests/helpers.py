@@ -208,3 +208,11 @@ def outbox_row(app, tenant, message_id) -> OutboxMessage:
         message = db.session.get(OutboxMessage, message_id)
         db.session.expunge(message)
         return message
+
+
+def metric_samples(text: str) -> dict[tuple[str, tuple], float]:
+    """A Prometheus page as {(sample name, sorted labels): value}."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}

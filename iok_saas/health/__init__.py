@@ -1,10 +1,12 @@
-"""GET /healthz: the state of the database and the queue, for load balancers and operators."""
+"""GET /healthz: the state of the database and the queue, for load balancers and operators;
+GET /metrics: the platform's figures for Prometheus (``iok_saas.health.metrics``)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify
 
 from iok_saas.db.health import database_ok
+from iok_saas.health import metrics
 from iok_saas.jobs import queue_state
 
 bp = Blueprint("health", __name__)
@@ -23,6 +25,9 @@ def healthz():
     return jsonify(body), 200 if db_ok and queue_ok else 503
 
 
+bp.add_url_rule("/metrics", "metrics", metrics.metrics, methods=["GET"])
+
+
 def init_app(app: Flask) -> None:
-    """Register the health check (answered on any host, no cooperative needed)."""
+    """Register the health check and the figures (answered on any host, no cooperative)."""
     app.register_blueprint(bp)

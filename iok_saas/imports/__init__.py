@@ -15,7 +15,8 @@ __all__ = ["KINDS", "ImportReport", "parse_amount", "parse_date", "run_import"]
 def init_app(app) -> None:
     """The staff panel's import pages and the import API (no CSRF: a token, no cookies)."""
     from iok_saas.extensions import csrf
-    from iok_saas.imports import api, panel
+    from iok_saas.imports import api, panel, queue
+    from iok_saas.jobs.gauges import PlatformGauge, register_gauge
     from iok_saas.jobs.periodic import PeriodicJob, register_periodic
     from iok_saas.web.navigation import N_, NavItem, register
 
@@ -30,3 +31,6 @@ def init_app(app) -> None:
         "imports.recover", "iok_saas.imports.queue.recover",
         "queue imports whose job never reached the queue; fail runs cut off by a killed worker",
         every=timedelta(minutes=1)))
+    register_gauge(app, PlatformGauge(
+        "iok_import_runs", "Import runs of every cooperative by status.", ("status",),
+        queue.gauge_runs))

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from iok_saas import files
 from iok_saas.db import db, utcnow
@@ -93,6 +93,15 @@ def recover() -> dict[str, int]:
             break
         enqueued += 1
     return {"imports_interrupted": interrupted, "imports_enqueued": enqueued}
+
+
+def gauge_runs() -> list[tuple[tuple[str], float]]:
+    """For /metrics: import runs of every cooperative by status."""
+    rows = dict(db.session.execute(
+        select(models.ImportRun.status, func.count()).group_by(models.ImportRun.status)
+        .execution_options(**{ALL_TENANTS: True})).all())
+    statuses = (models.QUEUED, models.RUNNING, models.DONE, models.FAILED, models.INTERRUPTED)
+    return [((status,), float(rows.get(status, 0))) for status in statuses]
 
 
 def _dead_runs(now) -> list[tuple[int, int]]:

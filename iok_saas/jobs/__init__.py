@@ -176,5 +176,12 @@ def queue_state() -> tuple[bool, str]:
 
 
 def init_app(app: Flask) -> None:
-    """Hand over committed jobs when each request or command ends."""
+    """Hand over committed jobs when each request or command ends; the periodic jobs'
+    state for /metrics."""
+    from iok_saas.jobs import periodic
+    from iok_saas.jobs.gauges import PlatformGauge, register_gauge
+
     app.teardown_appcontext(hand_over_due)
+    register_gauge(app, PlatformGauge(
+        "iok_periodic_job_failing", "1 when a periodic job's last run failed.", ("job",),
+        periodic.failing))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 import os
 import time as clock
 from collections.abc import Callable
@@ -179,17 +180,27 @@ def _hand_over(job: PeriodicJob) -> None:
 
 
 def serve(app: Flask, keep_going: Callable[[], bool]) -> None:
-    """The scheduler loop of a worker: a tick every ``SCHEDULER_TICK_SECONDS`` while
-    ``keep_going()``; a failing tick (database away) is logged and tried again."""
+    """The scheduler loop of a worker, as the platform role: a tick every
+    ``SCHEDULER_TICK_SECONDS`` while ``keep_going()``, and the platform figures for
+    ``/metrics`` every ``METRICS_SNAPSHOT_SECONDS``; a failing round (database or Redis away)
+    is logged and tried again."""
+    from iok_saas.jobs.gauges import write_snapshot
+
     pause = app.config["SCHEDULER_TICK_SECONDS"]
+    counted = -math.inf
     while keep_going():
         with app.app_context(), platform_work():
             try:
                 tick()
             except Exception:
                 log.exception("Periodic scheduler tick failed")
-            finally:
-                db.session.remove()
+                db.session.rollback()
+            if clock.monotonic() - counted >= app.config["METRICS_SNAPSHOT_SECONDS"]:
+                try:
+                    write_snapshot()
+                    counted = clock.monotonic()
+                except Exception:
+                    log.exception("Platform figures for /metrics could not be counted")
         clock.sleep(pause)
 
 
@@ -255,6 +266,12 @@ def run_here(name: str) -> list[tuple[int | None, Any]]:
         finally:
             db.session.remove()
     return results
+
+
+def failing() -> list[tuple[tuple[str], float]]:
+    """For /metrics: 1 for each job whose last run failed, else 0."""
+    status = dict(db.session.execute(select(PeriodicRun.name, PeriodicRun.last_status)).all())
+    return [((job.name,), float(status.get(job.name) == FAILED)) for job in registered()]
 
 
 def table() -> list[dict[str, Any]]:

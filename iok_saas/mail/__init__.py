@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Flask
 
+from iok_saas.jobs.gauges import PlatformGauge, register_gauge
 from iok_saas.jobs.periodic import PeriodicJob, register_periodic
 
 # No routes: the blueprint makes templates/mail/… available to render_template.
@@ -14,10 +15,24 @@ bp = Blueprint("mail", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Register the mail templates, the platform's own message kinds and the outbox relay."""
-    from iok_saas.mail import messages  # noqa: F401 - registers the platform's message kinds
+    from iok_saas.mail import (
+        messages,  # noqa: F401 - registers the platform's message kinds
+        outbox,
+    )
 
     app.register_blueprint(bp)
     register_periodic(app, PeriodicJob(
         "outbox.relay", "iok_saas.mail.outbox.relay",
         "hand over e-mails whose job never reached the queue; fail sends that were cut off",
         every=timedelta(seconds=app.config["OUTBOX_RELAY_SECONDS"])))
+    for gauge in (
+        PlatformGauge("iok_outbox_messages", "E-mails in the outbox by status.", ("status",),
+                      outbox.gauge_by_status),
+        PlatformGauge("iok_outbox_waiting_messages",
+                      "E-mails pending or failed, per cooperative.", ("cooperative", "status"),
+                      outbox.gauge_waiting),
+        PlatformGauge("iok_outbox_oldest_pending_seconds",
+                      "How long the oldest pending e-mail has waited.", (),
+                      outbox.gauge_oldest_pending),
+    ):
+        register_gauge(app, gauge)

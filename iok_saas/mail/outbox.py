@@ -238,6 +238,11 @@ def _forget_failed_jobs(ids: list[str]) -> None:
 
 def status() -> dict[str, Any]:
     """Counts per cooperative and status, and what RQ holds, for ``iok outbox status``."""
+    return {"tenants": _counts(), "queue": _queue_status()}
+
+
+def _counts() -> dict[str, dict[str, int]]:
+    """Messages per cooperative (every one, also with none) and status."""
     rows = db.session.execute(
         select(Tenant.slug, OutboxMessage.status, func.count())
         .join(Tenant, Tenant.id == OutboxMessage.tenant_id)
@@ -249,7 +254,30 @@ def status() -> dict[str, Any]:
     }
     for slug, state, count in rows:
         tenants[slug][state] = count
-    return {"tenants": tenants, "queue": _queue_status()}
+    return tenants
+
+
+def gauge_by_status() -> list[tuple[tuple[str], float]]:
+    """For /metrics: messages of every cooperative by status."""
+    totals = dict.fromkeys((PENDING, SENDING, SENT, FAILED), 0)
+    for counts in _counts().values():
+        for state, count in counts.items():
+            totals[state] += count
+    return [((state,), float(count)) for state, count in totals.items()]
+
+
+def gauge_waiting() -> list[tuple[tuple[str, str], float]]:
+    """For /metrics: messages pending or failed, per cooperative (two series each)."""
+    return [((slug, state), float(counts[state])) for slug, counts in _counts().items()
+            for state in (PENDING, FAILED)]
+
+
+def gauge_oldest_pending() -> list[tuple[tuple[()], float]]:
+    """For /metrics: how long the oldest pending message has waited (0 with none)."""
+    oldest = db.session.scalar(select(func.min(OutboxMessage.created_at))
+                               .where(OutboxMessage.status == PENDING)
+                               .execution_options(**EVERY_TENANT))
+    return [((), (utcnow() - oldest).total_seconds() if oldest else 0.0)]
 
 
 def _queue_status() -> dict[str, Any]:

@@ -27,8 +27,8 @@ from iok_saas.tenancy.models import Tenant, TenantDomain
 
 HOST_RE = re.compile(r"^[a-z0-9.-]{1,253}$")
 GENERATION_KEY = platform_key("tenant-generation")
-# Requests that need no cooperative: the load balancer's health check and static files.
-TENANTLESS_ENDPOINTS = {"health.healthz", "static"}
+# Requests that need no cooperative: the health check, the operator's figures, static files.
+TENANTLESS_ENDPOINTS = {"health.healthz", "health.metrics", "static"}
 
 
 class TenantCache:

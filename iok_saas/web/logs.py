@@ -21,6 +21,7 @@ from flask import Flask, g, has_request_context, request
 from flask.wrappers import Response
 
 from iok_saas.tenancy.context import current_tenant_id
+from iok_saas.web import metrics
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -85,10 +86,11 @@ def _start() -> None:
 
 def _finish(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "")
-    took = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+    took = time.perf_counter() - g.get("request_started", time.perf_counter())
     route = request.url_rule.rule if request.url_rule else "-"
     log.info("request method=%s route=%s status=%s ms=%.1f", request.method, route,
-             response.status_code, took)
+             response.status_code, took * 1000)
+    metrics.observe_request(request.method, route, response.status_code, took)
     return response
 
 
