@@ -21,6 +21,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
         auth,
         cli,
         db,
+        faults,
         finance,
         health,
         imports,
@@ -35,7 +36,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
     from iok_saas.tenancy import resolver
 
     parts = (db, web, resolver, jobs, mail, auth, audit, public, finance, staff, imports,
-             meters, applications, health, cli)
+             meters, faults, applications, health, cli)
     for part in parts:
         part.init_app(app)
     return app

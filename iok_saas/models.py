@@ -4,6 +4,7 @@ from iok_saas.applications.models import AccessApplication
 from iok_saas.audit.models import AuditEvent
 from iok_saas.auth.models import User
 from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.faults.models import FaultCounter, FaultEvent, FaultPhoto, FaultReport
 from iok_saas.files.models import FileChunk, StoredFile
 from iok_saas.finance.models import Account, LedgerEntry
 from iok_saas.imports.models import ImportRun
@@ -17,6 +18,10 @@ __all__ = [
     "Account",
     "AuditEvent",
     "Building",
+    "FaultCounter",
+    "FaultEvent",
+    "FaultPhoto",
+    "FaultReport",
     "FileChunk",
     "ImportRun",
     "LedgerEntry",

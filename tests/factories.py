@@ -152,3 +152,35 @@ def make_pending_reading(tenant: TenantRef, household: Household, meter_id: int,
         return services.submit(db.session.get(Meter, meter_id),
                                db.session.get(User, household.user_id), Decimal(value),
                                today(), Readings()).id
+
+
+_FAULT_NUMBERS = __import__("itertools").count(1)
+
+
+def make_fault(tenant: TenantRef, household: Household) -> tuple[int, int]:
+    """A fault report of the household's first unit with one photo: (report id, photo id)."""
+    import uuid
+
+    from iok_saas import files
+    from iok_saas.db import utcnow
+    from iok_saas.faults.models import FaultCounter, FaultEvent, FaultPhoto, FaultReport
+
+    with in_tenant(tenant):
+        number = next(_FAULT_NUMBERS)
+        if db.session.get(FaultCounter, (tenant.id, 2026)) is None:
+            db.session.add(FaultCounter(year=2026, last=0))
+        report = FaultReport(year=2026, number=number, submission=str(uuid.uuid4()),
+                             reporter_id=household.user_id, category="inne",
+                             building_id=household.building_id, unit_id=household.unit_ids[0],
+                             description=household.street, status_at=utcnow())
+        db.session.add(report)
+        db.session.flush()
+        event = FaultEvent(report_id=report.id, kind="created", at=utcnow())
+        db.session.add(event)
+        db.session.flush()
+        stored = files.store(household.street.encode(), filename="x.jpg",
+                             content_type="image/jpeg", purpose="fault_photo")
+        photo = FaultPhoto(report_id=report.id, event_id=event.id, file_id=stored.id)
+        db.session.add(photo)
+        db.session.flush()
+        return report.id, photo.id

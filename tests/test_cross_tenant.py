@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.factories import Household, make_household, make_import_run
+from tests.factories import Household, make_fault, make_household, make_import_run
 from tests.helpers import client_for, tenant_ref
 
 # Route argument → an id of a row that belongs to the other cooperative (Zielone Wzgórza).
@@ -25,6 +25,8 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
         tenant_ref(home.slug), filename=f"{home.last_name}.csv", actor=home.street),
     "meter_id": lambda home: _meter_and_reading(home)[0],
     "reading_id": lambda home: _meter_and_reading(home)[1],
+    "report_id": lambda home: make_fault(tenant_ref(home.slug), home)[0],
+    "photo_id": lambda home: make_fault(tenant_ref(home.slug), home)[1],
 }
 # Route argument → a value that is the same on every cooperative (not a row of one of them).
 SHARED_ARGS: dict[str, object] = {

@@ -6,14 +6,18 @@ import io
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
 from iok_saas.files.store import FileProblem, TooLarge
+
+# Phones (iPhones by default) take HEIC photos: pillow-heif teaches Pillow to read them.
+register_heif_opener()
 
 SIDE = 1600
 MAX_PIXELS = 40_000_000
 # MPO: the JPEG many phones write (with a second, depth or HDR picture inside).
-FORMATS = ("JPEG", "MPO", "PNG", "WEBP")
-NOT_A_PHOTO = _l("This is not a photo (JPEG, PNG or WebP).")
+FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "HEIF")
+NOT_A_PHOTO = _l("This is not a photo (JPEG, PNG, HEIC or WebP).")
 
 
 def clean_image(data: bytes, max_mb: int) -> bytes:

@@ -61,10 +61,12 @@ def tenant_fk_target() -> UniqueConstraint:
     return UniqueConstraint("tenant_id", "id")
 
 
-def tenant_fk(column: str, target: str) -> ForeignKeyConstraint:
+def tenant_fk(column: str, target: str, name: str | None = None) -> ForeignKeyConstraint:
     """A foreign key that includes ``tenant_id``: a row can point only inside its cooperative
-    (PostgreSQL checks foreign keys without row-level security, so this is the wall there)."""
-    return ForeignKeyConstraint(["tenant_id", column], [f"{target}.tenant_id", f"{target}.id"])
+    (PostgreSQL checks foreign keys without row-level security, so this is the wall there).
+    ``name`` where a table has two keys to one target (the convention would name both alike)."""
+    return ForeignKeyConstraint(["tenant_id", column], [f"{target}.tenant_id", f"{target}.id"],
+                                name=name)
 
 
 def _is_scoped(mapper: Any) -> bool:

@@ -168,6 +168,34 @@ class Readings(Strict):
         return self.window_start_day is None
 
 
+DEFAULT_FAULT_CATEGORIES = [
+    "woda i kanalizacja", "elektryka", "gaz", "ogrzewanie", "winda", "domofon",
+    "drzwi i zamki", "części wspólne", "inne",
+]
+
+
+class Faults(Strict):
+    """Fault reports: the categories residents choose from, photos, and how long after a
+    report is finished the resident may confirm or reopen it."""
+
+    categories: list[str] = Field(default_factory=lambda: list(DEFAULT_FAULT_CATEGORIES))
+    emergency_note: str = ""  # e.g. when the cooperative's own emergency service answers
+    photo_max_mb: int = Field(12, ge=1, le=25)
+    photos_per_message: int = Field(5, ge=1, le=10)
+    photos_per_report: int = Field(15, ge=1, le=50)
+    reopen_days: int = Field(14, ge=1, le=90)
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, value: list[str]) -> list[str]:
+        cleaned = [v.strip() for v in value]
+        if not cleaned or any(not v or len(v) > 60 for v in cleaned):
+            raise ValueError("give at least one category, each 1 to 60 characters")
+        if len({v.casefold() for v in cleaned}) != len(cleaned):
+            raise ValueError("a category is listed twice")
+        return cleaned
+
+
 class Branding(Strict):
     """Colours and logo; the primary colour carries white text, so it must be dark enough."""
 
@@ -215,6 +243,7 @@ class TenantSettings(Strict):
     accounts: Accounts = Accounts()
     features: Features = Features()
     readings: Readings = Readings()
+    faults: Faults = Faults()
     branding: Branding = Branding()
     mail: Mail = Mail()
     terms: Terms = Terms()

@@ -76,6 +76,13 @@ def local_today() -> date:
     return datetime.now(WARSAW).date()
 
 
+def csv_cell(value: object) -> str:
+    """A value for a CSV cell that a spreadsheet will not run: text a person typed that starts
+    like a formula (``=``, ``+``, ``-``, ``@``, a tab or a line break) gets a leading ``'``."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
+
+
 def day(value: date | datetime | None) -> str:
     """``21.11.2026``."""
     return value.strftime("%d.%m.%Y") if value else ""

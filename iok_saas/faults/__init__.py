@@ -1,0 +1,50 @@
+"""Fault reports (zgłoszenia awarii i usterek): residents report and follow faults, staff move
+them on and merge duplicates (feature ``faults``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from iok_saas.web.figures import NP_, WAITING, Figure, register_figure
+from iok_saas.web.home import PAGE, HomeTile, register_tile
+
+
+def _open_reports():
+    from iok_saas.faults.services import open_count
+
+    return open_count()
+
+
+def _home(units: list[Any]) -> Any:
+    """The resident's open reports, for the home page block."""
+    from flask_login import current_user
+
+    from iok_saas.faults.models import OPEN
+    from iok_saas.faults.services import reports_of
+
+    return [r for r in reports_of(current_user.id) if r.status in OPEN]
+
+
+def init_app(app: Flask) -> None:
+    """Residents' pages, the staff queue, e-mails, the menu links, the start-page figure."""
+    from iok_saas.extensions import csrf
+    from iok_saas.faults import messages, routes, staff_routes  # noqa: F401
+    from iok_saas.faults.forms import STATUS_LABELS
+    from iok_saas.web.navigation import N_, NavItem, register
+
+    # These views take photos: they raise the request size limit, then check CSRF themselves.
+    csrf.exempt(routes.new)
+    csrf.exempt(routes.report)
+    app.jinja_env.globals.update(fault_statuses=STATUS_LABELS)
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(staff_routes.bp)
+    register(app, NavItem("faults.index", N_("Fault reports"), "resident", "faults"))
+    register(app, NavItem("staff_faults.queue", N_("Fault reports"), "staff", "faults"))
+    register_tile(app, HomeTile("faults", "faults/_home.html", _home, place=PAGE,
+                                feature="faults", order=50))
+    register_figure(app, Figure(
+        "open_faults", _open_reports,
+        NP_("%(num)d fault report is open.", "%(num)d fault reports are open."),
+        kind=WAITING, endpoint="staff_faults.queue", feature="faults", order=30))

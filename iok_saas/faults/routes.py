@@ -1,0 +1,173 @@
+"""Residents: report a fault, follow their reports, comment, confirm or reopen."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from iok_saas.db import db
+from iok_saas.extensions import csrf
+from iok_saas.faults import photos, services
+from iok_saas.faults.forms import CommentForm, ReopenForm, ReportForm
+from iok_saas.faults.models import FaultReport
+from iok_saas.tenancy.features import require_feature
+from iok_saas.web.access import one_or_404
+from iok_saas.web.forms import ActionForm
+from iok_saas.web.problems import DomainError, show
+
+bp = Blueprint("faults", __name__, template_folder="templates")
+require_feature(bp, "faults")
+
+
+def rules():
+    """The cooperative's rules for fault reports."""
+    return g.tenant.settings.faults
+
+
+def limit_upload() -> None:
+    """Room for the photos of one message, then the CSRF check (the app-wide one would read
+    the body first)."""
+    request.max_content_length = (rules().photo_max_mb * rules().photos_per_message + 1) << 20
+    if request.method == "POST":
+        csrf.protect()
+
+
+def uploads(field) -> list[bytes]:
+    """The files chosen in a multiple file field (empty entries left out)."""
+    return [f.read() for f in (field.data or []) if f and getattr(f, "filename", "")]
+
+
+def _report_or_404(report_id: int) -> FaultReport:
+    return one_or_404(services.resident_report(current_user.id, report_id))
+
+
+@bp.get("/awarie")
+@login_required
+def index():
+    """The resident's reports, open first, and the way to report a new one."""
+    reports = services.reports_of(current_user.id)
+    return render_template("faults/index.html", reports=reports,
+                           targets=services.merged_targets(reports))
+
+
+def _choices(form: ReportForm) -> bool:
+    """Fill the category and place lists; False when the resident holds no unit."""
+    units, buildings = services.places_of(current_user.id)
+    form.category.choices = [("", _("— choose —"))] + [(c, c) for c in rules().categories]
+    form.where.choices = (
+        [(f"unit:{u.id}", _("My unit: %(address)s", address=u.address)) for u in units]
+        + [(f"building:{b.id}", _("Common areas of the building %(address)s", address=b.address))
+           for b in buildings])
+    return bool(units)
+
+
+@bp.route("/awarie/nowa", methods=["GET", "POST"])
+@login_required
+def new():
+    """What is not reported here (and whom to call), then the form."""
+    limit_upload()
+    form = ReportForm()
+    has_units = _choices(form)
+    if request.method == "GET":
+        form.submission.data = services.new_submission()
+        if len(form.where.choices) == 1:
+            form.where.data = form.where.choices[0][0]
+    elif has_units and form.validate_on_submit():
+        kind, _sep, place_id = (form.where.data or "").partition(":")
+        data = services.NewReport(
+            category=form.category.data, place_kind=kind,
+            place_id=int(place_id) if place_id.isdigit() else 0, place=form.place.data or "",
+            description=form.description.data or "", entry_allowed=form.entry_allowed.data,
+            contact_phone=form.contact_phone.data or "",
+            contact_note=form.contact_note.data or "",
+            submission=(form.submission.data or services.new_submission())[:36],
+            photos=tuple(uploads(form.photos)))
+        try:
+            report = services.create(current_user, data, rules())
+        except DomainError as exc:
+            db.session.rollback()
+            show(exc, form)
+        else:
+            db.session.commit()
+            flash(_("Thank you. Your report has been registered as %(number)s.",
+                    number=report.registry_number), "success")
+            return redirect(url_for("faults.report", report_id=report.id))
+    return render_template("faults/new.html", form=form, has_units=has_units)
+
+
+@bp.route("/awarie/<int:report_id>", methods=["GET", "POST"])
+@login_required
+def report(report_id: int):
+    """A report's status and history (without staff's internal notes); a comment or photo
+    while it is open."""
+    limit_upload()
+    found = _report_or_404(report_id)
+    form = CommentForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.comment(found, current_user, form.text.data or "", uploads(form.photos),
+                             rules())
+        except DomainError as exc:
+            db.session.rollback()
+            show(exc, form, "text")
+        else:
+            db.session.commit()
+            flash(_("Your comment has been added."), "success")
+            return redirect(url_for("faults.report", report_id=report_id))
+    return _report_page(found, form)
+
+
+def _report_page(found: FaultReport, form: CommentForm, reopen: ReopenForm | None = None):
+    events = services.history(found, staff=False)
+    return render_template(
+        "faults/report.html", report=found, events=events,
+        photos=photos.by_event([e.id for e in events]), form=form,
+        reopen=reopen or ReopenForm(), action=ActionForm(),
+        may_respond=services.may_respond(found, rules=rules()),
+        reporters=services.people([found.reporter_id]), mine=found.reporter_id == current_user.id)
+
+
+@bp.post("/awarie/<int:report_id>/potwierdz")
+@login_required
+def confirm(report_id: int):
+    """The resident confirms the fault is fixed."""
+    found = _report_or_404(report_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.confirm(found, current_user, rules())
+        except DomainError as exc:
+            db.session.rollback()
+            show(exc)
+        else:
+            db.session.commit()
+            flash(_("Thank you for confirming."), "success")
+    return redirect(url_for("faults.report", report_id=report_id))
+
+
+@bp.post("/awarie/<int:report_id>/otworz")
+@login_required
+def reopen(report_id: int):
+    """The resident says the fault is still there."""
+    found = _report_or_404(report_id)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            services.reopen(found, current_user, form.text.data or "", rules())
+        except DomainError as exc:
+            db.session.rollback()
+            show(exc, form, "text")
+        else:
+            db.session.commit()
+            flash(_("The report has been opened again. The cooperative will look at it."),
+                  "success")
+            return redirect(url_for("faults.report", report_id=report_id))
+    return _report_page(found, CommentForm(formdata=None), reopen=form)
+
+
+@bp.get("/awarie/<int:report_id>/zdjecia/<int:photo_id>")
+@login_required
+def photo(report_id: int, photo_id: int) -> Response:
+    """A photo of a report the resident follows."""
+    found = _report_or_404(report_id)
+    return photos.download(one_or_404(services.photo_of(found, photo_id)))

@@ -1,0 +1,185 @@
+"""Staff: the queue of fault reports, one report with its actions, merging duplicates, the
+export for the cooperative's own records."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from iok_saas import files
+from iok_saas.db import db
+from iok_saas.estate.services import buildings
+from iok_saas.faults import photos, services
+from iok_saas.faults.forms import STATUS_LABELS, FilterForm, MergeForm, StaffForm
+from iok_saas.faults.models import FaultReport
+from iok_saas.faults.routes import rules
+from iok_saas.tenancy.features import require_feature
+from iok_saas.web.access import one_or_404, staff_required
+from iok_saas.web.formatting import csv_cell, day, daytime
+from iok_saas.web.problems import DomainError, show
+
+bp = Blueprint("staff_faults", __name__, url_prefix="/panel/awarie", template_folder="templates")
+require_feature(bp, "faults")
+PAGE_SIZE = 50
+
+
+def _filter_form() -> tuple[FilterForm, services.Filters]:
+    """The queue's filters from the address (anything odd falls back to the default)."""
+    form = FilterForm(request.args)
+    form.status.choices = [("open", _("open")), ("all", _("all"))] + [
+        (key, str(label)) for key, label in STATUS_LABELS.items()]
+    form.category.choices = [("", _("all"))] + [(c, c) for c in rules().categories]
+    form.building.choices = [("", _("all"))] + [(str(b.id), b.address) for b in buildings()]
+    form.older.choices = [("", _("any time"))] + [
+        (str(days), ngettext("over %(num)d day ago", "over %(num)d days ago", days))
+        for days in (3, 7, 14, 30)]
+    form.assigned.choices = [("", _("anyone")), ("me", _("me")), ("nobody", _("nobody"))] + [
+        (str(m.id), m.full_name) for m in services.staff_members()]
+    for field in (form.status, form.category, form.building, form.older, form.assigned):
+        if field.data not in {value for value, _label in field.choices}:
+            field.data = field.default
+    filters = services.Filters(
+        status=form.status.data, category=form.category.data,
+        building_id=int(form.building.data) if form.building.data else None,
+        older_than_days=int(form.older.data) if form.older.data else None,
+        assigned=form.assigned.data)
+    return form, filters
+
+
+@bp.get("/")
+@staff_required
+def queue():
+    """Reports to deal with, oldest first, with their age in days."""
+    form, filters = _filter_form()
+    stmt = services.queue(filters, current_user)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("strona", 1, type=int), 1), pages)
+    reports = list(db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+                   .unique())
+    names = services.people([r.assigned_to_id for r in reports])
+    return render_template("faults/staff_queue.html", form=form, reports=reports, names=names,
+                           total=total, page=page, pages=pages, now=datetime.now().astimezone(),
+                           args={k: v for k, v in request.args.items() if k != "strona"})
+
+
+def _staff_form(report: FaultReport) -> StaffForm:
+    form = StaffForm()
+    moves = services.MOVES.get(report.status, ())
+    form.status.choices = [("", _("— unchanged (%(status)s) —",
+                                  status=STATUS_LABELS[report.status]))] + [
+        (status, str(STATUS_LABELS[status])) for status in moves]
+    form.assign_to.choices = [("", _("nobody"))] + [
+        (str(m.id), m.full_name) for m in services.staff_members()]
+    if request.method == "GET":
+        form.assign_to.data = str(report.assigned_to_id or "")
+        form.planned_on.data = report.planned_on
+    return form
+
+
+def _merge_form(report: FaultReport) -> MergeForm:
+    form = MergeForm()
+    form.duplicates.choices = [
+        (r.id, f"{r.registry_number} · {daytime(r.created_at)} · {r.category} · "
+               f"{r.place or (r.unit.address if r.unit else r.building.address)}")
+        for r in services.merge_candidates(report)]
+    return form
+
+
+@bp.route("/<int:report_id>", methods=["GET", "POST"])
+@staff_required
+def report(report_id: int):
+    """One report: everything about it, its whole history (internal notes too), the actions."""
+    found = one_or_404(services.staff_report(report_id))
+    form = _staff_form(found)
+    if request.method == "POST" and form.validate_on_submit():
+        assign = form.assign_to.data or ""
+        try:
+            services.act(found, current_user, status=form.status.data or None,
+                         reply=form.reply.data or "", note=form.note.data or "",
+                         assign_to=int(assign) if assign.isdigit() else None,
+                         unassign=not assign and found.assigned_to_id is not None,
+                         planned_on=form.planned_on.data,
+                         clear_planned=form.planned_on.data is None
+                         and found.planned_on is not None)
+        except DomainError as exc:
+            db.session.rollback()
+            show(exc, form)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("staff_faults.report", report_id=report_id))
+    return _report_page(found, form, _merge_form(found))
+
+
+def _report_page(found: FaultReport, form: StaffForm, merge: MergeForm):
+    events = services.history(found, staff=True)
+    duplicates = list(db.session.scalars(select(FaultReport).where(
+        FaultReport.merged_into_id == found.id).order_by(FaultReport.id)))
+    names = services.people([found.reporter_id, found.assigned_to_id,
+                             *(d.reporter_id for d in duplicates)])
+    target = services.merged_targets([found]).get(found.merged_into_id)
+    return render_template("faults/staff_report.html", report=found, events=events,
+                           photos=photos.by_event([e.id for e in events]), form=form,
+                           merge=merge, duplicates=duplicates, names=names, target=target)
+
+
+@bp.post("/<int:report_id>/polacz")
+@staff_required
+def merge(report_id: int):
+    """Merge the chosen reports into this one."""
+    found = one_or_404(services.staff_report(report_id))
+    form = _merge_form(found)
+    if form.validate_on_submit():
+        chosen = [services.staff_report(i) for i in form.duplicates.data]
+        try:
+            count = services.merge(found, [r for r in chosen if r is not None], current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show(exc)
+        else:
+            db.session.commit()
+            flash(ngettext("%(num)d report merged into this one.",
+                           "%(num)d reports merged into this one.", count), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(url_for("staff_faults.report", report_id=report_id))
+
+
+@bp.get("/<int:report_id>/zdjecia/<int:photo_id>")
+@staff_required
+def photo(report_id: int, photo_id: int) -> Response:
+    """A photo of the report (or of a report merged into it)."""
+    found = one_or_404(services.staff_report(report_id))
+    return photos.download(one_or_404(services.photo_of(found, photo_id)))
+
+
+EXPORT_COLUMNS = ("numer", "zgloszono", "kategoria", "adres", "miejsce", "opis", "status",
+                  "polaczone_z", "zglaszajacy", "przydzielone", "termin", "zakonczono")
+
+
+@bp.get("/eksport.csv")
+@staff_required
+def export_csv() -> Response:
+    """The reports the filters show, for the cooperative's own records (Excel opens it)."""
+    _form, filters = _filter_form()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for row in services.export_rows(filters, current_user):
+        row["status"] = str(STATUS_LABELS.get(row["status"], row["status"]))
+        for key in ("zgloszono", "zakonczono"):
+            row[key] = daytime(row[key]) if row[key] else ""
+        row["termin"] = day(row["termin"]) if row["termin"] else ""
+        writer.writerow([csv_cell(row[column]) for column in EXPORT_COLUMNS])
+    return files.download("\ufeff" + buffer.getvalue(), filename="zgloszenia-awarii.csv",
+                          content_type="text/csv")
