@@ -374,3 +374,81 @@ def test_resident_submits_changes_deletes_a_reading_and_staff_accept_it(
     assert resident.locator("figure.chart rect").count() >= 3
     resident.screenshot(path=str(artifacts / f"reading-accepted-{slug}.png"), full_page=True)
     resident.context.close()
+
+
+def test_a_fault_reported_from_a_phone_moved_on_by_a_clerk_and_merged(
+        ctx, chromium, live_server, artifacts, tmp_path):
+    """Zielone Wzgórza: a resident reports a leak with a photo on a phone-sized screen, a
+    neighbour reports it too; a clerk replies, notes, merges; both residents see each step,
+    never the note."""
+    import io
+
+    from PIL import Image
+
+    from tests.helpers import in_tenant, tenant_ref
+
+    slug, zw = "zielone-wzgorza", tenant_ref("zielone-wzgorza")
+    anna = make_household(zw, street="os. Przeciekowe", units=2)
+    neighbour = make_household(zw, units=0)  # lives next door, in the same building
+    with in_tenant(zw):
+        from datetime import date
+
+        from iok_saas.db import db
+        from iok_saas.estate.models import UnitTitle
+
+        db.session.add(UnitTitle(unit_id=anna.unit_ids[1], user_id=neighbour.user_id,
+                                 since=date(2020, 1, 1)))
+    clerk = make_household(zw, role="clerk", units=0)
+    photo = tmp_path / "pion.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (40, 90, 160)).save(buffer, "JPEG")
+    photo.write_bytes(buffer.getvalue())
+
+    def report(who, text: str, shot: str) -> str:
+        phone = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+        sign_in(phone, slug, live_server, who.identifier, who.password)
+        phone.get_by_role("link", name="Zgłoszenia awarii").first.click()
+        phone.get_by_role("link", name="Zgłoś awarię lub usterkę").first.click()
+        assert phone.get_by_text("Pogotowie gazowe").is_visible()
+        phone.get_by_label("Co się zepsuło").select_option("woda i kanalizacja")
+        phone.get_by_label(re.compile("^Mój lokal")).first.check()
+        phone.get_by_label("Opis usterki").fill(text)
+        phone.get_by_label("Zdjęcia (nieobowiązkowo)").set_input_files(str(photo))
+        phone.get_by_role("button", name="Wyślij zgłoszenie").click()
+        notice = phone.get_by_text(re.compile(r"zarejestrowano pod numerem AW/\d{4}/\d{5}"))
+        number = re.search(r"AW/\d{4}/\d{5}", notice.inner_text()).group(0)
+        assert phone.locator(".photos img").count() == 1
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page is {width} px wide on a 390 px screen"
+        phone.screenshot(path=str(artifacts / f"fault-{shot}.png"), full_page=True)
+        phone.context.close()
+        return number
+
+    first = report(anna, "Przecieka pion wody w łazience.", "reported")
+    second = report(neighbour, "Z sufitu w łazience kapie woda.", "reported-again")
+
+    staff = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(staff, slug, live_server, clerk.identifier, clerk.password)
+    staff.get_by_role("link", name="Zgłoszenia awarii").first.click()
+    staff.get_by_role("link", name=first).click()
+    staff.get_by_label("Stan", exact=True).select_option(label="w realizacji")
+    staff.get_by_label(re.compile("^Odpowiedź dla mieszkańca")).fill("Hydraulik przyjdzie jutro.")
+    staff.get_by_label(re.compile("^Notatka wewnętrzna")).fill("Zabrać klucz do piwnicy.")
+    staff.get_by_role("button", name="Zapisz").click()
+    assert staff.get_by_text("Zabrać klucz do piwnicy.").is_visible()
+    staff.locator(".field.checkbox", has_text=second).locator("input").check()
+    staff.get_by_role("button", name=f"Połącz ze zgłoszeniem {first}").click()
+    assert staff.get_by_text("Połączono 1 zgłoszenie z tym zgłoszeniem.").is_visible()
+    staff.screenshot(path=str(artifacts / "fault-staff.png"), full_page=True)
+    staff.context.close()
+
+    for who, shot in ((anna, "resident-sees"), (neighbour, "neighbour-sees")):
+        phone = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+        sign_in(phone, slug, live_server, who.identifier, who.password)
+        phone.goto(_url(slug, live_server, "/awarie"))
+        phone.locator("a", has_text=first if who is anna else second).first.click()
+        assert phone.get_by_text("Hydraulik przyjdzie jutro.").is_visible()
+        assert phone.get_by_text("Zabrać klucz do piwnicy.").count() == 0
+        assert phone.locator(".status-line").inner_text().startswith("w realizacji")
+        phone.screenshot(path=str(artifacts / f"fault-{shot}.png"), full_page=True)
+        phone.context.close()

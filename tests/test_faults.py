@@ -359,8 +359,9 @@ def test_a_public_reply_without_a_status_change_is_emailed(zw, resident, clerk):
 def test_merging_duplicates_tells_every_reporter_and_they_follow_one_report(
         zw, resident, clerk, zw_client):
     neighbour = make_household(zw)
-    first = _create(zw, resident)
-    second = _create(zw, neighbour, place_kind="unit", place_id=neighbour.unit_ids[0])
+    first = _create(zw, resident, description="Cieknie u Kowalskich.", photos=(_image(),))
+    second = _create(zw, neighbour, place_kind="unit", place_id=neighbour.unit_ids[0],
+                     description="Kapie z sufitu sąsiada.", photos=(_image("PNG"),))
     zw_client.login(clerk.identifier, clerk.password)
     path = f"/panel/awarie/{first}"
     page = zw_client.get(path).get_data(as_text=True)
@@ -384,6 +385,18 @@ def test_merging_duplicates_tells_every_reporter_and_they_follow_one_report(
     assert _report(zw, first).registry_number in mine
     followed = other.get(f"/awarie/{first}").get_data(as_text=True)
     assert "Technik jedzie." in followed and "połączyła" in followed
+    # Each resident sees their own words and photos, never the other's.
+    assert "Cieknie u Kowalskich." not in followed and "Kapie z sufitu" in followed
+    with in_tenant(zw):
+        photo_of = dict(db.session.execute(select(FaultPhoto.report_id, FaultPhoto.id)).all())
+    assert f"/zdjecia/{photo_of[first]}" not in followed
+    assert f"/zdjecia/{photo_of[second]}" in followed
+    assert other.get(f"/awarie/{first}/zdjecia/{photo_of[second]}").status_code == 200
+    anna = client_for(zw_client.application, "zielone-wzgorza.localhost")
+    anna.login(resident.identifier, resident.password)
+    theirs = anna.get(f"/awarie/{first}").get_data(as_text=True)
+    assert "Cieknie u Kowalskich." in theirs and "Kapie z sufitu" not in theirs
+    assert f"/zdjecia/{photo_of[second]}" not in theirs
     with in_tenant(zw):
         assert db.session.scalars(select(AuditEvent.action).where(
             AuditEvent.action == FAULT_MERGED)).all() == [FAULT_MERGED]

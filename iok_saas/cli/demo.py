@@ -21,11 +21,23 @@ from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
 from iok_saas.auth.passwords import hash_password
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.faults.models import (
+    CREATED,
+    DONE,
+    IN_PROGRESS,
+    NOTE,
+    RECEIVED,
+    STATUS,
+    FaultCounter,
+    FaultEvent,
+    FaultReport,
+)
 from iok_saas.finance.models import FEES, LOAN, Account, LedgerEntry
 from iok_saas.meters.models import ACCEPTED, IMPORT_SOURCE, PENDING, RESIDENT_SOURCE, Meter, Reading
 from iok_saas.tenancy import services
 from iok_saas.tenancy.context import tenant_context
 from iok_saas.tenancy.info import TenantInfo
+from iok_saas.web.formatting import WARSAW
 
 
 @dataclass(frozen=True)
@@ -130,6 +142,7 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
             phone="600 123 456", terms_version=info.settings.terms.version, status=SUBMITTED,
             confirm_by=utcnow(), confirmed_at=utcnow()))
     expires = utcnow() + timedelta(days=info.settings.password.initial_password_days)
+    users = {}
     for account in coop.accounts:
         user = User(
             identifier=account.identifier, role=account.role, first_name=account.first_name,
@@ -138,8 +151,56 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
             initial_password_expires_at=expires if account.initial else None,
         )
         db.session.add(user)
+        users[account.role if account.role != RESIDENT else account.identifier] = user
         for index in account.units:
             db.session.add(UnitTitle(unit=units[index], user=user, since=date(2015, 3, 1)))
+    if info.has_feature("faults"):
+        db.session.flush()
+        _faults(units, [u for key, u in users.items() if key not in (ADMIN, CLERK)],
+                users[CLERK])
+
+
+def _faults(units: list[Unit], residents: list[User], clerk: User) -> None:
+    """A few reports: one being dealt with (a reply and an internal note), one just received
+    (a common area), one finished a few days ago that the resident may still confirm."""
+    now = utcnow()
+    year = now.astimezone(WARSAW).year
+    anna, jan = residents[0], residents[1]
+    plans = (
+        (anna, units[0], "woda i kanalizacja", "łazienka",
+         "Przecieka pion wody zimnej w łazience, na ścianie za pralką pojawiła się mokra plama.",
+         IN_PROGRESS, 3, [(STATUS, IN_PROGRESS, "Hydraulik przyjdzie w czwartek między 8:00 "
+                           "a 12:00. Prosimy o dostęp do łazienki."),
+                          (NOTE, None, "Zabrać uszczelki do pionu DN25; klucz do piwnicy u "
+                           "gospodarza.")]),
+        (jan, None, "winda", "klatka schodowa, parter",
+         "Winda stoi na parterze i nie reaguje na przyciski.", RECEIVED, 0, []),
+        (anna, units[0], "domofon", "przedpokój",
+         "Domofon dzwoni, ale nie słychać rozmówcy.", DONE, 9,
+         [(STATUS, IN_PROGRESS, "Zlecono serwisowi domofonów."),
+          (STATUS, DONE, "Wymieniono unifon w lokalu.")]),
+    )
+    for number, (user, unit, category, place, text, status, age, steps) in enumerate(plans, 1):
+        created = now - timedelta(days=age, hours=2)
+        report = FaultReport(
+            year=year, number=number, submission=f"demo-{number}", reporter_id=user.id,
+            category=category, building_id=(unit or units[3]).building_id,
+            unit_id=unit.id if unit else None, place=place, description=text,
+            entry_allowed=unit is not None, contact_phone="600 100 200", status=status,
+            status_at=now - timedelta(days=max(age - 2, 0)), created_at=created,
+            assigned_to_id=clerk.id if status != RECEIVED else None,
+            planned_on=(now + timedelta(days=2)).date() if status == IN_PROGRESS else None,
+            closed_at=now - timedelta(days=4) if status == DONE else None)
+        db.session.add(report)
+        db.session.flush()
+        db.session.add(FaultEvent(report_id=report.id, kind=CREATED, status=RECEIVED,
+                                  author_id=user.id, author_label=user.full_name, at=created))
+        for step, (kind, new_status, body) in enumerate(steps, 1):
+            db.session.add(FaultEvent(
+                report_id=report.id, kind=kind, status=new_status, body=body,
+                author_id=clerk.id, author_label=clerk.full_name, by_staff=True,
+                at=created + timedelta(days=step)))
+    db.session.add(FaultCounter(year=year, last=len(plans)))
 
 
 COMPONENTS = (  # component, base monthly amount (zł), extra in the heating season

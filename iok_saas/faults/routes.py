@@ -119,13 +119,14 @@ def report(report_id: int):
 
 
 def _report_page(found: FaultReport, form: CommentForm, reopen: ReopenForm | None = None):
-    events = services.history(found, staff=False)
+    events = services.history(found, viewer_id=current_user.id)
     return render_template(
         "faults/report.html", report=found, events=events,
         photos=photos.by_event([e.id for e in events]), form=form,
         reopen=reopen or ReopenForm(), action=ActionForm(),
         may_respond=services.may_respond(found, rules=rules()),
-        reporters=services.people([found.reporter_id]), mine=found.reporter_id == current_user.id)
+        mine=found.reporter_id == current_user.id,
+        own=services.own_merged(found, current_user.id))
 
 
 @bp.post("/awarie/<int:report_id>/potwierdz")

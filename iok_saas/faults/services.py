@@ -202,14 +202,27 @@ def resident_report(user_id: int, report_id: int) -> FaultReport | None:
     return report if merged_from_theirs is not None else None
 
 
-def history(report: FaultReport, *, staff: bool) -> list[FaultEvent]:
-    """The report's events, oldest first (for residents only the public ones), with the
-    events of the reports merged into it."""
-    ids = [report.id, *db.session.scalars(select(FaultReport.id).where(
-        FaultReport.merged_into_id == report.id))]
-    events = list(db.session.scalars(select(FaultEvent).where(FaultEvent.report_id.in_(ids))
+def own_merged(report: FaultReport, user_id: int) -> list[FaultReport]:
+    """The resident's own reports merged into ``report`` (what they wrote, shown to them)."""
+    return list(db.session.scalars(
+        select(FaultReport).where(FaultReport.merged_into_id == report.id,
+                                  FaultReport.reporter_id == user_id)
+        .options(joinedload(FaultReport.building), joinedload(FaultReport.unit))
+        .order_by(FaultReport.id)))
+
+
+def history(report: FaultReport, *, viewer_id: int | None = None) -> list[FaultEvent]:
+    """The report's events, oldest first, with those of the reports merged into it. For staff
+    (no ``viewer_id``) all of them; for a resident the public ones by staff and those of their
+    own report(s) — never another resident's comments or photos."""
+    merged = dict(db.session.execute(select(FaultReport.id, FaultReport.reporter_id).where(
+        FaultReport.merged_into_id == report.id)).all())
+    owners = {report.id: report.reporter_id, **merged}
+    events = list(db.session.scalars(select(FaultEvent).where(FaultEvent.report_id.in_(owners))
                                      .order_by(FaultEvent.at, FaultEvent.id)))
-    return events if staff else [e for e in events if e.public]
+    if viewer_id is None:
+        return events
+    return [e for e in events if e.public and (e.by_staff or owners[e.report_id] == viewer_id)]
 
 
 def may_respond(report: FaultReport, today: datetime | None = None,
@@ -221,9 +234,16 @@ def may_respond(report: FaultReport, today: datetime | None = None,
     return (today or utcnow()) - report.closed_at <= timedelta(days=days)
 
 
+def _own(report: FaultReport, user: User) -> None:
+    """Only the report's own reporter adds to it (a follower of a merged report does not)."""
+    if report.reporter_id != user.id:
+        raise FaultError(_l("Only the resident who reported it can add to this report."))
+
+
 def comment(report: FaultReport, user: User, text: str, photo_data: list[bytes],
             rules: FaultRules) -> FaultEvent:
-    """A resident's comment and/or photos on an open report (no commit)."""
+    """A resident's comment and/or photos on their open report (no commit)."""
+    _own(report, user)
     if not report.is_open:
         raise FaultError(_l("This report is closed: comments are no longer added."))
     text = text.strip()
@@ -247,6 +267,7 @@ def comment(report: FaultReport, user: User, text: str, photo_data: list[bytes],
 
 def confirm(report: FaultReport, user: User, rules: FaultRules) -> None:
     """The resident confirms the fault is fixed (no commit)."""
+    _own(report, user)
     if not may_respond(report, rules=rules):
         raise FaultError(_l("This report can no longer be confirmed or reopened."))
     report.confirmed_at = utcnow()
@@ -255,6 +276,7 @@ def confirm(report: FaultReport, user: User, rules: FaultRules) -> None:
 
 def reopen(report: FaultReport, user: User, text: str, rules: FaultRules) -> None:
     """The resident says the fault is still there: back to *przyjęte* (no commit)."""
+    _own(report, user)
     if not may_respond(report, rules=rules):
         raise FaultError(_l("This report can no longer be confirmed or reopened."))
     text = text.strip()

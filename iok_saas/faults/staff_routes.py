@@ -120,7 +120,7 @@ def report(report_id: int):
 
 
 def _report_page(found: FaultReport, form: StaffForm, merge: MergeForm):
-    events = services.history(found, staff=True)
+    events = services.history(found)
     duplicates = list(db.session.scalars(select(FaultReport).where(
         FaultReport.merged_into_id == found.id).order_by(FaultReport.id)))
     names = services.people([found.reporter_id, found.assigned_to_id,
