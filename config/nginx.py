@@ -25,6 +25,8 @@ def render(**values: str) -> str:
         "certificate_key": env("IOK_TLS_CERTIFICATE_KEY", "/etc/ssl/private/iok.key"),
         "static_root": str(STATIC),
         "form_body": "2m", "photo_body": "25m", "import_body": f"{import_mb + 1}m",
+        # A fault report's photos: 5 of at most 12 MB each by default ([faults] in a tenant file).
+        "fault_body": env("IOK_FAULT_UPLOAD_MB", "61") + "m",
         "read_timeout": "60s",
     }
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute({**defaults, **values})
