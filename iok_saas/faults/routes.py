@@ -6,7 +6,6 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from iok_saas.db import db
 from iok_saas.extensions import csrf
 from iok_saas.faults import photos, services
 from iok_saas.faults.forms import CommentForm, ReopenForm, ReportForm
@@ -14,7 +13,7 @@ from iok_saas.faults.models import FaultReport
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404
 from iok_saas.web.forms import ActionForm
-from iok_saas.web.problems import DomainError, show
+from iok_saas.web.problems import commit_or_show
 
 bp = Blueprint("faults", __name__, template_folder="templates")
 require_feature(bp, "faults")
@@ -83,16 +82,12 @@ def new():
             contact_note=form.contact_note.data or "",
             submission=(form.submission.data or services.new_submission())[:36],
             photos=tuple(uploads(form.photos)))
-        try:
-            report = services.create(current_user, data, rules())
-        except DomainError as exc:
-            db.session.rollback()
-            show(exc, form)
-        else:
-            db.session.commit()
+        created = []
+        if commit_or_show(lambda: created.append(services.create(current_user, data, rules())),
+                          None, form):
             flash(_("Thank you. Your report has been registered as %(number)s.",
-                    number=report.registry_number), "success")
-            return redirect(url_for("faults.report", report_id=report.id))
+                    number=created[0].registry_number), "success")
+            return redirect(url_for("faults.report", report_id=created[0].id))
     return render_template("faults/new.html", form=form, has_units=has_units)
 
 
@@ -104,17 +99,11 @@ def report(report_id: int):
     limit_upload()
     found = _report_or_404(report_id)
     form = CommentForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.comment(found, current_user, form.text.data or "", uploads(form.photos),
-                             rules())
-        except DomainError as exc:
-            db.session.rollback()
-            show(exc, form, "text")
-        else:
-            db.session.commit()
-            flash(_("Your comment has been added."), "success")
-            return redirect(url_for("faults.report", report_id=report_id))
+    if request.method == "POST" and form.validate_on_submit() and commit_or_show(
+            lambda: services.comment(found, current_user, form.text.data or "",
+                                     uploads(form.photos), rules()),
+            _("Your comment has been added."), form, "text"):
+        return redirect(url_for("faults.report", report_id=report_id))
     return _report_page(found, form)
 
 
@@ -135,14 +124,8 @@ def confirm(report_id: int):
     """The resident confirms the fault is fixed."""
     found = _report_or_404(report_id)
     if ActionForm().validate_on_submit():
-        try:
-            services.confirm(found, current_user, rules())
-        except DomainError as exc:
-            db.session.rollback()
-            show(exc)
-        else:
-            db.session.commit()
-            flash(_("Thank you for confirming."), "success")
+        commit_or_show(lambda: services.confirm(found, current_user, rules()),
+                       _("Thank you for confirming."))
     return redirect(url_for("faults.report", report_id=report_id))
 
 
@@ -152,17 +135,11 @@ def reopen(report_id: int):
     """The resident says the fault is still there."""
     found = _report_or_404(report_id)
     form = ReopenForm()
-    if form.validate_on_submit():
-        try:
-            services.reopen(found, current_user, form.text.data or "", rules())
-        except DomainError as exc:
-            db.session.rollback()
-            show(exc, form, "text")
-        else:
-            db.session.commit()
-            flash(_("The report has been opened again. The cooperative will look at it."),
-                  "success")
-            return redirect(url_for("faults.report", report_id=report_id))
+    if form.validate_on_submit() and commit_or_show(
+            lambda: services.reopen(found, current_user, form.text.data or "", rules()),
+            _("The report has been opened again. The cooperative will look at it."),
+            form, "text"):
+        return redirect(url_for("faults.report", report_id=report_id))
     return _report_page(found, CommentForm(formdata=None), reopen=form)
 
 

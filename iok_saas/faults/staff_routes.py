@@ -23,7 +23,7 @@ from iok_saas.faults.routes import rules
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404, staff_required
 from iok_saas.web.formatting import csv_cell, day, daytime
-from iok_saas.web.problems import DomainError, show
+from iok_saas.web.problems import commit_or_show
 
 bp = Blueprint("staff_faults", __name__, url_prefix="/panel/awarie", template_folder="templates")
 require_feature(bp, "faults")
@@ -101,20 +101,14 @@ def report(report_id: int):
     form = _staff_form(found)
     if request.method == "POST" and form.validate_on_submit():
         assign = form.assign_to.data or ""
-        try:
-            services.act(found, current_user, status=form.status.data or None,
-                         reply=form.reply.data or "", note=form.note.data or "",
-                         assign_to=int(assign) if assign.isdigit() else None,
-                         unassign=not assign and found.assigned_to_id is not None,
-                         planned_on=form.planned_on.data,
-                         clear_planned=form.planned_on.data is None
-                         and found.planned_on is not None)
-        except DomainError as exc:
-            db.session.rollback()
-            show(exc, form)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+        if commit_or_show(lambda: services.act(
+                found, current_user, status=form.status.data or None,
+                reply=form.reply.data or "", note=form.note.data or "",
+                assign_to=int(assign) if assign.isdigit() else None,
+                unassign=not assign and found.assigned_to_id is not None,
+                planned_on=form.planned_on.data,
+                clear_planned=form.planned_on.data is None and found.planned_on is not None),
+                _("Saved."), form):
             return redirect(url_for("staff_faults.report", report_id=report_id))
     return _report_page(found, form, _merge_form(found))
 
@@ -138,16 +132,12 @@ def merge(report_id: int):
     found = one_or_404(services.staff_report(report_id))
     form = _merge_form(found)
     if form.validate_on_submit():
-        chosen = [services.staff_report(i) for i in form.duplicates.data]
-        try:
-            count = services.merge(found, [r for r in chosen if r is not None], current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            show(exc)
-        else:
-            db.session.commit()
+        chosen = [r for r in map(services.staff_report, form.duplicates.data) if r is not None]
+        merged: list[int] = []
+        if commit_or_show(lambda: merged.append(services.merge(found, chosen, current_user)),
+                          None):
             flash(ngettext("%(num)d report merged into this one.",
-                           "%(num)d reports merged into this one.", count), "success")
+                           "%(num)d reports merged into this one.", merged[0]), "success")
     else:
         for errors in form.errors.values():
             for error in errors:

@@ -20,7 +20,6 @@ from iok_saas.db import db
 from iok_saas.estate.services import units_of
 from iok_saas.extensions import csrf
 from iok_saas.meters import photos, services
-from iok_saas.meters.checks import ReadingError
 from iok_saas.meters.forms import ReadingForm, RemindersForm, apply
 from iok_saas.meters.models import Meter, Reading
 from iok_saas.meters.window import today, window_message
@@ -28,7 +27,7 @@ from iok_saas.tenancy.features import require_feature
 from iok_saas.web import chart
 from iok_saas.web.access import one_or_404
 from iok_saas.web.formatting import decimal_comma
-from iok_saas.web.problems import show
+from iok_saas.web.problems import commit_or_show
 
 bp = Blueprint("meters", __name__, template_folder="templates")
 require_feature(bp, "meters")
@@ -154,14 +153,7 @@ def withdraw(meter_id: int, reading_id: int):
     reading = services.pending_of(found, reading_id)
     if reading is None:
         return _gone(found, reading_id)
-    try:
-        services.withdraw(reading)
-    except ReadingError as exc:
-        db.session.rollback()
-        show(exc)
-    else:
-        db.session.commit()
-        flash(_("The reading has been deleted."), "success")
+    commit_or_show(lambda: services.withdraw(reading), _("The reading has been deleted."))
     return redirect(url_for("meters.meter", meter_id=meter_id))
 
 

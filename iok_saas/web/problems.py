@@ -8,10 +8,13 @@ Polish). ``field`` names the form field the message belongs to, if any.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash
 from flask_wtf import FlaskForm
+
+from iok_saas.db import db
 
 
 class DomainError(ValueError):
@@ -36,3 +39,20 @@ def show(error: DomainError, form: FlaskForm | None = None, default_field: str |
         field.errors = [str(error)]
     else:
         flash(str(error), "error")
+
+
+def commit_or_show(action: Callable[[], Any], success: str | None,
+                   form: FlaskForm | None = None, default_field: str | None = None) -> bool:
+    """Run a service call for a view: refused (``DomainError``), roll back and show why (on the
+    form's field when it names one); done, commit and flash ``success`` (if any). True when
+    done."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        show(error, form, default_field)
+        return False
+    db.session.commit()
+    if success:
+        flash(success, "success")
+    return True
