@@ -424,3 +424,21 @@ def test_history_events_are_kept_in_order(zw, resident, clerk):
         services.act(report, db.session.get(User, clerk.user_id), note="Sprawdzić pion.")
         kinds = [e.kind for e in db.session.scalars(select(FaultEvent).order_by(FaultEvent.id))]
     assert kinds == ["created", "note"]
+
+
+def test_the_form_sent_twice_and_a_30_mb_photo_through_the_page(zw, resident, zw_client):
+    zw_client.login(resident.identifier, resident.password)
+    page = zw_client.get("/awarie/nowa").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    key = re.search(r'name="submission" type="hidden" value="([^"]*)"', page).group(1)
+    fields = {"csrf_token": token, "submission": key, "category": "gaz",
+              "where": f"unit:{resident.unit_ids[0]}", "description": "Kuchenka nie zapala się."}
+    huge = zw_client.post("/awarie/nowa", content_type="multipart/form-data", data={
+        **fields, "photos": [(io.BytesIO(b"\xff\xd8" + b"0" * (30 << 20)), "duze.jpg")]})
+    assert huge.status_code == 200 and "najwyżej 12 MB" in huge.get_data(as_text=True)
+    first = zw_client.post("/awarie/nowa", data=fields, content_type="multipart/form-data")
+    again = zw_client.post("/awarie/nowa", data=fields, content_type="multipart/form-data")
+    assert first.status_code == again.status_code == 302
+    assert first.location == again.location
+    with in_tenant(zw):
+        assert len(db.session.scalars(select(FaultReport)).all()) == 1
