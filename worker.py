@@ -25,7 +25,7 @@ from rq.serializers import JSONSerializer
 
 from iok_saas import create_app
 from iok_saas.extensions import redis_connection
-from iok_saas.jobs import periodic
+from iok_saas.jobs import periodic, queue_names
 from iok_saas.jobs import run_job as run_in_app
 
 
@@ -104,7 +104,8 @@ def work(app, connection: Redis, *, burst: bool) -> None:
         try:
             if not burst:
                 _forget_legacy_relay(connection)
-            worker = Worker([app.config["RQ_QUEUE"]], connection=connection,
+            # The main queue first: bulk mail is taken only when nothing else waits.
+            worker = Worker(queue_names(app.config["RQ_QUEUE"]), connection=connection,
                             serializer=JSONSerializer)
             worker.work(burst=burst, with_scheduler=True)
         except RedisError as exc:

@@ -16,6 +16,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
     app = Flask(__name__, instance_relative_config=False)
     _configure(app, config)
     from iok_saas import (
+        announcements,
         applications,
         audit,
         auth,
@@ -36,7 +37,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
     from iok_saas.tenancy import resolver
 
     parts = (db, web, resolver, jobs, mail, auth, audit, public, finance, staff, imports,
-             meters, faults, applications, health, cli)
+             meters, faults, announcements, applications, health, cli)
     for part in parts:
         part.init_app(app)
     return app

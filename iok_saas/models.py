@@ -1,5 +1,12 @@
 """Every model of the platform, imported in one place so metadata and migrations see them all."""
 
+from iok_saas.announcements.models import (
+    Announcement,
+    AnnouncementAttachment,
+    AnnouncementBuilding,
+    AnnouncementEstate,
+    AnnouncementRead,
+)
 from iok_saas.applications.models import AccessApplication
 from iok_saas.audit.models import AuditEvent
 from iok_saas.auth.models import User
@@ -16,6 +23,11 @@ from iok_saas.tenancy.models import Tenant, TenantDomain
 __all__ = [
     "AccessApplication",
     "Account",
+    "Announcement",
+    "AnnouncementAttachment",
+    "AnnouncementBuilding",
+    "AnnouncementEstate",
+    "AnnouncementRead",
     "AuditEvent",
     "Building",
     "FaultCounter",

@@ -167,9 +167,10 @@ def make_fault(tenant: TenantRef, household: Household) -> tuple[int, int]:
 
     with in_tenant(tenant):
         number = next(_FAULT_NUMBERS)
-        if db.session.get(FaultCounter, (tenant.id, 2026)) is None:
-            db.session.add(FaultCounter(year=2026, last=0))
-        report = FaultReport(year=2026, number=number, submission=str(uuid.uuid4()),
+        # A year of its own: numbers of this year belong to the demo's and the tests' reports.
+        if db.session.get(FaultCounter, (tenant.id, 2000)) is None:
+            db.session.add(FaultCounter(year=2000, last=0))
+        report = FaultReport(year=2000, number=number, submission=str(uuid.uuid4()),
                              reporter_id=household.user_id, category="inne",
                              building_id=household.building_id, unit_id=household.unit_ids[0],
                              description=household.street, status_at=utcnow())
@@ -184,3 +185,36 @@ def make_fault(tenant: TenantRef, household: Household) -> tuple[int, int]:
         db.session.add(photo)
         db.session.flush()
         return report.id, photo.id
+
+
+def make_announcement(tenant: TenantRef, household: Household) -> tuple[int, int]:
+    """An announcement for the household's building with a PDF attachment, read by the
+    household: (announcement id, attachment id)."""
+    from iok_saas import files
+    from iok_saas.announcements.models import (
+        BUILDINGS,
+        Announcement,
+        AnnouncementAttachment,
+        AnnouncementBuilding,
+        AnnouncementRead,
+    )
+    from iok_saas.db import utcnow
+
+    with in_tenant(tenant):
+        announcement = Announcement(title=household.street, body_md=household.last_name,
+                                    body_html=f"<p>{household.last_name}</p>",
+                                    audience=BUILDINGS, publish_from=utcnow())
+        db.session.add(announcement)
+        db.session.flush()
+        stored = files.store(b"%PDF-1.4\n" + household.street.encode(), filename="plan.pdf",
+                             content_type="application/pdf", purpose="announcement_attachment")
+        attachment = AnnouncementAttachment(announcement_id=announcement.id, file_id=stored.id,
+                                            filename="plan.pdf", content_type="application/pdf",
+                                            size=stored.size)
+        db.session.add_all([
+            attachment, AnnouncementBuilding(announcement_id=announcement.id,
+                                             building_id=household.building_id),
+            AnnouncementRead(announcement_id=announcement.id, user_id=household.user_id,
+                             read_at=utcnow())])
+        db.session.flush()
+        return announcement.id, attachment.id

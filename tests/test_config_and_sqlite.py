@@ -86,7 +86,7 @@ def test_sqlite_demo_accounts_work(sqlite_instance):
     assert client.login("B-000001", "Mieszkanie2026").status_code == 302
     page = client.get("/").get_data(as_text=True)
     assert "Krystyna Wiśniewska" in page
-    assert page.count("ul. Morska 12") + page.count("ul. Żeglarska 7") == 2
+    assert page.count("ul. Morska 12 m.") + page.count("ul. Żeglarska 7 m.") == 2  # her units
     staff = embedded_client(sqlite_instance, "zielone-wzgorza.localhost")
     staff.login("zw.admin", "AdminDemo2026")
     panel = staff.get("/panel/").get_data(as_text=True)

@@ -11,7 +11,13 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.factories import Household, make_fault, make_household, make_import_run
+from tests.factories import (
+    Household,
+    make_announcement,
+    make_fault,
+    make_household,
+    make_import_run,
+)
 from tests.helpers import client_for, tenant_ref
 
 # Route argument → an id of a row that belongs to the other cooperative (Zielone Wzgórza).
@@ -27,6 +33,8 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "reading_id": lambda home: _meter_and_reading(home)[1],
     "report_id": lambda home: make_fault(tenant_ref(home.slug), home)[0],
     "photo_id": lambda home: make_fault(tenant_ref(home.slug), home)[1],
+    "announcement_id": lambda home: make_announcement(tenant_ref(home.slug), home)[0],
+    "attachment_id": lambda home: make_announcement(tenant_ref(home.slug), home)[1],
 }
 # Route argument → a value that is the same on every cooperative (not a row of one of them).
 SHARED_ARGS: dict[str, object] = {

@@ -50,6 +50,9 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # The resident asked for an e-mail when the cooperative's reading window opens.
     reading_reminders: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Consent to receive the cooperative's announcements by e-mail (asked on the announcements
+    # page; the contact-details page will show it with the other choices).
+    announcement_emails: Mapped[bool] = mapped_column(default=False, server_default=false())
     titles: Mapped[list[UnitTitle]] = relationship(
         back_populates="user",
         primaryjoin="User.id == UnitTitle.user_id", foreign_keys="UnitTitle.user_id",

@@ -16,6 +16,16 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import delete, insert
 
+from iok_saas.announcements.models import (
+    BUILDINGS,
+    EVERYONE,
+    GENERAL,
+    MEETING,
+    OUTAGE,
+    Announcement,
+    AnnouncementBuilding,
+)
+from iok_saas.announcements.render import to_html
 from iok_saas.applications.models import SUBMITTED, AccessApplication
 from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
 from iok_saas.auth.passwords import hash_password
@@ -158,6 +168,52 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
         db.session.flush()
         _faults(units, [u for key, u in users.items() if key not in (ADMIN, CLERK)],
                 users[CLERK])
+    if info.has_feature("announcements"):
+        db.session.flush()
+        _announcements(coop, units, users[CLERK])
+
+
+def _announcements(coop: DemoCooperative, units: list[Unit], clerk: User) -> None:
+    """A pinned general notice, a planned outage for the first building only, a meeting, and
+    one past notice in the archive."""
+    now = utcnow()
+    tomorrow = (now + timedelta(days=1)).astimezone(WARSAW).replace(
+        hour=8, minute=0, second=0, microsecond=0)
+    first = units[0].building
+    plans = [
+        ("Godziny pracy biura w okresie świątecznym",
+         "W dniach **24 i 31 grudnia** biuro Spółdzielni jest czynne do 12:00.\n\n"
+         "Sprawy pilne prosimy zgłaszać pod numerem pogotowia technicznego.",
+         GENERAL, {"pinned": True}),
+        (f"Wyłączenie wody — {first.street} {first.number}",
+         "Z powodu wymiany zaworów na pionach w budynku nie będzie wody zimnej ani ciepłej. "
+         "Prosimy o zrobienie zapasu wody.",
+         OUTAGE, {"service": "water", "starts_at": tomorrow,
+                  "ends_at": tomorrow + timedelta(hours=6), "audience": BUILDINGS,
+                  "buildings": [first.id]}),
+        ("Walne Zgromadzenie Członków",
+         "Zapraszamy na Walne Zgromadzenie. Porządek obrad i projekty uchwał są dostępne "
+         "w biurze Spółdzielni.",
+         MEETING, {"starts_at": tomorrow + timedelta(days=14, hours=9)}),
+        ("Przegląd instalacji gazowej",
+         "Przegląd odbył się w październiku. Dziękujemy za udostępnienie lokali.",
+         GENERAL, {"publish_from": now - timedelta(days=60),
+                   "publish_until": now - timedelta(days=20)}),
+    ]
+    for title, body, kind, extra in plans:
+        announcement = Announcement(
+            title=title, body_md=body, body_html=to_html(body), kind=kind,
+            service=extra.get("service"), starts_at=extra.get("starts_at"),
+            ends_at=extra.get("ends_at"), audience=extra.get("audience", EVERYONE),
+            publish_from=extra.get("publish_from", now - timedelta(days=2)),
+            publish_until=extra.get("publish_until"), pinned=extra.get("pinned", False),
+            author_id=clerk.id, author_label=clerk.full_name)
+        announcement.published_at = announcement.publish_from
+        db.session.add(announcement)
+        db.session.flush()
+        for building_id in extra.get("buildings", []):
+            db.session.add(AnnouncementBuilding(announcement_id=announcement.id,
+                                                building_id=building_id))
 
 
 def _faults(units: list[Unit], residents: list[User], clerk: User) -> None:

@@ -42,20 +42,29 @@ class JobSpec:
     kwargs: dict[str, Any] = field(default_factory=dict)
     job_id: str | None = None
     timeout: int | None = None
+    bulk: bool = False  # mass e-mail: a queue workers take from only when the main one is empty
 
 
-def get_queue() -> Queue | None:
-    """The RQ queue, or None in the embedded default."""
+def queue_names(name: str) -> list[str]:
+    """The queues a worker listens to, most urgent first: the main one, then bulk mail."""
+    return [name, f"{name}-bulk"]
+
+
+def get_queue(bulk: bool = False) -> Queue | None:
+    """The RQ queue (or the bulk one), or None in the embedded default."""
     connection = redis_connection()
     if connection is None:
         return None
-    return Queue(current_app.config["RQ_QUEUE"], connection=connection, serializer=JSONSerializer)
+    main, bulk_name = queue_names(current_app.config["RQ_QUEUE"])
+    return Queue(bulk_name if bulk else main, connection=connection, serializer=JSONSerializer)
 
 
 def enqueue(func_path: str, tenant_id: int | None, *, job_id: str | None = None,
-            timeout: int | None = None, **kwargs: Any) -> None:
-    """Run ``func_path(**kwargs)`` for one cooperative once the current transaction commits."""
-    spec = JobSpec(func_path, tenant_id, kwargs, job_id, timeout)
+            timeout: int | None = None, bulk: bool = False, **kwargs: Any) -> None:
+    """Run ``func_path(**kwargs)`` for one cooperative once the current transaction commits;
+    ``bulk`` jobs wait until no other job does (an announcement to thousands never holds up
+    another cooperative's password reset)."""
+    spec = JobSpec(func_path, tenant_id, kwargs, job_id, timeout, bulk)
     session = db.session()
     # Tag the job with the innermost transaction, so a rolled-back savepoint drops only
     # the jobs queued inside it.
@@ -69,7 +78,7 @@ def enqueue_now(spec: JobSpec) -> Job | None:
 
     Embedded default: run it in this process. Raises ``RedisError`` when Redis is down.
     """
-    queue = get_queue()
+    queue = get_queue(spec.bulk)
     if queue is None:
         try:
             # A fresh app context, as a worker would have: nothing of the request (its g, its

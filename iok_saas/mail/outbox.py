@@ -42,10 +42,11 @@ UNKNOWN = "interrupted while handing the message to the mail server: delivery un
 
 
 def queue_message(template: str, recipient: str, context: dict[str, Any] | None = None,
-                  idempotency_key: str | None = None) -> OutboxMessage:
+                  idempotency_key: str | None = None, bulk: bool = False) -> OutboxMessage:
     """Queue an e-mail for the current cooperative, in the caller's transaction (no commit).
 
     With an ``idempotency_key`` the same message is queued once, however often this is called.
+    ``bulk`` (an announcement to many): sent when no other e-mail waits.
     """
     get_kind(template)
     if idempotency_key:
@@ -64,7 +65,7 @@ def queue_message(template: str, recipient: str, context: dict[str, Any] | None 
             raise
         return db.session.scalar(
             select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key))
-    enqueue(DELIVER, require_tenant_id(), job_id=message.id, outbox_id=message.id)
+    enqueue(DELIVER, require_tenant_id(), job_id=message.id, bulk=bulk, outbox_id=message.id)
     return message
 
 

@@ -1,0 +1,46 @@
+"""Announcements (ogłoszenia): staff publish them for the whole cooperative, estates or
+buildings; residents read what is meant for them (feature ``announcements``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from iok_saas.web.home import PAGE, HomeTile, register_tile
+
+HOME_SHOWN = 5
+
+
+def _home(units: list[Any]) -> Any:
+    """The newest current announcements for the resident, with whether each is unread."""
+    from flask_login import current_user
+
+    from iok_saas.announcements.services import current_for, read_ids
+
+    shown = current_for(current_user.id)[:HOME_SHOWN]
+    read = read_ids(current_user.id, [a.id for a in shown])
+    return [(a, a.id not in read) for a in shown]
+
+
+def init_app(app: Flask) -> None:
+    """Residents' pages, the staff pages, the e-mail, the menu links, the home-page block."""
+    from iok_saas.announcements import messages, routes  # noqa: F401
+    from iok_saas.announcements.forms import KIND_LABELS, SERVICE_LABELS
+    from iok_saas.announcements.words import when
+    from iok_saas.extensions import csrf
+    from iok_saas.web.navigation import N_, NavItem, register
+
+    # These views take attachments: they raise the request size limit, then check CSRF.
+    csrf.exempt(routes.new)
+    csrf.exempt(routes.edit)
+    app.jinja_env.globals.update(announcement_kinds=KIND_LABELS,
+                                 announcement_services=SERVICE_LABELS, announcement_when=when)
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(routes.staff_bp)
+    register(app, NavItem("announcements.index", N_("Announcements"), "resident",
+                          "announcements"))
+    register(app, NavItem("staff_announcements.staff_index", N_("Announcements"), "staff",
+                          "announcements"))
+    register_tile(app, HomeTile("announcements", "announcements/_home.html", _home, place=PAGE,
+                                feature="announcements", order=10))

@@ -1,0 +1,387 @@
+"""Announcements: staff write, target, publish, edit and withdraw them; residents read those
+meant for their buildings; e-mails go out through a job, never in the staff request.
+
+Every function works in the current cooperative's context and leaves the commit to its caller.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import Select, and_, delete, func, or_, select
+
+from iok_saas import files
+from iok_saas.announcements import render
+from iok_saas.announcements.models import (
+    AUDIENCES,
+    BUILDINGS,
+    ESTATES,
+    EVERYONE,
+    KINDS,
+    MEETING,
+    OUTAGE,
+    OUTAGE_SERVICES,
+    Announcement,
+    AnnouncementAttachment,
+    AnnouncementBuilding,
+    AnnouncementEstate,
+    AnnouncementRead,
+)
+from iok_saas.auth.models import RESIDENT, User
+from iok_saas.db import db, utcnow
+from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.jobs import enqueue
+from iok_saas.web.problems import DomainError
+
+TITLE_MAX, BODY_MAX = 200, 20_000
+ATTACHMENT_MAX_MB = 10
+ATTACHMENTS_MAX = 5
+PURPOSE = "announcement_attachment"
+FAN_OUT = "iok_saas.announcements.fanout.fan_out"
+PAGE_SIZE = 20
+
+
+class AnnouncementError(DomainError):
+    """An announcement refused (message for staff, form field if any)."""
+
+
+@dataclass
+class Draft:
+    """What the staff form gives."""
+
+    title: str
+    body: str
+    kind: str
+    service: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    audience: str = EVERYONE
+    estates: list[str] = field(default_factory=list)
+    building_ids: list[int] = field(default_factory=list)
+    publish_from: datetime | None = None
+    publish_until: datetime | None = None
+    pinned: bool = False
+    send_email: bool = False
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An attachment as uploaded: name, declared type, the stream."""
+
+    filename: str
+    content_type: str
+    stream: Any
+
+
+def estates() -> list[str]:
+    """The cooperative's estates (from its buildings), for the audience choice."""
+    return list(db.session.scalars(select(Building.estate).where(Building.estate != "")
+                                   .distinct().order_by(Building.estate)))
+
+
+def _check(draft: Draft) -> None:
+    title = draft.title.strip()
+    if not title:
+        raise AnnouncementError(_l("Give the announcement a title."), "title")
+    if len(title) > TITLE_MAX:
+        raise AnnouncementError(_l("The title is too long: at most %(max)d characters.",
+                                   max=TITLE_MAX), "title")
+    if not draft.body.strip():
+        raise AnnouncementError(_l("Write the text of the announcement."), "body")
+    if len(draft.body) > BODY_MAX:
+        raise AnnouncementError(_l("The text is too long: at most %(max)d characters.",
+                                   max=BODY_MAX), "body")
+    if draft.kind not in KINDS:
+        raise AnnouncementError(_l("Choose the kind of announcement."), "kind")
+    if draft.kind == OUTAGE:
+        if draft.service not in OUTAGE_SERVICES:
+            raise AnnouncementError(_l("Say what will be switched off."), "service")
+        if draft.starts_at is None or draft.ends_at is None:
+            raise AnnouncementError(_l("A planned outage needs the date and time it starts and "
+                                       "ends."), "starts_at")
+    if draft.kind == MEETING and draft.starts_at is None:
+        raise AnnouncementError(_l("A meeting needs its date and time."), "starts_at")
+    if draft.starts_at and draft.ends_at and draft.ends_at <= draft.starts_at:
+        raise AnnouncementError(_l("The end must come after the start."), "ends_at")
+    if draft.publish_from and draft.publish_until and draft.publish_until <= draft.publish_from:
+        raise AnnouncementError(_l("“Show until” must come after “show from”."),
+                                "publish_until")
+    if draft.audience not in AUDIENCES:
+        raise AnnouncementError(_l("Choose who the announcement is for."), "audience")
+    if draft.audience == ESTATES:
+        known = set(estates())
+        if not draft.estates or not set(draft.estates) <= known:
+            raise AnnouncementError(_l("Choose one or more of the cooperative's estates."),
+                                    "estates")
+    if draft.audience == BUILDINGS:
+        wanted = set(draft.building_ids)
+        found = set(db.session.scalars(select(Building.id).where(Building.id.in_(wanted))))
+        if not wanted or found != wanted:  # another cooperative's id is simply not found
+            raise AnnouncementError(_l("Choose one or more of the cooperative's buildings."),
+                                    "building_ids")
+
+
+def save(draft: Draft, actor: User, announcement: Announcement | None = None,
+         uploads: list[Upload] = ()) -> Announcement:
+    """Create or change an announcement with its audience and new attachments (no commit);
+    publishing with e-mail hands the sending to a job."""
+    _check(draft)
+    body_html = render.to_html(draft.body)
+    now = utcnow()
+    if announcement is None:
+        announcement = Announcement(author_id=actor.id, author_label=actor.full_name)
+        db.session.add(announcement)
+    elif announcement.published_at is not None and announcement.published_at <= now:
+        announcement.edited_at = now
+    announcement.title, announcement.body_md = draft.title.strip(), draft.body
+    announcement.body_html = body_html
+    announcement.kind = draft.kind
+    announcement.service = draft.service if draft.kind == OUTAGE else None
+    announcement.starts_at = draft.starts_at if draft.kind in (OUTAGE, MEETING) else None
+    announcement.ends_at = draft.ends_at if draft.kind in (OUTAGE, MEETING) else None
+    announcement.audience = draft.audience
+    announcement.publish_from = draft.publish_from or now
+    announcement.publish_until = draft.publish_until
+    announcement.pinned, announcement.send_email = draft.pinned, draft.send_email
+    announcement.published_at = announcement.published_at or announcement.publish_from
+    db.session.flush()
+    _set_audience(announcement, draft)
+    _attach(announcement, uploads)
+    if announcement.send_email and announcement.emails_queued_at is None:
+        announcement.emails_queued_at = now
+        enqueue(FAN_OUT, announcement.tenant_id, announcement_id=announcement.id)
+    return announcement
+
+
+def _set_audience(announcement: Announcement, draft: Draft) -> None:
+    db.session.execute(delete(AnnouncementBuilding).where(
+        AnnouncementBuilding.announcement_id == announcement.id))
+    db.session.execute(delete(AnnouncementEstate).where(
+        AnnouncementEstate.announcement_id == announcement.id))
+    if draft.audience == BUILDINGS:
+        db.session.add_all(AnnouncementBuilding(announcement_id=announcement.id, building_id=b)
+                           for b in sorted(set(draft.building_ids)))
+    elif draft.audience == ESTATES:
+        db.session.add_all(AnnouncementEstate(announcement_id=announcement.id, estate=e)
+                           for e in sorted(set(draft.estates)))
+
+
+def _sniff(data: bytes) -> str | None:
+    """What the start of a file really is: PDF, JPEG or PNG (None for anything else)."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            return {"JPEG": "image/jpeg", "PNG": "image/png"}.get(image.format)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def _attach(announcement: Announcement, uploads: list[Upload]) -> None:
+    if not uploads:
+        return
+    count = db.session.scalar(select(func.count()).select_from(AnnouncementAttachment).where(
+        AnnouncementAttachment.announcement_id == announcement.id)) or 0
+    if count + len(uploads) > ATTACHMENTS_MAX:
+        raise AnnouncementError(_l("At most %(count)d attachments.", count=ATTACHMENTS_MAX),
+                                "attachments")
+    for upload in uploads:
+        stored = files.store_stream(upload.stream, filename=upload.filename,
+                                    content_type="application/octet-stream", purpose=PURPOSE,
+                                    max_bytes=ATTACHMENT_MAX_MB << 20)
+        real = _sniff(files.read(stored.id))
+        if real is None or real != _declared(upload):
+            raise AnnouncementError(_l("%(name)s is not a PDF, JPEG or PNG file as its name "
+                                       "says.", name=upload.filename), "attachments")
+        stored.content_type = real
+        db.session.add(AnnouncementAttachment(
+            announcement_id=announcement.id, file_id=stored.id, filename=stored.filename,
+            content_type=real, size=stored.size))
+
+
+def _declared(upload: Upload) -> str | None:
+    name = upload.filename.lower()
+    for suffixes, kind in (((".pdf",), "application/pdf"), ((".jpg", ".jpeg"), "image/jpeg"),
+                           ((".png",), "image/png")):
+        if name.endswith(suffixes):
+            return kind
+    return None
+
+
+def remove_attachment(announcement: Announcement, attachment_id: int) -> bool:
+    """Delete one attachment with its file (no commit)."""
+    attachment = db.session.scalar(select(AnnouncementAttachment).where(
+        AnnouncementAttachment.id == attachment_id,
+        AnnouncementAttachment.announcement_id == announcement.id))
+    if attachment is None:
+        return False
+    db.session.delete(attachment)
+    db.session.flush()
+    files.delete(attachment.file_id)
+    return True
+
+
+def withdraw(announcement: Announcement) -> None:
+    """Take an announcement down (it stays in the staff list, marked withdrawn)."""
+    announcement.withdrawn_at = utcnow()
+
+
+def attachments(announcement_ids: list[int]) -> dict[int, list[AnnouncementAttachment]]:
+    """Attachments per announcement (one query)."""
+    found: dict[int, list[AnnouncementAttachment]] = {}
+    if announcement_ids:
+        for a in db.session.scalars(select(AnnouncementAttachment).where(
+                AnnouncementAttachment.announcement_id.in_(announcement_ids))
+                .order_by(AnnouncementAttachment.id)):
+            found.setdefault(a.announcement_id, []).append(a)
+    return found
+
+
+# --- who sees what ------------------------------------------------------------------------------
+
+
+def _buildings_of(user_id: int) -> Select:
+    return (select(Unit.building_id).join(UnitTitle, UnitTitle.unit_id == Unit.id)
+            .where(UnitTitle.user_id == user_id))
+
+
+def _meant_for(user_id: int) -> Any:
+    """Announcements meant for a building where the person holds a unit."""
+    buildings = _buildings_of(user_id)
+    their_estates = select(Building.estate).where(Building.id.in_(buildings))
+    return or_(
+        Announcement.audience == EVERYONE,
+        and_(Announcement.audience == BUILDINGS, Announcement.id.in_(
+            select(AnnouncementBuilding.announcement_id)
+            .where(AnnouncementBuilding.building_id.in_(buildings)))),
+        and_(Announcement.audience == ESTATES, Announcement.id.in_(
+            select(AnnouncementEstate.announcement_id)
+            .where(AnnouncementEstate.estate.in_(their_estates)))),
+    )
+
+
+def _live(now: datetime) -> Any:
+    return and_(Announcement.withdrawn_at.is_(None), Announcement.publish_from <= now,
+                or_(Announcement.publish_until.is_(None), Announcement.publish_until > now))
+
+
+def current_for(user_id: int, now: datetime | None = None) -> list[Announcement]:
+    """What the resident sees now: pinned and current outages first, then newest."""
+    now = now or utcnow()
+    outage_now = and_(Announcement.kind == OUTAGE, Announcement.ends_at > now)
+    return list(db.session.scalars(
+        select(Announcement).where(_live(now), _meant_for(user_id))
+        .order_by(Announcement.pinned.desc(), outage_now.desc(), Announcement.publish_from.desc(),
+                  Announcement.id.desc())))
+
+
+def archive_for(user_id: int, page: int, now: datetime | None = None
+                ) -> tuple[list[Announcement], int]:
+    """Announcements no longer shown (past their "until"), newest first, one page of them."""
+    now = now or utcnow()
+    stmt = select(Announcement).where(
+        Announcement.withdrawn_at.is_(None), Announcement.publish_until <= now,
+        _meant_for(user_id))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = db.session.scalars(stmt.order_by(Announcement.publish_until.desc(),
+                                            Announcement.id.desc())
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return list(rows), pages
+
+
+def for_resident(user_id: int, announcement_id: int) -> Announcement | None:
+    """One announcement the resident may read (current or archived); None otherwise."""
+    now = utcnow()
+    return db.session.scalar(select(Announcement).where(
+        Announcement.id == announcement_id, Announcement.withdrawn_at.is_(None),
+        Announcement.publish_from <= now, _meant_for(user_id)))
+
+
+def read_ids(user_id: int, announcement_ids: list[int]) -> set[int]:
+    """Which of these the person has opened (one query)."""
+    if not announcement_ids:
+        return set()
+    return set(db.session.scalars(select(AnnouncementRead.announcement_id).where(
+        AnnouncementRead.user_id == user_id,
+        AnnouncementRead.announcement_id.in_(announcement_ids))))
+
+
+def mark_read(user_id: int, announcement: Announcement) -> None:
+    """Remember that the person opened it (once; no commit)."""
+    if announcement.id in read_ids(user_id, [announcement.id]):
+        return
+    with db.session.begin_nested():
+        db.session.add(AnnouncementRead(announcement_id=announcement.id, user_id=user_id,
+                                        read_at=utcnow()))
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+def recipients(announcement: Announcement) -> Select:
+    """The residents an announcement reaches (with a title to a unit in its audience)."""
+    stmt = (select(User.id).join(UnitTitle, UnitTitle.user_id == User.id)
+            .join(Unit, Unit.id == UnitTitle.unit_id)
+            .join(Building, Building.id == Unit.building_id)
+            .where(User.role == RESIDENT, User.active))
+    if announcement.audience == BUILDINGS:
+        stmt = stmt.where(Building.id.in_(select(AnnouncementBuilding.building_id).where(
+            AnnouncementBuilding.announcement_id == announcement.id)))
+    elif announcement.audience == ESTATES:
+        stmt = stmt.where(Building.estate.in_(select(AnnouncementEstate.estate).where(
+            AnnouncementEstate.announcement_id == announcement.id)))
+    return stmt.distinct()
+
+
+def staff_list(status: str) -> list[dict[str, Any]]:
+    """Announcements for staff (``current``, ``planned``, ``past``, ``withdrawn``, ``all``) with
+    how many residents each reaches and how many have read it."""
+    now = utcnow()
+    stmt = select(Announcement)
+    if status == "current":
+        stmt = stmt.where(_live(now))
+    elif status == "planned":
+        stmt = stmt.where(Announcement.withdrawn_at.is_(None), Announcement.publish_from > now)
+    elif status == "past":
+        stmt = stmt.where(Announcement.withdrawn_at.is_(None),
+                          Announcement.publish_until <= now)
+    elif status == "withdrawn":
+        stmt = stmt.where(Announcement.withdrawn_at.is_not(None))
+    announcements = list(db.session.scalars(
+        stmt.order_by(Announcement.publish_from.desc(), Announcement.id.desc()).limit(200)))
+    ids = [a.id for a in announcements]
+    reads = dict(db.session.execute(
+        select(AnnouncementRead.announcement_id, func.count()).where(
+            AnnouncementRead.announcement_id.in_(ids))
+        .group_by(AnnouncementRead.announcement_id)).all()) if ids else {}
+    return [{"announcement": a,
+             "reach": db.session.scalar(select(func.count()).select_from(
+                 recipients(a).subquery())) or 0,
+             "read": reads.get(a.id, 0)} for a in announcements]
+
+
+def staff_get(announcement_id: int) -> Announcement | None:
+    """Any announcement of the cooperative (None: a 404)."""
+    return db.session.get(Announcement, announcement_id)
+
+
+def audience_of(announcement: Announcement) -> tuple[list[int], list[str]]:
+    """The chosen buildings' ids and estates (for the edit form)."""
+    return (list(db.session.scalars(select(AnnouncementBuilding.building_id).where(
+                AnnouncementBuilding.announcement_id == announcement.id))),
+            list(db.session.scalars(select(AnnouncementEstate.estate).where(
+                AnnouncementEstate.announcement_id == announcement.id))))
+
+
+def unread_count(user_id: int) -> int:
+    """How many current announcements the resident has not opened (for the menu)."""
+    current = [a.id for a in current_for(user_id)]
+    return len(current) - len(read_ids(user_id, current))
