@@ -32,7 +32,8 @@ def url(user: str, database: str, driver: str = "postgresql+psycopg") -> str:
 class Database:
     """A throw-away database with both reference cooperatives; ``with Database() as d``."""
 
-    def __init__(self) -> None:
+    def __init__(self, **overrides: Any) -> None:
+        self.overrides = overrides  # app settings for this benchmark (Redis, SMTP…)
         self.name = f"iok_bench_{uuid.uuid4().hex[:8]}"
         self.tenant_id = 0
         self._app: Flask | None = None
@@ -88,7 +89,7 @@ class Database:
                 "CUSTOM_DOMAINS_CANONICAL": False, "TENANTS_DIR": ROOT / "tenants",
                 "WTF_CSRF_ENABLED": True, "IMPORT_MAX_MB": 4096,
                 "LOGIN_LIMIT_PER_IP": "100000 per minute",
-                "LOGIN_LIMIT_PER_TENANT_IP": "100000 per minute",
+                "LOGIN_LIMIT_PER_TENANT_IP": "100000 per minute", **self.overrides,
             })
         return self._app
 

@@ -61,6 +61,11 @@ class BaseConfig:
     OUTBOX_RELAY_SECONDS = _env_int("IOK_OUTBOX_RELAY_SECONDS", 60)
     # How often the worker's scheduler looks for periodic jobs that are due.
     SCHEDULER_TICK_SECONDS = _env_int("IOK_SCHEDULER_TICK_SECONDS", 5)
+    # An announcement's e-mails are queued this many at a time, each batch a job of its own.
+    ANNOUNCEMENT_BATCH = _env_int("IOK_ANNOUNCEMENT_BATCH", 500)
+    # A chain of batches that made no progress this long is started again (a worker died).
+    ANNOUNCEMENT_STALE_SECONDS = _env_int("IOK_ANNOUNCEMENT_STALE_SECONDS", 300)
+    ANNOUNCEMENT_RESUME_SECONDS = _env_int("IOK_ANNOUNCEMENT_RESUME_SECONDS", 60)
     # How often the scheduler counts the platform figures /metrics shows (e-mails, imports).
     METRICS_SNAPSHOT_SECONDS = _env_int("IOK_METRICS_SNAPSHOT_SECONDS", 15)
     # /metrics answers only a request carrying this token (Authorization: Bearer); unset: 404.

@@ -73,6 +73,9 @@ def database() -> Iterator[str]:
     )
     redis.Redis.from_url(REDIS_URL).flushdb()
     yield DB_NAME
+    from tests.fixtures.mail import kill_leftover_workers
+
+    kill_leftover_workers()
     _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
@@ -98,6 +101,9 @@ def ctx(app: Flask) -> Iterator[Flask]:
     with app.app_context():
         yield app
         db.session.remove()
+    from tests.fixtures.mail import kill_leftover_workers
+
+    kill_leftover_workers()  # a worker outliving its test would relay every later test's mail
     wipe_tenant_rows()
     redis.Redis.from_url(REDIS_URL).flushdb()  # queues, rate limits, cache generations
 

@@ -452,3 +452,78 @@ def test_a_fault_reported_from_a_phone_moved_on_by_a_clerk_and_merged(
         assert phone.locator(".status-line").inner_text().startswith("w realizacji")
         phone.screenshot(path=str(artifacts / f"fault-{shot}.png"), full_page=True)
         phone.context.close()
+
+
+def test_staff_publish_a_water_outage_for_one_building_and_only_its_residents_see_it(
+        ctx, chromium, live_server, artifacts, tmp_path):
+    """Bałtyk: a clerk publishes a water outage for one building with a PDF and e-mail; a
+    resident of that building sees it marked new until opened, a resident of another does not."""
+    from sqlalchemy import select
+
+    from iok_saas.auth.models import User
+    from iok_saas.db import db
+    from iok_saas.mail.models import OutboxMessage
+    from tests.helpers import in_tenant, tenant_ref
+
+    slug, baltyk = "baltyk", tenant_ref("baltyk")
+    inside = make_household(baltyk, street="ul. Wodna", units=1)
+    outside = make_household(baltyk, street="ul. Sucha", units=1)
+    clerk = make_household(baltyk, role="clerk", units=0)
+    with in_tenant(baltyk):
+        for person in (inside, outside):
+            db.session.get(User, person.user_id).announcement_emails = True
+    pdf = tmp_path / "harmonogram.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+    staff = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(staff, slug, live_server, clerk.identifier, clerk.password)
+    staff.get_by_role("link", name="Ogłoszenia").first.click()
+    staff.get_by_role("link", name="Napisz ogłoszenie").click()
+    staff.get_by_label("Tytuł", exact=True).fill("Wyłączenie wody w budynku")
+    staff.get_by_label("planowane wyłączenie").check()
+    staff.get_by_label("Co zostanie wyłączone").select_option(label="zimna woda")
+    staff.get_by_label("Od (data i godzina)").fill("2030-12-09T08:00")
+    staff.get_by_label("Do (data i godzina)").fill("2030-12-10T14:00")
+    staff.get_by_label("Treść", exact=True).fill("Wymiana zaworów. **Prosimy o zapas wody.**")
+    staff.get_by_label("wybrane budynki").check()
+    staff.get_by_label("Budynki", exact=True).select_option(label=staff.locator(
+        "#building_ids option", has_text="ul. Wodna").inner_text())
+    staff.get_by_label(re.compile("^Wyślij też e-mailem")).check()
+    staff.get_by_label(re.compile("^Załączniki")).set_input_files(str(pdf))
+    staff.get_by_role("button", name="Podgląd").click()
+    assert staff.get_by_text("Podgląd: tak zobaczą to mieszkańcy").is_visible()
+    assert staff.locator(".announcement-body strong").inner_text() == "Prosimy o zapas wody."
+    staff.get_by_label(re.compile("^Załączniki")).set_input_files(str(pdf))
+    staff.get_by_role("button", name="Zapisz i opublikuj").click()
+    assert staff.get_by_text("Ogłoszenie zostało zapisane.").is_visible()
+    staff.screenshot(path=str(artifacts / "announcement-staff.png"), full_page=True)
+    staff.context.close()
+
+    resident = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(resident, slug, live_server, inside.identifier, inside.password)
+    resident.get_by_role("link", name="Ogłoszenia").first.click()
+    card = resident.locator("article", has_text="Wyłączenie wody w budynku")
+    assert "Nowe" in card.inner_text()
+    assert "od poniedziałku 9.12 od 8:00 do wtorku 10.12 do 14:00" in card.inner_text()
+    resident.screenshot(path=str(artifacts / "announcement-resident.png"), full_page=True)
+    card.get_by_role("link", name="Wyłączenie wody w budynku").click()
+    assert resident.get_by_role("link", name="harmonogram.pdf").is_visible()
+    resident.get_by_role("link", name="Ogłoszenia").first.click()
+    assert "Nowe" not in resident.locator("article", has_text="Wyłączenie wody").inner_text()
+    resident.context.close()
+
+    other = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(other, slug, live_server, outside.identifier, outside.password)
+    other.goto(_url(slug, live_server, "/ogloszenia"))
+    assert other.get_by_text("Wyłączenie wody w budynku").count() == 0
+    other.context.close()
+    from flask import current_app
+
+    from tests.fixtures.mail import run_burst_worker
+
+    worked = run_burst_worker(current_app.config)  # the fan-out job, then the e-mail
+    assert worked.returncode == 0, worked.stderr[-2000:]
+    with in_tenant(baltyk):
+        mails = db.session.execute(select(OutboxMessage.recipient, OutboxMessage.status).where(
+            OutboxMessage.template == "announcement")).all()
+    assert mails == [(f"t{int(inside.identifier[1:])}@example.org", "sent")], worked.stderr[-3000:]

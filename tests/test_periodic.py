@@ -18,7 +18,8 @@ from tests.fixtures.mail import kill_worker, start_worker
 from tests.helpers import REDIS_URL, across_cooperatives, poll, queue_test_message, run_cli
 from tests.helpers import outbox_row as row
 
-EVERY_JOB = {"outbox.relay", "imports.recover", "meters.reminders", "applications.purge"}
+EVERY_JOB = {"outbox.relay", "imports.recover", "meters.reminders", "applications.purge",
+             "announcements.resume"}
 
 
 @pytest.fixture

@@ -3,10 +3,12 @@ buildings; residents read what is meant for them (feature ``announcements``)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 
+from iok_saas.jobs.periodic import PeriodicJob, register_periodic
 from iok_saas.web.home import PAGE, HomeTile, register_tile
 
 HOME_SHOWN = 5
@@ -44,3 +46,8 @@ def init_app(app: Flask) -> None:
                           "announcements"))
     register_tile(app, HomeTile("announcements", "announcements/_home.html", _home, place=PAGE,
                                 feature="announcements", order=10))
+    register_periodic(app, PeriodicJob(
+        "announcements.resume", "iok_saas.announcements.fanout.resume",
+        "start again an announcement's e-mails whose batches stopped (a worker died)",
+        every=timedelta(seconds=app.config["ANNOUNCEMENT_RESUME_SECONDS"]),
+        per_cooperative=True))

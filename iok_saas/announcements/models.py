@@ -52,6 +52,8 @@ class Announcement(TenantScoped, Timestamped, db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # changed after that
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     emails_queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    emails_progress_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # last batch
+    emails_done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AnnouncementBuilding(TenantScoped, db.Model):

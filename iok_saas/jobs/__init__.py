@@ -111,6 +111,9 @@ def run_job(func_path: str, tenant_id: int | None, kwargs: dict[str, Any]) -> An
             return func(**kwargs)
     finally:
         db.session.remove()
+        # What the job committed hands over its own jobs now (e-mails it queued): a worker
+        # keeps one app context for all its jobs, so no teardown would do it.
+        hand_over_due()
 
 
 @event.listens_for(Session, "after_commit")

@@ -41,6 +41,8 @@ def upgrade():
     sa.Column('edited_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('emails_queued_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('emails_progress_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('emails_done_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
