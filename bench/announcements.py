@@ -25,6 +25,7 @@ import os
 import re
 import signal
 import smtplib
+import socket
 import statistics
 import subprocess
 import sys
@@ -61,11 +62,14 @@ class Sink:
 
         self.recipients: list[str] = []
         self.sizes: list[int] = []
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
     def start(self) -> int:
         self.controller.start()
-        return self.controller.server.sockets[0].getsockname()[1]
+        return self.port
 
     def stop(self) -> None:
         self.controller.stop()
@@ -102,7 +106,8 @@ def populate(database: Database, residents: int) -> None:
             {"unit_id": u, "user_id": p, "tenant_id": tenant}
             for u, p in zip(units, users, strict=True)])
         db.session.add(User(identifier=CLERK, role=CLERK_ROLE, first_name="Ewa",
-                            last_name="Biurowa", password_hash=secret))
+                            last_name="Biurowa", password_hash=secret,
+                            must_change_password=False))
         db.session.commit()
         db.session.remove()
 
@@ -116,7 +121,9 @@ def sign_in(client) -> None:
 
 def publish(client, with_email: bool) -> float:
     """Seconds one POST of the staff form takes (checked: saved, redirected)."""
-    page = client.get("/panel/ogloszenia/nowe").get_data(as_text=True)
+    answer = client.get("/panel/ogloszenia/nowe")
+    page = answer.get_data(as_text=True)
+    assert TOKEN.search(page), f"the staff form did not open: {answer.status_code} {page[:300]}"
     form = {"csrf_token": TOKEN.search(page).group(1), "title": "Wyłączenie wody",
             "kind": "general", "body": "Z powodu wymiany zaworów **nie będzie wody**.",
             "audience": "all", "action": "save"}
@@ -210,10 +217,19 @@ def main(argv: list[str] | None = None) -> int:
             for name in (queue, f"{queue}-bulk"):
                 Queue(name, connection=connection).empty()
             with app.app_context():
-                from iok_saas.announcements.services import FAN_OUT
-                from iok_saas.jobs import JobSpec, enqueue_now
+                from sqlalchemy import select
 
-                enqueue_now(JobSpec(FAN_OUT, database.tenant_id, {"announcement_id": 2}))
+                from iok_saas.announcements.models import Announcement
+                from iok_saas.announcements.services import FAN_OUT
+                from iok_saas.db import db
+                from iok_saas.jobs import JobSpec, enqueue_now
+                from iok_saas.tenancy.context import tenant_context
+
+                with tenant_context(database.tenant_id):
+                    first = db.session.scalars(select(Announcement.id).where(
+                        Announcement.send_email).order_by(Announcement.id)).first()
+                    db.session.remove()
+                enqueue_now(JobSpec(FAN_OUT, database.tenant_id, {"announcement_id": first}))
             sent = send_with_workers(database, queue, sink, smtp_port, args.workers,
                                      args.residents)
             assert len(set(sink.recipients)) == args.residents == len(sink.recipients), \

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
@@ -29,6 +30,7 @@ from iok_saas.tenancy.context import tenant_context
 
 log = logging.getLogger(__name__)
 PENDING = "iok_pending_jobs"
+ABANDON_GRACE = 10  # seconds past a job's timeout before a "started" job counts as abandoned
 # The worker module's wrapper, which builds the app when the worker has none (``rq worker``).
 RUNNER = "worker.run_job"
 
@@ -168,11 +170,23 @@ def job_in_flight(job_id: str) -> bool:
     if connection is None:
         return False
     try:
-        status = Job.fetch(job_id, connection=connection).get_status()
+        job = Job.fetch(job_id, connection=connection)
+        status = job.get_status()
     except Exception:
+        return False
+    if status == JobStatus.STARTED and _abandoned(job):
         return False
     return status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED,
                       JobStatus.DEFERRED)
+
+
+def _abandoned(job: Job) -> bool:
+    """A job "started" for longer than its timeout allows: its worker was killed (RQ notices
+    only at its next registry cleaning, minutes later). Nobody runs it any more."""
+    if job.started_at is None or not job.timeout or job.timeout < 0:
+        return False
+    started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=UTC)
+    return datetime.now(UTC) - started > timedelta(seconds=job.timeout + ABANDON_GRACE)
 
 
 def queue_state() -> tuple[bool, str]:
