@@ -379,9 +379,3 @@ def audience_of(announcement: Announcement) -> tuple[list[int], list[str]]:
                 AnnouncementBuilding.announcement_id == announcement.id))),
             list(db.session.scalars(select(AnnouncementEstate.estate).where(
                 AnnouncementEstate.announcement_id == announcement.id))))
-
-
-def unread_count(user_id: int) -> int:
-    """How many current announcements the resident has not opened (for the menu)."""
-    current = [a.id for a in current_for(user_id)]
-    return len(current) - len(read_ids(user_id, current))
