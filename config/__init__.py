@@ -59,6 +59,9 @@ class BaseConfig:
     # A message still "sending" after this long was interrupted (worker killed, timeout).
     OUTBOX_STALE_SECONDS = _env_int("IOK_OUTBOX_STALE_SECONDS", 600)
     OUTBOX_RELAY_SECONDS = _env_int("IOK_OUTBOX_RELAY_SECONDS", 60)
+    # Mass e-mail (announcements) goes this many messages to a job, over one connection to the
+    # mail server (below the per-connection limits mail services set, often 100).
+    MAIL_BULK_CHUNK = _env_int("IOK_MAIL_BULK_CHUNK", 50)
     # How often the worker's scheduler looks for periodic jobs that are due.
     SCHEDULER_TICK_SECONDS = _env_int("IOK_SCHEDULER_TICK_SECONDS", 5)
     # An announcement's e-mails are queued this many at a time, each batch a job of its own.

@@ -227,3 +227,66 @@ def test_outbox_test_command_queues_a_message(make_app, smtp):
     assert result.exit_code == 0 and result.output.startswith("queued ")
     assert run_burst_worker(app.config).returncode == 0
     assert smtp.mailbox.wait_for(1)[0]["To"] == "op@example.org"
+
+
+def _queue_bulk(app, tenant, count: int, start: int = 0) -> int:
+    with app.app_context(), tenant_context(tenant.id):
+        queued = outbox.queue_bulk("test_message", [
+            (f"m{n}@example.org", {"note": f"Masowa {n}"}, f"bulk-test-{n}")
+            for n in range(start, start + count)])
+        db.session.commit()
+    return queued
+
+
+def _statuses(app, tenant) -> dict[str, int]:
+    with app.app_context(), tenant_context(tenant.id):
+        return dict(db.session.execute(select(OutboxMessage.status, func.count())
+                                       .group_by(OutboxMessage.status)).all())
+
+
+def test_bulk_mail_goes_a_chunk_to_a_job_over_one_connection_each_once(make_app, smtp, baltyk):
+    app = make_app(MAIL_BULK_CHUNK=4)
+    assert _queue_bulk(app, baltyk, 10) == 10
+    assert _queue_bulk(app, baltyk, 12) == 2  # run again (and two more): nobody twice
+    with app.app_context():
+        assert len(get_queue()) == 0  # not one job per message on the main queue ...
+        assert len(get_queue(bulk=True)) == 3 + 1  # ... but chunks of 4 on the bulk one
+    assert run_burst_worker(app.config).returncode == 0
+    received = smtp.mailbox.wait_for(12)
+    assert sorted(m["To"] for m in received) == sorted(f"m{n}@example.org" for n in range(12))
+    assert len(set(smtp.mailbox.peers)) == 4  # one connection per chunk
+    assert _statuses(app, baltyk) == {SENT: 12}
+
+
+def test_bulk_mail_refused_for_one_recipient_goes_on_to_the_rest(make_app, smtp, zw):
+    smtp.mailbox.reply, smtp.mailbox.refusals_left = "550 5.1.1 Nie ma takiej skrzynki", 1
+    app = make_app(MAIL_BULK_CHUNK=5)
+    _queue_bulk(app, zw, 5)
+    assert run_burst_worker(app.config).returncode == 0
+    assert len(smtp.mailbox.wait_for(4)) == 4
+    assert _statuses(app, zw) == {SENT: 4, FAILED: 1}
+
+
+def test_bulk_mail_whose_job_was_lost_is_handed_over_again_in_chunks(make_app, smtp, zw):
+    app = make_app(MAIL_BULK_CHUNK=3)
+    _queue_bulk(app, zw, 7)
+    with app.app_context():
+        get_queue(bulk=True).empty()  # Redis lost the jobs
+        with as_platform():
+            assert outbox.relay() == {"interrupted": 0, "enqueued": 7}
+            assert outbox.relay() == {"interrupted": 0, "enqueued": 0}  # they are in flight
+        assert len(get_queue()) == 0 and len(get_queue(bulk=True)) == 3
+    assert run_burst_worker(app.config).returncode == 0
+    assert len(smtp.mailbox.wait_for(7)) == 7
+    assert _statuses(app, zw) == {SENT: 7}
+    assert len(set(smtp.mailbox.peers)) == 3
+
+
+def test_bulk_mail_mail_server_away_is_tried_again_then_sent_once(make_app, smtp, zw):
+    smtp.mailbox.reply, smtp.mailbox.refusals_left = "421 4.3.2 Przerwa techniczna", 2
+    app = make_app(MAIL_BULK_CHUNK=5)
+    _queue_bulk(app, zw, 5)
+    assert run_burst_worker(app.config).returncode == 0  # RQ retries the chunk
+    received = smtp.mailbox.wait_for(5)
+    assert sorted(m["To"] for m in received) == sorted(f"m{n}@example.org" for n in range(5))
+    assert _statuses(app, zw) == {SENT: 5}

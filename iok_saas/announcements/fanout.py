@@ -3,11 +3,13 @@
 The job takes the recipients in batches (``IOK_ANNOUNCEMENT_BATCH``, 500) in id order and
 queues one outbox message for each with the idempotency key ``announcement-<id>-<person>``:
 run twice, or again after a worker died half-way, it queues nobody twice, and the outbox sends
-each message once. After a batch it hands the rest to a new job at the back of the bulk queue,
-so several cooperatives' announcements take turns, and the main queue (password resets,
-confirmations) always goes first. Each batch records its progress; should a worker die between
-batches (the chain broken), the periodic ``announcements.resume`` job starts the chain again for
-an announcement that made no progress for ``ANNOUNCEMENT_STALE_SECONDS``.
+each message once (``queue_bulk``: ``IOK_MAIL_BULK_CHUNK`` messages to a job, over one
+connection to the mail server). After a batch it hands the rest to a new job at the back of
+the bulk queue, so several cooperatives' announcements take turns, and the main queue
+(password resets, confirmations) always goes first. Each batch records its progress; should a
+worker die between batches (the chain broken), the periodic ``announcements.resume`` job
+starts the chain again for an announcement that made no progress for
+``ANNOUNCEMENT_STALE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from iok_saas.announcements.words import when
 from iok_saas.auth.models import User
 from iok_saas.db import db, utcnow
 from iok_saas.jobs import enqueue, job_in_flight
-from iok_saas.mail.outbox import queue_message
+from iok_saas.mail.outbox import queue_bulk
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import get_tenant_info
 
@@ -44,13 +46,14 @@ def fan_out(announcement_id: int, after: int = 0) -> int:
                User.email.is_not(None), User.id > after)
         .order_by(User.id).limit(batch)).all()
     link = get_tenant_info(require_tenant_id()).url(f"/ogloszenia/{announcement.id}")
-    for user_id, email, first_name, last_name in people:
-        queue_message("announcement", email, {
-            "name": f"{first_name} {last_name}".strip(), "title": announcement.title,
-            "kind": announcement.kind, "outage": announcement.kind == OUTAGE,
-            "body": announcement.body_md, "body_html": announcement.body_html, "link": link,
-            "when": when(announcement.starts_at, announcement.ends_at),
-        }, idempotency_key=f"announcement-{announcement.id}-{user_id}", bulk=True)
+    common = {"title": announcement.title, "kind": announcement.kind,
+              "outage": announcement.kind == OUTAGE, "body": announcement.body_md,
+              "body_html": announcement.body_html, "link": link,
+              "when": when(announcement.starts_at, announcement.ends_at)}
+    queue_bulk("announcement", [
+        (email, {"name": f"{first_name} {last_name}".strip(), **common},
+         f"announcement-{announcement.id}-{user_id}")
+        for user_id, email, first_name, last_name in people])
     if len(people) == batch:
         enqueue(FAN_OUT, announcement.tenant_id, bulk=True, announcement_id=announcement.id,
                 after=people[-1][0])

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from iok_saas.db import Timestamped, UtcDateTime, db
@@ -20,7 +20,8 @@ STATUSES = (PENDING, SENDING, SENT, FAILED)
 
 
 class OutboxMessage(TenantScoped, Timestamped, db.Model):
-    """An e-mail to send: template, recipient, context; its id is also its RQ job id."""
+    """An e-mail to send: template, recipient, context; its id is also its RQ job id, unless
+    it is one of many sent together (``bulk``: then ``job_id`` names the job carrying it)."""
 
     __tablename__ = "outbox_message"
     __table_args__ = (
@@ -41,3 +42,5 @@ class OutboxMessage(TenantScoped, Timestamped, db.Model):
     # only a send cut off after this may have been delivered ("delivery unknown").
     data_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    bulk: Mapped[bool] = mapped_column(default=False, server_default=false())
+    job_id: Mapped[str | None] = mapped_column(String(64))

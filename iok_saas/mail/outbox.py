@@ -10,16 +10,23 @@
   resent on its own; the operator sees it and decides (``iok outbox retry``). Interrupted
   before that (database or mail server gone during the claim or the greeting), it was plainly
   not sent and goes back to pending.
-* ``relay`` hands over what never reached the queue (Redis was down) and closes stale sends.
+* ``queue_bulk`` (an announcement to thousands) writes the rows without a job each: a chunk of
+  ``MAIL_BULK_CHUNK`` goes to one ``deliver_many`` job on the bulk queue, sent over one
+  connection to the mail server, each message claimed and settled as ``deliver`` does.
+* ``relay`` hands over what never reached the queue (Redis was down, a bulk job gave up) and
+  closes stale sends.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+from itertools import groupby
 from typing import Any
+from uuid import uuid4
 
 from flask import current_app
 from redis.exceptions import RedisError
@@ -30,23 +37,23 @@ from iok_saas.db import db, utcnow
 from iok_saas.jobs import JobSpec, enqueue, enqueue_now, get_queue, job_in_flight
 from iok_saas.mail.messages import get_kind, render
 from iok_saas.mail.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
-from iok_saas.mail.transport import PermanentError, TransientError, send
+from iok_saas.mail.transport import Mailer, PermanentError, TransientError
 from iok_saas.tenancy.context import ALL_TENANTS, require_tenant_id
 from iok_saas.tenancy.info import TenantInfo, get_tenant_info
 from iok_saas.tenancy.models import Tenant
 
 log = logging.getLogger(__name__)
 DELIVER = "iok_saas.mail.outbox.deliver"
+DELIVER_MANY = "iok_saas.mail.outbox.deliver_many"
 EVERY_TENANT = {ALL_TENANTS: True}
 UNKNOWN = "interrupted while handing the message to the mail server: delivery unknown"
 
 
 def queue_message(template: str, recipient: str, context: dict[str, Any] | None = None,
-                  idempotency_key: str | None = None, bulk: bool = False) -> OutboxMessage:
+                  idempotency_key: str | None = None) -> OutboxMessage:
     """Queue an e-mail for the current cooperative, in the caller's transaction (no commit).
 
     With an ``idempotency_key`` the same message is queued once, however often this is called.
-    ``bulk`` (an announcement to many): sent when no other e-mail waits.
     """
     get_kind(template)
     if idempotency_key:
@@ -65,8 +72,58 @@ def queue_message(template: str, recipient: str, context: dict[str, Any] | None 
             raise
         return db.session.scalar(
             select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key))
-    enqueue(DELIVER, require_tenant_id(), job_id=message.id, bulk=bulk, outbox_id=message.id)
+    enqueue(DELIVER, require_tenant_id(), job_id=message.id, outbox_id=message.id)
     return message
+
+
+def queue_bulk(template: str, messages: list[tuple[str, dict[str, Any], str]]) -> int:
+    """Queue many e-mails of one kind for the current cooperative (an announcement to
+    thousands), in the caller's transaction: each ``(recipient, context, idempotency_key)``
+    once, however often this is called. They go ``MAIL_BULK_CHUNK`` to a job, on the bulk
+    queue (sent when no other e-mail waits). Returns how many were new."""
+    get_kind(template)
+    keys = {key for _, _, key in messages}
+    known = set(db.session.scalars(select(OutboxMessage.idempotency_key)
+                                   .where(OutboxMessage.idempotency_key.in_(keys)))) \
+        if keys else set()
+    fresh: list[OutboxMessage] = []
+    for recipient, context, key in messages:
+        if key not in known:
+            known.add(key)
+            fresh.append(OutboxMessage(id=str(uuid4()), template=template, recipient=recipient,
+                                       context=context, idempotency_key=key, bulk=True))
+    size = current_app.config["MAIL_BULK_CHUNK"]
+    for start in range(0, len(fresh), size):
+        job_id = f"outbox-bulk-{uuid4()}"
+        for message in fresh[start:start + size]:
+            message.job_id = job_id
+    queued = _insert_new(fresh)
+    for job_id, chunk in groupby(queued, key=lambda message: message.job_id):
+        enqueue(DELIVER_MANY, require_tenant_id(), job_id=job_id, bulk=True,
+                outbox_ids=[message.id for message in chunk])
+    return len(queued)
+
+
+def _insert_new(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Insert the messages at once; should a parallel run have queued some of the same keys
+    meanwhile, one at a time, leaving those out."""
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(messages)
+            db.session.flush()
+        return messages
+    except IntegrityError:
+        pass
+    inserted = []
+    for message in messages:
+        try:
+            with db.session.begin_nested():
+                db.session.add(message)
+                db.session.flush()
+            inserted.append(message)
+        except IntegrityError:
+            continue
+    return inserted
 
 
 def _max_attempts() -> int:
@@ -90,6 +147,23 @@ def _claim(outbox_id: str) -> OutboxMessage | None:
 
 def deliver(outbox_id: str) -> str:
     """The job: send one outbox message once; returns what happened."""
+    with Mailer() as mailer:
+        return _deliver(outbox_id, mailer)
+
+
+def deliver_many(outbox_ids: list[str]) -> dict[str, int]:
+    """The bulk job: send a chunk of messages over one connection, each once, as ``deliver``
+    does. One the server refuses for good is marked failed and the rest go on; a passing fault
+    (the server away) stops the chunk, and RQ runs it again later: those already sent are
+    skipped. How many ended how."""
+    outcome: Counter[str] = Counter()
+    with Mailer() as mailer:
+        for outbox_id in outbox_ids:
+            outcome[_deliver(outbox_id, mailer)] += 1
+    return dict(outcome)
+
+
+def _deliver(outbox_id: str, mailer: Mailer) -> str:
     message = _claim(outbox_id)
     if message is None:
         return "skipped"
@@ -107,8 +181,8 @@ def deliver(outbox_id: str) -> str:
         db.session.commit()
 
     try:
-        send(email, f"{message.created_at:%Y%m%d-%H%M%S}-{tenant.slug}-{message.id}",
-             before_data=data_starts)
+        mailer.send(email, f"{message.created_at:%Y%m%d-%H%M%S}-{tenant.slug}-{message.id}",
+                    before_data=data_starts)
     except PermanentError as exc:
         _finish(message, FAILED, f"refused by the mail server: {exc}")
         return FAILED
@@ -187,24 +261,53 @@ def relay() -> dict[str, int]:
         .execution_options(synchronize_session=False, **EVERY_TENANT))
     db.session.commit()
     waiting = db.session.execute(
-        select(OutboxMessage.id, OutboxMessage.tenant_id)
-        .where(OutboxMessage.status == PENDING).execution_options(**EVERY_TENANT)
+        select(OutboxMessage.id, OutboxMessage.tenant_id, OutboxMessage.bulk,
+               OutboxMessage.job_id)
+        .where(OutboxMessage.status == PENDING)
+        .order_by(OutboxMessage.tenant_id, OutboxMessage.created_at)
+        .execution_options(**EVERY_TENANT)
     ).all()
-    handed = sum(_hand_over(outbox_id, tenant_id) for outbox_id, tenant_id in waiting)
+    carried: dict[str, bool] = {}  # each job asked about once, however many it carries
+    orphans = [row for row in waiting if not _in_flight(row.job_id or row.id, carried)]
+    handed = sum(_hand_over(JobSpec(DELIVER, row.tenant_id, {"outbox_id": row.id},
+                                    job_id=row.id))
+                 for row in orphans if not row.bulk)
+    handed += _hand_over_bulk([row for row in orphans if row.bulk])
     db.session.commit()
     return {"interrupted": interrupted, "enqueued": handed}
 
 
-def _hand_over(outbox_id: str, tenant_id: int) -> bool:
-    """Enqueue one waiting message unless its job is already on its way."""
-    if job_in_flight(outbox_id):
-        return False
+def _in_flight(job_id: str, known: dict[str, bool]) -> bool:
+    if job_id not in known:
+        known[job_id] = job_in_flight(job_id)
+    return known[job_id]
+
+
+def _hand_over(spec: JobSpec) -> bool:
+    """Enqueue a job for waiting messages; False if Redis is away (they wait for the next)."""
     try:
-        enqueue_now(JobSpec(DELIVER, tenant_id, {"outbox_id": outbox_id}, job_id=outbox_id))
+        enqueue_now(spec)
     except RedisError as exc:
-        log.warning("Redis unreachable, outbox message %s waits: %s", outbox_id, exc)
+        log.warning("Redis unreachable, outbox messages wait (%s): %s", spec.job_id, exc)
         return False
     return True
+
+
+def _hand_over_bulk(rows: list[Any]) -> int:
+    """Waiting bulk messages whose job is gone: new chunks, on the bulk queue again."""
+    size, handed = current_app.config["MAIL_BULK_CHUNK"], 0
+    for tenant_id, group in groupby(rows, key=lambda row: row.tenant_id):
+        ids = [row.id for row in group]
+        for start in range(0, len(ids), size):
+            chunk, job_id = ids[start:start + size], f"outbox-bulk-{uuid4()}"
+            db.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(chunk)).values(job_id=job_id)
+                .execution_options(synchronize_session=False, **EVERY_TENANT))
+            db.session.commit()
+            if _hand_over(JobSpec(DELIVER_MANY, tenant_id, {"outbox_ids": chunk},
+                                  job_id=job_id, bulk=True)):
+                handed += len(chunk)
+    return handed
 
 
 def retry_failed(slug: str | None = None, ids: list[str] | None = None) -> list[str]:

@@ -30,11 +30,66 @@ def send(message: EmailMessage, name: str, before_data: Callable[[], None] = lam
          ) -> None:
     """Deliver one message through the configured transport; ``before_data()`` runs just
     before the message itself is handed over (its failure stops the send, nothing sent)."""
-    if current_app.config.get("SMTP_HOST"):
-        _send_smtp(message, before_data)
-    else:
-        before_data()
-        _write_file(message, name)
+    with Mailer() as mailer:
+        mailer.send(message, name, before_data)
+
+
+class Mailer:
+    """One connection to the mail server for many messages (a chunk of an announcement's
+    e-mails), opened at the first message; after any error it is dropped and the next message
+    opens a new one. Without ``SMTP_HOST``: files in instance/outbox."""
+
+    def __init__(self) -> None:
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        if exc[0] is not None:
+            smtp.close()  # no polite QUIT to a server that may not answer (job timeout)
+            return
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+    def send(self, message: EmailMessage, name: str,
+             before_data: Callable[[], None] = lambda: None) -> None:
+        if not current_app.config.get("SMTP_HOST"):
+            before_data()
+            _write_file(message, name)
+            return
+        if self._smtp is None:
+            self._smtp = _connect()
+        smtp = self._smtp
+        smtp.before_data, smtp.data_started = before_data, False
+        try:
+            smtp.send_message(message)
+        except BaseException as exc:
+            self._smtp = None
+            smtp.close()
+            meaning = _sorted(exc, smtp.data_started)
+            if meaning is exc:
+                raise
+            raise meaning from exc
+
+
+def _sorted(exc: BaseException, data_started: bool) -> BaseException:
+    """What a failed send says about delivery (see the module's docstring)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        error = f"recipient refused: {exc.recipients}"
+        return PermanentError(error) if min(codes) >= 500 else TransientError(error)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _by_code(exc)
+    if isinstance(exc, (OSError, smtplib.SMTPException)) and not data_started:
+        # The message itself never left: plainly not delivered.
+        return TransientError(f"connection to the mail server lost: {exc!r}")
+    return exc
 
 
 class _DataMark:
@@ -83,33 +138,6 @@ def _by_code(exc: smtplib.SMTPResponseException) -> Exception:
         exc.smtp_error)
     text = f"{exc.smtp_code} {reply}"
     return PermanentError(text) if exc.smtp_code >= 500 else TransientError(text)
-
-
-def _send_smtp(message: EmailMessage, before_data: Callable[[], None]) -> None:
-    smtp = _connect()
-    smtp.before_data = before_data
-    try:
-        smtp.send_message(message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        smtp.close()
-        codes = [code for code, _ in exc.recipients.values()]
-        error = f"recipient refused: {exc.recipients}"
-        raise (PermanentError(error) if min(codes) >= 500 else TransientError(error)) from exc
-    except smtplib.SMTPResponseException as exc:
-        smtp.close()
-        raise _by_code(exc) from exc
-    except (OSError, smtplib.SMTPException) as exc:
-        smtp.close()
-        if not smtp.data_started:  # the message itself never left: plainly not delivered
-            raise TransientError(f"connection to the mail server lost: {exc!r}") from exc
-        raise
-    except BaseException:
-        smtp.close()  # no polite QUIT to a server that may not answer (job timeout)
-        raise
-    try:
-        smtp.quit()
-    except (OSError, smtplib.SMTPException):
-        smtp.close()
 
 
 def _write_file(message: EmailMessage, name: str) -> None:
