@@ -21,6 +21,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
         audit,
         auth,
         cli,
+        contacts,
         db,
         faults,
         finance,
@@ -37,7 +38,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
     from iok_saas.tenancy import resolver
 
     parts = (db, web, resolver, jobs, mail, auth, audit, public, finance, staff, imports,
-             meters, faults, announcements, applications, health, cli)
+             meters, faults, announcements, contacts, applications, health, cli)
     for part in parts:
         part.init_app(app)
     return app

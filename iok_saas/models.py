@@ -9,7 +9,7 @@ from iok_saas.announcements.models import (
 )
 from iok_saas.applications.models import AccessApplication
 from iok_saas.audit.models import AuditEvent
-from iok_saas.auth.models import User
+from iok_saas.auth.models import ConsentEvent, User
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.faults.models import FaultCounter, FaultEvent, FaultPhoto, FaultReport
 from iok_saas.files.models import FileChunk, StoredFile
@@ -30,6 +30,7 @@ __all__ = [
     "AnnouncementRead",
     "AuditEvent",
     "Building",
+    "ConsentEvent",
     "FaultCounter",
     "FaultEvent",
     "FaultPhoto",

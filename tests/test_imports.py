@@ -83,6 +83,24 @@ def test_a_rename_in_the_titles_file_changes_the_person_not_their_account(app, b
     assert _count(baltyk, User) == 2
 
 
+def test_the_titles_import_never_changes_contact_details_kept_in_iok(app, baltyk, tmp_path):
+    from iok_saas.auth import contacts
+
+    _import_examples(app)
+    with in_tenant(baltyk):  # Anna confirmed a new address online
+        anna = db.session.scalar(select(User).where(User.external_id == "K-1001"))
+        anna.pending_email = "anna.nowa@example.org"
+        contacts.confirm_email(anna)
+    text = (EXAMPLES / "titles.csv").read_text().replace("anna.kowalska@example.pl",
+                                                         "z.ksiegowosci@example.pl")
+    assert "z.ksiegowosci" in text
+    result = _import(app, "titles", _write(tmp_path, "titles.csv", text))
+    assert result.exit_code == 0, result.output
+    with in_tenant(baltyk):
+        anna = db.session.scalar(select(User).where(User.external_id == "K-1001"))
+        assert anna.email == "anna.nowa@example.org"
+
+
 def test_buildings_entered_by_hand_are_taken_over_not_doubled(app, baltyk, tmp_path):
     home = make_household(baltyk, street="ul. Zgoda", units=1)
     with in_tenant(baltyk):

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from iok_saas.announcements.models import OUTAGE, Announcement
 from iok_saas.announcements.services import FAN_OUT, recipients
 from iok_saas.announcements.words import when
+from iok_saas.auth.consents import unsubscribe_link
 from iok_saas.auth.models import User
 from iok_saas.db import db, utcnow
 from iok_saas.jobs import enqueue, job_in_flight
@@ -45,13 +46,15 @@ def fan_out(announcement_id: int, after: int = 0) -> int:
         .where(User.id.in_(recipients(announcement)), User.announcement_emails,
                User.email.is_not(None), User.id > after)
         .order_by(User.id).limit(batch)).all()
-    link = get_tenant_info(require_tenant_id()).url(f"/ogloszenia/{announcement.id}")
+    info = get_tenant_info(require_tenant_id())
+    link = info.url(f"/ogloszenia/{announcement.id}")
     common = {"title": announcement.title, "kind": announcement.kind,
               "outage": announcement.kind == OUTAGE, "body": announcement.body_md,
               "body_html": announcement.body_html, "link": link,
               "when": when(announcement.starts_at, announcement.ends_at)}
     queue_bulk("announcement", [
-        (email, {"name": f"{first_name} {last_name}".strip(), **common},
+        (email, {"name": f"{first_name} {last_name}".strip(), **common,
+                 "unsubscribe": unsubscribe_link(info, user_id, "announcements")},
          f"announcement-{announcement.id}-{user_id}")
         for user_id, email, first_name, last_name in people])
     if len(people) == batch:

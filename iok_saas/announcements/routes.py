@@ -18,6 +18,7 @@ from iok_saas import files
 from iok_saas.announcements import render, services
 from iok_saas.announcements.forms import AnnouncementForm, EmailChoiceForm, local
 from iok_saas.announcements.models import Announcement
+from iok_saas.auth import consents
 from iok_saas.db import db
 from iok_saas.estate.services import buildings
 from iok_saas.extensions import csrf
@@ -92,7 +93,7 @@ def email_choice():
     """Switch announcements by e-mail on or off."""
     form = EmailChoiceForm()
     if form.validate_on_submit():
-        current_user.announcement_emails = bool(form.wanted.data)
+        consents.choose(current_user, "announcements", bool(form.wanted.data))
         db.session.commit()
         flash(_("You will get announcements by e-mail.") if form.wanted.data
               else _("You will no longer get announcements by e-mail."), "success")

@@ -50,3 +50,11 @@ def page_of_events(page: int, action: str | None = None) -> tuple[list[AuditEven
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     )
     return list(rows), pages
+
+
+def events_about(subject_id: int, actions: tuple[str, ...], limit: int = 20) -> list[AuditEvent]:
+    """The newest events of these kinds about one account."""
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.subject_id == subject_id,
+                                 AuditEvent.action.in_(actions))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)))

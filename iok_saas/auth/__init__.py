@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from iok_saas.extensions import login_manager
+from iok_saas.extensions import csrf, login_manager
 from iok_saas.web.navigation import N_, NavItem, register
 
 
 def init_app(app: Flask) -> None:
     """Flask-Login scoped to the current cooperative, rate limits, gates, the sign-in pages."""
-    from iok_saas.auth import gates, limits, messages, routes, services  # noqa: F401
+    from iok_saas.auth import contacts, gates, limits, messages, routes, services  # noqa: F401
 
     login_manager.init_app(app)
     login_manager.user_loader(services.load_user)
@@ -21,6 +21,9 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     limits.init_app(app)
     app.before_request(gates.account_gates)
+    app.add_template_filter(contacts.masked_email, "masked_email")
+    # The unsubscribe link's own signature is its proof; mail programs post without a token.
+    csrf.exempt(routes.unsubscribe)
     app.register_blueprint(routes.bp)
     for audience in ("resident", "staff"):
         register(app, NavItem("auth.change_password", N_("Change password"), audience))

@@ -23,3 +23,21 @@ ACCOUNT_LOCKED = register(MessageKind(
     sample={"name": "Anna Kowalska", "identifier": "ZW-000123", "mode": "staff_unlock",
             "minutes": 15},
 ))
+
+EMAIL_CHANGE = register(MessageKind(
+    name="email_change",
+    subject=_l("Confirm your new e-mail address"),
+    description=_l("Sent to the new address when a resident changes their e-mail address: the "
+                   "change takes effect only once its link is opened."),
+    sample={"name": "Anna Kowalska", "hours": 24,
+            "link": "https://example.org/dane-kontaktowe/e-mail/przyklad"},
+    secret_keys=("link",),
+))
+
+EMAIL_CHANGE_NOTICE = register(MessageKind(
+    name="email_change_notice",
+    subject=_l("A change of your e-mail address was asked for"),
+    description=_l("Sent to the old address when a resident asks to change their e-mail "
+                   "address, with the office's contact in case it was not them."),
+    sample={"name": "Anna Kowalska", "new": "a•••@example.org"},
+))

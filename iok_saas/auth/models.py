@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import String, UniqueConstraint, false
+from sqlalchemy import Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from iok_saas.db import Timestamped, UtcDateTime, db
-from iok_saas.tenancy import TenantScoped, tenant_fk_target
+from iok_saas.db import Timestamped, UtcDateTime, db, utcnow
+from iok_saas.tenancy import TenantScoped, tenant_fk, tenant_fk_target
 
 if TYPE_CHECKING:
     from iok_saas.estate.models import UnitTitle
@@ -37,9 +37,19 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     first_name: Mapped[str] = mapped_column(String(80), default="")
     last_name: Mapped[str] = mapped_column(String(120), default="")
     email: Mapped[str | None] = mapped_column(String(254))
+    # When the person confirmed this address by its link, or staff recorded it from a paper
+    # request; an import never changes a confirmed address.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # An address asked for and not yet confirmed: the old one stays in use until then.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    pending_email_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(default=True)
+    # The mobile phone (E.164 once entered through the contact details); the landline beside it.
     phone: Mapped[str | None] = mapped_column(String(40))
+    landline: Mapped[str | None] = mapped_column(String(20))
+    # When the person (or staff, on paper) last changed the contact details in IOK.
+    contacts_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     initial_password_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     active: Mapped[bool] = mapped_column(default=True)
@@ -50,8 +60,8 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # The resident asked for an e-mail when the cooperative's reading window opens.
     reading_reminders: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # Consent to receive the cooperative's announcements by e-mail (asked on the announcements
-    # page; the contact-details page will show it with the other choices).
+    # Consent to receive the cooperative's announcements by e-mail (the history of these
+    # choices, with their dates: ``ConsentEvent``).
     announcement_emails: Mapped[bool] = mapped_column(default=False, server_default=false())
     titles: Mapped[list[UnitTitle]] = relationship(
         back_populates="user",
@@ -86,3 +96,22 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     def get_id(self) -> str:
         """Flask-Login: id and session version, so old cookies stop working after a rotation."""
         return f"{self.id}:{self.session_version}"
+
+
+class ConsentEvent(TenantScoped, db.Model):
+    """A choice of what to receive, given or withdrawn, when and how (kept: the dates shown)."""
+
+    __tablename__ = "consent_event"
+    __table_args__ = (
+        tenant_fk("user_id", "user_account"),
+        Index("ix_consent_event_user", "tenant_id", "user_id", "choice"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int]
+    choice: Mapped[str] = mapped_column(String(30))
+    given: Mapped[bool]
+    # "resident" (their page), "link" (the unsubscribe link in an e-mail), "staff" (on paper).
+    way: Mapped[str] = mapped_column(String(10))
+    actor_id: Mapped[int | None]
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

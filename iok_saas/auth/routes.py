@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import SIGN_OUT
-from iok_saas.auth import limits, policy, reset, services
+from iok_saas.auth import consents, limits, policy, reset, services
 from iok_saas.auth.forms import ChangePasswordForm, ForgottenForm, LoginForm, NewPasswordForm
 from iok_saas.auth.services import SignInResult
 from iok_saas.db import db
@@ -129,3 +129,19 @@ def logout():
     session.pop("seen", None)
     flash(_("You have been signed out."), "success")
     return redirect(url_for("public.home"))
+
+
+@bp.route(consents.UNSUBSCRIBE_PATH + "<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """The link in an optional e-mail: a page with one button, or (RFC 8058) a mail program's
+    one-click POST. It only ever withdraws the choice, so it needs no sign-in and no CSRF."""
+    found = consents.read_unsubscribe(token, g.tenant)
+    if found is None:
+        return render_template("auth/unsubscribe.html", choice=None), 404
+    user, choice = found
+    if request.method == "POST":
+        consents.choose(user, choice.name, False, way=consents.LINK)
+        db.session.commit()
+        return render_template("auth/unsubscribe.html", choice=choice, done=True)
+    return render_template("auth/unsubscribe.html", choice=choice, done=False,
+                           wanted=getattr(user, choice.field))

@@ -236,6 +236,15 @@ def unlock(user: User, actor: User) -> None:
     audit.record(UNLOCKED, subject=user, actor=actor)
 
 
+def confirm_password(user: User, password: str, tenant: TenantInfo) -> bool:
+    """The person's password asked again before a sensitive change; a wrong one counts as a
+    failed sign-in (and can lock the account)."""
+    if verify_password(user.password_hash, password):
+        return True
+    _count_failure(user, tenant)
+    return False
+
+
 def change_password(user: User, current: str, new: str, tenant: TenantInfo) -> list[str]:
     """The resident's own change: needs the current password; returns problems (Polish).
 

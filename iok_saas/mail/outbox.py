@@ -82,10 +82,11 @@ def queue_bulk(template: str, messages: list[tuple[str, dict[str, Any], str]]) -
     once, however often this is called. They go ``MAIL_BULK_CHUNK`` to a job, on the bulk
     queue (sent when no other e-mail waits). Returns how many were new."""
     get_kind(template)
-    keys = {key for _, _, key in messages}
-    known = set(db.session.scalars(select(OutboxMessage.idempotency_key)
-                                   .where(OutboxMessage.idempotency_key.in_(keys)))) \
-        if keys else set()
+    keys = sorted({key for _, _, key in messages})
+    known: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        known.update(db.session.scalars(select(OutboxMessage.idempotency_key).where(
+            OutboxMessage.idempotency_key.in_(keys[start:start + 1000]))))
     fresh: list[OutboxMessage] = []
     for recipient, context, key in messages:
         if key not in known:
@@ -238,6 +239,9 @@ def build_email(tenant: TenantInfo, message: OutboxMessage) -> EmailMessage:
         email["Reply-To"] = mail.reply_to
     email["Message-ID"] = make_msgid(idstring=message.id, domain=sender.rpartition("@")[2])
     email["X-IOK-Outbox-Id"] = message.id
+    if message.context.get("unsubscribe"):  # an optional e-mail: one click stops it (RFC 8058)
+        email["List-Unsubscribe"] = f"<{message.context['unsubscribe']}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(rendered.text)
     email.add_alternative(rendered.html, subtype="html")
     return email

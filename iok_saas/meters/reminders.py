@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from iok_saas.auth.consents import unsubscribe_link
 from iok_saas.auth.models import RESIDENT, User
 from iok_saas.db import db
-from iok_saas.mail.models import OutboxMessage
-from iok_saas.mail.outbox import queue_message
+from iok_saas.mail.outbox import queue_bulk
 from iok_saas.meters.window import today, window_open
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import TenantInfo, get_tenant_info
@@ -49,21 +49,18 @@ def remind_tenant(info: TenantInfo, on: date) -> int:
         return 0
     start, until = window
     prefix = f"{KEY}:{start.isoformat()}:"
-    sent = set(db.session.scalars(select(OutboxMessage.idempotency_key).where(
-        OutboxMessage.idempotency_key.startswith(prefix))))
-    people = db.session.scalars(select(User).where(
-        User.role == RESIDENT, User.active.is_(True), User.reading_reminders.is_(True),
-        User.email.is_not(None)))
-    count = 0
-    for person in people:
-        key = f"{prefix}{person.id}"
-        if key in sent:
-            continue
-        queue_message("reading_reminder", person.email, {
-            "name": person.full_name, "until": day(until),
-            "link": info.url("/liczniki")}, idempotency_key=key)
-        count += 1
-    return count
+    people = db.session.execute(select(User.id, User.email, User.first_name, User.last_name)
+                                .where(User.role == RESIDENT, User.active.is_(True),
+                                       User.reading_reminders.is_(True),
+                                       User.email.is_not(None)).order_by(User.id)).all()
+    # On the bulk queue, like announcements: a window opening for thousands waits behind
+    # nobody's password reset. Each person once per window (the key), with the link that stops
+    # the reminders.
+    return queue_bulk("reading_reminder", [
+        (email, {"name": f"{first} {last}".strip(), "until": day(until),
+                 "link": info.url("/liczniki"),
+                 "unsubscribe": unsubscribe_link(info, user_id, "reading_reminders")},
+         f"{prefix}{user_id}") for user_id, email, first, last in people])
 
 
 def remind_cooperative() -> int:

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from iok_saas.auth import consents
 from iok_saas.db import db
 from iok_saas.estate.services import units_of
 from iok_saas.extensions import csrf
@@ -60,7 +61,7 @@ def reminders():
     """Switch reading reminders on or off."""
     form = RemindersForm()
     if form.validate_on_submit():
-        current_user.reading_reminders = form.reminders.data
+        consents.choose(current_user, "reading_reminders", bool(form.reminders.data))
         db.session.commit()
         flash(_("Reminders switched on.") if form.reminders.data
               else _("Reminders switched off."), "success")

@@ -8,6 +8,14 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from iok_saas import files
+from iok_saas.audit import services as audit
+from iok_saas.audit.models import (
+    CONSENT_CHANGED,
+    CONTACTS_CHANGED,
+    EMAIL_CHANGE_ASKED,
+    EMAIL_CHANGED,
+)
+from iok_saas.auth import consents, contacts
 from iok_saas.auth import services as accounts
 from iok_saas.auth.credentials import credentials_pdf, show_document
 from iok_saas.auth.forms import DocumentForm
@@ -16,10 +24,11 @@ from iok_saas.auth.passwords import verify_password
 from iok_saas.db import db
 from iok_saas.estate import services as estate
 from iok_saas.estate.forms import TITLE_LABELS, UnitFields
-from iok_saas.staff.forms import ResidentForm, StaffForm
+from iok_saas.staff.forms import ContactsOnPaperForm, ResidentForm, StaffForm
 from iok_saas.staff.routes import bp
 from iok_saas.web.access import admin_required, one_or_404, staff_required
 from iok_saas.web.forms import ActionForm
+from iok_saas.web.phones import shown
 
 
 def _roles_i_manage() -> tuple[str, ...]:
@@ -53,10 +62,23 @@ def _acted_on(user_id: int) -> User:
     return user
 
 
-def _account_page(user: User, unit_form: UnitFields, status: int = 200):
+CONTACT_EVENTS = (CONTACTS_CHANGED, EMAIL_CHANGE_ASKED, EMAIL_CHANGED, CONSENT_CHANGED)
+
+
+def _contacts_form(user: User) -> ContactsOnPaperForm:
+    return ContactsOnPaperForm(data={"mobile": shown(user.phone), "landline": shown(user.landline),
+                                     "email": user.email})
+
+
+def _account_page(user: User, unit_form: UnitFields, status: int = 200,
+                  contacts_form: ContactsOnPaperForm | None = None):
     return render_template("staff/account.html", person=user, titles=estate.titles_of(user.id),
                            unit_form=unit_form, action=ActionForm(),
-                           title_labels=TITLE_LABELS), status
+                           title_labels=TITLE_LABELS, choices=consents.CHOICES.values(),
+                           choice_labels={c.name: c.label for c in consents.CHOICES.values()},
+                           since=consents.since(user.id),
+                           contacts_form=contacts_form or _contacts_form(user),
+                           history=audit.events_about(user.id, CONTACT_EVENTS)), status
 
 
 @bp.get("/mieszkancy")
@@ -144,6 +166,26 @@ def change_account(user_id: int, change: str):
         return redirect(url_for("staff.account", user_id=user.id))
     db.session.commit()
     flash(_("Saved."), "success")
+    return redirect(url_for("staff.account", user_id=user.id))
+
+
+@bp.post("/konta/<int:user_id>/kontakt")
+@staff_required
+def paper_contacts(user_id: int):
+    """Phones (and the e-mail address) from the resident's signed paper request; logged."""
+    user = _account_or_404(user_id)
+    form = ContactsOnPaperForm()
+    if not form.validate_on_submit():
+        return _account_page(user, _building_choices(UnitFields()), 422, form)
+    changed = contacts.change_phones(user, current_user, mobile=form.mobile.data or None,
+                                     landline=form.landline.data or None,
+                                     paper=form.paper_date.data)
+    email = (form.email.data or "").strip()
+    if email and email != user.email:
+        contacts.record_paper_email(user, email, current_user, form.paper_date.data)
+        changed = True
+    db.session.commit()
+    flash(_("Saved.") if changed else _("Nothing has changed."), "success")
     return redirect(url_for("staff.account", user_id=user.id))
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from iok_saas.auth.models import STAFF_ROLES
 from iok_saas.estate.forms import UnitFields
-from iok_saas.web.forms import PersonFields
+from iok_saas.web.formatting import local_today
+from iok_saas.web.forms import EMAIL, PersonFields, PhoneNumber
+from iok_saas.web.phones import LANDLINE, MOBILE
 
 ROLE_LABELS = {"clerk": _l("clerk"), "admin": _l("administrator")}
 
@@ -26,3 +29,20 @@ class StaffForm(PersonFields):
         Regexp(r"^[A-Za-z0-9._-]+$",
                message=_l("Use letters, digits, dots, hyphens and underscores only."))])
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in STAFF_ROLES])
+
+
+class ContactsOnPaperForm(FlaskForm):
+    """Contact details from the resident's signed paper request (the date is recorded)."""
+
+    mobile = TelField(_l("Mobile phone"), validators=[Optional(), PhoneNumber(MOBILE)])
+    landline = TelField(_l("Landline phone"), validators=[Optional(), PhoneNumber(LANDLINE)])
+    email = EmailField(_l("E-mail address"), validators=[Optional(), *EMAIL[1:]],
+                       description=_l("Changed only on a request the resident signed; leave it "
+                                      "as it is otherwise (the resident can change it online, "
+                                      "confirming it by a link)."))
+    paper_date = DateField(_l("Date of the paper request"), validators=[
+        DataRequired(_l("Enter the date of the resident's paper request."))])
+
+    def validate_paper_date(self, field) -> None:
+        if field.data and field.data > local_today():
+            raise ValidationError(_l("The request cannot be dated in the future."))

@@ -110,3 +110,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(daytime, "daytime")
     app.add_template_filter(nrb, "nrb")
     app.add_template_filter(decimal_comma, "decimal")
+    from iok_saas.web.phones import masked, shown
+
+    app.add_template_filter(shown, "phone")
+    app.add_template_filter(masked, "masked_phone")

@@ -5,13 +5,38 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TelField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from iok_saas.web.phones import PhoneProblem, normalise
 
 # No control characters, no bidirectional overrides, no markup.
 SAFE_TEXT = Regexp(r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069<>]*$",
                    message=_l("Contains characters that are not allowed."))
 NAME = [Length(max=80, message=_l("At most %(max)d characters.")), SAFE_TEXT]
 PHONE = Regexp(r"^\+?[0-9 ()-]{6,20}$", message=_l("Enter the phone number with digits only."))
+
+
+class PhoneNumber:
+    """A phone number ``phonenumbers`` accepts (of ``kind``, mobile or landline, when given);
+    the field's data becomes its E.164 form."""
+
+    def __init__(self, kind: str | None = None) -> None:
+        self.kind = kind
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            return
+        try:
+            field.data = normalise(field.data, self.kind)
+        except PhoneProblem as problem:
+            raise ValidationError(str(problem.args[0])) from problem
+
+
+NO_LINE_BREAKS = Regexp(r"^[^\r\n]*$", message=_l("An e-mail address is one line."))
+EMAIL = [DataRequired(_l("Enter the e-mail address.")), NO_LINE_BREAKS,
+         Email(_l("This is not a valid e-mail address: it needs a name, @ and a domain, without "
+                  "spaces (for example jan.kowalski@example.org).")),
+         Length(max=254, message=_l("At most %(max)d characters."))]
 
 
 class PersonFields(FlaskForm):

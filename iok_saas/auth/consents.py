@@ -1,0 +1,88 @@
+"""What a person chose to receive by e-mail, with the date of each choice, and the one-click
+unsubscribe link every optional e-mail carries (RFC 8058).
+
+The current choice is a flag on the account (what the fan-outs read); each change also adds a
+``ConsentEvent`` (given or withdrawn, when, and how: on their page, by the link, by staff).
+Service messages (a fault report's status, a password reset) are not choices: always sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select
+
+from iok_saas.audit import services as audit
+from iok_saas.audit.models import CONSENT_CHANGED
+from iok_saas.auth.models import ConsentEvent, User
+from iok_saas.db import db
+from iok_saas.tenancy.info import TenantInfo
+
+RESIDENT, LINK, STAFF = "resident", "link", "staff"
+UNSUBSCRIBE_PATH = "/wypisz/"  # a job has no request to build URLs from: the route's path
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An optional kind of e-mail a person may ask for."""
+
+    name: str
+    field: str  # the flag on the account
+    label: Any
+    feature: str  # shown only where the cooperative has this feature
+
+
+CHOICES = {choice.name: choice for choice in (
+    Choice("announcements", "announcement_emails",
+           _l("The cooperative's announcements by e-mail"), "announcements"),
+    Choice("reading_reminders", "reading_reminders",
+           _l("A reminder when the cooperative collects meter readings"), "meters"),
+)}
+
+
+def choose(user: User, name: str, wanted: bool, *, way: str = RESIDENT,
+           actor: User | None = None) -> bool:
+    """Give or withdraw a choice (no commit); False when it was already so."""
+    choice = CHOICES[name]
+    if bool(getattr(user, choice.field)) == wanted:
+        return False
+    setattr(user, choice.field, wanted)
+    db.session.add(ConsentEvent(user_id=user.id, choice=name, given=wanted, way=way,
+                                actor_id=(actor or user).id))
+    audit.record(CONSENT_CHANGED, subject=user, actor=actor or user, choice=name,
+                 given=wanted, way=way)
+    return True
+
+
+def since(user_id: int) -> dict[str, datetime]:
+    """When each of the person's choices was last given or withdrawn."""
+    return dict(db.session.execute(
+        select(ConsentEvent.choice, func.max(ConsentEvent.at))
+        .where(ConsentEvent.user_id == user_id).group_by(ConsentEvent.choice)).all())
+
+
+def _serializer(tenant_id: int) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"iok-unsubscribe:{tenant_id}")
+
+
+def unsubscribe_link(tenant: TenantInfo, user_id: int, name: str) -> str:
+    """The link that withdraws one choice without signing in (it never gives one)."""
+    return tenant.url(UNSUBSCRIBE_PATH + _serializer(tenant.id).dumps({"u": user_id, "c": name}))
+
+
+def read_unsubscribe(token: str, tenant: TenantInfo) -> tuple[User, Choice] | None:
+    """The person and the choice a link of this cooperative withdraws; None if it is not one."""
+    try:
+        data = _serializer(tenant.id).loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) \
+            or data.get("c") not in CHOICES:
+        return None
+    user = db.session.scalar(select(User).where(User.id == data["u"]))
+    return (user, CHOICES[data["c"]]) if user is not None else None

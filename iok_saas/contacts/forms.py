@@ -1,0 +1,36 @@
+"""The resident's contact details and choices."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, TelField
+from wtforms.validators import DataRequired, Optional
+
+from iok_saas.web.forms import EMAIL, PhoneNumber
+from iok_saas.web.phones import LANDLINE, MOBILE
+
+
+class ContactsForm(FlaskForm):
+    """Both phones and the e-mail address; the current password confirms it is the person."""
+
+    mobile = TelField(_l("Mobile phone"), validators=[Optional(), PhoneNumber(MOBILE)],
+                      render_kw={"autocomplete": "tel", "inputmode": "tel"},
+                      description=_l("For example 601 234 567; a foreign number with +."))
+    landline = TelField(_l("Landline phone"), validators=[Optional(), PhoneNumber(LANDLINE)],
+                        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+                        description=_l("With the area code, for example 58 123 45 67."))
+    email = EmailField(_l("E-mail address"), validators=[Optional(), *EMAIL[1:]],
+                       render_kw={"autocomplete": "email"},
+                       description=_l("A new address takes effect once you open the link we "
+                                      "send to it."))
+    current_password = PasswordField(_l("Your current password"), validators=[
+        DataRequired(_l("Enter your current password to confirm the change."))],
+        render_kw={"autocomplete": "current-password"})
+
+
+class ChoicesForm(FlaskForm):
+    """Optional e-mails, each on or off (the fields are the choices' names)."""
+
+    announcements = BooleanField(_l("The cooperative's announcements by e-mail"))
+    reading_reminders = BooleanField(_l("A reminder when the cooperative collects meter readings"))
