@@ -527,3 +527,83 @@ def test_staff_publish_a_water_outage_for_one_building_and_only_its_residents_se
         mails = db.session.execute(select(OutboxMessage.recipient, OutboxMessage.status).where(
             OutboxMessage.template == "announcement")).all()
     assert mails == [(f"t{int(inside.identifier[1:])}@example.org", "sent")], worked.stderr[-3000:]
+
+
+def test_a_resident_changes_contacts_confirms_the_email_and_unsubscribes_in_one_click(
+        ctx, chromium, live_server, artifacts):
+    """Bałtyk, on a phone: the mobile number (shown normalised), a new e-mail address that is
+    used only after its link, announcement e-mails turned on; the next announcement e-mail's
+    unsubscribe link works without signing in. A clerk sees the history on the account page."""
+    from sqlalchemy import select
+
+    from iok_saas.announcements import services as announcements
+    from iok_saas.announcements.fanout import fan_out
+    from iok_saas.auth.models import User
+    from iok_saas.db import db
+    from iok_saas.mail.models import OutboxMessage
+    from tests.helpers import in_tenant, tenant_ref
+
+    slug, baltyk = "baltyk", tenant_ref("baltyk")
+    person = make_household(baltyk, units=1)
+    clerk = make_household(baltyk, role="clerk", units=0)
+
+    def outbox(template):
+        with in_tenant(baltyk):
+            return [(m.recipient, m.context) for m in db.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.template == template)
+                .order_by(OutboxMessage.created_at))]
+
+    resident = chromium.new_context(viewport={"width": 390, "height": 844},
+                                    locale="pl-PL").new_page()
+    sign_in(resident, slug, live_server, person.identifier, person.password)
+    resident.get_by_role("link", name="Dane kontaktowe").first.click()
+    resident.get_by_role("link", name="Zmień dane").click()
+    resident.get_by_label("Telefon komórkowy").fill("58 123 45 67")  # a landline: refused
+    resident.get_by_label("Obecne hasło").fill(person.password)
+    resident.get_by_role("button", name="Zapisz").click()
+    assert resident.get_by_text("To numer stacjonarny").is_visible()
+    resident.screenshot(path=str(artifacts / "contacts-error-phone.png"), full_page=True)
+    resident.get_by_label("Telefon komórkowy").fill("+48601234567")
+    resident.get_by_label("Adres e-mail").fill("nowy.adres@example.org")
+    resident.get_by_label("Obecne hasło").fill(person.password)
+    resident.get_by_role("button", name="Zapisz").click()
+    assert resident.get_by_text("601 234 567").is_visible()
+    assert resident.get_by_text("Czeka na potwierdzenie: nowy.adres@example.org").is_visible()
+    resident.screenshot(path=str(artifacts / "contacts-resident-phone.png"), full_page=True)
+    [(to, context)] = outbox("email_change")
+    assert to == "nowy.adres@example.org"
+    resident.goto(context["link"].replace("baltyk.localhost", f"baltyk.localhost:{live_server}"))
+    resident.get_by_role("button", name="Potwierdź adres").click()
+    assert resident.get_by_text("Od teraz piszemy na adres nowy.adres@example.org").is_visible()
+    resident.goto(_url(slug, live_server, "/dane-kontaktowe/"))
+    resident.get_by_label("Ogłoszenia spółdzielni e-mailem").check()
+    resident.get_by_role("button", name="Zapisz wybór").click()
+    assert resident.get_by_text("Wybór został zapisany.").is_visible()
+    assert resident.get_by_text(re.compile(r"Włączone \d\d\.\d\d\.\d{4}")).is_visible()
+    resident.context.close()
+
+    with in_tenant(baltyk):
+        author = db.session.get(User, clerk.user_id)
+        announcement_id = announcements.save(announcements.Draft(
+            title="Przegląd kominiarski", body="W czwartek.", kind="general",
+            send_email=True), author).id
+    with in_tenant(baltyk):
+        fan_out(announcement_id)
+    [(to, context)] = [m for m in outbox("announcement") if m[0] == "nowy.adres@example.org"]
+    stranger = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+    stranger.goto(context["unsubscribe"].replace("baltyk.localhost",
+                                                 f"baltyk.localhost:{live_server}"))
+    stranger.get_by_role("button", name="Tak, proszę nie wysyłać").click()
+    assert stranger.get_by_text("Gotowe: nie będziemy już wysyłać").is_visible()
+    stranger.screenshot(path=str(artifacts / "contacts-unsubscribed.png"), full_page=True)
+    stranger.context.close()
+    with in_tenant(baltyk):
+        assert db.session.get(User, person.user_id).announcement_emails is False
+
+    staff = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(staff, slug, live_server, clerk.identifier, clerk.password)
+    staff.goto(_url(slug, live_server, f"/panel/konta/{person.user_id}"))
+    history = staff.inner_text("body")
+    assert "n•••@example.org" in history and "linkiem z wiadomości e-mail" in history
+    staff.screenshot(path=str(artifacts / "contacts-staff.png"), full_page=True)
+    staff.context.close()

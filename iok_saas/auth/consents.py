@@ -8,6 +8,7 @@ Service messages (a fault report's status, a password reset) are not choices: al
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,15 +35,26 @@ class Choice:
     name: str
     field: str  # the flag on the account
     label: Any
-    feature: str  # shown only where the cooperative has this feature
+    offered: Callable[[TenantInfo], bool]  # whether this cooperative sends such e-mails at all
+
+
+def _reminders_sent(tenant: TenantInfo) -> bool:
+    rules = tenant.settings.readings
+    return tenant.has_feature("meters") and rules.reminder and not rules.always_open
 
 
 CHOICES = {choice.name: choice for choice in (
     Choice("announcements", "announcement_emails",
-           _l("The cooperative's announcements by e-mail"), "announcements"),
+           _l("The cooperative's announcements by e-mail"),
+           lambda tenant: tenant.has_feature("announcements")),
     Choice("reading_reminders", "reading_reminders",
-           _l("A reminder when the cooperative collects meter readings"), "meters"),
+           _l("A reminder when the cooperative collects meter readings"), _reminders_sent),
 )}
+
+
+def offered(tenant: TenantInfo) -> list[Choice]:
+    """The optional e-mails this cooperative sends."""
+    return [choice for choice in CHOICES.values() if choice.offered(tenant)]
 
 
 def choose(user: User, name: str, wanted: bool, *, way: str = RESIDENT,

@@ -27,7 +27,7 @@ from iok_saas.announcements.models import (
 )
 from iok_saas.announcements.render import to_html
 from iok_saas.applications.models import SUBMITTED, AccessApplication
-from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
+from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, ConsentEvent, User
 from iok_saas.auth.passwords import hash_password
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
@@ -160,6 +160,16 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
             password_hash=hash_password(account.password), must_change_password=account.initial,
             initial_password_expires_at=expires if account.initial else None,
         )
+        if account.role == RESIDENT and not account.initial:
+            # A resident who keeps the details up to date and asked for announcements by e-mail.
+            user.phone, user.landline = f"+4860120030{len(users)}", "+48581234567"
+            user.email_confirmed_at = utcnow() - timedelta(days=200)
+            user.announcement_emails = True
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(ConsentEvent(user_id=user.id, choice="announcements", given=True,
+                                        way="resident", actor_id=user.id,
+                                        at=utcnow() - timedelta(days=120)))
         db.session.add(user)
         users[account.role if account.role != RESIDENT else account.identifier] = user
         for index in account.units:

@@ -19,8 +19,7 @@ require_feature(bp, "contacts")
 
 
 def _choices() -> list[consents.Choice]:
-    """The optional e-mails this cooperative sends."""
-    return [c for c in consents.CHOICES.values() if g.tenant.has_feature(c.feature)]
+    return consents.offered(g.tenant)
 
 
 @bp.get("/")

@@ -74,7 +74,7 @@ def _account_page(user: User, unit_form: UnitFields, status: int = 200,
                   contacts_form: ContactsOnPaperForm | None = None):
     return render_template("staff/account.html", person=user, titles=estate.titles_of(user.id),
                            unit_form=unit_form, action=ActionForm(),
-                           title_labels=TITLE_LABELS, choices=consents.CHOICES.values(),
+                           title_labels=TITLE_LABELS, choices=consents.offered(g.tenant),
                            choice_labels={c.name: c.label for c in consents.CHOICES.values()},
                            since=consents.since(user.id),
                            contacts_form=contacts_form or _contacts_form(user),
