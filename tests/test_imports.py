@@ -101,6 +101,39 @@ def test_the_titles_import_never_changes_contact_details_kept_in_iok(app, baltyk
         assert anna.email == "anna.nowa@example.org"
 
 
+def test_new_ledger_entries_e_mail_the_residents_who_asked_once_per_import(app, baltyk, tmp_path):
+    from iok_saas.auth import consents
+    from iok_saas.jobs import get_queue
+    from iok_saas.mail.models import OutboxMessage
+    from tests.fixtures.mail import run_burst_worker
+
+    _import_examples(app)  # Bałtyk offers these e-mails (finance.emails); nobody asked yet
+    get_queue(bulk=True).empty()  # (that import's job would find nobody who asked)
+    with in_tenant(baltyk):
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.template == "finance_posted")) == 0
+        anna = db.session.scalar(select(User).where(User.external_id == "K-1001"))
+        consents.choose(anna, "finance", True)
+    rows = ("id_zewnetrzne;konto;data;termin;okres;dokument;skladnik;opis;naliczenie;wplata\n"
+            "N-2026-11-101;FK-1;2026-11-20;2026-12-15;2026-11;NAL/2026-11/9;eksploatacja;"
+            "Eksploatacja;236,06;\n"
+            "W-2026-11-101;FK-1;2026-11-25;;2026-11;WB/2026-11/9;wpłata;Wpłata;;100,00\n")
+    path = _write(tmp_path, "ledger.csv", rows)
+    first = _import(app, "ledger", path)
+    assert first.exit_code == 0, first.output
+    assert "added 0" in _import(app, "ledger", path).output  # again: nothing new, no e-mail
+    worked = run_burst_worker(app.config)  # the job the import queued
+    assert worked.returncode == 0, worked.stderr[-3000:]
+    with in_tenant(baltyk):
+        [message] = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.template == "finance_posted"))
+        assert message.recipient == "anna.kowalska@example.pl"
+        [unit] = message.context["units"]
+        assert (unit["charges"], unit["payments"]) == ("236,06\xa0zł", "100,00\xa0zł")
+        assert unit["link"].startswith("http://baltyk.localhost/lokale/")
+        assert "/wypisz/" in message.context["unsubscribe"]
+
+
 def test_buildings_entered_by_hand_are_taken_over_not_doubled(app, baltyk, tmp_path):
     home = make_household(baltyk, street="ul. Zgoda", units=1)
     with in_tenant(baltyk):

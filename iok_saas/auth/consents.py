@@ -49,6 +49,9 @@ CHOICES = {choice.name: choice for choice in (
            lambda tenant: tenant.has_feature("announcements")),
     Choice("reading_reminders", "reading_reminders",
            _l("A reminder when the cooperative collects meter readings"), _reminders_sent),
+    Choice("finance", "finance_emails",
+           _l("New charges and payments posted to my units"),
+           lambda tenant: tenant.has_feature("finance") and tenant.settings.finance.emails),
 )}
 
 

@@ -63,6 +63,8 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     # Consent to receive the cooperative's announcements by e-mail (the history of these
     # choices, with their dates: ``ConsentEvent``).
     announcement_emails: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # An e-mail when the accounting system's import posts new charges or payments.
+    finance_emails: Mapped[bool] = mapped_column(default=False, server_default=false())
     titles: Mapped[list[UnitTitle]] = relationship(
         back_populates="user",
         primaryjoin="User.id == UnitTitle.user_id", foreign_keys="UnitTitle.user_id",

@@ -34,3 +34,4 @@ class ChoicesForm(FlaskForm):
 
     announcements = BooleanField(_l("The cooperative's announcements by e-mail"))
     reading_reminders = BooleanField(_l("A reminder when the cooperative collects meter readings"))
+    finance = BooleanField(_l("New charges and payments posted to my units"))

@@ -16,7 +16,7 @@ def _balances(units: list) -> dict:
 def init_app(app: Flask) -> None:
     """The record pages (behind the ``finance`` feature) and each unit's balances on the
     resident's home page, its address leading to the record."""
-    from iok_saas.finance import routes
+    from iok_saas.finance import notify, routes  # noqa: F401 - notify registers its e-mail
 
     app.register_blueprint(routes.bp)
     register_tile(app, HomeTile("balances", "finance/_home_balances.html", _balances,

@@ -168,6 +168,9 @@ class Kind:
     table: str = ""
     stage: tuple[tuple[str, str], ...] = ()  # staged columns; the first is the external id
     natural: tuple[str, ...] = ()
+    # A job (its function's path) queued once the import added rows, with ``at``: the moment
+    # stamped on them (``created_at``) — the ledger's e-mails about new charges.
+    after: str = ""
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -338,7 +341,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          stage=(("external_id", "text"), ("account_id", "int"), ("booked_on", "date"),
                 ("due_on", "date"), ("period", "text"), ("document_no", "text"),
                 ("component", "text"), ("description", "text"), ("charge", "money"),
-                ("payment", "money"))),
+                ("payment", "money")),
+         after="iok_saas.finance.notify.posted"),
     Kind("meters", "liczniki",
          (ID, "lokal", "rodzaj", "numer_seryjny", "miejsce", "jednostka", "zamontowany",
           "legalizacja_do", "zdemontowany", "stan_poczatkowy"),

@@ -39,6 +39,7 @@ from iok_saas.imports.reading import (
     file_size,
     json_rows,
 )
+from iok_saas.jobs import enqueue
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import get_tenant_info
 from iok_saas.web.formatting import local_today
@@ -102,7 +103,10 @@ class StageSink:
             report.added, report.changed = new, changed
             report.unchanged = report.rows - new - changed
             if not dry_run:
-                self.stage.merge(kind.table, key, kind.fields, self.tenant_id, utcnow())
+                now = utcnow()
+                self.stage.merge(kind.table, key, kind.fields, self.tenant_id, now)
+                if kind.after and new:  # after the commit, on the bulk queue
+                    enqueue(kind.after, self.tenant_id, bulk=True, at=now.isoformat())
         self.stage.drop()
 
 

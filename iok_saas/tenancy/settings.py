@@ -196,6 +196,14 @@ class Faults(Strict):
         return cleaned
 
 
+class Finance(Strict):
+    """The financial record."""
+
+    # Residents may ask for an e-mail when an import from the accounting system posts new
+    # charges or payments to their units (a choice on the contact-details page).
+    emails: bool = False
+
+
 class Branding(Strict):
     """Colours and logo; the primary colour carries white text, so it must be dark enough."""
 
@@ -244,6 +252,7 @@ class TenantSettings(Strict):
     features: Features = Features()
     readings: Readings = Readings()
     faults: Faults = Faults()
+    finance: Finance = Finance()
     branding: Branding = Branding()
     mail: Mail = Mail()
     terms: Terms = Terms()

@@ -1,6 +1,7 @@
 """Contact details: a landline beside the mobile, an e-mail change waiting for its confirmation,
-when the address was confirmed and the details last changed in IOK; the history of each
-person's choices of what to receive (tenant-owned, row-level security).
+when the address was confirmed and the details last changed in IOK, the choice of e-mails about
+new charges; the history of each person's choices of what to receive (tenant-owned, row-level
+security).
 
 Revision ID: 0016
 Revises: 0015
@@ -44,11 +45,14 @@ def upgrade():
         batch_op.add_column(sa.Column('pending_email_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('landline', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('contacts_changed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('finance_emails', sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
 
 
 
 def downgrade():
     with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('finance_emails')
         batch_op.drop_column('contacts_changed_at')
         batch_op.drop_column('landline')
         batch_op.drop_column('pending_email_at')
