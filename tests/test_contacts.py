@@ -315,3 +315,12 @@ def test_staff_cannot_see_or_change_another_cooperatives_resident(app, baltyk, z
     assert answer.status_code == 404
     assert _user(zw, theirs).phone is None
 
+
+
+def test_a_refused_change_shows_the_numbers_as_they_were_typed(app, baltyk):
+    person = make_household(baltyk, units=1)
+    client = _signed_in(app, person)
+    answer = _change(client, person.password, mobile="602 345 678", landline="601 234 567")
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert 'value="602 345 678"' in page and "+48602345678" not in page

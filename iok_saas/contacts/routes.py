@@ -11,7 +11,7 @@ from iok_saas.auth import consents, contacts, services
 from iok_saas.contacts.forms import ChoicesForm, ContactsForm
 from iok_saas.db import db
 from iok_saas.tenancy.features import require_feature
-from iok_saas.web.forms import ActionForm
+from iok_saas.web.forms import ActionForm, e164
 from iok_saas.web.phones import shown
 
 bp = Blueprint("contacts", __name__, url_prefix="/dane-kontaktowe", template_folder="templates")
@@ -47,8 +47,8 @@ def edit():
                 return redirect(url_for("auth.login"))
             form.current_password.errors.append(_("The current password is incorrect."))
             return render_template("contacts/edit.html", form=form), 422
-        contacts.change_phones(current_user, current_user, mobile=form.mobile.data or None,
-                               landline=form.landline.data or None)
+        contacts.change_phones(current_user, current_user, mobile=e164(form.mobile),
+                               landline=e164(form.landline))
         email = (form.email.data or "").strip() or None
         asked = email is not None and email != current_user.email and (
             email != current_user.pending_email)

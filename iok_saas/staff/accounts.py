@@ -27,7 +27,7 @@ from iok_saas.estate.forms import TITLE_LABELS, UnitFields
 from iok_saas.staff.forms import ContactsOnPaperForm, ResidentForm, StaffForm
 from iok_saas.staff.routes import bp
 from iok_saas.web.access import admin_required, one_or_404, staff_required
-from iok_saas.web.forms import ActionForm
+from iok_saas.web.forms import ActionForm, e164
 from iok_saas.web.phones import shown
 
 
@@ -177,8 +177,8 @@ def paper_contacts(user_id: int):
     form = ContactsOnPaperForm()
     if not form.validate_on_submit():
         return _account_page(user, _building_choices(UnitFields()), 422, form)
-    changed = contacts.change_phones(user, current_user, mobile=form.mobile.data or None,
-                                     landline=form.landline.data or None,
+    changed = contacts.change_phones(user, current_user, mobile=e164(form.mobile),
+                                     landline=e164(form.landline),
                                      paper=form.paper_date.data)
     email = (form.email.data or "").strip()
     if email and email != user.email:

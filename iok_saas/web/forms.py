@@ -18,18 +18,24 @@ PHONE = Regexp(r"^\+?[0-9 ()-]{6,20}$", message=_l("Enter the phone number with 
 
 class PhoneNumber:
     """A phone number ``phonenumbers`` accepts (of ``kind``, mobile or landline, when given);
-    the field's data becomes its E.164 form."""
+    its E.164 form is kept for ``e164(field)`` (the field still shows what was typed)."""
 
     def __init__(self, kind: str | None = None) -> None:
         self.kind = kind
 
     def __call__(self, form, field) -> None:
+        field.e164 = None
         if not field.data:
             return
         try:
-            field.data = normalise(field.data, self.kind)
+            field.e164 = normalise(field.data, self.kind)
         except PhoneProblem as problem:
             raise ValidationError(str(problem.args[0])) from problem
+
+
+def e164(field) -> str | None:
+    """The number a validated ``PhoneNumber`` field holds, in E.164; None when left empty."""
+    return getattr(field, "e164", None)
 
 
 NO_LINE_BREAKS = Regexp(r"^[^\r\n]*$", message=_l("An e-mail address is one line."))
