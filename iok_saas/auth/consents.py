@@ -15,12 +15,13 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import CONSENT_CHANGED
 from iok_saas.auth.models import ConsentEvent, User
+from iok_saas.auth.tokens import person_in
 from iok_saas.db import db
 from iok_saas.tenancy.info import TenantInfo
 
@@ -92,12 +93,7 @@ def unsubscribe_link(tenant: TenantInfo, user_id: int, name: str) -> str:
 
 def read_unsubscribe(token: str, tenant: TenantInfo) -> tuple[User, Choice] | None:
     """The person and the choice a link of this cooperative withdraws; None if it is not one."""
-    try:
-        data = _serializer(tenant.id).loads(token)
-    except BadSignature:
+    found = person_in(_serializer(tenant.id), token)
+    if found is None or found[1].get("c") not in CHOICES:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int) \
-            or data.get("c") not in CHOICES:
-        return None
-    user = db.session.scalar(select(User).where(User.id == data["u"]))
-    return (user, CHOICES[data["c"]]) if user is not None else None
+    return found[0], CHOICES[found[1]["c"]]

@@ -15,13 +15,13 @@ import hashlib
 from datetime import date
 
 from flask import current_app, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from itsdangerous import URLSafeTimedSerializer
 
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import CONTACTS_CHANGED, EMAIL_CHANGE_ASKED, EMAIL_CHANGED
 from iok_saas.auth.models import User
-from iok_saas.db import db, utcnow
+from iok_saas.auth.tokens import person_in
+from iok_saas.db import utcnow
 from iok_saas.mail.outbox import queue_message
 from iok_saas.tenancy.info import TenantInfo
 
@@ -80,14 +80,11 @@ def ask_email_change(user: User, new: str, tenant: TenantInfo) -> None:
 def pending_for(token: str, tenant: TenantInfo) -> User | None:
     """The person whose waiting change a valid, unused, unexpired link of this cooperative
     confirms."""
-    try:
-        data = _serializer(tenant).loads(token, max_age=EMAIL_LINK_HOURS * 3600)
-    except BadSignature:
+    found = person_in(_serializer(tenant), token, EMAIL_LINK_HOURS * 3600)
+    if found is None:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
-        return None
-    user = db.session.scalar(select(User).where(User.id == data["u"]))
-    if user is None or not user.active or user.pending_email is None \
+    user, data = found
+    if not user.active or user.pending_email is None \
             or _digest(user.pending_email) != data.get("e") or user.pending_email_at is None \
             or int(user.pending_email_at.timestamp()) != data.get("t"):
         return None

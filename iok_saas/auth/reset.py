@@ -9,14 +9,13 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from itsdangerous import URLSafeTimedSerializer
 
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import PASSWORD_RESET
 from iok_saas.auth.models import User
 from iok_saas.auth.services import apply_new_password, find_by_identifier, new_password_problems
-from iok_saas.db import db
+from iok_saas.auth.tokens import person_in
 from iok_saas.mail.outbox import queue_message
 from iok_saas.tenancy.info import TenantInfo
 
@@ -52,14 +51,11 @@ def request_link(identifier: str, tenant: TenantInfo) -> None:
 
 def user_for_token(token: str, tenant: TenantInfo) -> User | None:
     """The account a valid, unused, unexpired link of this cooperative belongs to."""
-    try:
-        data = _serializer(tenant).loads(token, max_age=LINK_HOURS * 3600)
-    except BadSignature:
+    found = person_in(_serializer(tenant), token, LINK_HOURS * 3600)
+    if found is None:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
-        return None
-    user = db.session.scalar(select(User).where(User.id == data["u"]))
-    if user is None or not user.active or data.get("f") != _fingerprint(user):
+    user, data = found
+    if not user.active or data.get("f") != _fingerprint(user):
         return None
     return user
 
