@@ -233,6 +233,8 @@ def test_choices_are_dated_and_honoured_by_the_announcement_fan_out(app, baltyk)
     with app.app_context(), in_tenant(baltyk):
         email = build_email(get_tenant_info(baltyk.id), db.session.get(OutboxMessage,
                                                                          message.id))
+    raw = email.as_bytes()
+    assert f"\nList-Unsubscribe: <{unsubscribe}>\n".encode() in raw.replace(b"\r\n", b"\n")
     parsed = message_from_string(email.as_string(), policy=policy.default)
     assert parsed["List-Unsubscribe"] == f"<{unsubscribe}>"
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -324,3 +326,51 @@ def test_a_refused_change_shows_the_numbers_as_they_were_typed(app, baltyk):
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
     assert 'value="602 345 678"' in page and "+48602345678" not in page
+
+
+def test_a_number_kept_from_before_does_not_block_saving_the_rest(app, baltyk):
+    person = make_household(baltyk, units=1)
+    with in_tenant(baltyk):  # saved before numbers were checked: a landline as the mobile
+        db.session.get(User, person.user_id).phone = "58 123 45 67"
+    client = _signed_in(app, person)
+    answer = _change(client, person.password, mobile="58 123 45 67", landline="58 765 43 21")
+    assert answer.status_code == 302
+    user = _user(baltyk, person)
+    assert (user.phone, user.landline) == ("58 123 45 67", "+48587654321")
+
+
+def test_the_same_new_address_again_sends_the_link_again_but_not_at_once(app, baltyk):
+    person = make_household(baltyk, units=1)
+    client = _signed_in(app, person)
+    _change(client, person.password, email="Nowy@Example.org")
+    _change(client, person.password, email="nowy@example.org")  # the same, a moment later
+    assert len(_outbox(baltyk, "email_change")) == 1
+    with in_tenant(baltyk):
+        db.session.get(User, person.user_id).pending_email_at = utcnow() - timedelta(minutes=6)
+    _change(client, person.password, email="nowy@example.org")
+    assert len(_outbox(baltyk, "email_change")) == 2
+    old = _user(baltyk, person).email
+    _change(client, person.password, email=old.upper())  # the current one: the change is off
+    assert _user(baltyk, person).pending_email is None
+
+
+def test_an_address_changed_at_the_office_is_told_to_the_old_one(app, baltyk):
+    person = make_household(baltyk, units=1)
+    old = _user(baltyk, person).email
+    with in_tenant(baltyk):
+        user = db.session.get(User, person.user_id)
+        contacts.record_paper_email(user, "z.biura@example.org", user, date(2026, 11, 20))
+    [notice] = _outbox(baltyk, "email_changed_at_office")
+    assert notice.recipient == old
+    assert notice.context == {"name": "Testowa " + person.last_name, "new": "z•••@example.org",
+                              "date": "20.11.2026"}
+
+
+def test_consents_given_before_their_history_show_as_given_earlier(app, baltyk):
+    person = make_household(baltyk, units=1)
+    with in_tenant(baltyk):
+        db.session.get(User, person.user_id).announcement_emails = True
+        db.session.add(ConsentEvent(user_id=person.user_id, choice="announcements", given=True,
+                                    way=consents.EARLIER, at=utcnow()))
+    page = _signed_in(app, person).get("/dane-kontaktowe/").get_data(as_text=True)
+    assert f"Włączone przed {utcnow():%d.%m.%Y}" in page

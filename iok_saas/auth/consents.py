@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import CONSENT_CHANGED
@@ -25,7 +24,7 @@ from iok_saas.auth.tokens import person_in
 from iok_saas.db import db
 from iok_saas.tenancy.info import TenantInfo
 
-RESIDENT, LINK, STAFF = "resident", "link", "staff"
+RESIDENT, LINK, STAFF, EARLIER = "resident", "link", "staff", "earlier"
 UNSUBSCRIBE_PATH = "/wypisz/"  # a job has no request to build URLs from: the route's path
 
 
@@ -75,11 +74,12 @@ def choose(user: User, name: str, wanted: bool, *, way: str = RESIDENT,
     return True
 
 
-def since(user_id: int) -> dict[str, datetime]:
-    """When each of the person's choices was last given or withdrawn."""
-    return dict(db.session.execute(
-        select(ConsentEvent.choice, func.max(ConsentEvent.at))
-        .where(ConsentEvent.user_id == user_id).group_by(ConsentEvent.choice)).all())
+def since(user_id: int) -> dict[str, ConsentEvent]:
+    """The latest event of each of the person's choices (when, how). A choice made before
+    the history was kept has one event of the ``EARLIER`` way, dated when the history began."""
+    return {event.choice: event for event in db.session.scalars(
+        select(ConsentEvent).where(ConsentEvent.user_id == user_id)
+        .order_by(ConsentEvent.at, ConsentEvent.id))}
 
 
 def _serializer(tenant_id: int) -> URLSafeSerializer:

@@ -12,7 +12,7 @@ never changes an address confirmed here (see ``imports.runner``).
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app, url_for
 from itsdangerous import URLSafeTimedSerializer
@@ -26,6 +26,7 @@ from iok_saas.mail.outbox import queue_message
 from iok_saas.tenancy.info import TenantInfo
 
 EMAIL_LINK_HOURS = 24
+RESEND_MINUTES = 5
 
 
 def masked_email(address: str | None) -> str:
@@ -48,6 +49,31 @@ def change_phones(user: User, actor: User, *, mobile: str | None, landline: str 
     for field, (old, new) in changed.items():
         audit.record(CONTACTS_CHANGED, subject=user, actor=actor, field=field, old=old or "",
                      new=new or "", **({"paper": paper.isoformat()} if paper else {}))
+    return True
+
+
+def same_address(one: str | None, other: str | None) -> bool:
+    """Whether two addresses are the same mailbox (as mail services treat them: any case)."""
+    return (one or "").lower() == (other or "").lower()
+
+
+def update_email(user: User, new: str | None, tenant: TenantInfo) -> bool:
+    """The address the person typed on their form (no commit); whether a link was sent.
+
+    A new address waits for its link (asked again, the link is sent again, replacing the
+    earlier one; at most every ``RESEND_MINUTES``); the current one typed again cancels a
+    waiting change; none removes the address."""
+    if new is None:
+        if user.email:
+            remove_email(user)
+        return False
+    if same_address(new, user.email):
+        user.pending_email = user.pending_email_at = None
+        return False
+    if same_address(new, user.pending_email) and user.pending_email_at is not None and \
+            utcnow() - user.pending_email_at < timedelta(minutes=RESEND_MINUTES):
+        return False
+    ask_email_change(user, new, tenant)
     return True
 
 
@@ -101,8 +127,12 @@ def confirm_email(user: User) -> None:
 
 
 def record_paper_email(user: User, new: str, actor: User, paper: date) -> None:
-    """Staff: the address from the person's signed paper request of ``paper`` (no commit)."""
+    """Staff: the address from the person's signed paper request of ``paper`` (no commit);
+    the old address is told (should the request not have been theirs)."""
     old, user.email = user.email, new
+    if old and old.lower() != new.lower():
+        queue_message("email_changed_at_office", old, {
+            "name": user.full_name, "new": masked_email(new), "date": f"{paper:%d.%m.%Y}"})
     user.pending_email = user.pending_email_at = None
     user.email_confirmed_at = user.contacts_changed_at = utcnow()
     audit.record(EMAIL_CHANGED, subject=user, actor=actor, old=old or "", new=new,

@@ -41,3 +41,11 @@ EMAIL_CHANGE_NOTICE = register(MessageKind(
                    "address, with the office's contact in case it was not them."),
     sample={"name": "Anna Kowalska", "new": "a•••@example.org"},
 ))
+
+EMAIL_CHANGED_AT_OFFICE = register(MessageKind(
+    name="email_changed_at_office",
+    subject=_l("Your e-mail address has been changed at the office"),
+    description=_l("Sent to the old address when staff record a new e-mail address from a "
+                   "resident's paper request."),
+    sample={"name": "Anna Kowalska", "new": "a•••@example.org", "date": "20.11.2026"},
+))

@@ -11,7 +11,7 @@ from iok_saas.auth import consents, contacts, services
 from iok_saas.contacts.forms import ChoicesForm, ContactsForm
 from iok_saas.db import db
 from iok_saas.tenancy.features import require_feature
-from iok_saas.web.forms import ActionForm, e164
+from iok_saas.web.forms import ActionForm, e164, keep_number
 from iok_saas.web.phones import shown
 
 bp = Blueprint("contacts", __name__, url_prefix="/dane-kontaktowe", template_folder="templates")
@@ -38,6 +38,8 @@ def edit():
     form = ContactsForm(data={"mobile": shown(current_user.phone),
                               "landline": shown(current_user.landline),
                               "email": current_user.pending_email or current_user.email})
+    keep_number(form.mobile, current_user.phone)
+    keep_number(form.landline, current_user.landline)
     if form.validate_on_submit():
         if not services.confirm_password(current_user, form.current_password.data, g.tenant):
             db.session.commit()  # the wrong password is counted
@@ -50,14 +52,7 @@ def edit():
         contacts.change_phones(current_user, current_user, mobile=e164(form.mobile),
                                landline=e164(form.landline))
         email = (form.email.data or "").strip() or None
-        asked = email is not None and email != current_user.email and (
-            email != current_user.pending_email)
-        if asked:
-            contacts.ask_email_change(current_user, email, g.tenant)
-        elif email is None and current_user.email:
-            contacts.remove_email(current_user)
-        elif email == current_user.email and current_user.pending_email:
-            current_user.pending_email = current_user.pending_email_at = None  # changed mind
+        asked = contacts.update_email(current_user, email, g.tenant)
         db.session.commit()
         flash(_("Saved."), "success")
         if asked:

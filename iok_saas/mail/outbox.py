@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from datetime import timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from itertools import groupby
@@ -47,6 +48,9 @@ DELIVER = "iok_saas.mail.outbox.deliver"
 DELIVER_MANY = "iok_saas.mail.outbox.deliver_many"
 EVERY_TENANT = {ALL_TENANTS: True}
 UNKNOWN = "interrupted while handing the message to the mail server: delivery unknown"
+# Header lines up to RFC 5322's 998 characters: a long link in List-Unsubscribe stays one plain
+# line (folded at 78 it would become an encoded word, which RFC 8058 clients do not read).
+LONG_LINES = policy.default.clone(max_line_length=998)
 
 
 def queue_message(template: str, recipient: str, context: dict[str, Any] | None = None,
@@ -231,7 +235,7 @@ def build_email(tenant: TenantInfo, message: OutboxMessage) -> EmailMessage:
     rendered = render(tenant, message.template, message.context)
     mail = tenant.settings.mail
     sender = mail.sender_address or current_app.config["MAIL_DEFAULT_SENDER"]
-    email = EmailMessage()
+    email = EmailMessage(policy=LONG_LINES)
     email["Subject"] = rendered.subject
     email["From"] = formataddr((mail.sender_name or tenant.short_name, sender))
     email["To"] = message.recipient

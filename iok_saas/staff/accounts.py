@@ -27,7 +27,7 @@ from iok_saas.estate.forms import TITLE_LABELS, UnitFields
 from iok_saas.staff.forms import ContactsOnPaperForm, ResidentForm, StaffForm
 from iok_saas.staff.routes import bp
 from iok_saas.web.access import admin_required, one_or_404, staff_required
-from iok_saas.web.forms import ActionForm, e164
+from iok_saas.web.forms import ActionForm, e164, keep_number
 from iok_saas.web.phones import shown
 
 
@@ -175,6 +175,8 @@ def paper_contacts(user_id: int):
     """Phones (and the e-mail address) from the resident's signed paper request; logged."""
     user = _account_or_404(user_id)
     form = ContactsOnPaperForm()
+    keep_number(form.mobile, user.phone)
+    keep_number(form.landline, user.landline)
     if not form.validate_on_submit():
         return _account_page(user, _building_choices(UnitFields()), 422, form)
     changed = contacts.change_phones(user, current_user, mobile=e164(form.mobile),

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from iok_saas.web.phones import PhoneProblem, normalise
+from iok_saas.web.phones import PhoneProblem, normalise, shown
 
 # No control characters, no bidirectional overrides, no markup.
 SAFE_TEXT = Regexp(r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069<>]*$",
@@ -27,10 +27,20 @@ class PhoneNumber:
         field.e164 = None
         if not field.data:
             return
+        kept = getattr(field, "kept", None)
+        if kept and field.data.strip() == kept[0]:  # left as it was: not checked again
+            field.e164 = kept[1]
+            return
         try:
             field.e164 = normalise(field.data, self.kind)
         except PhoneProblem as problem:
             raise ValidationError(str(problem.args[0])) from problem
+
+
+def keep_number(field, stored: str | None) -> None:
+    """The number the person has now: left unchanged in the form, it is kept as it is (one
+    saved before numbers were checked does not block saving the rest)."""
+    field.kept = (shown(stored), stored) if stored else None
 
 
 def e164(field) -> str | None:

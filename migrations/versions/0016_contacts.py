@@ -47,6 +47,28 @@ def upgrade():
         batch_op.add_column(sa.Column('contacts_changed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('finance_emails', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
+    _choices_made_earlier()
+
+
+def _choices_made_earlier():
+    """Consents given before their history was kept: one event each, way "earlier", dated now
+    (the pages say "turned on before <date>"). Cooperative by cooperative, so that row-level
+    security lets a migration role that is not a superuser write them."""
+    bind = op.get_bind()
+    postgres = bind.dialect.name == "postgresql"
+    for tenant_id in bind.execute(sa.text("SELECT id FROM tenant")).scalars().all():
+        if postgres:
+            bind.execute(sa.text("SELECT set_config('app.tenant_id', :t, true)"),
+                         {"t": str(tenant_id)})
+        for choice, flag in (("announcements", "announcement_emails"),
+                             ("reading_reminders", "reading_reminders")):
+            bind.execute(sa.text(
+                "INSERT INTO consent_event (tenant_id, user_id, choice, given, way, at) "
+                f"SELECT tenant_id, id, :choice, :given, 'earlier', CURRENT_TIMESTAMP "
+                f"FROM user_account WHERE tenant_id = :tenant AND {flag} = :given"),
+                {"choice": choice, "given": True, "tenant": tenant_id})
+    if postgres:
+        bind.execute(sa.text("SELECT set_config('app.tenant_id', '', true)"))
 
 
 
