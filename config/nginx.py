@@ -27,6 +27,8 @@ def render(**values: str) -> str:
         "form_body": "2m", "photo_body": "25m", "import_body": f"{import_mb + 1}m",
         # A fault report's photos: 5 of at most 12 MB each by default ([faults] in a tenant file).
         "fault_body": env("IOK_FAULT_UPLOAD_MB", "61") + "m",
+        # Announcement attachments (5 × 10 MB) and members' documents ([documents] max_mb).
+        "attachment_body": env("IOK_ATTACHMENT_UPLOAD_MB", "51") + "m",
         "read_timeout": "60s",
     }
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute({**defaults, **values})

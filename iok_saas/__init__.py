@@ -23,6 +23,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
         cli,
         contacts,
         db,
+        documents,
         faults,
         finance,
         health,
@@ -38,7 +39,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
     from iok_saas.tenancy import resolver
 
     parts = (db, web, resolver, jobs, mail, auth, audit, public, finance, staff, imports,
-             meters, faults, announcements, contacts, applications, health, cli)
+             meters, faults, announcements, contacts, documents, applications, health, cli)
     for part in parts:
         part.init_app(app)
     return app

@@ -10,6 +10,7 @@ from iok_saas.announcements.models import (
 from iok_saas.applications.models import AccessApplication
 from iok_saas.audit.models import AuditEvent
 from iok_saas.auth.models import ConsentEvent, User
+from iok_saas.documents.models import Document, DocumentVersion, DocumentVisit
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.faults.models import FaultCounter, FaultEvent, FaultPhoto, FaultReport
 from iok_saas.files.models import FileChunk, StoredFile
@@ -31,6 +32,9 @@ __all__ = [
     "AuditEvent",
     "Building",
     "ConsentEvent",
+    "Document",
+    "DocumentVersion",
+    "DocumentVisit",
     "FaultCounter",
     "FaultEvent",
     "FaultPhoto",

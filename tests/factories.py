@@ -218,3 +218,38 @@ def make_announcement(tenant: TenantRef, household: Household) -> tuple[int, int
                              read_at=utcnow())])
         db.session.flush()
         return announcement.id, attachment.id
+
+
+def pdf_bytes(text: str = "Statut") -> bytes:
+    """A small real PDF (one page) with ``text`` in its metadata."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": text})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_document(tenant: TenantRef, household: Household) -> tuple[int, int]:
+    """A members' document of the cooperative with one version: (document id, version id)."""
+    from datetime import date
+
+    from iok_saas import files
+    from iok_saas.documents.models import Document, DocumentVersion
+
+    with in_tenant(tenant):
+        document = Document(category="Statut", title=household.street, number=household.slug,
+                            dated=date(2024, 6, 20))
+        db.session.add(document)
+        db.session.flush()
+        stored = files.store(pdf_bytes(household.street), filename="statut.pdf",
+                             content_type="application/pdf", purpose="member_document")
+        version = DocumentVersion(document_id=document.id, number=1, file_id=stored.id,
+                                  filename="statut.pdf", size=stored.size)
+        db.session.add(version)
+        db.session.flush()
+        return document.id, version.id

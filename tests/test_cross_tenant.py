@@ -14,6 +14,7 @@ import pytest
 from tests.factories import (
     Household,
     make_announcement,
+    make_document,
     make_fault,
     make_household,
     make_import_run,
@@ -35,6 +36,8 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "photo_id": lambda home: make_fault(tenant_ref(home.slug), home)[1],
     "announcement_id": lambda home: make_announcement(tenant_ref(home.slug), home)[0],
     "attachment_id": lambda home: make_announcement(tenant_ref(home.slug), home)[1],
+    "document_id": lambda home: make_document(tenant_ref(home.slug), home)[0],
+    "version_id": lambda home: make_document(tenant_ref(home.slug), home)[1],
 }
 # Route argument → a value that is the same on every cooperative (not a row of one of them).
 SHARED_ARGS: dict[str, object] = {

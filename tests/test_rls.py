@@ -13,7 +13,13 @@ from sqlalchemy import create_engine, select, text
 
 from iok_saas.db import db, rls
 from iok_saas.tenancy.services import scoped_models
-from tests.factories import make_announcement, make_fault, make_household, make_import_run
+from tests.factories import (
+    make_announcement,
+    make_document,
+    make_fault,
+    make_household,
+    make_import_run,
+)
 from tests.helpers import (
     APP_ROLE,
     DB_NAME,
@@ -116,6 +122,7 @@ def both_populated(ctx, zw, baltyk):
         make_import_run(tenant)
         make_fault(tenant, home)
         make_announcement(tenant, home)
+        make_document(tenant, home)
     yield
     wipe_tenant_rows()
 

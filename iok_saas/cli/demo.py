@@ -29,6 +29,7 @@ from iok_saas.announcements.render import to_html
 from iok_saas.applications.models import SUBMITTED, AccessApplication
 from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, ConsentEvent, User
 from iok_saas.auth.passwords import hash_password
+from iok_saas.cli.demo_documents import publish_demo_documents
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.faults.models import (
@@ -181,6 +182,9 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
     if info.has_feature("announcements"):
         db.session.flush()
         _announcements(coop, units, users[CLERK])
+    if info.has_feature("documents"):
+        db.session.flush()
+        publish_demo_documents(info, users[CLERK])
 
 
 def _announcements(coop: DemoCooperative, units: list[Unit], clerk: User) -> None:

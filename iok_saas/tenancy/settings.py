@@ -21,6 +21,7 @@ NIST_MIN_LENGTH = 8
 MAX_LOGO_BYTES = 100_000
 FEATURES = (
     "online_application", "finance", "meters", "faults", "announcements", "contacts", "documents",
+    "my_data",
 )
 
 
@@ -140,6 +141,7 @@ class Features(Strict):
     announcements: bool = True
     contacts: bool = False
     documents: bool = False
+    my_data: bool = False
 
 
 class Readings(Strict):
@@ -174,6 +176,16 @@ DEFAULT_FAULT_CATEGORIES = [
 ]
 
 
+def _category_list(value: list[str]) -> list[str]:
+    """Categories as staff and residents see them: 1–60 characters each, none twice."""
+    cleaned = [v.strip() for v in value]
+    if not cleaned or any(not v or len(v) > 60 for v in cleaned):
+        raise ValueError("give at least one category, each 1 to 60 characters")
+    if len({v.casefold() for v in cleaned}) != len(cleaned):
+        raise ValueError("a category is listed twice")
+    return cleaned
+
+
 class Faults(Strict):
     """Fault reports: the categories residents choose from, photos, and how long after a
     report is finished the resident may confirm or reopen it."""
@@ -188,12 +200,43 @@ class Faults(Strict):
     @field_validator("categories")
     @classmethod
     def _categories(cls, value: list[str]) -> list[str]:
-        cleaned = [v.strip() for v in value]
-        if not cleaned or any(not v or len(v) > 60 for v in cleaned):
-            raise ValueError("give at least one category, each 1 to 60 characters")
-        if len({v.casefold() for v in cleaned}) != len(cleaned):
-            raise ValueError("a category is listed twice")
-        return cleaned
+        return _category_list(value)
+
+
+# What art. 8¹ of the housing cooperatives act lets members see, as most cooperatives file it.
+DEFAULT_DOCUMENT_CATEGORIES = [
+    "Statut", "Regulaminy", "Uchwały walnego zgromadzenia", "Uchwały rady nadzorczej",
+    "Uchwały zarządu", "Protokoły", "Protokoły lustracji", "Sprawozdania finansowe", "Cenniki",
+]
+
+
+class Documents(Strict):
+    """The members' library: its categories and the largest PDF staff may publish."""
+
+    categories: list[str] = Field(default_factory=lambda: list(DEFAULT_DOCUMENT_CATEGORIES))
+    max_mb: int = Field(20, ge=1, le=50)
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, value: list[str]) -> list[str]:
+        return _category_list(value)
+
+
+DEFAULT_RETENTION = [
+    "Dane konta i dane kontaktowe: przez czas posiadania tytułu do lokalu i 5 lat po jego "
+    "ustaniu.",
+    "Kartoteka finansowa i odczyty liczników (dokumenty księgowe): 5 lat od końca roku, "
+    "którego dotyczą.",
+    "Zgłoszenia awarii: 3 lata od zakończenia.",
+    "Historia logowań i przeglądania danych: 1 rok.",
+    "Wiadomości e-mail (temat i data wysyłki): 1 rok.",
+]
+
+
+class MyData(Strict):
+    """The resident's own data (RODO): how long what is kept, as the cooperative decided."""
+
+    retention: list[str] = Field(default_factory=lambda: list(DEFAULT_RETENTION))
 
 
 class Finance(Strict):
@@ -253,6 +296,8 @@ class TenantSettings(Strict):
     readings: Readings = Readings()
     faults: Faults = Faults()
     finance: Finance = Finance()
+    documents: Documents = Documents()
+    my_data: MyData = MyData()
     branding: Branding = Branding()
     mail: Mail = Mail()
     terms: Terms = Terms()

@@ -1,0 +1,21 @@
+"""The cooperative's documents for members (art. 8¹ of the housing cooperatives act): a
+library of PDFs with versions for residents holding a unit (feature ``documents``)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The members' pages, the staff pages, the menu links."""
+    from iok_saas.documents import routes
+    from iok_saas.extensions import csrf
+    from iok_saas.web.navigation import N_, NavItem, register
+
+    # These views take a PDF: they raise the request size limit, then check CSRF.
+    for view in (routes.new, routes.edit, routes.new_version):
+        csrf.exempt(view)
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(routes.staff_bp)
+    register(app, NavItem("documents.index", N_("Documents"), "resident", "documents"))
+    register(app, NavItem("staff_documents.staff_index", N_("Documents"), "staff", "documents"))

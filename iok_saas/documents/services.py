@@ -1,0 +1,275 @@
+"""The members' library: publish, replace, change and withdraw documents (staff), find and read
+them (members: residents holding a unit, and staff). Every staff action is in the audit log.
+
+Only PDFs are published, checked by their content: the file must be a readable PDF without a
+password and without JavaScript or launch actions (``pypdf`` reads compressed object streams,
+where a byte search cannot look). Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, BinaryIO
+
+from flask_babel import lazy_gettext as _l
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from sqlalchemy import func, or_, select
+
+from iok_saas import files
+from iok_saas.audit import services as audit
+from iok_saas.audit.models import DOCUMENT_CHANGED, DOCUMENT_PUBLISHED, DOCUMENT_WITHDRAWN
+from iok_saas.auth.models import User
+from iok_saas.db import db, utcnow
+from iok_saas.documents.models import CURRENT, STATUSES, Document, DocumentVersion, DocumentVisit
+from iok_saas.estate.models import UnitTitle
+from iok_saas.files.models import StoredFile
+from iok_saas.tenancy.info import TenantInfo
+from iok_saas.web.formatting import local_today
+from iok_saas.web.problems import DomainError
+
+PURPOSE = "member_document"
+# Keys of a PDF dictionary that run something when the file is opened or a page is shown.
+SCRIPT_KEYS = ("/JS", "/JavaScript", "/Launch")
+
+
+class DocumentError(DomainError):
+    """A document or its file cannot be published as given."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What staff fill in about a document."""
+
+    category: str
+    title: str
+    number: str
+    dated: date
+    status: str = CURRENT
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A PDF as uploaded: its name and stream."""
+
+    filename: str
+    stream: BinaryIO
+
+
+# --- the PDF ------------------------------------------------------------------------------------
+
+
+def pdf_problem(data: bytes) -> Any:
+    """Why these bytes cannot be published as a members' document (a message), or None."""
+    if not data.startswith(b"%PDF-"):
+        return _l("This file is not a PDF. Please publish documents as PDF files.")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return _l("This PDF is protected by a password: members could not open it. Please "
+                      "save it again without the password.")
+        if len(reader.pages) == 0:
+            return _l("This PDF has no pages.")
+        scripted = _has_script(reader)
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return _l("This PDF cannot be read: it may be damaged. Please save it again.")
+    if scripted or any(key.encode() + b" " in data or key.encode() + b"(" in data
+                       for key in SCRIPT_KEYS):
+        return _l("This PDF contains a script (JavaScript) or an action that starts a program. "
+                  "Please save it again without them (for example with “Print to PDF”).")
+    return None
+
+
+def _has_script(reader: PdfReader) -> bool:
+    """Whether any object of the file (compressed ones too, and the dictionaries inside them)
+    is a script or launch action."""
+    numbers = {n for per_generation in reader.xref.values() for n in per_generation}
+    numbers |= set(reader.xref_objStm)
+    for number in sorted(numbers):
+        try:
+            found = reader.get_object(number)
+        except (PdfReadError, ValueError, KeyError, IndexError):
+            continue
+        if _scripted(found):
+            return True
+    return False
+
+
+def _scripted(value: Any, depth: int = 0) -> bool:
+    """A script or launch action in this object or the direct objects within it (indirect
+    ones are looked at on their own)."""
+    if depth > 64:
+        return False
+    if isinstance(value, DictionaryObject):
+        if "/JS" in value or "/JavaScript" in value or value.get("/S") in ("/JavaScript",
+                                                                          "/Launch"):
+            return True
+        children: Any = value.values()
+    elif isinstance(value, ArrayObject):
+        children = value
+    else:
+        return False
+    return any(_scripted(child, depth + 1) for child in children
+               if not isinstance(child, IndirectObject))
+
+
+def _store_pdf(upload: Upload, tenant: TenantInfo) -> StoredFile:
+    """Keep the upload when it is a PDF fit for members; else refuse (the caller rolls back)."""
+    if not upload.filename.lower().endswith(".pdf"):
+        raise DocumentError(_l("%(name)s is not a PDF file (its name must end with .pdf).",
+                               name=upload.filename), "file")
+    limit = tenant.settings.documents.max_mb
+    try:
+        stored = files.store_stream(upload.stream, filename=upload.filename,
+                                    content_type="application/pdf", purpose=PURPOSE,
+                                    max_bytes=limit << 20)
+    except files.FileProblem as problem:
+        raise DocumentError(str(problem), "file") from problem
+    problem = pdf_problem(files.read(stored.id))
+    if problem is not None:
+        raise DocumentError(problem, "file")
+    return stored
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+def _check(draft: Draft, tenant: TenantInfo) -> None:
+    if draft.category not in tenant.settings.documents.categories:
+        raise DocumentError(_l("Choose one of the cooperative's categories."), "category")
+    if draft.status not in STATUSES:
+        raise DocumentError(_l("Choose the status."), "status")
+    if draft.dated > local_today():
+        raise DocumentError(_l("The document's date cannot be in the future."), "dated")
+
+
+def publish(draft: Draft, upload: Upload, actor: User, tenant: TenantInfo,
+            note: str = "") -> Document:
+    """A new document with its first version."""
+    _check(draft, tenant)
+    document = Document(category=draft.category, title=draft.title.strip(),
+                        number=draft.number.strip(), dated=draft.dated, status=draft.status)
+    db.session.add(document)
+    db.session.flush()
+    _add_version(document, upload, actor, tenant, note)
+    audit.record(DOCUMENT_PUBLISHED, actor=actor, identifier=_label(document),
+                 document=document.id, title=document.title)
+    return document
+
+
+def add_version(document: Document, upload: Upload, actor: User, tenant: TenantInfo,
+                note: str = "") -> DocumentVersion:
+    """A new version in force; the earlier ones stay readable, marked replaced."""
+    version = _add_version(document, upload, actor, tenant, note)
+    audit.record(DOCUMENT_CHANGED, actor=actor, identifier=_label(document),
+                 document=document.id, version=version.number)
+    return version
+
+
+def _add_version(document: Document, upload: Upload, actor: User, tenant: TenantInfo,
+                 note: str) -> DocumentVersion:
+    stored = _store_pdf(upload, tenant)
+    number = (db.session.scalar(select(func.max(DocumentVersion.number)).where(
+        DocumentVersion.document_id == document.id)) or 0) + 1
+    version = DocumentVersion(document_id=document.id, number=number, file_id=stored.id,
+                              filename=stored.filename, size=stored.size, note=note.strip(),
+                              added_at=utcnow(), added_by=actor.full_name)
+    db.session.add(version)
+    document.changed_at = version.added_at
+    db.session.flush()
+    return version
+
+
+def change(document: Document, draft: Draft, actor: User, tenant: TenantInfo) -> None:
+    """New data about the document (its versions stay as they are)."""
+    _check(draft, tenant)
+    document.category, document.title = draft.category, draft.title.strip()
+    document.number, document.dated, document.status = (draft.number.strip(), draft.dated,
+                                                         draft.status)
+    audit.record(DOCUMENT_CHANGED, actor=actor, identifier=_label(document),
+                 document=document.id, status=draft.status)
+
+
+def withdraw(document: Document, actor: User) -> None:
+    """Members no longer see the document (staff still do; nothing is deleted)."""
+    if document.withdrawn_at is None:
+        document.withdrawn_at = utcnow()
+        audit.record(DOCUMENT_WITHDRAWN, actor=actor, identifier=_label(document),
+                     document=document.id)
+
+
+def _label(document: Document) -> str:
+    return f"{document.number} {document.title}".strip()[:120]
+
+
+def staff_list() -> list[Document]:
+    """Every document, withdrawn ones too, by category and date."""
+    return list(db.session.scalars(select(Document).order_by(
+        Document.category, Document.dated.desc(), Document.id.desc())))
+
+
+def staff_get(document_id: int) -> Document | None:
+    """A document of this cooperative (withdrawn too)."""
+    return db.session.scalar(select(Document).where(Document.id == document_id))
+
+
+# --- members ------------------------------------------------------------------------------------
+
+
+def is_member(user: User) -> bool:
+    """Who may read the library: staff, and residents holding a unit."""
+    if user.is_staff:
+        return True
+    return db.session.scalar(select(func.count()).select_from(UnitTitle).where(
+        UnitTitle.user_id == user.id)) > 0
+
+
+def for_members(query: str = "", category: str = "") -> list[Document]:
+    """The documents members see (not withdrawn), by category and newest first; ``query``
+    looks in the title and the number."""
+    stmt = select(Document).where(Document.withdrawn_at.is_(None))
+    if query:
+        words = query.replace("\\", " ").replace("%", " ").replace("_", " ").strip()
+        like = f"%{words}%"
+        stmt = stmt.where(or_(Document.title.ilike(like), Document.number.ilike(like)))
+    if category:
+        stmt = stmt.where(Document.category == category)
+    return list(db.session.scalars(stmt.order_by(Document.dated.desc(), Document.id.desc())))
+
+
+def member_get(document_id: int) -> Document | None:
+    """A document members may see; a withdrawn or another cooperative's one is not found."""
+    return db.session.scalar(select(Document).where(Document.id == document_id,
+                                                    Document.withdrawn_at.is_(None)))
+
+
+def versions(document_id: int) -> list[DocumentVersion]:
+    """The versions of a document, newest (in force) first."""
+    return list(db.session.scalars(select(DocumentVersion).where(
+        DocumentVersion.document_id == document_id).order_by(DocumentVersion.number.desc())))
+
+
+def version_of(document: Document, version_id: int) -> DocumentVersion | None:
+    """One version of this document."""
+    return db.session.scalar(select(DocumentVersion).where(
+        DocumentVersion.id == version_id, DocumentVersion.document_id == document.id))
+
+
+def visit(user_id: int) -> datetime | None:
+    """Record a visit of the library now; when the person came before (None: never)."""
+    seen = db.session.scalar(select(DocumentVisit).where(DocumentVisit.user_id == user_id))
+    previous = seen.seen_at if seen else None
+    if seen is None:
+        db.session.add(DocumentVisit(user_id=user_id, seen_at=utcnow()))
+    else:
+        seen.seen_at = utcnow()
+    return previous
+
+
+def last_visit(user_id: int) -> datetime | None:
+    """When the person last opened the library (None: never)."""
+    return db.session.scalar(select(DocumentVisit.seen_at).where(
+        DocumentVisit.user_id == user_id))

@@ -1,0 +1,213 @@
+"""The members' library: only real PDFs without scripts, versions that keep the old one readable
+and marked replaced, members only (signed out, non-members and other cooperatives: 404), the
+download headers, search, "new since your last visit", staff actions in the audit log."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from sqlalchemy import select
+
+from iok_saas.audit.models import AuditEvent
+from iok_saas.auth.models import CLERK
+from iok_saas.db import db, utcnow
+from iok_saas.documents import services
+from iok_saas.documents.models import Document, DocumentVersion, DocumentVisit
+from tests.factories import make_document, make_household, pdf_bytes
+from tests.helpers import client_for, in_tenant
+
+ZW = "zielone-wzgorza.localhost"
+
+
+def _scripted_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("x()")})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _locked_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.encrypt("tajne")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _signed_in(app, household, host=ZW):
+    client = client_for(app, host)
+    assert client.login(household.identifier, household.password).status_code == 302
+    return client
+
+
+def _token(client, path):
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def _publish(client, data: bytes, filename="statut.pdf", **fields):
+    form = {"csrf_token": _token(client, "/panel/dokumenty/nowy"), "category": "Statut",
+            "title": "Statut Spółdzielni", "number": "", "dated": "2024-06-20",
+            "status": "current", "note": "", **fields,
+            "file": (io.BytesIO(data), filename)}
+    return client.post("/panel/dokumenty/nowy", data=form, content_type="multipart/form-data")
+
+
+# --- the PDF ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (b"MZ\x90\x00 not a pdf at all", "not a PDF"),
+    (b"%PDF-1.4 but nothing after it", "cannot be read"),
+    (_scripted_pdf(), "script"),
+    (_locked_pdf(), "password"),
+])
+def test_only_real_pdfs_without_scripts_or_passwords_are_accepted(data, words):
+    assert words in services.pdf_problem(data)._args[0]
+
+
+def test_a_script_inside_the_objects_is_found_without_the_byte_search():
+    from pypdf import PdfReader
+
+    assert services._has_script(PdfReader(io.BytesIO(_scripted_pdf())))
+    assert not services._has_script(PdfReader(io.BytesIO(pdf_bytes())))
+    assert services.pdf_problem(pdf_bytes()) is None
+
+
+# --- staff and members through the cooperative's host ------------------------------------------
+
+
+def test_staff_publish_a_new_version_and_members_read_both_the_old_one_marked_replaced(app, zw):
+    clerk = make_household(zw, units=0, role=CLERK)
+    member = make_household(zw, units=1)
+    staff = _signed_in(app, clerk)
+    answer = _publish(staff, pdf_bytes("v1"), note="Tekst jednolity 2019")
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
+    document_id = int(answer.location.rstrip("/").rsplit("/", 1)[1])
+    path = f"/panel/dokumenty/{document_id}/wersje"
+    answer = staff.post(path, data={"csrf_token": _token(staff, f"/panel/dokumenty/{document_id}"),
+                                    "note": "Zmiany z 2024 r.",
+                                    "file": (io.BytesIO(pdf_bytes("v2")), "statut-2024.pdf")},
+                        content_type="multipart/form-data")
+    assert answer.status_code == 302
+    with in_tenant(zw):
+        versions = [(v.number, v.id) for v in services.versions(document_id)]
+        assert [number for number, _ in versions] == [2, 1]
+        actions = [e.action for e in db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action.like("document_%")))]
+        assert actions.count("document_published") == 1 and "document_changed" in actions
+    reader = _signed_in(app, member)
+    page = reader.get(f"/dokumenty/{document_id}").get_data(as_text=True)
+    assert "wersja obowiązująca" in page and "zastąpiona" in page
+    for _, version_id in versions:
+        got = reader.get(f"/dokumenty/{document_id}/wersje/{version_id}")
+        assert got.status_code == 200 and got.data.startswith(b"%PDF-")
+        assert got.headers["Content-Type"] == "application/pdf"
+        assert got.headers["Content-Disposition"].startswith("attachment")
+        assert "no-store" in got.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(("data", "filename", "message"), [
+    (b"GIF89a not a pdf", "statut.pdf", "nie jest plikiem PDF"),
+    (pdf_bytes(), "statut.docx", "nazwa musi kończyć się na .pdf"),
+    (_scripted_pdf(), "statut.pdf", "zawiera skrypt"),
+    (_locked_pdf(), "statut.pdf", "zabezpieczony hasłem"),
+])
+def test_a_file_that_is_not_a_clean_pdf_is_refused_and_nothing_is_saved(
+        app, zw, data, filename, message):
+    staff = _signed_in(app, make_household(zw, units=0, role=CLERK))
+    answer = _publish(staff, data, filename=filename)
+    assert answer.status_code == 422 and message in answer.get_data(as_text=True)
+    with in_tenant(zw):
+        assert db.session.scalars(select(Document)).all() == []
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"title": ""}, "Proszę wpisać tytuł"), ({"title": "x" * 301}, "Najwyżej 300"),
+    ({"category": "Przepisy kulinarne"}, "Not a valid choice"),
+    ({"dated": "2099-01-01"}, "nie może być z przyszłości"),
+])
+def test_bad_document_data_is_refused(app, zw, fields, message):
+    staff = _signed_in(app, make_household(zw, units=0, role=CLERK))
+    answer = _publish(staff, pdf_bytes(), **fields)
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert message in page or "Nieprawidłowy wybór" in page, page[:3000]
+    with in_tenant(zw):
+        assert db.session.scalars(select(Document)).all() == []
+
+
+def test_a_file_over_the_limit_is_refused(app, zw):
+    staff = _signed_in(app, make_household(zw, units=0, role=CLERK))
+    big = pdf_bytes() + b"%" + b"0" * (21 << 20)
+    answer = _publish(staff, big)
+    assert answer.status_code in (413, 422)
+    with in_tenant(zw):
+        assert db.session.scalars(select(Document)).all() == []
+
+
+def test_outsiders_get_404_by_id(app, zw, baltyk):
+    home = make_household(zw, units=1)
+    document_id, version_id = make_document(zw, home)
+    paths = [f"/dokumenty/{document_id}", f"/dokumenty/{document_id}/wersje/{version_id}"]
+    signed_out = client_for(app, ZW)
+    no_unit = _signed_in(app, make_household(zw, units=0))
+    other = _signed_in(app, make_household(baltyk, units=1), "baltyk.localhost")
+    other_staff = _signed_in(app, make_household(baltyk, units=0, role=CLERK),
+                             "baltyk.localhost")
+    for client in (signed_out, no_unit, other):
+        for path in paths:
+            assert client.get(path).status_code == 404, path
+    assert other_staff.get(f"/panel/dokumenty/{document_id}").status_code == 404
+    assert _signed_in(app, home).get(paths[1]).status_code == 200
+
+
+def test_withdrawn_documents_are_gone_for_members_but_kept_for_staff(app, zw):
+    home = make_household(zw, units=1)
+    document_id, _ = make_document(zw, home)
+    staff = _signed_in(app, make_household(zw, units=0, role=CLERK))
+    token = _token(staff, f"/panel/dokumenty/{document_id}")
+    assert staff.post(f"/panel/dokumenty/{document_id}/wycofaj",
+                      data={"csrf_token": token}).status_code == 302
+    assert _signed_in(app, home).get(f"/dokumenty/{document_id}").status_code == 404
+    assert staff.get(f"/panel/dokumenty/{document_id}").status_code == 200
+
+
+def test_search_and_new_since_the_last_visit(app, zw):
+    home = make_household(zw, units=1)
+    old_id, _ = make_document(zw, home)
+    new_id, _ = make_document(zw, make_household(zw, street="ul. Uchwalna", units=0))
+    with in_tenant(zw):
+        db.session.get(Document, new_id).title = "Uchwała w sprawie opłat"
+        db.session.get(Document, new_id).number = "12/2026"
+        db.session.get(Document, old_id).changed_at = utcnow() - timedelta(days=30)
+        db.session.add(DocumentVisit(user_id=home.user_id,
+                                     seen_at=utcnow() - timedelta(days=7)))
+    client = _signed_in(app, home)
+    page = client.get("/dokumenty").get_data(as_text=True)
+    assert page.count("Nowy dokument") == 1  # only the one that came after the last visit
+    found = client.get("/dokumenty?q=12/2026").get_data(as_text=True)
+    assert "Uchwała w sprawie opłat" in found and home.street not in found
+    assert "Nowy dokument" not in client.get("/dokumenty").get_data(as_text=True)  # seen now
+
+
+def test_documents_are_a_feature_of_the_cooperative(app, zw):
+    from tests.helpers import ROOT, as_platform, run_cli
+    from iok_saas.tenancy import services as tenant_services
+
+    home = make_household(zw, units=1)
+    run_cli(app, "tenants", "update", "zielone-wzgorza", "features.documents=false")
+    try:
+        assert _signed_in(app, home).get("/dokumenty").status_code == 404
+    finally:
+        with as_platform():
+            tenant_services.sync_dir(ROOT / "tenants")
