@@ -17,7 +17,7 @@ from iok_saas.audit.models import AuditEvent
 from iok_saas.auth.models import CLERK
 from iok_saas.db import db, utcnow
 from iok_saas.documents import services
-from iok_saas.documents.models import Document, DocumentVersion, DocumentVisit
+from iok_saas.documents.models import Document, DocumentVisit
 from tests.factories import make_document, make_household, pdf_bytes
 from tests.helpers import client_for, in_tenant
 
@@ -201,8 +201,8 @@ def test_search_and_new_since_the_last_visit(app, zw):
 
 
 def test_documents_are_a_feature_of_the_cooperative(app, zw):
-    from tests.helpers import ROOT, as_platform, run_cli
     from iok_saas.tenancy import services as tenant_services
+    from tests.helpers import ROOT, as_platform, run_cli
 
     home = make_household(zw, units=1)
     run_cli(app, "tenants", "update", "zielone-wzgorza", "features.documents=false")
