@@ -98,6 +98,9 @@ class BaseConfig:
     # Imports: the largest file accepted by any way in (uploads wait for the worker in the
     # cooperative's file store, in PostgreSQL), how long one import may run.
     IMPORT_MAX_MB = _env_int("IOK_IMPORT_MAX_MB", 512)
+    # A resident's data download is built in the request up to this many rows (a photo counts
+    # as 50); a larger one by a job, with a link on *Moje dane*.
+    EXPORT_INLINE_ROWS = _env_int("IOK_EXPORT_INLINE_ROWS", 5000)
     IMPORT_JOB_TIMEOUT = _env_int("IOK_IMPORT_JOB_TIMEOUT", 3600)
     API_LIMIT = _env("IOK_API_LIMIT", "120 per minute")
     TENANTS_DIR = Path(_env("IOK_TENANTS_DIR", str(ROOT / "tenants")))

@@ -32,6 +32,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
         mail,
         meters,
         models,  # noqa: F401 - every model, so metadata and migrations are complete
+        my_data,
         public,
         staff,
         web,
@@ -39,7 +40,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> Flask
     from iok_saas.tenancy import resolver
 
     parts = (db, web, resolver, jobs, mail, auth, audit, public, finance, staff, imports,
-             meters, faults, announcements, contacts, documents, applications, health, cli)
+             meters, faults, announcements, contacts, documents, my_data, applications, health, cli)
     for part in parts:
         part.init_app(app)
     return app

@@ -8,7 +8,7 @@ from iok_saas.announcements.models import (
     AnnouncementRead,
 )
 from iok_saas.applications.models import AccessApplication
-from iok_saas.audit.models import AuditEvent
+from iok_saas.audit.models import AuditEvent, DataView
 from iok_saas.auth.models import ConsentEvent, User
 from iok_saas.documents.models import Document, DocumentVersion, DocumentVisit
 from iok_saas.estate.models import Building, Unit, UnitTitle
@@ -19,6 +19,7 @@ from iok_saas.imports.models import ImportRun
 from iok_saas.jobs.models import PeriodicRun
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.meters.models import Meter, Reading, ReadingCorrection, ReadingPhoto
+from iok_saas.my_data.models import DataExport
 from iok_saas.tenancy.models import Tenant, TenantDomain
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "AuditEvent",
     "Building",
     "ConsentEvent",
+    "DataExport",
+    "DataView",
     "Document",
     "DocumentVersion",
     "DocumentVisit",

@@ -238,8 +238,11 @@ def make_document(tenant: TenantRef, household: Household) -> tuple[int, int]:
     """A members' document of the cooperative with one version: (document id, version id)."""
     from datetime import date
 
+    from sqlalchemy import select
+
     from iok_saas import files
-    from iok_saas.documents.models import Document, DocumentVersion
+    from iok_saas.db import utcnow
+    from iok_saas.documents.models import Document, DocumentVersion, DocumentVisit
 
     with in_tenant(tenant):
         document = Document(category="Statut", title=household.street, number=household.slug,
@@ -251,5 +254,26 @@ def make_document(tenant: TenantRef, household: Household) -> tuple[int, int]:
         version = DocumentVersion(document_id=document.id, number=1, file_id=stored.id,
                                   filename="statut.pdf", size=stored.size)
         db.session.add(version)
+        if not db.session.scalar(select(DocumentVisit).where(
+                DocumentVisit.user_id == household.user_id)):
+            db.session.add(DocumentVisit(user_id=household.user_id, seen_at=utcnow()))
         db.session.flush()
         return document.id, version.id
+
+
+def make_data_export(tenant: TenantRef, household: Household) -> int:
+    """A prepared download of the household's data, ready to be taken: its id."""
+    from datetime import timedelta
+
+    from iok_saas import files
+    from iok_saas.db import utcnow
+    from iok_saas.my_data.models import READY, DataExport
+
+    with in_tenant(tenant):
+        stored = files.store(b"PK\x05\x06" + b"\x00" * 18, filename="moje-dane.zip",
+                             content_type="application/zip", purpose="data_export")
+        export = DataExport(user_id=household.user_id, status=READY, file_id=stored.id,
+                            ready_at=utcnow(), expires_at=utcnow() + timedelta(hours=24))
+        db.session.add(export)
+        db.session.flush()
+        return export.id

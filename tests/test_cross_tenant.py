@@ -14,6 +14,7 @@ import pytest
 from tests.factories import (
     Household,
     make_announcement,
+    make_data_export,
     make_document,
     make_fault,
     make_household,
@@ -38,6 +39,7 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "attachment_id": lambda home: make_announcement(tenant_ref(home.slug), home)[1],
     "document_id": lambda home: make_document(tenant_ref(home.slug), home)[0],
     "version_id": lambda home: make_document(tenant_ref(home.slug), home)[1],
+    "export_id": lambda home: make_data_export(tenant_ref(home.slug), home),
 }
 # Route argument → a value that is the same on every cooperative (not a row of one of them).
 SHARED_ARGS: dict[str, object] = {

@@ -15,6 +15,7 @@ from iok_saas.db import db, rls
 from iok_saas.tenancy.services import scoped_models
 from tests.factories import (
     make_announcement,
+    make_data_export,
     make_document,
     make_fault,
     make_household,
@@ -123,6 +124,7 @@ def both_populated(ctx, zw, baltyk):
         make_fault(tenant, home)
         make_announcement(tenant, home)
         make_document(tenant, home)
+        make_data_export(tenant, home)
     yield
     wipe_tenant_rows()
 

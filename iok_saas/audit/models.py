@@ -33,11 +33,12 @@ CONSENT_CHANGED = "consent_changed"
 DOCUMENT_PUBLISHED = "document_published"
 DOCUMENT_CHANGED = "document_changed"
 DOCUMENT_WITHDRAWN = "document_withdrawn"
+DELETION_REQUESTED = "deletion_requested"
 ACTIONS = (SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, LOCKED, UNLOCKED, PASSWORD_CHANGED, PASSWORD_RESET,
            ACCOUNT_CREATED, ACCOUNT_CHANGED, ACCOUNT_DEACTIVATED, ACCOUNT_REACTIVATED,
            FAULT_STATUS, FAULT_ASSIGNED, FAULT_MERGED, CONTACTS_CHANGED, EMAIL_CHANGE_ASKED,
            EMAIL_CHANGED, CONSENT_CHANGED, DOCUMENT_PUBLISHED, DOCUMENT_CHANGED,
-           DOCUMENT_WITHDRAWN)
+           DOCUMENT_WITHDRAWN, DELETION_REQUESTED)
 
 
 class AuditEvent(TenantScoped, db.Model):
@@ -58,3 +59,18 @@ class AuditEvent(TenantScoped, db.Model):
     subject_label: Mapped[str] = mapped_column(String(120), default="")
     ip: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class DataView(TenantScoped, db.Model):
+    """A member of staff looked at a resident's data (RODO: the resident may see who)."""
+
+    __tablename__ = "data_view"
+    __table_args__ = (Index("ix_data_view_tenant_subject", "tenant_id", "subject_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int]  # the resident whose data was shown
+    viewer_id: Mapped[int | None]
+    viewer_label: Mapped[str] = mapped_column(String(160), default="")
+    viewer_role: Mapped[str] = mapped_column(String(16), default="")
+    what: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

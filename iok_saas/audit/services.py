@@ -7,7 +7,7 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy import func, select
 
-from iok_saas.audit.models import ACTIONS, AuditEvent
+from iok_saas.audit.models import ACTIONS, AuditEvent, DataView
 from iok_saas.db import db
 
 SECRET_WORDS = ("password", "token", "haslo", "hasło")
@@ -58,3 +58,21 @@ def events_about(subject_id: int, actions: tuple[str, ...], limit: int = 20) -> 
         select(AuditEvent).where(AuditEvent.subject_id == subject_id,
                                  AuditEvent.action.in_(actions))
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)))
+
+
+def record_view(subject_ids: list[int], viewer: Any, what: str) -> None:
+    """Staff were shown these residents' data (no commit; their own data is not counted)."""
+    if viewer is None or not getattr(viewer, "is_staff", False):
+        return
+    for subject_id in dict.fromkeys(subject_ids):
+        if subject_id != viewer.id:
+            db.session.add(DataView(subject_id=subject_id, viewer_id=viewer.id,
+                                    viewer_label=viewer.full_name, viewer_role=viewer.role,
+                                    what=what[:200]))
+
+
+def views_of(subject_id: int, limit: int = 200) -> list[DataView]:
+    """Who of the staff viewed a resident's data, newest first."""
+    return list(db.session.scalars(select(DataView).where(DataView.subject_id == subject_id)
+                                   .order_by(DataView.at.desc(), DataView.id.desc())
+                                   .limit(limit)))

@@ -27,6 +27,7 @@ from iok_saas.announcements.models import (
 )
 from iok_saas.announcements.render import to_html
 from iok_saas.applications.models import SUBMITTED, AccessApplication
+from iok_saas.audit.models import DataView
 from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, ConsentEvent, User
 from iok_saas.auth.passwords import hash_password
 from iok_saas.cli.demo_documents import publish_demo_documents
@@ -185,6 +186,13 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
     if info.has_feature("documents"):
         db.session.flush()
         publish_demo_documents(info, users[CLERK])
+    if info.has_feature("my_data"):  # the clerk looked at the first resident's account
+        db.session.flush()
+        resident = users[coop.accounts[2].identifier]
+        db.session.add(DataView(subject_id=resident.id, viewer_id=users[CLERK].id,
+                                viewer_label=users[CLERK].full_name, viewer_role=CLERK,
+                                what="konto, dane kontaktowe i lokale",
+                                at=utcnow() - timedelta(days=3)))
 
 
 def _announcements(coop: DemoCooperative, units: list[Unit], clerk: User) -> None:

@@ -71,3 +71,8 @@ def revoke_title(user_id: int, title_id: int) -> bool:
         return False
     db.session.delete(title)
     return True
+
+
+def holders(unit_id: int) -> list[int]:
+    """The accounts holding a title to the unit."""
+    return list(db.session.scalars(select(UnitTitle.user_id).where(UnitTitle.unit_id == unit_id)))

@@ -29,10 +29,13 @@ def _home(units: list[Any]) -> Any:
 
 def init_app(app: Flask) -> None:
     """Residents' pages, the staff queue, e-mails, the menu links, the start-page figure."""
+    from flask_babel import lazy_gettext as _l
+
     from iok_saas.extensions import csrf
-    from iok_saas.faults import messages, routes, staff_routes  # noqa: F401
+    from iok_saas.faults import messages, personal, routes, staff_routes  # noqa: F401
     from iok_saas.faults.forms import STATUS_LABELS
     from iok_saas.web.navigation import N_, NavItem, register
+    from iok_saas.web.personal import PersonalSection, register_section
 
     # These views take photos: they raise the request size limit, then check CSRF themselves.
     csrf.exempt(routes.new)
@@ -42,6 +45,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_routes.bp)
     register(app, NavItem("faults.index", N_("Fault reports"), "resident", "faults"))
     register(app, NavItem("staff_faults.queue", N_("Fault reports"), "staff", "faults"))
+    register_section(app, PersonalSection("awarie", _l("My fault reports"), personal.report_rows,
+                                          feature="faults"))
     register_tile(app, HomeTile("faults", "faults/_home.html", _home, place=PAGE,
                                 feature="faults", order=50))
     register_figure(app, Figure(

@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from iok_saas import files
+from iok_saas.audit import services as audit
 from iok_saas.db import db
 from iok_saas.estate.services import buildings
 from iok_saas.faults import photos, services
@@ -99,6 +100,10 @@ def report(report_id: int):
     """One report: everything about it, its whole history (internal notes too), the actions."""
     found = one_or_404(services.staff_report(report_id))
     form = _staff_form(found)
+    if request.method == "GET":
+        audit.record_view([found.reporter_id], current_user,
+                          _("fault report %(number)s", number=found.registry_number))
+        db.session.commit()
     if request.method == "POST" and form.validate_on_submit():
         assign = form.assign_to.data or ""
         if commit_or_show(lambda: services.act(

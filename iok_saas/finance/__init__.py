@@ -16,8 +16,13 @@ def _balances(units: list) -> dict:
 def init_app(app: Flask) -> None:
     """The record pages (behind the ``finance`` feature) and each unit's balances on the
     resident's home page, its address leading to the record."""
-    from iok_saas.finance import notify, routes  # noqa: F401 - notify registers its e-mail
+    from flask_babel import lazy_gettext as _l
+
+    from iok_saas.finance import notify, personal, routes  # noqa: F401 - notify: its e-mail
+    from iok_saas.web.personal import PersonalSection, register_section
 
     app.register_blueprint(routes.bp)
     register_tile(app, HomeTile("balances", "finance/_home_balances.html", _balances,
                                 place=UNIT, feature="finance", unit_link="finance.record"))
+    register_section(app, PersonalSection("kartoteka", _l("The financial record of my units"),
+                                          personal.ledger_rows, feature="finance"))

@@ -19,9 +19,12 @@ def _pending_readings():
 
 def init_app(app: Flask) -> None:
     """Residents' pages, the staff queue, e-mails, the menu links."""
+    from flask_babel import lazy_gettext as _l
+
     from iok_saas.extensions import csrf
-    from iok_saas.meters import forms, messages, routes, staff_routes  # noqa: F401
+    from iok_saas.meters import forms, messages, personal, routes, staff_routes  # noqa: F401
     from iok_saas.web.navigation import N_, NavItem, register
+    from iok_saas.web.personal import PersonalSection, register_section
 
     # These views take a photo: they raise the request size limit, then check CSRF themselves.
     csrf.exempt(routes.meter)
@@ -34,6 +37,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_routes.bp)
     register(app, NavItem("meters.index", N_("Meters"), "resident", "meters"))
     register(app, NavItem("staff_meters.queue", N_("Readings"), "staff", "meters"))
+    register_section(app, PersonalSection(
+        "odczyty", _l("The meters of my units and their readings"), personal.reading_rows,
+        feature="meters", files=personal.reading_photos))
     register_periodic(app, PeriodicJob(
         "meters.reminders", "iok_saas.meters.reminders.remind_cooperative",
         "e-mail residents who asked for it when the reading window opens (once per window)",

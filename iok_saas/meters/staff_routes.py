@@ -10,7 +10,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from iok_saas import files
+from iok_saas.audit import services as audit
 from iok_saas.db import db
+from iok_saas.estate.services import holders
 from iok_saas.meters import export, photos, services
 from iok_saas.meters.forms import CorrectionForm, ReadingForm, RejectForm, apply
 from iok_saas.meters.window import today
@@ -98,6 +100,9 @@ def meter(meter_id: int):
     form = ReadingForm()
     if request.method == "GET":
         form.read_on.data = today()
+        audit.record_view(holders(found.unit_id), current_user,
+                          _("meter %(serial)s and its readings", serial=found.serial_number))
+        db.session.commit()
     elif form.validate_on_submit() and apply(form, lambda value: services.enter(
             found, value, form.read_on.data, current_user)):
         db.session.commit()

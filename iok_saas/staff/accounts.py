@@ -12,6 +12,7 @@ from iok_saas.audit import services as audit
 from iok_saas.audit.models import (
     CONSENT_CHANGED,
     CONTACTS_CHANGED,
+    DELETION_REQUESTED,
     EMAIL_CHANGE_ASKED,
     EMAIL_CHANGED,
 )
@@ -78,7 +79,10 @@ def _account_page(user: User, unit_form: UnitFields, status: int = 200,
                            choice_labels={c.name: c.label for c in consents.CHOICES.values()},
                            since=consents.since(user.id),
                            contacts_form=contacts_form or _contacts_form(user),
-                           history=audit.events_about(user.id, CONTACT_EVENTS)), status
+                           history=audit.events_about(user.id, CONTACT_EVENTS),
+                           views=audit.views_of(user.id, limit=50) if current_user.is_admin
+                           else [],
+                           deletion=audit.events_about(user.id, (DELETION_REQUESTED,), 1)), status
 
 
 @bp.get("/mieszkancy")
@@ -137,8 +141,13 @@ def new_staff():
 @bp.get("/konta/<int:user_id>")
 @staff_required
 def account(user_id: int):
-    """One account: data, units, state, and what staff can do with it."""
-    return _account_page(_account_or_404(user_id), _building_choices(UnitFields()))
+    """One account: data, units, state, and what staff can do with it (a resident's view of
+    it is logged: the resident sees who looked)."""
+    user = _account_or_404(user_id)
+    if user.role == RESIDENT:
+        audit.record_view([user.id], current_user, _("account, contact details and units"))
+        db.session.commit()
+    return _account_page(user, _building_choices(UnitFields()))
 
 
 @bp.post("/konta/<int:user_id>/nowe-haslo")

@@ -1,0 +1,220 @@
+"""Everything the platform holds about a person, as one ZIP: ``dane.json`` for programs, one
+CSV per part for people (semicolons, UTF-8 with BOM: Excel opens it as it is), and the photos
+they sent. Small histories are built in the request; larger ones by a job, downloadable once
+within ``LINK_HOURS`` by the same person."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from iok_saas import files
+from iok_saas.audit.models import SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, AuditEvent
+from iok_saas.audit.services import views_of
+from iok_saas.auth.models import ConsentEvent, User
+from iok_saas.db import db, utcnow
+from iok_saas.estate.models import UnitTitle
+from iok_saas.mail.messages import KINDS
+from iok_saas.mail.models import OutboxMessage
+from iok_saas.my_data.models import FAILED, PREPARING, READY, DataExport
+from iok_saas.tenancy.context import require_tenant_id
+from iok_saas.tenancy.info import TenantInfo, get_tenant_info
+from iok_saas.web.formatting import csv_cell
+from iok_saas.web.personal import PersonalSection, sections
+
+LINK_HOURS = 24
+PURPOSE = "data_export"
+PREPARE = "iok_saas.my_data.export.prepare"
+PHOTO_WEIGHT = 50  # a photo costs as much as this many rows when deciding "at once or later"
+
+
+class TooLargeForNow(Exception):
+    """More than the request may build: a job does it."""
+
+
+def _profile(user_id: int) -> list[dict[str, Any]]:
+    user = db.session.get(User, user_id)
+    return [{"identyfikator": user.identifier, "imie": user.first_name,
+             "nazwisko": user.last_name, "email": user.email,
+             "email_potwierdzony": user.email_confirmed_at,
+             "email_czeka_na_potwierdzenie": user.pending_email,
+             "telefon_komorkowy": user.phone, "telefon_stacjonarny": user.landline,
+             "konto_od": user.created_at, "ostatnie_logowanie": user.last_login_at,
+             "haslo_zmienione": user.password_changed_at, "aktywne": user.active}]
+
+
+def _units(user_id: int) -> list[dict[str, Any]]:
+    titles = db.session.scalars(select(UnitTitle).where(UnitTitle.user_id == user_id))
+    return [{"lokal": t.unit.address, "tytul_prawny": t.kind, "od": t.since} for t in titles]
+
+
+def _consents(user_id: int) -> list[dict[str, Any]]:
+    events = db.session.scalars(select(ConsentEvent).where(ConsentEvent.user_id == user_id)
+                                .order_by(ConsentEvent.at, ConsentEvent.id))
+    return [{"wybor": e.choice, "wlaczone": e.given, "kiedy": e.at, "jak": e.way}
+            for e in events]
+
+
+def _sign_ins(user_id: int) -> list[dict[str, Any]]:
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.subject_id == user_id,
+        AuditEvent.action.in_((SIGN_IN, SIGN_IN_FAILED, SIGN_OUT)))
+        .order_by(AuditEvent.created_at, AuditEvent.id))
+    return [{"kiedy": e.created_at, "zdarzenie": e.action, "adres_ip": e.ip} for e in events]
+
+
+def _emails(user_id: int) -> list[dict[str, Any]]:
+    user = db.session.get(User, user_id)
+    addresses = [a for a in (user.email, user.pending_email) if a]
+    if not addresses:
+        return []
+    messages = db.session.scalars(select(OutboxMessage).where(
+        or_(*(OutboxMessage.recipient == a for a in addresses)))
+        .order_by(OutboxMessage.created_at))
+    return [{"kiedy": m.created_at, "do": m.recipient, "temat": _subject(m),
+             "stan": m.status, "wyslano": m.sent_at} for m in messages]
+
+
+def _subject(message: OutboxMessage) -> str:
+    kind = KINDS.get(message.template)
+    if kind is None:
+        return message.template
+    with force_locale("pl"):
+        text = str(kind.subject)
+    try:
+        return text % message.context if "%(" in text else text
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+def _views(user_id: int) -> list[dict[str, Any]]:
+    return [{"kiedy": v.at, "kto": v.viewer_label, "rola": v.viewer_role, "co": v.what}
+            for v in reversed(views_of(user_id, limit=10_000))]
+
+
+CORE = [
+    PersonalSection("profil", _l("My account and contact details"), _profile),
+    PersonalSection("lokale", _l("My units and legal titles"), _units),
+    PersonalSection("zgody", _l("My choices of e-mails, with dates"), _consents),
+    PersonalSection("logowania", _l("Sign-ins to my account"), _sign_ins),
+    PersonalSection("wiadomosci", _l("E-mails sent to me (subjects and dates)"), _emails),
+    PersonalSection("przegladanie", _l("Who of the staff viewed my data"), _views),
+]
+
+
+def parts(info: TenantInfo) -> list[PersonalSection]:
+    """What the download holds at this cooperative."""
+    return CORE + sections(current_app, info.has_feature)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "tak" if value else "nie"
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    return csv_cell(str(value))
+
+
+def build(user_id: int, info: TenantInfo, budget: int | None = None) -> bytes:
+    """The ZIP; ``TooLargeForNow`` once more than ``budget`` rows (photos weigh more)."""
+    collected, weight = [], 0
+    for part in parts(info):
+        rows = part.rows(user_id)
+        photos = part.files(user_id) if part.files else []
+        weight += len(rows) + PHOTO_WEIGHT * len(photos)
+        if budget is not None and weight > budget:
+            raise TooLargeForNow
+        collected.append((part, rows, photos))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        whole = {part.name: [{k: _json_value(v) for k, v in row.items()} for row in rows]
+                 for part, rows, _ in collected}
+        archive.writestr("dane.json", json.dumps(whole, ensure_ascii=False, indent=2))
+        contents = []
+        for part, rows, photos in collected:
+            with force_locale("pl"):
+                contents.append(f"{part.name}.csv — {part.title}")
+            archive.writestr(f"{part.name}.csv", _csv(rows))
+            for name, file_id in photos:
+                archive.writestr(name, files.read(file_id))
+        archive.writestr("CZYTAJ.txt", _readme(info, contents))
+    return out.getvalue()
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    text = io.StringIO()
+    if rows:
+        writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+        writer.writerow(rows[0].keys())
+        writer.writerows([_csv_value(v) for v in row.values()] for row in rows)
+    return "\ufeff" + text.getvalue()
+
+
+def _readme(info: TenantInfo, contents: list[str]) -> str:
+    lines = [f"Dane osobowe przechowywane w Internetowej Obsłudze Kontrahenta — {info.name}",
+             f"Przygotowano: {utcnow():%Y-%m-%d %H:%M} UTC", "",
+             "dane.json — wszystko w jednym pliku (dla programów)", *contents, "",
+             "Okresy przechowywania:", *(f"- {line}" for line in info.settings.my_data.retention)]
+    return "\r\n".join(lines) + "\r\n"
+
+
+# --- the job ------------------------------------------------------------------------------------
+
+
+def prepare(export_id: int) -> str:
+    """The job: build the ZIP of a request and keep it for ``LINK_HOURS``."""
+    export = db.session.get(DataExport, export_id)
+    if export is None or export.status != PREPARING:
+        return "skipped"
+    info = get_tenant_info(require_tenant_id())
+    try:
+        data = build(export.user_id, info)
+    except Exception:
+        db.session.rollback()
+        export = db.session.get(DataExport, export_id)
+        export.status = FAILED
+        db.session.commit()
+        raise
+    stored = files.store(data, filename="moje-dane.zip", content_type="application/zip",
+                         purpose=PURPOSE)
+    export.file_id, export.status = stored.id, READY
+    export.ready_at = utcnow()
+    export.expires_at = export.ready_at + timedelta(hours=LINK_HOURS)
+    db.session.commit()
+    return READY
+
+
+def purge() -> int:
+    """Periodic, per cooperative: delete the files of downloads that expired or were taken."""
+    now = utcnow()
+    done = list(db.session.scalars(select(DataExport).where(
+        DataExport.file_id.is_not(None),
+        or_(DataExport.expires_at < now, DataExport.downloaded_at.is_not(None)))))
+    for export in done:
+        file_id, export.file_id = export.file_id, None
+        db.session.flush()
+        files.delete(file_id)
+    db.session.commit()
+    return len(done)

@@ -1,0 +1,36 @@
+"""What a capability holds about a person, for the download of everything held about them
+(RODO art. 15 and 20): capabilities register a section each from ``init_app``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+from iok_saas.web import registry
+
+REGISTRY = "personal_data"
+
+
+@dataclass(frozen=True)
+class PersonalSection:
+    """One part of the download: rows about the person (values JSON can hold), and files."""
+
+    name: str  # the file's name in the ZIP: ``<name>.csv``
+    title: Any  # what it is, for the person (a lazy translated string)
+    rows: Callable[[int], list[dict[str, Any]]]  # by the person's account id
+    feature: str | None = None
+    files: Callable[[int], list[tuple[str, int]]] | None = None  # (name in the ZIP, file id)
+
+
+def register_section(app: Flask, section: PersonalSection) -> None:
+    """Add a section (called from a capability's ``init_app``)."""
+    registry.add(app, REGISTRY, section)
+
+
+def sections(app: Flask, has_feature: Callable[[str], bool]) -> list[PersonalSection]:
+    """The sections of a cooperative with these features, in registration order."""
+    return [s for s in app.extensions.get(f"iok_{REGISTRY}", [])
+            if s.feature is None or has_feature(s.feature)]

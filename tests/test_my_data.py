@@ -1,0 +1,126 @@
+"""Moje dane: everything held about me as one ZIP (at once when small, by a job with a link that
+works once, for 24 hours, for me only, when large), who of the staff viewed my data, how long
+what is kept, a request to delete the account."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from iok_saas.audit.models import DataView
+from iok_saas.auth.models import ADMIN, CLERK
+from iok_saas.db import db, utcnow
+from iok_saas.my_data.models import READY, DataExport
+from tests.factories import make_data_export, make_household, make_ledger, make_meter
+from tests.fixtures.mail import run_burst_worker
+from tests.helpers import client_for, in_tenant
+
+ZW = "zielone-wzgorza.localhost"
+
+
+def _signed_in(app, household, host=ZW):
+    client = client_for(app, host)
+    assert client.login(household.identifier, household.password).status_code == 302
+    return client
+
+
+def _post(client, path, page="/moje-dane/"):
+    return client.post(path, data={"csrf_token": client.csrf_token(page)})
+
+
+def test_a_resident_downloads_everything_at_once_with_ledger_and_readings(app, zw):
+    home = make_household(zw, units=1)
+    make_ledger(zw, home.unit_ids[0], 1)
+    make_meter(zw, home.unit_ids[0], readings=((date(2026, 1, 1), "100"),
+                                               (date(2026, 7, 1), "130")))
+    client = _signed_in(app, home)
+    page = client.get("/moje-dane/").get_data(as_text=True)
+    assert "Kartoteka finansowa moich lokali" in page and "Jak długo przechowujemy" in page
+    answer = _post(client, "/moje-dane/pobierz")
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/zip"
+    assert "no-store" in answer.headers["Cache-Control"]
+    archive = zipfile.ZipFile(io.BytesIO(answer.data))
+    data = json.loads(archive.read("dane.json"))
+    assert data["profil"][0]["identyfikator"] == home.identifier
+    assert len(data["kartoteka"]) > 12 and len(data["odczyty"]) == 2
+    assert data["odczyty"][1]["stan"] == "130.000"
+    assert data["logowania"][0]["zdarzenie"] == "sign_in"
+    ledger = archive.read("kartoteka.csv").decode("utf-8")
+    assert ledger.startswith("\ufefflokal;konto;data") and ";112,00;0,00" in ledger
+    assert "CZYTAJ.txt" in archive.namelist() and "awarie.csv" in archive.namelist()
+
+
+def test_a_large_download_is_prepared_by_a_job_and_works_once_for_me_only(make_app, zw):
+    app = make_app(EXPORT_INLINE_ROWS=0)
+    home, other = make_household(zw, units=1), make_household(zw, units=1)
+    client = _signed_in(app, home)
+    answer = _post(client, "/moje-dane/pobierz")
+    assert answer.status_code == 302
+    assert "Przygotowujemy plik" in client.get("/moje-dane/").get_data(as_text=True)
+    assert run_burst_worker(app.config).returncode == 0
+    with in_tenant(zw):
+        export = db.session.scalar(select(DataExport).where(DataExport.user_id == home.user_id))
+        assert export.status == READY
+        path = f"/moje-dane/pobierz/{export.id}"
+    assert "Pobierz przygotowany plik" in client.get("/moje-dane/").get_data(as_text=True)
+    assert _signed_in(app, other).get(path).status_code == 404  # another resident
+    got = client.get(path)
+    assert got.status_code == 200 and zipfile.ZipFile(io.BytesIO(got.data)).read("dane.json")
+    assert client.get(path).status_code == 404  # once
+
+
+def test_a_prepared_download_expires_after_24_hours(app, zw):
+    home = make_household(zw, units=1)
+    export_id = make_data_export(zw, home)
+    with in_tenant(zw):
+        db.session.get(DataExport, export_id).expires_at = utcnow() - timedelta(minutes=1)
+    assert _signed_in(app, home).get(f"/moje-dane/pobierz/{export_id}").status_code == 404
+
+
+def test_the_resident_sees_which_staff_viewed_their_data_and_admins_see_it_too(app, zw):
+    home = make_household(zw, units=1)
+    meter_id = make_meter(zw, home.unit_ids[0])
+    clerk = make_household(zw, units=0, role=CLERK)
+    staff = _signed_in(app, clerk)
+    assert staff.get(f"/panel/konta/{home.user_id}").status_code == 200
+    assert staff.get(f"/panel/odczyty/licznik/{meter_id}").status_code == 200
+    page = _signed_in(app, home).get("/moje-dane/").get_data(as_text=True)
+    assert "konto, dane kontaktowe i lokale" in page and "licznik SN" in page
+    assert f"Testowa {clerk.last_name}" in page
+    with in_tenant(zw):
+        assert db.session.scalars(select(DataView)).all()[0].viewer_role == CLERK
+    admin = _signed_in(app, make_household(zw, units=0, role=ADMIN))
+    assert "Kto z pracowników przeglądał dane mieszkańca" in admin.get(
+        f"/panel/konta/{home.user_id}").get_data(as_text=True)
+    assert "Kto z pracowników przeglądał dane mieszkańca" not in staff.get(
+        f"/panel/konta/{home.user_id}").get_data(as_text=True)
+
+
+def test_a_deletion_request_is_recorded_once_for_the_office(app, zw):
+    home = make_household(zw, units=1)
+    client = _signed_in(app, home)
+    for _ in range(2):
+        assert _post(client, "/moje-dane/usuniecie").status_code == 302
+    assert "Wniosek o usunięcie konta złożyli Państwo" in client.get(
+        "/moje-dane/").get_data(as_text=True)
+    staff = _signed_in(app, make_household(zw, units=0, role=CLERK))
+    assert "złożył wniosek o usunięcie konta" in staff.get(
+        f"/panel/konta/{home.user_id}").get_data(as_text=True)
+    with in_tenant(zw):
+        from iok_saas.audit.models import AuditEvent
+
+        assert len(db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "deletion_requested")).all()) == 1
+
+
+def test_another_cooperatives_download_and_a_signed_out_person_find_nothing(app, zw, baltyk):
+    home = make_household(zw, units=1)
+    export_id = make_data_export(zw, home)
+    other = _signed_in(app, make_household(baltyk, units=1), "baltyk.localhost")
+    assert other.get(f"/moje-dane/pobierz/{export_id}").status_code == 404
+    assert client_for(app, ZW).get(f"/moje-dane/pobierz/{export_id}").status_code in (302, 401)
+    assert client_for(app, ZW).post("/moje-dane/pobierz").status_code in (302, 400, 401)
