@@ -190,8 +190,9 @@ def test_search_and_new_since_the_last_visit(app, zw):
         db.session.get(Document, new_id).title = "Uchwała w sprawie opłat"
         db.session.get(Document, new_id).number = "12/2026"
         db.session.get(Document, old_id).changed_at = utcnow() - timedelta(days=30)
-        db.session.add(DocumentVisit(user_id=home.user_id,
-                                     seen_at=utcnow() - timedelta(days=7)))
+        visit = db.session.scalar(select(DocumentVisit).where(
+            DocumentVisit.user_id == home.user_id))
+        visit.seen_at = utcnow() - timedelta(days=7)
     client = _signed_in(app, home)
     page = client.get("/dokumenty").get_data(as_text=True)
     assert page.count("Nowy dokument") == 1  # only the one that came after the last visit
