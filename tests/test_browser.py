@@ -607,3 +607,95 @@ def test_a_resident_changes_contacts_confirms_the_email_and_unsubscribes_in_one_
     assert "n•••@example.org" in history and "linkiem z wiadomości e-mail" in history
     staff.screenshot(path=str(artifacts / "contacts-staff.png"), full_page=True)
     staff.context.close()
+
+
+def test_staff_publish_documents_members_read_them_and_their_own_data(
+        ctx, chromium, live_server, artifacts, tmp_path):
+    """Zielone Wzgórza: a clerk publishes the statute and a resolution, then a new version of the
+    statute; a resident downloads both versions and sees the old one marked replaced; signed out
+    and from Bałtyk the same addresses are 404. The resident downloads *Moje dane* (readings
+    and ledger inside) and sees that the clerk opened their account."""
+    import io
+    import json
+    import zipfile
+    from datetime import date
+
+    from tests.factories import make_ledger, make_meter, pdf_bytes
+    from tests.helpers import tenant_ref
+
+    slug, zw = "zielone-wzgorza", tenant_ref("zielone-wzgorza")
+    member = make_household(zw, units=1)
+    make_ledger(zw, member.unit_ids[0], 1)
+    make_meter(zw, member.unit_ids[0], readings=((date(2026, 1, 1), "100"),))
+    clerk = make_household(zw, role="clerk", units=0)
+    files = {}
+    for name in ("statut-2019", "statut-2024", "uchwala-12"):
+        files[name] = tmp_path / f"{name}.pdf"
+        files[name].write_bytes(pdf_bytes(name))
+
+    staff = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(staff, slug, live_server, clerk.identifier, clerk.password)
+    for category, title, number, dated, pdf in (
+            ("Statut", "Statut Spółdzielni", "", "2019-06-15", "statut-2019"),
+            ("Uchwały rady nadzorczej", "Uchwała w sprawie opłat", "12/2026", "2026-10-15",
+             "uchwala-12")):
+        staff.goto(_url(slug, live_server, "/panel/dokumenty/nowy"))
+        staff.get_by_label("Kategoria").select_option(category)
+        staff.get_by_label("Tytuł", exact=True).fill(title)
+        staff.get_by_label("Numer (nieobowiązkowy)").fill(number)
+        staff.get_by_label("Data dokumentu").fill(dated)
+        staff.get_by_label("Dokument (PDF)").set_input_files(str(files[pdf]))
+        staff.get_by_role("button", name="Opublikuj", exact=True).click()
+        assert staff.get_by_text("Dokument został opublikowany.").is_visible()
+    staff.goto(_url(slug, live_server, "/panel/dokumenty/"))
+    staff.get_by_role("link", name="Statut Spółdzielni").click()
+    statute_path = staff.url.split(str(live_server), 1)[1].replace("/panel", "")
+    staff.get_by_label("Nowa wersja (PDF)").set_input_files(str(files["statut-2024"]))
+    staff.get_by_label("Co się zmieniło (nieobowiązkowe)").fill("Zmiany z 2024 r.")
+    staff.get_by_role("button", name="Opublikuj nową wersję").click()
+    assert staff.get_by_text("Nowa wersja została opublikowana.").is_visible()
+    staff.screenshot(path=str(artifacts / "documents-staff.png"), full_page=True)
+    staff.goto(_url(slug, live_server, f"/panel/konta/{member.user_id}"))  # a logged view
+    staff.context.close()
+
+    resident = chromium.new_context(viewport={"width": 390, "height": 844},
+                                    accept_downloads=True).new_page()
+    sign_in(resident, slug, live_server, member.identifier, member.password)
+    resident.get_by_role("link", name="Dokumenty").first.click()
+    assert resident.get_by_text("Nowy dokument").count() == 2
+    resident.screenshot(path=str(artifacts / "documents-resident.png"), full_page=True)
+    resident.get_by_role("link", name="Statut Spółdzielni").click()
+    assert resident.get_by_text("wersja obowiązująca").is_visible()
+    assert resident.get_by_text("zastąpiona").is_visible()
+    links = resident.get_by_role("link", name=re.compile("^Wersja"))
+    seen = []
+    for index in range(links.count()):
+        with resident.expect_download() as download:
+            links.nth(index).click()
+        seen.append(download.value.path().read_bytes()[:5])
+    assert seen == [b"%PDF-", b"%PDF-"]
+    resident.screenshot(path=str(artifacts / "documents-versions.png"), full_page=True)
+    version_href = links.first.get_attribute("href")
+
+    resident.get_by_role("link", name="Moje dane").first.click()
+    assert resident.get_by_text("konto, dane kontaktowe i lokale").is_visible()
+    resident.screenshot(path=str(artifacts / "my-data.png"), full_page=True)
+    with resident.expect_download() as download:
+        resident.get_by_role("button", name="Pobierz moje dane (ZIP)").click()
+    archive = zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes()))
+    data = json.loads(archive.read("dane.json"))
+    assert data["kartoteka"] and data["odczyty"] and data["przegladanie"]
+    resident.context.close()
+
+    for context in (chromium.new_context(), None):
+        if context is None:  # a Bałtyk resident on the Bałtyk host, the same ids
+            other = make_household(tenant_ref("baltyk"), units=1)
+            context = chromium.new_context()
+            page = context.new_page()
+            sign_in(page, "baltyk", live_server, other.identifier, other.password)
+            host = "baltyk"
+        else:
+            page, host = context.new_page(), slug
+        for path in (statute_path, version_href):
+            assert page.goto(_url(host, live_server, path)).status == 404, (host, path)
+        context.close()

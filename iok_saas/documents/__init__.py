@@ -3,7 +3,25 @@ library of PDFs with versions for residents holding a unit (feature ``documents`
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+
+from iok_saas.web.home import PAGE, HomeTile, register_tile
+
+HOME_SHOWN = 5
+
+
+def _home(units: list[Any]) -> Any:
+    """Documents published or replaced since the resident last opened the library."""
+    from flask_login import current_user
+
+    from iok_saas.documents.services import for_members, last_visit
+
+    if not units:
+        return []
+    seen = last_visit(current_user.id)
+    return [d for d in for_members() if seen is None or d.changed_at > seen][:HOME_SHOWN]
 
 
 def init_app(app: Flask) -> None:
@@ -19,3 +37,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(routes.staff_bp)
     register(app, NavItem("documents.index", N_("Documents"), "resident", "documents"))
     register(app, NavItem("staff_documents.staff_index", N_("Documents"), "staff", "documents"))
+    register_tile(app, HomeTile("documents", "documents/_home.html", _home, place=PAGE,
+                                feature="documents", order=20))
