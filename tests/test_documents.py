@@ -212,3 +212,40 @@ def test_documents_are_a_feature_of_the_cooperative(app, zw):
     finally:
         with as_platform():
             tenant_services.sync_dir(ROOT / "tenants")
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF written by hand: ``objects`` in order (each ``N G obj … endobj``), a correct
+    cross-reference table with the generation each object declares."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for body in objects:
+        offsets.append((len(out), int(body.split()[1])))
+        out += body + b"\n"
+    start = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} {generation:05d} n \n".encode()
+                    for offset, generation in offsets)
+    out += (f"trailer <</Size {len(objects) + 1}/Root 1 0 R>>\nstartxref\n{start}\n%%EOF\n"
+            .encode())
+    return bytes(out)
+
+
+def test_a_script_in_an_object_of_another_generation_is_found():
+    from pypdf import PdfReader
+
+    data = _raw_pdf([
+        b"1 0 obj <</Type/Catalog/Pages 2 0 R/OpenAction 4 1 R>> endobj",
+        b"2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj",
+        b"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>> endobj",
+        b"4 1 obj <</S/JavaScript/JS<6170702e616c657274283129>>> endobj",
+    ])
+    assert services._has_script(PdfReader(io.BytesIO(data), strict=False))
+    assert "script" in services.pdf_problem(data)._args[0]
+
+
+def test_a_damaged_pdf_gets_a_message_whatever_the_reader_raises():
+    data = _raw_pdf([
+        b"1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj",
+        b"2 0 obj <</Type/Pages/Kids[2 0 R]/Count 1>> endobj",  # a page tree that loops
+    ])
+    assert services.pdf_problem(data) is not None

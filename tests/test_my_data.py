@@ -52,6 +52,32 @@ def test_a_resident_downloads_everything_at_once_with_ledger_and_readings(app, z
     ledger = archive.read("kartoteka.csv").decode("utf-8")
     assert ledger.startswith("\ufefflokal;konto;data") and ";112,00;0,00" in ledger
     assert "CZYTAJ.txt" in archive.namelist() and "awarie.csv" in archive.namelist()
+    assert ";130,000;" in archive.read("odczyty.csv").decode("utf-8")  # all three places
+
+
+def test_the_emails_part_lists_only_mail_to_the_address_in_use(app, zw):
+    from iok_saas.mail.outbox import queue_message
+
+    home = make_household(zw, units=1)
+    with in_tenant(zw):
+        from iok_saas.auth.models import User
+
+        user = db.session.get(User, home.user_id)
+        user.pending_email = "sasiad@example.org"  # typed, never confirmed: anybody's
+        queue_message("test_message", "sasiad@example.org", {"note": "Nie dla mnie"})
+        queue_message("test_message", user.email.upper(), {"note": "Dla mnie"})
+    answer = _post(_signed_in(app, home), "/moje-dane/pobierz")
+    mails = json.loads(zipfile.ZipFile(io.BytesIO(answer.data)).read("dane.json"))["wiadomosci"]
+    assert [m["do"].lower() for m in mails] == [f"t{int(home.identifier[1:])}@example.org"]
+
+
+def test_asking_again_while_a_download_is_prepared_queues_nothing_new(make_app, zw):
+    app = make_app(EXPORT_INLINE_ROWS=0)
+    client = _signed_in(app, make_household(zw, units=1))
+    for _ in range(3):
+        assert _post(client, "/moje-dane/pobierz").status_code == 302
+    with in_tenant(zw):
+        assert len(db.session.scalars(select(DataExport)).all()) == 1
 
 
 def test_a_large_download_is_prepared_by_a_job_and_works_once_for_me_only(make_app, zw):
@@ -67,10 +93,11 @@ def test_a_large_download_is_prepared_by_a_job_and_works_once_for_me_only(make_a
         assert export.status == READY
         path = f"/moje-dane/pobierz/{export.id}"
     assert "Pobierz przygotowany plik" in client.get("/moje-dane/").get_data(as_text=True)
-    assert _signed_in(app, other).get(path).status_code == 404  # another resident
-    got = client.get(path)
+    assert _post(_signed_in(app, other), path).status_code == 404  # another resident
+    assert client.get(path).status_code == 405  # a button, not a link scanners could use up
+    got = _post(client, path)
     assert got.status_code == 200 and zipfile.ZipFile(io.BytesIO(got.data)).read("dane.json")
-    assert client.get(path).status_code == 404  # once
+    assert _post(client, path).status_code == 404  # once
 
 
 def test_a_prepared_download_expires_after_24_hours(app, zw):
@@ -78,7 +105,7 @@ def test_a_prepared_download_expires_after_24_hours(app, zw):
     export_id = make_data_export(zw, home)
     with in_tenant(zw):
         db.session.get(DataExport, export_id).expires_at = utcnow() - timedelta(minutes=1)
-    assert _signed_in(app, home).get(f"/moje-dane/pobierz/{export_id}").status_code == 404
+    assert _post(_signed_in(app, home), f"/moje-dane/pobierz/{export_id}").status_code == 404
 
 
 def test_the_resident_sees_which_staff_viewed_their_data_and_admins_see_it_too(app, zw):
@@ -121,6 +148,7 @@ def test_another_cooperatives_download_and_a_signed_out_person_find_nothing(app,
     home = make_household(zw, units=1)
     export_id = make_data_export(zw, home)
     other = _signed_in(app, make_household(baltyk, units=1), "baltyk.localhost")
-    assert other.get(f"/moje-dane/pobierz/{export_id}").status_code == 404
-    assert client_for(app, ZW).get(f"/moje-dane/pobierz/{export_id}").status_code in (302, 401)
+    assert _post(other, f"/moje-dane/pobierz/{export_id}").status_code == 404
+    assert client_for(app, ZW).post(f"/moje-dane/pobierz/{export_id}").status_code in (
+        302, 400, 401)
     assert client_for(app, ZW).post("/moje-dane/pobierz").status_code in (302, 400, 401)

@@ -9,6 +9,7 @@ where a byte search cannot look). Nothing here commits.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -32,8 +33,9 @@ from iok_saas.web.formatting import local_today
 from iok_saas.web.problems import DomainError
 
 PURPOSE = "member_document"
-# Keys of a PDF dictionary that run something when the file is opened or a page is shown.
-SCRIPT_KEYS = ("/JS", "/JavaScript", "/Launch")
+# Names in a PDF that run something when the file is opened or a page is shown (XFA forms carry
+# scripts inside streams): wherever they stand uncompressed, whatever follows them.
+SCRIPT_BYTES = re.compile(rb"/(?:JS|JavaScript|Launch|XFA)(?![A-Za-z0-9])")
 
 
 class DocumentError(DomainError):
@@ -74,10 +76,11 @@ def pdf_problem(data: bytes) -> Any:
         if len(reader.pages) == 0:
             return _l("This PDF has no pages.")
         scripted = _has_script(reader)
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+    except MemoryError:
+        raise
+    except Exception:
         return _l("This PDF cannot be read: it may be damaged. Please save it again.")
-    if scripted or any(key.encode() + b" " in data or key.encode() + b"(" in data
-                       for key in SCRIPT_KEYS):
+    if scripted or SCRIPT_BYTES.search(data):
         return _l("This PDF contains a script (JavaScript) or an action that starts a program. "
                   "Please save it again without them (for example with “Print to PDF”).")
     return None
@@ -86,16 +89,17 @@ def pdf_problem(data: bytes) -> Any:
 def _has_script(reader: PdfReader) -> bool:
     """Whether any object of the file (compressed ones too, and the dictionaries inside them)
     is a script or launch action."""
-    numbers = {n for per_generation in reader.xref.values() for n in per_generation}
-    numbers |= set(reader.xref_objStm)
-    for number in sorted(numbers):
+    references = [IndirectObject(number, generation, reader)
+                  for generation, numbers in reader.xref.items() for number in numbers]
+    references += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
+    for reference in references:
         try:
-            found = reader.get_object(number)
+            found = reader.get_object(reference)
         except (PdfReadError, ValueError, KeyError, IndexError):
             continue
         if _scripted(found):
             return True
-    return False
+    return _scripted(reader.trailer)
 
 
 def _scripted(value: Any, depth: int = 0) -> bool:
@@ -104,8 +108,8 @@ def _scripted(value: Any, depth: int = 0) -> bool:
     if depth > 64:
         return False
     if isinstance(value, DictionaryObject):
-        if "/JS" in value or "/JavaScript" in value or value.get("/S") in ("/JavaScript",
-                                                                          "/Launch"):
+        if "/JS" in value or "/JavaScript" in value or "/XFA" in value or value.get("/S") in (
+                "/JavaScript", "/Launch"):
             return True
         children: Any = value.values()
     elif isinstance(value, ArrayObject):

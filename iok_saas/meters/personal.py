@@ -26,11 +26,13 @@ def reading_rows(user_id: int) -> list[dict[str, Any]]:
 
 
 def reading_photos(user_id: int) -> list[tuple[str, int]]:
-    """The photos the person attached to readings: (name in the ZIP, file id)."""
+    """The photos of the readings of the person's units — what the meters' pages show every
+    holder of the unit: (name in the ZIP, file id)."""
+    held = select(UnitTitle.unit_id).where(UnitTitle.user_id == user_id)
     rows = db.session.execute(
         select(ReadingPhoto.file_id, Reading.read_on, Meter.serial_number)
         .join(Reading, Reading.id == ReadingPhoto.reading_id)
         .join(Meter, Meter.id == Reading.meter_id)
-        .where(Reading.submitted_by_id == user_id).order_by(ReadingPhoto.id)).all()
+        .where(Meter.unit_id.in_(held)).order_by(ReadingPhoto.id)).all()
     return [(f"zdjecia-odczytow/{serial}-{read_on:%Y-%m-%d}-{file_id}.jpg", file_id)
             for file_id, read_on, serial in rows]

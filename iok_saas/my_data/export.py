@@ -1,7 +1,7 @@
 """Everything the platform holds about a person, as one ZIP: ``dane.json`` for programs, one
 CSV per part for people (semicolons, UTF-8 with BOM: Excel opens it as it is), and the photos
-they sent. Small histories are built in the request; larger ones by a job, downloadable once
-within ``LINK_HOURS`` by the same person."""
+of their meters' readings. Small histories are built in the request; larger ones by a job,
+downloadable once within ``LINK_HOURS`` by the same person."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from iok_saas import files
 from iok_saas.audit.models import SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, AuditEvent
@@ -74,13 +74,12 @@ def _sign_ins(user_id: int) -> list[dict[str, Any]]:
 
 
 def _emails(user_id: int) -> list[dict[str, Any]]:
-    user = db.session.get(User, user_id)
-    addresses = [a for a in (user.email, user.pending_email) if a]
-    if not addresses:
+    # The address in use only: one waiting for its confirmation may be anybody's.
+    email = db.session.get(User, user_id).email
+    if not email:
         return []
     messages = db.session.scalars(select(OutboxMessage).where(
-        or_(*(OutboxMessage.recipient == a for a in addresses)))
-        .order_by(OutboxMessage.created_at))
+        func.lower(OutboxMessage.recipient) == email.lower()).order_by(OutboxMessage.created_at))
     return [{"kiedy": m.created_at, "do": m.recipient, "temat": _subject(m),
              "stan": m.status, "wyslano": m.sent_at} for m in messages]
 
@@ -130,8 +129,8 @@ def _csv_value(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "tak" if value else "nie"
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, Decimal):  # as many places as kept: 123,456 m³ stays so
+        return format(value, "f").replace(".", ",")
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     return csv_cell(str(value))

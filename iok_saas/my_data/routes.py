@@ -8,7 +8,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 
 from iok_saas import files
 from iok_saas.audit import services as audit
@@ -16,7 +16,7 @@ from iok_saas.audit.models import DELETION_REQUESTED, AuditEvent
 from iok_saas.db import db, utcnow
 from iok_saas.jobs import enqueue
 from iok_saas.my_data import export
-from iok_saas.my_data.models import READY, DataExport
+from iok_saas.my_data.models import PREPARING, READY, DataExport
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.forms import ActionForm
 
@@ -53,11 +53,12 @@ def download():
         data = export.build(current_user.id, g.tenant,
                             budget=current_app.config["EXPORT_INLINE_ROWS"])
     except export.TooLargeForNow:
-        request = DataExport(user_id=current_user.id)
-        db.session.add(request)
-        db.session.flush()
-        enqueue(export.PREPARE, g.tenant.id, export_id=request.id)
-        db.session.commit()
+        if _waiting() is None:  # asked again while one is being prepared or waits: that one
+            request = DataExport(user_id=current_user.id)
+            db.session.add(request)
+            db.session.flush()
+            enqueue(export.PREPARE, g.tenant.id, export_id=request.id)
+            db.session.commit()
         flash(_("We are preparing the file: there is a lot of data. The link will appear on "
                 "this page in a few minutes and will work for %(hours)d hours.",
                 hours=export.LINK_HOURS), "info")
@@ -65,22 +66,35 @@ def download():
     return files.download(data, filename=_name(), content_type="application/zip")
 
 
+def _waiting() -> DataExport | None:
+    """The person's download still being prepared, or ready and not yet taken."""
+    return db.session.scalar(select(DataExport).where(
+        DataExport.user_id == current_user.id,
+        or_(DataExport.status == PREPARING,
+            and_(DataExport.status == READY, DataExport.downloaded_at.is_(None),
+                 DataExport.expires_at > utcnow()))).limit(1))
+
+
 def _name() -> str:
     return f"moje-dane-{current_user.identifier}-{date.today():%Y-%m-%d}.zip"
 
 
-@bp.get("/pobierz/<int:export_id>")
+@bp.post("/pobierz/<int:export_id>")
 @login_required
 def prepared(export_id: int):
-    """A prepared ZIP: once, within its hours, for the person who asked only."""
-    found = db.session.scalar(select(DataExport).where(
-        DataExport.id == export_id, DataExport.user_id == current_user.id,
-        DataExport.status == READY, DataExport.downloaded_at.is_(None),
-        DataExport.expires_at > utcnow(), DataExport.file_id.is_not(None)))
-    if found is None:
+    """A prepared ZIP: once (taken in one statement: two clicks at once get it once), within
+    its hours, for the person who asked only; a button, so link scanners cannot use it up."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    file_id = db.session.scalar(
+        update(DataExport).where(
+            DataExport.id == export_id, DataExport.user_id == current_user.id,
+            DataExport.status == READY, DataExport.downloaded_at.is_(None),
+            DataExport.expires_at > utcnow(), DataExport.file_id.is_not(None))
+        .values(downloaded_at=utcnow()).returning(DataExport.file_id))
+    if file_id is None:
         abort(404)
-    found.downloaded_at = utcnow()
-    data = files.read(found.file_id)
+    data = files.read(file_id)
     db.session.commit()
     return files.download(data, filename=_name(), content_type="application/zip")
 
