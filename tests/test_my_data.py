@@ -152,3 +152,20 @@ def test_another_cooperatives_download_and_a_signed_out_person_find_nothing(app,
     assert client_for(app, ZW).post(f"/moje-dane/pobierz/{export_id}").status_code in (
         302, 400, 401)
     assert client_for(app, ZW).post("/moje-dane/pobierz").status_code in (302, 400, 401)
+
+
+def test_taken_and_expired_downloads_lose_their_files(app, zw):
+    from iok_saas.files.models import StoredFile
+    from iok_saas.my_data.export import purge
+
+    home = make_household(zw, units=1)
+    taken, expired, waiting = (make_data_export(zw, home) for _ in range(3))
+    with in_tenant(zw):
+        db.session.get(DataExport, taken).downloaded_at = utcnow()
+        db.session.get(DataExport, expired).expires_at = utcnow() - timedelta(minutes=1)
+    with in_tenant(zw):
+        assert purge() == 2
+        kept = {e.id: e.file_id for e in db.session.scalars(select(DataExport))}
+        assert kept[taken] is None and kept[expired] is None and kept[waiting] is not None
+        assert len(db.session.scalars(select(StoredFile).where(
+            StoredFile.purpose == "data_export")).all()) == 1
