@@ -186,7 +186,16 @@ def _category_list(value: list[str]) -> list[str]:
     return cleaned
 
 
-class Faults(Strict):
+class _Categorised(Strict):
+    """A section with ``categories`` people choose from: checked alike everywhere."""
+
+    @field_validator("categories", check_fields=False)
+    @classmethod
+    def _categories(cls, value: list[str]) -> list[str]:
+        return _category_list(value)
+
+
+class Faults(_Categorised):
     """Fault reports: the categories residents choose from, photos, and how long after a
     report is finished the resident may confirm or reopen it."""
 
@@ -197,11 +206,6 @@ class Faults(Strict):
     photos_per_report: int = Field(15, ge=1, le=50)
     reopen_days: int = Field(14, ge=1, le=90)
 
-    @field_validator("categories")
-    @classmethod
-    def _categories(cls, value: list[str]) -> list[str]:
-        return _category_list(value)
-
 
 # What art. 8¹ of the housing cooperatives act lets members see, as most cooperatives file it.
 DEFAULT_DOCUMENT_CATEGORIES = [
@@ -210,16 +214,11 @@ DEFAULT_DOCUMENT_CATEGORIES = [
 ]
 
 
-class Documents(Strict):
+class Documents(_Categorised):
     """The members' library: its categories and the largest PDF staff may publish."""
 
     categories: list[str] = Field(default_factory=lambda: list(DEFAULT_DOCUMENT_CATEGORIES))
     max_mb: int = Field(20, ge=1, le=50)
-
-    @field_validator("categories")
-    @classmethod
-    def _categories(cls, value: list[str]) -> list[str]:
-        return _category_list(value)
 
 
 DEFAULT_RETENTION = [
