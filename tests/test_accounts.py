@@ -11,6 +11,7 @@ from iok_saas.auth.models import User
 from iok_saas.db import db, utcnow
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.tenancy import tenant_context
+from iok_saas.web.formatting import WARSAW
 from tests.factories import make_household
 from tests.helpers import TenantClient, app_settings, in_tenant
 
@@ -35,8 +36,13 @@ def test_staff_unlock_mode_blocks_until_staff_act(zw, zw_client):
     _fail(zw_client, home, 5)
     locked = _user(zw, home.user_id)
     assert locked.is_locked and locked.locked_until is None
-    answer = zw_client.login(home.identifier, home.password)  # even the right password
-    assert FAILED in answer.get_data(as_text=True)
+    answer = zw_client.login(home.identifier, home.password)  # the right password: told why
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 403 and FAILED not in page
+    assert "Konto jest zablokowane" in page and "przyjść do biura" in page
+    assert "ul. " in page or "Murowana Goślina" in page  # where the office is
+    wrong = zw_client.login(home.identifier, "zle-haslo-9").get_data(as_text=True)
+    assert FAILED in wrong and "Konto jest zablokowane<" not in wrong  # a guesser learns nothing
 
 
 def test_timed_mode_unlocks_by_itself(baltyk, baltyk_client):
@@ -44,7 +50,10 @@ def test_timed_mode_unlocks_by_itself(baltyk, baltyk_client):
     _fail(baltyk_client, home, 5)
     locked = _user(baltyk, home.user_id)
     assert locked.is_locked and locked.locked_until > utcnow()
-    assert FAILED in baltyk_client.login(home.identifier, home.password).get_data(as_text=True)
+    page = baltyk_client.login(home.identifier, home.password).get_data(as_text=True)
+    until = locked.locked_until.astimezone(WARSAW)
+    assert f"Zostanie odblokowane {until:%d.%m.%Y} o godz. {until:%H:%M}" in page
+    assert FAILED in baltyk_client.login(home.identifier, "zle-haslo-9").get_data(as_text=True)
     with in_tenant(baltyk):
         db.session.get(User, home.user_id).locked_until = utcnow()  # 15 minutes later
     assert baltyk_client.login(home.identifier, home.password).status_code == 302
@@ -163,7 +172,7 @@ def test_idle_session_is_signed_out(zw, zw_client):
     ("\x00ZW", "Identyfikator zawiera niedozwolone znaki."),
     ("ZW\x07-1", "Identyfikator zawiera niedozwolone znaki."),
     ("x" * 5000, "Identyfikator jest za długi."),
-    ("", "Wpisz identyfikator użytkownika."),
+    ("", "Prosimy wpisać identyfikator użytkownika."),
 ])
 def test_odd_identifiers_get_a_clear_message(zw_client, identifier, message):
     token = zw_client.csrf_token("/logowanie")
@@ -266,7 +275,8 @@ def test_wrong_current_passwords_count_and_lock(zw, zw_client):
     answer = _change(zw_client, "zle-haslo-1", "Ogrodnik77")
     assert answer.location == "/logowanie"
     assert _user(zw, home.user_id).is_locked
-    assert FAILED in zw_client.login(home.identifier, home.password).get_data(as_text=True)
+    assert "Konto jest zablokowane" in zw_client.login(
+        home.identifier, home.password).get_data(as_text=True)
 
 
 def test_composed_and_decomposed_polish_letters_are_the_same_password(zw, zw_client):

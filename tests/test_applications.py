@@ -88,8 +88,8 @@ def test_same_answer_whether_or_not_the_address_is_known(zw, zw_client, estate):
     ({"email": "to-nie-adres"}, "To nie jest poprawny adres e-mail."),
     ({"accept": ""}, "Bez akceptacji Regulaminu nie możemy przyjąć wniosku."),
     ({"unit_number": "99"}, "W tym budynku nie ma lokalu o takim numerze."),
-    ({"building": "0"}, "Wybierz budynek."),
-    ({"phone": ""}, "Wpisz numer telefonu."),
+    ({"building": "0"}, "Prosimy wybrać budynek."),
+    ({"phone": ""}, "Prosimy wpisać numer telefonu."),
     ({"first_name": "Ma\x00rian"}, "Zawiera niedozwolone znaki."),
 ])
 def test_bad_input_gets_a_message_and_stores_nothing(zw, zw_client, estate, fields, message):
@@ -188,7 +188,7 @@ def test_approve_prepares_an_account_that_cannot_sign_in_yet(app, zw, clerk, est
 def test_reject_needs_a_reason_and_tells_the_applicant(zw, clerk, estate):
     application_id = _submitted(zw, clerk, estate)
     empty = _post(clerk, f"/panel/wnioski/{application_id}/odrzuc", reason=" ")
-    assert "Wpisz powód." in empty.get_data(as_text=True)
+    assert "Prosimy wpisać powód." in empty.get_data(as_text=True)
     _post(clerk, f"/panel/wnioski/{application_id}/odrzuc", reason="Brak tytułu prawnego.")
     assert _rows(zw, AccessApplication)[0].status == REJECTED
     [rejected] = [m for m in _rows(zw, OutboxMessage) if m.template == "application_rejected"]

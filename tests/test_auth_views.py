@@ -48,7 +48,7 @@ def test_every_failure_gets_the_same_answer(zw, zw_client):
 def test_empty_form_says_what_is_missing(zw_client):
     token = zw_client.csrf_token("/logowanie")
     body = zw_client.post("/logowanie", data={"csrf_token": token}).get_data(as_text=True)
-    assert "Wpisz identyfikator użytkownika." in body and "Wpisz hasło." in body
+    assert "Prosimy wpisać identyfikator użytkownika." in body and "Prosimy wpisać hasło." in body
 
 
 def test_post_without_csrf_token_is_refused(zw, zw_client):

@@ -238,7 +238,7 @@ def test_the_whole_online_application_path(ctx, chromium, live_server, artifacts
     applicant.screenshot(path=str(artifacts / "application-consent-missing.png"), full_page=True)
     applicant.locator("#accept").check()
     applicant.get_by_role("button", name="Wyślij wniosek").click()
-    assert applicant.get_by_role("heading", name="Sprawdź skrzynkę e-mail").is_visible()
+    assert applicant.get_by_role("heading", name="Prosimy sprawdzić skrzynkę e-mail").is_visible()
     applicant.goto(newest_link("application_confirm"))
     assert applicant.get_by_role("heading", name=re.compile("przekazany")).is_visible()
 

@@ -120,7 +120,7 @@ def test_resident_sees_details_and_changes_phones_with_the_password(app, baltyk)
     ({"email": "jan kowalski@example.org"}, "nie jest poprawny adres e-mail"),
     ({"email": "jan@example.org\r\nBcc: x@example.org"}, "jednym wierszu"),
     ({"current_password": "zle-haslo-123"}, "Obecne hasło jest nieprawidłowe"),
-    ({"current_password": ""}, "Proszę wpisać obecne hasło"),
+    ({"current_password": ""}, "Prosimy wpisać obecne hasło"),
 ])
 def test_bad_contact_details_are_refused_with_a_message_and_nothing_changes(
         app, baltyk, fields, message):

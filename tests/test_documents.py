@@ -132,7 +132,7 @@ def test_a_file_that_is_not_a_clean_pdf_is_refused_and_nothing_is_saved(
 
 
 @pytest.mark.parametrize(("fields", "message"), [
-    ({"title": ""}, "Proszę wpisać tytuł"), ({"title": "x" * 301}, "Najwyżej 300"),
+    ({"title": ""}, "Prosimy wpisać tytuł"), ({"title": "x" * 301}, "Najwyżej 300"),
     ({"category": "Przepisy kulinarne"}, "Not a valid choice"),
     ({"dated": "2099-01-01"}, "nie może być z przyszłości"),
 ])

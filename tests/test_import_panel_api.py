@@ -89,8 +89,8 @@ def test_a_dry_run_from_the_panel_checks_only(app, baltyk, baltyk_admin):
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
-    ("obraz.png", b"\x89PNG", "Proszę wybrać plik CSV albo JSON"),
-    ("", b"", "Proszę wybrać plik do importu"),
+    ("obraz.png", b"\x89PNG", "Prosimy wybrać plik CSV albo JSON"),
+    ("", b"", "Prosimy wybrać plik do importu"),
 ])
 def test_wrong_uploads_get_a_message_and_nothing_is_queued(baltyk, baltyk_admin, name, content,
                                                            message):

@@ -64,7 +64,7 @@ def test_values_with_comma_or_dot(raw, value):
 
 
 @pytest.mark.parametrize(("raw", "message"), [
-    ("", "Proszę wpisać stan licznika"), ("abc", "to liczba"), ("-1", "nie może być ujemny"),
+    ("", "Prosimy wpisać stan licznika"), ("abc", "to liczba"), ("-1", "nie może być ujemny"),
     ("1,2345", "najwyżej 3 cyfry po przecinku"), ("1e999", "to liczba"), ("NaN", "to liczba"),
     ("99999999999999", "za duża"), ("1,000000000000000000001", "najwyżej 3 cyfry"),
 ])
@@ -327,7 +327,7 @@ def test_a_rejection_needs_a_reason_which_the_resident_reads(baltyk, baltyk_clie
     refused = baltyk_client.post("/panel/odczyty/decyzja", data={
         "csrf_token": token, "reading": [f"{reading_id}:135"], "action": "reject", "reason": ""},
         follow_redirects=True)
-    assert "Proszę podać powód odrzucenia." in refused.get_data(as_text=True)
+    assert "Prosimy podać powód odrzucenia." in refused.get_data(as_text=True)
     baltyk_client.post("/panel/odczyty/decyzja", data={
         "csrf_token": token, "reading": [f"{reading_id}:135"], "action": "reject",
         "reason": "Stan na zdjęciu jest inny."})
@@ -360,7 +360,7 @@ def test_staff_enter_a_reading_from_paper_and_correct_it_with_a_trail(baltyk, ba
         reading_id = db.session.scalar(select(Reading.id).where(Reading.source == "staff"))
     correct = f"/panel/odczyty/{reading_id}/korekta"
     missing = _form(baltyk_client, correct, value="154,5", read_on=TODAY.isoformat(), reason="")
-    assert "Proszę podać powód korekty." in missing.get_data(as_text=True)
+    assert "Prosimy podać powód korekty." in missing.get_data(as_text=True)
     assert _form(baltyk_client, correct, value="154,5", read_on=TODAY.isoformat(),
                  reason="Pomyłka przy przepisywaniu").status_code == 302
     page = baltyk_client.get(path).get_data(as_text=True)

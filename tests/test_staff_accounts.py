@@ -78,11 +78,11 @@ def test_the_pdf_carries_the_same_document(clerk):
 
 
 @pytest.mark.parametrize(("fields", "message"), [
-    ({"first_name": ""}, "Wpisz imię."),
+    ({"first_name": ""}, "Prosimy wpisać imię."),
     ({"email": "nie-adres"}, "To nie jest poprawny adres e-mail."),
-    ({"phone": "abc"}, "Wpisz numer telefonu, używając cyfr."),
+    ({"phone": "abc"}, "Prosimy wpisać numer telefonu samymi cyframi."),
     ({"unit_number": "999"}, "W tym budynku nie ma lokalu o takim numerze."),
-    ({"building": "0"}, "Wybierz budynek."),
+    ({"building": "0"}, "Prosimy wybrać budynek."),
     ({"last_name": "<script>"}, "Zawiera niedozwolone znaki."),
 ])
 def test_bad_input_creates_nothing(clerk, baltyk, fields, message):
@@ -167,7 +167,7 @@ def test_admin_cannot_deactivate_themself(baltyk, baltyk_client):
     baltyk_client.login(admin.identifier, admin.password)
     path = f"/panel/konta/{admin.user_id}"
     baltyk_client.post(f"{path}/dezaktywuj", data=_form(baltyk_client, path))
-    assert "Nie możesz dezaktywować własnego konta." in baltyk_client.get(path).get_data(
+    assert "Nie można dezaktywować własnego konta." in baltyk_client.get(path).get_data(
         as_text=True)
 
 

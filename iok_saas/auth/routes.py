@@ -42,6 +42,8 @@ def login():
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
             return redirect(local_path(request.args.get("next")) or url_for("public.home"))
+        if result is SignInResult.LOCKED:
+            return render_template("auth/login.html", form=form, locked=user), 403
         if result is SignInResult.EXPIRED:
             flash(_("Your initial password has expired. Please come to the office for a new "
                     "one."), "error")

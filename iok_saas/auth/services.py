@@ -49,8 +49,11 @@ class SignInResult(Enum):
     """What a sign-in attempt came to. Only OK and EXPIRED are told apart on screen."""
 
     OK = "ok"
-    FAILED = "failed"  # unknown identifier, wrong password, locked or deactivated: one answer
+    FAILED = "failed"  # unknown identifier, wrong password, deactivated: one answer
     EXPIRED = "expired"  # right initial password, past its date
+    # Right password on a locked account: told plainly, with what to do — only after the right
+    # password, so a guesser learns nothing a wrong one would not tell.
+    LOCKED = "locked"
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,8 @@ def authenticate(identifier: str, password: str, tenant: TenantInfo) -> tuple[Si
         audit.record(SIGN_IN_FAILED, subject=user, reason=reason)
         if not correct and not user.is_locked and user.active:
             _count_failure(user, tenant)
+        if correct and user.is_locked and user.active:
+            return SignInResult.LOCKED, user
         return SignInResult.FAILED, None
     if user.must_change_password and user.initial_password_expires_at and (
             user.initial_password_expires_at < utcnow()):
