@@ -26,7 +26,7 @@ def resident(baltyk, baltyk_client):
 
 def test_home_lists_each_unit_with_its_balance_in_plain_words(resident, baltyk_client):
     page = baltyk_client.get("/").get_data(as_text=True)
-    assert "Do zapłaty 312,00\xa0zł" in page and "(termin 15.12.2017)" in page
+    assert "Do zapłaty 312,00\xa0zł" in page and "(po terminie od 15.12.2017)" in page
     assert "Rozliczone" in page
     assert page.count('href="/lokale/') == 2
 

@@ -44,6 +44,7 @@ def test_disabled_cooperative_shows_its_maintenance_message_with_503(app, ctx, b
         page = baltyk_client.get("/")
         assert page.status_code == 503
         assert "Prace serwisowe do godziny 6:00." in page.get_data(as_text=True)
+        assert "/logowanie" not in page.get_data(as_text=True)  # nothing to sign in to
         assert baltyk_client.get("/logowanie").status_code == 503
         assert zw_client.get("/").status_code == 200
     finally:

@@ -41,9 +41,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(routes.bp)
     app.register_blueprint(routes.staff_bp)
     register(app, NavItem("announcements.index", N_("Announcements"), "resident",
-                          "announcements"))
+                          "announcements", order=40))
     register(app, NavItem("staff_announcements.staff_index", N_("Announcements"), "staff",
-                          "announcements"))
+                          "announcements", order=50))
     register_tile(app, HomeTile("announcements", "announcements/_home.html", _home, place=PAGE,
                                 feature="announcements", order=10))
     register_periodic(app, PeriodicJob(

@@ -21,9 +21,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(routes.bp)
     app.register_blueprint(staff_routes.bp)
     register(app, NavItem("applications.apply", N_("Apply for access"), "public",
-                          "online_application"))
+                          "online_application", order=20))
     register(app, NavItem("staff_applications.queue", N_("Applications"), "staff",
-                          "online_application"))
+                          "online_application", order=45))
     register_periodic(app, PeriodicJob(
         "applications.purge", "iok_saas.applications.services.purge_unconfirmed",
         "delete applications never confirmed by e-mail within the cooperative's limit",

@@ -26,4 +26,4 @@ def init_app(app: Flask) -> None:
     csrf.exempt(routes.unsubscribe)
     app.register_blueprint(routes.bp)
     for audience in ("resident", "staff"):
-        register(app, NavItem("auth.change_password", N_("Change password"), audience))
+        register(app, NavItem("auth.change_password", N_("Change password"), audience, order=90))

@@ -13,4 +13,5 @@ def init_app(app: Flask) -> None:
     from iok_saas.web.navigation import N_, NavItem, register
 
     app.register_blueprint(routes.bp)
-    register(app, NavItem("contacts.index", N_("Contact details"), "resident", "contacts"))
+    register(app, NavItem("contacts.index", N_("Contact details"), "resident", "contacts",
+                          order=60))

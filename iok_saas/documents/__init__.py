@@ -35,7 +35,8 @@ def init_app(app: Flask) -> None:
         csrf.exempt(view)
     app.register_blueprint(routes.bp)
     app.register_blueprint(routes.staff_bp)
-    register(app, NavItem("documents.index", N_("Documents"), "resident", "documents"))
-    register(app, NavItem("staff_documents.staff_index", N_("Documents"), "staff", "documents"))
+    register(app, NavItem("documents.index", N_("Documents"), "resident", "documents", order=50))
+    register(app, NavItem("staff_documents.staff_index", N_("Documents"), "staff", "documents",
+                          order=55))
     register_tile(app, HomeTile("documents", "documents/_home.html", _home, place=PAGE,
                                 feature="documents", order=20))

@@ -43,8 +43,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(fault_statuses=STATUS_LABELS)
     app.register_blueprint(routes.bp)
     app.register_blueprint(staff_routes.bp)
-    register(app, NavItem("faults.index", N_("Fault reports"), "resident", "faults"))
-    register(app, NavItem("staff_faults.queue", N_("Fault reports"), "staff", "faults"))
+    register(app, NavItem("faults.index", N_("Fault reports"), "resident", "faults", order=30))
+    register(app, NavItem("staff_faults.queue", N_("Fault reports"), "staff", "faults", order=40))
     register_section(app, PersonalSection("awarie", _l("My fault reports"), personal.report_rows,
                                           feature="faults"))
     register_tile(app, HomeTile("faults", "faults/_home.html", _home, place=PAGE,

@@ -26,7 +26,7 @@ def init_app(app) -> None:
     csrf.exempt(panel.upload)
     app.register_blueprint(panel.bp)
     app.register_blueprint(api.bp)
-    register(app, NavItem("imports.upload", N_("Data import"), "admin"))
+    register(app, NavItem("imports.upload", N_("Data import"), "admin", order=60))
     register_periodic(app, PeriodicJob(
         "imports.recover", "iok_saas.imports.queue.recover",
         "queue imports whose job never reached the queue; fail runs cut off by a killed worker",

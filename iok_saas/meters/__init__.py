@@ -35,8 +35,8 @@ def init_app(app: Flask) -> None:
                                  reading_sources=forms.SOURCE_LABELS)
     app.register_blueprint(routes.bp)
     app.register_blueprint(staff_routes.bp)
-    register(app, NavItem("meters.index", N_("Meters"), "resident", "meters"))
-    register(app, NavItem("staff_meters.queue", N_("Readings"), "staff", "meters"))
+    register(app, NavItem("meters.index", N_("Meters"), "resident", "meters", order=20))
+    register(app, NavItem("staff_meters.queue", N_("Readings"), "staff", "meters", order=30))
     register_section(app, PersonalSection(
         "odczyty", _l("The meters of my units and their readings"), personal.reading_rows,
         feature="meters", files=personal.reading_photos))

@@ -17,7 +17,7 @@ def init_app(app: Flask) -> None:
     from iok_saas.web.navigation import N_, NavItem, register
 
     app.register_blueprint(routes.bp)
-    register(app, NavItem("my_data.index", N_("My data"), "resident", "my_data"))
+    register(app, NavItem("my_data.index", N_("My data"), "resident", "my_data", order=70))
     register_periodic(app, PeriodicJob(
         "my_data.purge", "iok_saas.my_data.export.purge",
         "delete residents' data downloads once taken or 24 hours old",

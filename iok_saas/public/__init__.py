@@ -12,5 +12,5 @@ def init_app(app: Flask) -> None:
     from iok_saas.public import routes
 
     app.register_blueprint(routes.bp)
-    register(app, NavItem("public.home", N_("Home"), "public"))
-    register(app, NavItem("public.home", N_("My units"), "resident"))
+    register(app, NavItem("public.home", N_("Home"), "public", order=10))
+    register(app, NavItem("public.home", N_("My units"), "resident", order=10))

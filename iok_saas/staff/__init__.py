@@ -26,10 +26,10 @@ def init_app(app: Flask) -> None:
     from iok_saas.staff import accounts, messages, routes  # noqa: F401 - they add routes to bp
 
     app.register_blueprint(routes.bp)
-    register(app, NavItem("staff.dashboard", N_("Staff panel"), "staff"))
-    register(app, NavItem("staff.residents", N_("Residents"), "staff"))
-    register(app, NavItem("staff.staff_accounts", N_("Staff"), "admin"))
-    register(app, NavItem("staff.messages", N_("E-mail messages"), "admin"))
-    register(app, NavItem("audit.log", N_("Audit log"), "admin"))
+    register(app, NavItem("staff.dashboard", N_("Staff panel"), "staff", order=10))
+    register(app, NavItem("staff.residents", N_("Residents"), "staff", order=20))
+    register(app, NavItem("staff.staff_accounts", N_("Staff"), "admin", order=70))
+    register(app, NavItem("staff.messages", N_("E-mail messages"), "admin", order=75))
+    register(app, NavItem("audit.log", N_("Audit log"), "admin", order=80))
     for figure in TOTALS:
         register_figure(app, figure)

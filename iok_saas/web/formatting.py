@@ -110,6 +110,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(daytime, "daytime")
     app.add_template_filter(nrb, "nrb")
     app.add_template_filter(decimal_comma, "decimal")
+    app.jinja_env.globals["local_today"] = local_today
     from iok_saas.web.phones import masked, shown
 
     app.add_template_filter(shown, "phone")

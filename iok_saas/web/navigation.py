@@ -18,6 +18,9 @@ class NavItem:
     label: str
     audience: str  # public | resident | staff | admin (staff admins see staff links too)
     feature: str | None = None
+    # Where it stands: what people come for first (a resident's units, meters), the account's
+    # own links (the password) last, beside signing out.
+    order: int = 100
 
 
 def register(app: Flask, item: NavItem) -> None:
@@ -40,9 +43,10 @@ def menu(app: Flask) -> list[NavItem]:
         return []
     audiences = _audiences()
     held = current_user.is_authenticated and current_user.must_change_password
-    return [item for item in registry.switched_on("nav", app)
-            if item.audience in audiences
-            and (not held or item.endpoint == "auth.change_password")]
+    return sorted((item for item in registry.switched_on("nav", app)
+                   if item.audience in audiences
+                   and (not held or item.endpoint == "auth.change_password")),
+                  key=lambda item: item.order)
 
 
 def init_app(app: Flask) -> None:
