@@ -74,6 +74,12 @@ def test_sync_and_show_warn_about_a_policy_below_nist(run):
     assert "NIST" not in run("tenants", "show", "baltyk").stderr
 
 
+def test_sync_warns_about_missing_parts_of_the_office_address(run):
+    warned = run("tenants", "sync").stderr  # neither cooperative's text gives its whole address
+    assert "zielone-wzgorza: office.street empty" in warned
+    assert "baltyk: office.postal_code, office.city empty" in warned
+
+
 def test_show_of_a_missing_slug_fails_clearly(run):
     result = run("tenants", "show", "nie-ma")
     assert result.exit_code == 1

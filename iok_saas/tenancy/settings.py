@@ -329,6 +329,11 @@ class TenantSettings(Strict):
                 f"password.min_length = {self.password.min_length} is below the NIST SP "
                 f"800-63B minimum of {NIST_MIN_LENGTH} characters (applied as configured)"
             )
+        missing = [part for part in ("street", "postal_code", "city")
+                   if not getattr(self.office, part).strip()]
+        if missing:  # letters, e-mails and the sign-in page give the office's address
+            notes.append(f"office.{', office.'.join(missing)} empty: residents are not told "
+                         "where the office is (e-mail footers, the blocked-account notice)")
         return notes
 
 
