@@ -699,3 +699,69 @@ def test_staff_publish_documents_members_read_them_and_their_own_data(
         for path in (statute_path, version_href):
             assert page.goto(_url(host, live_server, path)).status == 404, (host, path)
         context.close()
+
+
+# --- every page, as each kind of person sees it: axe-core and reflow at 320 px ------------------
+
+ROLES = {"zielone-wzgorza": [None, ("ZW-000001", "Mieszkanie2026"),
+                             ("zw.obsluga", "ObslugaDemo2026"), ("zw.admin", "AdminDemo2026")],
+         "baltyk": [None, ("B-000001", "Mieszkanie2026"), ("baltyk.obsluga", "ObslugaDemo2026"),
+                    ("baltyk.admin", "AdminDemo2026")]}
+# Downloads and actions a crawl must not follow (files, signing out, one-time links).
+NOT_PAGES = re.compile(r"\.(pdf|csv|svg|zip|png|jpg)$|/wyciag|/pobierz|/zdjeci|/wersje/|"
+                       r"/zalaczniki/|/wyloguj|/eksport|/dokument\.pdf")
+
+
+def _pages(page, host: str) -> list[str]:
+    """Paths linked from the page, one of each shape (ids replaced), in page order."""
+    found = []
+    for href in page.eval_on_selector_all("a[href^='/']", "els => els.map(e => e.getAttribute('href'))"):
+        path = href.split("#")[0]
+        if path and not NOT_PAGES.search(path):
+            found.append(path)
+    return found
+
+
+@pytest.mark.parametrize("slug", list(ROLES))
+def test_every_page_passes_axe_and_reflows_at_320_px(ctx, chromium, live_server, artifacts,
+                                                      slug):
+    """The demo of the cooperative, signed out and as a resident, a clerk and an admin: every
+    page reachable from the menu (and one step further), one of each shape, at 320 px wide —
+    no axe-core violation of WCAG 2.x A/AA, and nothing wider than the screen."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from iok_saas.cli.demo import reset_demo_data
+    from tests.helpers import as_platform
+
+    with as_platform():
+        reset_demo_data()
+    axe, problems, checked = Axe(), [], 0
+    for who in ROLES[slug]:
+        context = chromium.new_context(viewport={"width": 320, "height": 700}, locale="pl-PL")
+        page = context.new_page()
+        if who:
+            sign_in(page, slug, live_server, *who)
+        page.goto(_url(slug, live_server, "/"))
+        queue, shapes = _pages(page, slug), set()
+        for path in list(queue):
+            page.goto(_url(slug, live_server, path))
+            queue += [p for p in _pages(page, slug) if p not in queue]
+        for path in queue:
+            shape = re.sub(r"\d+", "N", path)
+            if shape in shapes:
+                continue
+            shapes.add(shape)
+            answer = page.goto(_url(slug, live_server, path))
+            if answer is None or answer.status >= 400:
+                continue
+            checked += 1
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                problems.append(f"{who and who[0]} {path}: {width} px wide")
+            result = axe.run(page, options={"runOnly": {"type": "tag", "values": [
+                "wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+            for violation in result.response["violations"]:
+                problems.append(f"{who and who[0]} {path}: {violation['id']}")
+        context.close()
+    assert checked > 20, f"only {checked} pages were reached"
+    assert not problems, "\n".join(problems)
