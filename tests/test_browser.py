@@ -713,9 +713,10 @@ NOT_PAGES = re.compile(r"\.(pdf|csv|svg|zip|png|jpg)$|/wyciag|/pobierz|/zdjeci|/
 
 
 def _pages(page, host: str) -> list[str]:
-    """Paths linked from the page, one of each shape (ids replaced), in page order."""
+    """Paths linked from the page (not downloads or actions), in page order."""
     found = []
-    for href in page.eval_on_selector_all("a[href^='/']", "els => els.map(e => e.getAttribute('href'))"):
+    hrefs = page.eval_on_selector_all("a[href^='/']", "els => els.map(e => e.getAttribute('href'))")
+    for href in hrefs:
         path = href.split("#")[0]
         if path and not NOT_PAGES.search(path):
             found.append(path)
