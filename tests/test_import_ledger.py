@@ -93,7 +93,7 @@ def test_a_broken_file_imports_nothing_and_says_where(app, baltyk, account, tmp_
             "N1;FK-1;2026-01-02;;2026-01;D1;woda;;1,00;\n")
     result = run_cli(app, "import", "ledger", "--tenant", "baltyk", str(_file(tmp_path, body)))
     assert result.exit_code == 1
-    assert "nic nie zostało zapisane" in result.output
+    assert "nic nie zapisano" in result.output
     for expected in ("wiersz 3, kolumna konto: nie ma konta o identyfikatorze „FK-9”",
                      "wiersz 4, kolumna data: data jest w przyszłości",
                      "wiersz 5, kolumna naliczenie: to nie jest kwota",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -206,8 +207,18 @@ def test_bad_rows_are_reported_and_nothing_is_saved(app, baltyk, tmp_path, kind,
     result = _import(app, kind, _write(tmp_path, f"{kind}.csv", body))
     assert result.exit_code == 1
     assert expected in result.output, result.output
-    assert "nic nie zostało zapisane" in result.output
+    assert re.search(r"\d+ (błąd|błędy|błędów); nic nie zapisano", result.output)  # plural
     assert _count(baltyk, models[kind]) == before
+
+
+def test_the_count_of_errors_takes_the_polish_plural(app, baltyk, tmp_path):
+    _import_examples(app)
+    rows = "id_zewnetrzne;konto;data\n" + "".join(
+        f"X{n};FK-1;2999-01-01\n" for n in range(5))
+    result = _import(app, "ledger", _write(tmp_path, "ledger.csv", rows))
+    assert "5 błędów; nic nie zapisano" in result.output, result.output
+    result = _import(app, "ledger", _write(tmp_path, "ledger2.csv", rows.rsplit("X3", 1)[0]))
+    assert "3 błędy; nic nie zapisano" in result.output, result.output
 
 
 def test_polish_header_spellings_and_column_order_do_not_matter(app, baltyk, tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import ngettext
 
 from iok_saas.cli.common import in_cooperative
 from iok_saas.imports import KINDS, ImportReport, run_import
@@ -55,8 +56,9 @@ def show(report: ImportReport, name: str, dry_run: bool) -> None:
     if not report.ok:
         for line in report.lines():
             click.echo(line, err=True)
-        raise click.ClickException(
-            f"{name}: {report.problem_count} błędów — nic nie zostało zapisane.")
+        raise click.ClickException(f"{name}: " + ngettext(
+            "%(num)d error; nothing saved", "%(num)d errors; nothing saved",
+            report.problem_count))
     verb = "would import" if dry_run else "imported"
     click.echo(f"{name}: {verb} {report.rows} rows — added {report.added}, changed "
                f"{report.changed}, unchanged {report.unchanged}")
