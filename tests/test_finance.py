@@ -36,8 +36,12 @@ def test_record_shows_the_ledger_with_running_balance_and_the_breakdown(resident
     page = baltyk_client.get(f"/lokale/{resident.unit_ids[0]}").get_data(as_text=True)
     assert "61 1090 1014 0000 0712 1981 2874" in page  # NRB in groups
     assert "Naliczenia w bieżącym miesiącu" in page and "112,00\xa0zł" in page
-    ledger = page.split('class="ledger stack"')[1]
-    assert ledger.count("<tr>") - 1 == 35  # 2017: 12 months × (2 charges + 1 payment) − unpaid
+    ledger = page.split('class="ledger stack"', 1)[1]
+    months = page.count('<details class="month card"')
+    assert months == 12 and page.count('<details class="month card" open>') == 1  # the newest
+    # 2017: 12 months × (2 charges + 1 payment) − the unpaid last payment; a header per month
+    assert ledger.count("<tr>") - months == 35
+    assert "grudzień 2017" in page and "saldo po miesiącu" in page
     older = baltyk_client.get(f"/lokale/{resident.unit_ids[0]}?rok=2016").get_data(as_text=True)
     assert "01.01.2016" in older and "01.12.2017" not in older
 

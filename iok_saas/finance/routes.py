@@ -30,7 +30,8 @@ def record(unit_id: int):
     account_id = chosen.account.id if chosen.account else None
     return render_template("finance/record.html", record=chosen,
                            payment=_payment(unit, chosen.balances, account_id),
-                           chart=chart.monthly(chosen.months))
+                           chart=chart.monthly(chosen.months),
+                           months=services.by_month(chosen.rows))
 
 
 def _unit_or_404(unit_id: int) -> Unit:

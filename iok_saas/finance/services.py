@@ -110,6 +110,31 @@ def _rows(account_id: int, year: int | None) -> list[Row]:
     return [Row(entry, Decimal(balance)) for entry, balance in db.session.execute(stmt)]
 
 
+@dataclass(frozen=True)
+class Month:
+    """A month of the record: its sums and the balance after its last entry, and its lines."""
+
+    first_day: date
+    charges: Decimal
+    payments: Decimal
+    balance: Decimal
+    rows: list[Row]
+
+
+def by_month(rows: list[Row]) -> list[Month]:
+    """Rows (newest first) gathered by the month they were booked in, newest month first."""
+    months: list[Month] = []
+    for row in rows:
+        first_day = row.entry.booked_on.replace(day=1)
+        if not months or months[-1].first_day != first_day:
+            months.append(Month(first_day, Decimal(0), Decimal(0), row.balance, []))
+        month = months[-1]
+        month.rows.append(row)
+        months[-1] = Month(first_day, month.charges + (row.entry.charge or 0),
+                           month.payments + (row.entry.payment or 0), month.balance, month.rows)
+    return months
+
+
 def _breakdown(account_id: int) -> list[tuple[str, Decimal, Decimal]]:
     """The latest month's charges by component next to the month before: (component, now, then)."""
     periods = list(db.session.scalars(

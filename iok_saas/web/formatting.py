@@ -103,6 +103,13 @@ def nrb(number: str | None) -> str:
     return " ".join([digits[:2]] + [digits[i : i + 4] for i in range(2, 26, 4)])
 
 
+def month(value: date) -> str:
+    """``listopad 2026``: the month's name as the reader's language has it."""
+    from flask_babel import format_date
+
+    return format_date(value, "LLLL yyyy")
+
+
 def init_app(app: Flask) -> None:
     """Expose the formatters to templates as filters."""
     app.add_template_filter(money, "money")
@@ -111,6 +118,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(nrb, "nrb")
     app.add_template_filter(decimal_comma, "decimal")
     app.jinja_env.globals["local_today"] = local_today
+    app.add_template_filter(month, "month")
     from iok_saas.web.phones import masked, shown
 
     app.add_template_filter(shown, "phone")
