@@ -37,8 +37,10 @@ apt_install() {
 
 # Pango for WeasyPrint's PDFs (credentials documents); chromium pulls it in too.
 ensure_pango() {
-  ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' ||
-    apt_install "Pango for PDF documents" libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+  { ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' &&
+    ldconfig -p 2>/dev/null | grep -q 'libcairo.so.2'; } ||
+    apt_install "Pango for PDF documents, Cairo for home-screen icons" libpango-1.0-0 \
+      libpangoft2-1.0-0 libcairo2 fonts-dejavu-core
 }
 
 # Debian's nginx for the front-server tests (they start their own, on loopback ports); the

@@ -199,7 +199,8 @@ def test_visit_records_the_check_and_hands_over_a_working_document(app, zw, cler
     application_id = _submitted(zw, clerk, estate)
     _post(clerk, f"/panel/wnioski/{application_id}/zatwierdz")
     missing = _post(clerk, f"/panel/wnioski/{application_id}/wizyta")
-    assert "Potwierdź, że sprawdzono dokument tożsamości." in missing.get_data(as_text=True)
+    assert ("Prosimy potwierdzić, że dokument tożsamości został sprawdzony."
+            in missing.get_data(as_text=True))
     body = _post(clerk, f"/panel/wnioski/{application_id}/wizyta",
                  identity_checked="y", signed="y").get_data(as_text=True)
     identifier, password = re.findall(r'<td class="secret">([^<]+)</td>', body)

@@ -287,13 +287,13 @@ def test_staff_see_details_and_choices_and_correct_them_on_a_paper_request(app, 
     staff = _signed_in(app, clerk)
     path = f"/panel/konta/{person.user_id}"
     page = staff.get(path).get_data(as_text=True)
-    assert "Ogłoszenia spółdzielni e-mailem: tak" in page
+    assert "Ogłoszenia Spółdzielni e-mailem: tak" in page
     token = staff.csrf_token(path)
     form = {"csrf_token": token, "mobile": "601 234 567", "landline": "",
             "email": "z.wniosku@example.org", "paper_date": "2026-11-20"}
     # Bad input first: a landline as the mobile, no date, a date ahead; nothing changes.
     for bad, words in (({"mobile": "58 123 45 67"}, "stacjonarny"), ({"paper_date": ""}, "datę"),
-                       ({"paper_date": "2099-01-01"}, "przyszłości")):
+                       ({"paper_date": "2099-01-01"}, "dzisiejsza")):
         answer = staff.post(f"{path}/kontakt", data=form | bad)
         assert answer.status_code == 422 and words in answer.get_data(as_text=True)
     assert _user(baltyk, person).phone is None

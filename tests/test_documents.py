@@ -134,7 +134,7 @@ def test_a_file_that_is_not_a_clean_pdf_is_refused_and_nothing_is_saved(
 @pytest.mark.parametrize(("fields", "message"), [
     ({"title": ""}, "Prosimy wpisać tytuł"), ({"title": "x" * 301}, "Najwyżej 300"),
     ({"category": "Przepisy kulinarne"}, "Not a valid choice"),
-    ({"dated": "2099-01-01"}, "nie może być z przyszłości"),
+    ({"dated": "2099-01-01"}, "nie może być późniejsza niż dzisiejsza"),
 ])
 def test_bad_document_data_is_refused(app, zw, fields, message):
     staff = _signed_in(app, make_household(zw, units=0, role=CLERK))

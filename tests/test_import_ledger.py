@@ -95,7 +95,7 @@ def test_a_broken_file_imports_nothing_and_says_where(app, baltyk, account, tmp_
     assert result.exit_code == 1
     assert "nic nie zapisano" in result.output
     for expected in ("wiersz 3, kolumna konto: nie ma konta o identyfikatorze „FK-9”",
-                     "wiersz 4, kolumna data: data jest w przyszłości",
+                     "wiersz 4, kolumna data: data jest późniejsza niż dzisiejsza",
                      "wiersz 5, kolumna naliczenie: to nie jest kwota",
                      "wiersz 5, kolumna okres", "wiersz 6, kolumna wplata: wpłata nie może",
                      "wiersz 7, kolumna id_zewnetrzne: ten identyfikator jest już wyżej"):

@@ -175,7 +175,7 @@ def test_buildings_entered_by_hand_are_taken_over_not_doubled(app, baltyk, tmp_p
     ("titles", "lokal;osoba;nazwisko\nL-Z10-1;K-9;Nowak\nL-Z10-2;K-9;Nowakowska\n",
      "wiersz 3, kolumna nazwisko: ta sama osoba (K-9) ma wyżej w pliku inne imię lub nazwisko"),
     ("titles", "lokal;osoba;nazwisko;od\nL-Z10-1;K-9;Nowak;2999-01-01\n",
-     "wiersz 2, kolumna od: data jest w przyszłości"),
+     "wiersz 2, kolumna od: data jest późniejsza niż dzisiejsza"),
     ("ledger", "id_zewnetrzne;konto;data;naliczenie\nN1;FK-1;2026-01-01;12;5\n",
      "wiersz 2: wiersz ma 5 kolumn, a nagłówek 4"),
     ("ledger", "id_zewnetrzne;konto;data;naliczenie\nN1;FK-1;2026-01-01;12;5;6;7\nN2\n",
@@ -195,7 +195,7 @@ def test_buildings_entered_by_hand_are_taken_over_not_doubled(app, baltyk, tmp_p
     ("readings", "id_zewnetrzne;licznik;data;wartosc\nR1;LIC-NIE;2026-01-01;5\n",
      "wiersz 2, kolumna licznik: nie ma licznika o identyfikatorze „LIC-NIE”"),
     ("readings", "id_zewnetrzne;licznik;data;wartosc\nR1;LIC-Z10-1-ZW;2999-01-01;1,5\n",
-     "wiersz 2, kolumna data: data jest w przyszłości"),
+     "wiersz 2, kolumna data: data jest późniejsza niż dzisiejsza"),
     ("readings", "id_zewnetrzne;licznik;data;wartosc\nR1;LIC-Z10-1-ZW;2026-01-01;1,23456\n",
      "kolumna wartosc: stan licznika może mieć najwyżej 3 cyfry po przecinku"),
 ])

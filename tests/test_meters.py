@@ -136,7 +136,7 @@ def test_after_acceptance_the_resident_can_no_longer_change_it(baltyk, baltyk_cl
     assert "Popraw odczyt" not in page and "Usuń odczyt" not in page
     assert "zaakceptowany" in page and "150 m³" in page
     edit = f"{path}/odczyty/{reading_id}/popraw"
-    refused = "został już rozpatrzony przez spółdzielnię"
+    refused = "został już rozpatrzony przez Spółdzielnię"
     assert refused in baltyk_client.get(edit, follow_redirects=True).get_data(as_text=True)
     answer = baltyk_client.post(edit, data={"csrf_token": baltyk_client.csrf_token(path),
                                             "value": "1", "read_on": TODAY.isoformat()},
@@ -157,10 +157,10 @@ def make_clerk_id(tenant) -> int:
     ({"value": "abc"}, "Stan licznika to liczba"),
     ({"value": "-5"}, "nie może być ujemny"),
     ({"value": "1,23456"}, "najwyżej 3 cyfry po przecinku"),
-    ({"value": "120"}, "nie może być niższy niż ostatni przyjęty odczyt (130 m³)"),
+    ({"value": "120"}, "nie może być niższy niż ostatni zaakceptowany odczyt (130 m³)"),
     ({"value": "140", "read_on": (TODAY + timedelta(days=1)).isoformat()},
-     "nie może być z przyszłości"),
-    ({"value": "140", "read_on": "2026-06-01"}, "Ostatni przyjęty odczyt jest z 01.07.2026"),
+     "nie może być późniejsza niż dzisiejsza"),
+    ({"value": "140", "read_on": "2026-06-01"}, "Ostatni zaakceptowany odczyt jest z 01.07.2026"),
     ({"value": "140", "read_on": "2025-11-01"}, "Licznik zamontowano 01.12.2025"),
     ({"value": "140", "read_on": "nie-data"}, "Nieprawidłowa data"),
     ({"value": "140", "photo": (io.BytesIO(b"%PDF-1.4 not an image"), "skan.png")},
@@ -226,7 +226,7 @@ def test_two_submissions_for_one_meter_cannot_both_wait(baltyk, home):
         meter = db.session.get(Meter, meter_id)
         user = db.session.get(User, household.user_id)
         services.submit(meter, user, Decimal("140"), TODAY, Readings())
-    with in_tenant(baltyk), pytest.raises(ReadingError, match="czeka już odczyt"):
+    with in_tenant(baltyk), pytest.raises(ReadingError, match="czeka już na akceptację"):
         # the race: the second request passed its checks before the first one committed
         services.submit(db.session.get(Meter, meter_id), db.session.get(User, household.user_id),
                         Decimal("141"), TODAY, Readings())
@@ -317,6 +317,26 @@ def test_staff_accept_many_at_once_and_each_resident_gets_one_email(baltyk, balt
         mails = db.session.scalars(select(OutboxMessage.template)).all()
     assert [statuses[i] for i in ids] == [ACCEPTED, ACCEPTED, PENDING]
     assert mails == ["reading_accepted", "reading_accepted"]
+
+
+def test_the_clerk_ticks_all_readings_or_all_without_notes_in_one_step(baltyk, baltyk_client):
+    ids = _pending(baltyk, 3)
+    with in_tenant(baltyk):
+        db.session.get(Reading, ids[1]).high_confirmed = True
+        db.session.commit()
+    clerk = make_household(baltyk, units=0, role=CLERK)
+    baltyk_client.login(clerk.identifier, clerk.password)
+
+    def ticked(query: str) -> list[int]:
+        page = baltyk_client.get(f"/panel/odczyty/{query}").get_data(as_text=True)
+        return [i for i in ids if re.search(rf'value="{i}:[^"]*" id="r{i}"\s*checked', page)]
+
+    assert ticked("") == []
+    assert ticked("?zaznacz=wszystkie") == ids
+    assert ticked("?zaznacz=bez-uwag") == [ids[0], ids[2]]
+    assert ticked("?zaznacz=cokolwiek") == []
+    page = baltyk_client.get("/panel/odczyty/?zaznacz=wszystkie").get_data(as_text=True)
+    assert "Zaznacz wszystkie bez uwag" in page and "Wyczyść zaznaczenie" in page
 
 
 def test_a_rejection_needs_a_reason_which_the_resident_reads(baltyk, baltyk_client):
@@ -482,7 +502,7 @@ def test_staff_correct_an_older_reading_between_its_neighbours(baltyk, baltyk_cl
         middle = db.session.scalar(select(Reading.id).where(Reading.value == Decimal("120")))
     correct = f"/panel/odczyty/{middle}/korekta"
     too_high = _form(baltyk_client, correct, value="135", read_on="2026-04-10", reason="x")
-    assert "nie może być wyższy niż przyjęty odczyt z 10.07.2026" in too_high.get_data(
+    assert "nie może być wyższy niż zaakceptowany odczyt z 10.07.2026" in too_high.get_data(
         as_text=True)
     assert _form(baltyk_client, correct, value="125", read_on="2026-04-10",
                  reason="Błąd odczytu").status_code == 302

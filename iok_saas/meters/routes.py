@@ -113,7 +113,7 @@ def _meter_page(found: Meter, form: ReadingForm, editing: Reading | None = None)
     points = [(f"{day:%m.%y}", (used,)) for day, used in services.consumption_by_period(rows)]
     return render_template("meters/meter.html", meter=found, state=services.state_from(found, rows),
                            rows=rows,
-                           chart=chart.grouped(points[-24:], ("consumption",), label_every=2),
+                           chart=chart.grouped(points[-24:], ("consumption",)),
                            form=form, editing=editing, window=window_message(_rules()))
 
 

@@ -27,11 +27,17 @@ require_feature(bp, "meters")
 @bp.get("/")
 @staff_required
 def queue():
-    """Readings waiting for acceptance, oldest first; a meter search by serial number."""
+    """Readings waiting for acceptance, oldest first; a meter search by serial number.
+    ``?zaznacz=wszystkie`` ticks every reading, ``?zaznacz=bez-uwag`` every one without a
+    warning (a link, so it works without JavaScript and from the keyboard)."""
     serial = (request.args.get("licznik") or "").strip()[:40]
     found = services.find_meters(serial) if serial else []
+    ticked = _TICK.get(request.args.get("zaznacz", ""), "")
     return render_template("meters/staff_queue.html", rows=services.queue(), reject=RejectForm(),
-                           serial=serial, found=found)
+                           serial=serial, found=found, ticked=ticked)
+
+
+_TICK = {"wszystkie": "all", "bez-uwag": "plain"}
 
 
 def _chosen(values: list[str]) -> dict[int, Decimal]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -15,6 +17,18 @@ bp = Blueprint("public", __name__, template_folder="templates")
 def terms():
     """The cooperative's terms (with their version) and the data-protection notice."""
     return render_template("public/terms.html", terms=g.tenant.settings.terms)
+
+
+# The platform's accessibility self-assessment (docs/accessibility.md): when it was last done and
+# when the service last changed in a way that matters for accessibility. Update with each review.
+STATEMENT = {"assessed": date(2026, 11, 30), "updated": date(2026, 11, 30)}
+
+
+@bp.get("/deklaracja-dostepnosci")
+def accessibility():
+    """The cooperative's accessibility statement (deklaracja dostępności): the platform's
+    self-assessment with the cooperative's own contact and office."""
+    return render_template("public/accessibility.html", statement=STATEMENT)
 
 
 @bp.get("/")

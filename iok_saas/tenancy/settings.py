@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -246,12 +247,27 @@ class Finance(Strict):
     emails: bool = False
 
 
+class Accessibility(Strict):
+    """The cooperative's part of its accessibility statement (deklaracja dostępności): who
+    answers requests about accessibility and how the office can be reached in person. Empty
+    contact fields fall back to the office's e-mail and phone."""
+
+    published: date | None = None  # when the cooperative's IOK went online
+    contact_person: str = Field("", max_length=120)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    building: str = Field("", max_length=4000)  # how the office can be reached (steps, lift…)
+
+
 class Branding(Strict):
     """Colours and logo; the primary colour carries white text, so it must be dark enough."""
 
     primary_color: Colour = "#1f4e79"
     accent_color: Colour = "#f2f6fa"
     logo: str = ""
+    # The name under the icon on a phone's home screen (short: about 12 characters show in
+    # full); empty: the quoted part of short_name.
+    app_name: str = Field("", max_length=30)
 
     @field_validator("primary_color")
     @classmethod
@@ -298,6 +314,7 @@ class TenantSettings(Strict):
     documents: Documents = Documents()
     my_data: MyData = MyData()
     branding: Branding = Branding()
+    accessibility: Accessibility = Accessibility()
     mail: Mail = Mail()
     terms: Terms = Terms()
     logo_svg: str = ""
@@ -334,6 +351,9 @@ class TenantSettings(Strict):
         if missing:  # letters, e-mails and the sign-in page give the office's address
             notes.append(f"office.{', office.'.join(missing)} empty: residents are not told "
                          "where the office is (e-mail footers, the blocked-account notice)")
+        if not (self.accessibility.email or self.office.email):
+            notes.append("accessibility.email and office.email empty: the accessibility "
+                         "statement gives no address for requests about accessibility")
         return notes
 
 

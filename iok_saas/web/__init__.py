@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from iok_saas.web import errors, formatting, i18n, logs, navigation, routes, security
+from iok_saas.web import errors, formatting, i18n, install, logs, navigation, routes, security
 
 
 class DatabaseInt(IntegerConverter):
@@ -26,3 +26,4 @@ def init_app(app: Flask) -> None:
     navigation.init_app(app)
     errors.init_app(app)
     app.register_blueprint(routes.bp)
+    app.register_blueprint(install.bp)

@@ -3,10 +3,13 @@ as a table."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM = 720, 240, 56, 28
+# Room on the left and below for labels that a phone enlarges (CSS ``.chart-text``).
+WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM = 720, 240, 80, 36
+LABEL_ROOM = 72  # a label like 11.26 at the phone's font size, in chart units
 
 
 @dataclass(frozen=True)
@@ -29,18 +32,21 @@ class Chart:
     ticks: list[tuple[float, Decimal]]
     width: int = WIDTH
     height: int = HEIGHT
+    left: int = PAD_LEFT
 
 
 def grouped(points: list[tuple[str, tuple[Decimal, ...]]], kinds: tuple[str, ...],
-            label_every: int = 3) -> Chart | None:
+            label_every: int | None = None) -> Chart | None:
     """One group of bars per point (one bar per kind), scaled to the largest value; a label
-    every ``label_every`` points and on the last."""
+    on the last point and every ``label_every`` points before it (by default as often as a
+    label of five characters fits, drawn at the phone's size)."""
     if not points:
         return None
     top = max(max(values) for _, values in points)
     top = top if top > 0 else Decimal(1)
     plot_w, plot_h = WIDTH - PAD_LEFT - 8, HEIGHT - PAD_BOTTOM - 10
     slot = plot_w / len(points)
+    every = label_every or max(1, math.ceil(LABEL_ROOM / slot))
     bar_w = max(slot * 0.76 / len(kinds), 1.0)
     bars, labels = [], []
     for index, (label, values) in enumerate(points):
@@ -49,7 +55,7 @@ def grouped(points: list[tuple[str, tuple[Decimal, ...]]], kinds: tuple[str, ...
             height = float(max(value, Decimal(0)) / top) * plot_h
             bars.append(Bar(round(left + offset * bar_w, 1), round(10 + plot_h - height, 1),
                             round(bar_w, 1), round(height, 1), kind))
-        if index % label_every == 0 or index == len(points) - 1:
+        if (len(points) - 1 - index) % every == 0:
             labels.append((round(left + bar_w * len(kinds) / 2, 1), label))
     step = Decimal(1) if top >= 10 else Decimal("0.01")
     ticks = [(round(10 + plot_h - plot_h * share, 1), (top * Decimal(share)).quantize(step))
@@ -58,6 +64,6 @@ def grouped(points: list[tuple[str, tuple[Decimal, ...]]], kinds: tuple[str, ...
 
 
 def monthly(months: list[tuple[str, Decimal, Decimal]]) -> Chart | None:
-    """Two bars a month (charges, payments); labels every third month."""
+    """Two bars a month (charges, payments)."""
     return grouped([(f"{period[5:]}.{period[2:4]}", (charge, payment))
                     for period, charge, payment in months], ("charge", "payment"))
