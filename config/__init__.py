@@ -51,6 +51,9 @@ class BaseConfig:
     # this role, which bypasses row-level security; default: the migration owner's URL.
     PLATFORM_DATABASE_URI = _env("IOK_PLATFORM_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # The app and platform URLs lead to PgBouncer in transaction pooling mode: no server-side
+    # prepared statements (a transaction's next one may run on another server connection).
+    DATABASE_TRANSACTION_POOLING = _env("IOK_DATABASE_TRANSACTION_POOLING", "0") == "1"
     REDIS_URL = _env("IOK_REDIS_URL")
     RQ_QUEUE = _env("IOK_RQ_QUEUE", "iok")
     JOB_TIMEOUT = _env_int("IOK_JOB_TIMEOUT", 60)
@@ -105,6 +108,9 @@ class BaseConfig:
     API_LIMIT = _env("IOK_API_LIMIT", "120 per minute")
     TENANTS_DIR = Path(_env("IOK_TENANTS_DIR", str(ROOT / "tenants")))
     TENANT_CACHE_SECONDS = _env_int("IOK_TENANT_CACHE_SECONDS", 300)
+    # How often a web process asks whether an operator changed a cooperative (seconds; the
+    # process that made the change sees it at once).
+    TENANT_GENERATION_CHECK_SECONDS = float(_env("IOK_TENANT_GENERATION_CHECK_SECONDS", "1"))
     SMTP_HOST = _env("IOK_SMTP_HOST")
     SMTP_PORT = _env_int("IOK_SMTP_PORT", 25)
     SMTP_USER = _env("IOK_SMTP_USER")

@@ -41,15 +41,28 @@ def pg_url(user: str, database: str, driver: str = "postgresql+psycopg") -> str:
     return f"{driver}://{user}@{PG_HOST}:{PG_PORT}/{database}"
 
 
+# The port of this run's PgBouncer once it runs (conftest's ``database``): the app's and the
+# platform role's connections go through it, migrations and the harness's own SQL do not.
+POOLER: dict[str, int] = {}
+
+
+def app_db_url(role: str) -> str:
+    """How the app (or a worker) reaches this run's database as ``role``."""
+    port = POOLER.get("port")
+    return (f"postgresql+psycopg://{role}@127.0.0.1:{port}/{DB_NAME}" if port
+            else pg_url(role, DB_NAME))
+
+
 def app_settings(instance: Path, **overrides) -> dict:
     """Settings for an app on this run's database and Redis."""
     return {
         "TESTING": True,
         "ENV_NAME": "testing",
         "SECRET_KEY": "testing-only-not-secret",
-        "SQLALCHEMY_DATABASE_URI": pg_url(APP_ROLE, DB_NAME),
+        "SQLALCHEMY_DATABASE_URI": app_db_url(APP_ROLE),
         "MIGRATION_DATABASE_URI": pg_url(PG_ADMIN, DB_NAME),
-        "PLATFORM_DATABASE_URI": pg_url(PLATFORM_ROLE, DB_NAME),
+        "PLATFORM_DATABASE_URI": app_db_url(PLATFORM_ROLE),
+        "DATABASE_TRANSACTION_POOLING": bool(POOLER),
         "DATABASE_APP_ROLE": APP_ROLE,
         "REDIS_URL": REDIS_URL,
         "RQ_QUEUE": f"iok-test-{RUN_ID}",
@@ -59,6 +72,9 @@ def app_settings(instance: Path, **overrides) -> dict:
         "PREFERRED_URL_SCHEME": "http",
         "CUSTOM_DOMAINS_CANONICAL": False,
         "TENANTS_DIR": ROOT / "tenants",
+        # Tests change cooperatives from other processes (the CLI, workers) and look at once;
+        # the one-second window is tested on its own (tests/test_request_cost.py).
+        "TENANT_GENERATION_CHECK_SECONDS": 0.0,
         # Limits stay on (in Redis) but high; the rate-limit tests lower them.
         "LOGIN_LIMIT_PER_IP": "10000 per minute",
         "LOGIN_LIMIT_PER_TENANT_IP": "10000 per minute",

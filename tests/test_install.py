@@ -107,3 +107,13 @@ def test_the_files_accessibility_and_app_name_are_checked():
                   {"branding": {"app_name": "x" * 31}}):
         with pytest.raises(TenantFileError):
             parse_settings({**base, **wrong}, "x")
+
+
+def test_someone_holding_an_initial_password_still_gets_the_icons_and_the_statement(
+        baltyk, baltyk_client):
+    home = make_household(baltyk, must_change=True)
+    baltyk_client.login(home.identifier, home.password)
+    assert baltyk_client.get("/").status_code == 302  # held on the password change
+    for path in ("/manifest.webmanifest", "/ikona-192.png", "/sw.js", "/offline",
+                 "/deklaracja-dostepnosci", "/regulamin"):
+        assert baltyk_client.get(path).status_code == 200, path

@@ -8,10 +8,15 @@ from flask import flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+# How often the time of the last request is written into the session (seconds): the idle
+# timeout may end up to this much earlier, and the session cookie is re-sent at most this often.
+SEEN_EVERY = 60
+
 # What someone holding an initial password may still reach.
 ALLOWED_WITH_INITIAL_PASSWORD = {
     "auth.change_password", "auth.logout", "static", "web.branding_css", "web.logo",
-    "web.set_language", "health.healthz",
+    "web.set_language", "health.healthz", "public.terms", "public.accessibility",
+    "install.manifest", "install.icon", "install.service_worker", "install.offline",
 }
 
 
@@ -26,7 +31,8 @@ def account_gates():
         session.pop("seen", None)
         flash(_("You were signed out after a period of inactivity. Please sign in again."), "info")
         return redirect(url_for("auth.login"))
-    session["seen"] = now
+    if now - session.get("seen", 0) >= SEEN_EVERY:
+        session["seen"] = now  # not every request: an unchanged session is not sent again
     if current_user.must_change_password and request.endpoint not in ALLOWED_WITH_INITIAL_PASSWORD:
         return redirect(url_for("auth.change_password"))
     return None

@@ -33,6 +33,7 @@ from iok_saas.auth.passwords import (
     burn_one_hash,
     generate_initial_password,
     hash_password,
+    needs_rehash,
     verify_password,
 )
 from iok_saas.db import db, utcnow
@@ -194,6 +195,8 @@ def authenticate(identifier: str, password: str, tenant: TenantInfo) -> tuple[Si
         return SignInResult.EXPIRED, None
     user.failed_logins = 0
     user.last_login_at = utcnow()
+    if needs_rehash(user.password_hash):  # made with older parameters: today's, same password
+        user.password_hash = hash_password(password)
     audit.record(SIGN_IN, subject=user, actor=user)
     return SignInResult.OK, user
 

@@ -1,8 +1,11 @@
 """Host header → cooperative, before every request, with a cache the operator can drop.
 
-Each web process keeps host → ``TenantInfo`` in memory. The operator's changes bump a
-generation number (in Redis when configured, else a file in ``instance/``); a process that
-sees a new generation forgets what it cached, so a disabled cooperative is closed at once.
+Each web process keeps host → ``TenantInfo`` in memory, and remembers unknown hosts too (a
+bounded set, so random Host headers cost no query each). The operator's changes bump a
+generation number (in Redis when configured, else a file in ``instance/``); a process reads it
+at most once every ``TENANT_GENERATION_CHECK_SECONDS`` (1 s) — no Redis round trip per request —
+and forgets what it cached when it changed, so a disabled cooperative is closed within a second
+(at once in the process that made the change).
 """
 
 from __future__ import annotations
@@ -31,40 +34,56 @@ GENERATION_KEY = platform_key("tenant-generation")
 TENANTLESS_ENDPOINTS = {"health.healthz", "health.metrics", "static"}
 
 
+MAX_UNKNOWN_HOSTS = 10_000  # remembered misses; past that the set starts again
+
+
 class TenantCache:
     """Per-process host → TenantInfo cache, dropped when the generation changes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._hosts: dict[str, TenantInfo] = {}
+        self._unknown: set[str] = set()
         self._generation: str | None = None
-        self._checked = 0.0
+        self._checked = 0.0  # when the cache was last emptied (the TTL counts from there)
+        self._read_at = float("-inf")  # when the generation was last read
 
     def lookup(self, host: str) -> TenantInfo | None:
         """The cooperative answering on ``host``, or None."""
         generation = self._drop_if_stale()
         info = self._hosts.get(host)
-        if info is None:
+        if info is None and host not in self._unknown:
             info = _load(host)
             with self._lock:
                 # Another thread may have seen a newer generation while this one read the
                 # database: then what was read may be stale and must not be kept.
-                if info is not None and self._generation == generation:
-                    self._hosts[host] = info
+                if self._generation == generation:
+                    if info is not None:
+                        self._hosts[host] = info
+                    else:
+                        if len(self._unknown) >= MAX_UNKNOWN_HOSTS:
+                            self._unknown.clear()
+                        self._unknown.add(host)
         return info
 
     def clear(self) -> None:
         """Forget everything (this process only)."""
         with self._lock:
             self._hosts.clear()
+            self._unknown.clear()
 
     def _drop_if_stale(self) -> str | None:
-        generation = read_generation()
-        ttl = current_app.config["TENANT_CACHE_SECONDS"]
         now = time.monotonic()
+        config = current_app.config
+        if now - self._read_at < config["TENANT_GENERATION_CHECK_SECONDS"]:
+            return self._generation
+        generation = read_generation()
         with self._lock:
-            if generation != self._generation or now - self._checked > ttl:
+            self._read_at = now
+            if generation != self._generation or now - self._checked > config[
+                    "TENANT_CACHE_SECONDS"]:
                 self._hosts.clear()
+                self._unknown.clear()
                 self._generation, self._checked = generation, now
         return generation
 

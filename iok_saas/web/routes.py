@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 
+from iok_saas.extensions import csrf
 from iok_saas.web.redirects import local_path
 
 bp = Blueprint("web", __name__, template_folder="templates")
@@ -40,8 +41,13 @@ def logo() -> Response:
 
 
 @bp.post("/jezyk")
+@csrf.exempt
 def set_language():
-    """Remember the chosen language and go back to the page the person was on."""
+    """Remember the chosen language and go back to the page the person was on.
+
+    Without a form token: the form is in every page's footer, and a token there would give
+    every anonymous page a session cookie (no proxy could keep it). Forging this request can
+    only switch the language, back to a page of the same site."""
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang

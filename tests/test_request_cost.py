@@ -1,0 +1,128 @@
+"""What every request costs before its own work: no cookie for anonymous pages, the session
+not re-sent on every click, the cooperative found without the database or Redis in the steady
+state, and Argon2 at OWASP's parameters (issue 18). Counts, never timings."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import event, update
+
+from iok_saas.auth.models import User
+from iok_saas.auth.passwords import needs_rehash, verify_password
+from iok_saas.db import db
+from iok_saas.extensions import redis_connection
+from iok_saas.tenancy import resolver
+from iok_saas.tenancy.models import ACTIVE, DISABLED, Tenant
+from tests.factories import make_household
+from tests.helpers import as_platform, client_for, in_tenant
+
+
+class Statements:
+    """Counts the SQL statements sent while it is open."""
+
+    def __enter__(self):
+        self.count = 0
+        event.listen(db.engine, "before_cursor_execute", self._one)
+        return self
+
+    def _one(self, *args) -> None:
+        self.count += 1
+
+    def __exit__(self, *exc) -> None:
+        event.remove(db.engine, "before_cursor_execute", self._one)
+
+
+@pytest.fixture
+def steady(app, monkeypatch):
+    """The production window: the generation is read at most once a second; counts reads."""
+    monkeypatch.setitem(app.config, "TENANT_GENERATION_CHECK_SECONDS", 1.0)
+    reads = []
+    real = resolver.read_generation
+    monkeypatch.setattr(resolver, "read_generation", lambda: reads.append(1) or real())
+    app.extensions["iok_tenant_cache"].clear()
+    return reads
+
+
+@pytest.mark.parametrize("path", ["/", "/regulamin", "/deklaracja-dostepnosci",
+                                  "/manifest.webmanifest", "/offline"])
+def test_anonymous_pages_set_no_cookie_so_a_proxy_may_keep_them(baltyk_client, path):
+    answer = baltyk_client.get(path)
+    assert answer.status_code == 200
+    assert "Set-Cookie" not in answer.headers, path
+
+
+def test_the_language_switch_still_works_without_a_form_token(baltyk_client):
+    answer = baltyk_client.post("/jezyk", data={"lang": "en", "next": "/regulamin"})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/regulamin")
+    assert "Terms of the online customer service" in baltyk_client.get(
+        "/regulamin").get_data(as_text=True)
+    assert baltyk_client.post("/jezyk", data={"lang": "xx"}).status_code == 302
+    assert "Terms of the online" in baltyk_client.get("/regulamin").get_data(as_text=True)
+
+
+def test_a_signed_in_session_is_not_sent_again_on_every_click(baltyk, baltyk_client):
+    home = make_household(baltyk)
+    baltyk_client.login(home.identifier, home.password)
+    baltyk_client.get("/")
+    again = baltyk_client.get("/")
+    assert again.status_code == 200 and "Set-Cookie" not in again.headers
+    with baltyk_client.session_transaction() as session:
+        session["seen"] -= 61  # a minute later the time of the last request is written again
+    assert "Set-Cookie" in baltyk_client.get("/").headers
+
+
+def test_the_cooperative_is_found_without_the_database_or_redis_in_the_steady_state(
+        app, baltyk, steady):
+    client = client_for(app, "baltyk.localhost")
+    client.get("/regulamin")
+    before = len(steady)
+    with Statements() as sql:
+        for _ in range(5):
+            assert client.get("/regulamin").status_code == 200
+    assert sql.count == 0 and len(steady) == before
+
+
+def test_an_unknown_host_costs_one_query_not_one_per_request(app, ctx, steady):
+    client = client_for(app, "nieznana.localhost")
+    with Statements() as sql:
+        for _ in range(5):
+            assert client.get("/").status_code == 404
+    assert sql.count == 1
+
+
+def test_a_change_made_elsewhere_is_seen_within_the_window(app, baltyk, steady):
+    client = client_for(app, "baltyk.localhost")
+    assert client.get("/regulamin").status_code == 200
+
+    def status(value: str) -> None:  # as another process commits it: no local cache drop
+        with as_platform():  # a bulk UPDATE: no ORM object, so no local bump either
+            db.session.execute(update(Tenant).where(Tenant.id == baltyk.id)
+                               .values(status=value))
+        redis_connection().incr(resolver.GENERATION_KEY)
+
+    status(DISABLED)
+    try:
+        assert client.get("/regulamin").status_code == 200  # within the second: as cached
+        time.sleep(1.1)
+        assert client.get("/regulamin").status_code == 503
+    finally:
+        status(ACTIVE)
+
+
+def test_argon2_uses_owasp_parameters_and_old_hashes_are_remade_at_sign_in(baltyk,
+                                                                          baltyk_client):
+    home = make_household(baltyk)
+    old = PasswordHasher().hash(home.password)  # the library's default: 64 MiB, 4 lanes
+    with in_tenant(baltyk):
+        db.session.get(User, home.user_id).password_hash = old
+        db.session.commit()
+    assert needs_rehash(old)
+    assert baltyk_client.login(home.identifier, home.password).status_code == 302
+    with in_tenant(baltyk):
+        new = db.session.get(User, home.user_id).password_hash
+    assert new != old and "m=19456,t=2,p=1" in new and not needs_rehash(new)
+    assert verify_password(new, home.password)
+
