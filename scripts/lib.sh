@@ -43,6 +43,15 @@ ensure_pango() {
       libpangoft2-1.0-0 libcairo2 fonts-dejavu-core
 }
 
+# Debian's PgBouncer: the tests put it between the app and PostgreSQL (transaction pooling), as
+# a large deployment runs; the package's own service is stopped (the tests start their own).
+ensure_pgbouncer() {
+  command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || {
+    apt_install "PgBouncer between the app and PostgreSQL in the tests" pgbouncer
+    service pgbouncer stop >/dev/null 2>&1 || true
+  }
+}
+
 # Debian's nginx for the front-server tests (they start their own, on loopback ports); the
 # package's own site on port 80 is stopped: nothing here needs it.
 ensure_nginx() {

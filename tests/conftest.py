@@ -9,6 +9,7 @@ is silently skipped.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from tests.helpers import (
     PG_HOST,
     PG_PORT,
     PLATFORM_ROLE,
+    POOLER,
     REDIS_URL,
     ROOT,
     TenantClient,
@@ -72,10 +74,22 @@ def database() -> Iterator[str]:
         f"CREATE DATABASE {DB_NAME}",
     )
     redis.Redis.from_url(REDIS_URL).flushdb()
+    # The app and the platform role reach it through PgBouncer (transaction pooling), as a
+    # large deployment does; IOK_TEST_PGBOUNCER=0 connects them directly.
+    pooler = None
+    if os.environ.get("IOK_TEST_PGBOUNCER", "1") != "0":
+        from tests.fixtures.pgbouncer import PgBouncer
+
+        pooler = PgBouncer(PG_HOST, PG_PORT, (APP_ROLE, PLATFORM_ROLE))
+        pooler.start()
+        POOLER["port"] = pooler.port
     yield DB_NAME
     from tests.fixtures.mail import kill_leftover_workers
 
     kill_leftover_workers()
+    if pooler is not None:
+        POOLER.clear()
+        pooler.stop()
     _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 

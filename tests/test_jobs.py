@@ -15,7 +15,15 @@ from iok_saas.estate.models import Building
 from iok_saas.jobs import enqueue, get_queue
 from iok_saas.tenancy import tenant_context
 from tests.factories import make_household
-from tests.helpers import APP_ROLE, DB_NAME, PLATFORM_ROLE, REDIS_URL, ROOT, app_settings, pg_url
+from tests.helpers import (
+    APP_ROLE,
+    PLATFORM_ROLE,
+    POOLER,
+    REDIS_URL,
+    ROOT,
+    app_db_url,
+    app_settings,
+)
 
 PROBE = "tests.jobs_probe.record_units"
 
@@ -23,8 +31,9 @@ PROBE = "tests.jobs_probe.record_units"
 def _run_worker(app: Flask) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
-        "IOK_DATABASE_URL": pg_url(APP_ROLE, DB_NAME),
-        "IOK_PLATFORM_DATABASE_URL": pg_url(PLATFORM_ROLE, DB_NAME),
+        "IOK_DATABASE_URL": app_db_url(APP_ROLE),
+        "IOK_PLATFORM_DATABASE_URL": app_db_url(PLATFORM_ROLE),
+        "IOK_DATABASE_TRANSACTION_POOLING": "1" if POOLER else "0",
         "IOK_REDIS_URL": REDIS_URL,
         "IOK_RQ_QUEUE": app.config["RQ_QUEUE"],
         "IOK_INSTANCE_PATH": str(app.config["INSTANCE_PATH"]),

@@ -25,7 +25,11 @@ from tests.helpers import (
     APP_ROLE,
     DB_NAME,
     PG_ADMIN,
+    PG_HOST,
+    PG_PORT,
     PLATFORM_ROLE,
+    POOLER,
+    app_db_url,
     app_settings,
     as_platform,
     pg_url,
@@ -37,10 +41,50 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def app_engine():
-    """A raw connection pool as the app's role (no ORM, no listeners)."""
-    engine = create_engine(pg_url(APP_ROLE, DB_NAME))
+    """A raw connection pool as the app's role (no ORM, no listeners), through this run's
+    PgBouncer like the app."""
+    engine = create_engine(app_db_url(APP_ROLE), connect_args=NO_PREPARE if POOLER else {})
     yield engine
     engine.dispose()
+
+
+NO_PREPARE = {"prepare_threshold": None}
+
+
+def test_a_shared_server_connection_never_carries_one_cooperatives_setting_to_another(
+        zw, baltyk):
+    """PgBouncer in transaction mode with one server connection: two app connections take
+    turns on it. What one transaction set for its cooperative is gone for the next, whoever
+    runs it; without a setting, nothing is visible."""
+    from tests.fixtures.pgbouncer import PgBouncer
+
+    zw_home, baltyk_home = make_household(zw), make_household(baltyk)
+    pooler = PgBouncer(PG_HOST, PG_PORT, (APP_ROLE,), pool_size=1)
+    pooler.start()
+    try:
+        engine = create_engine(pooler.url(APP_ROLE, DB_NAME), connect_args=NO_PREPARE,
+                               pool_size=2, max_overflow=0)
+        first, second = engine.connect(), engine.connect()
+        backends, seen = set(), []
+        for _ in range(3):
+            for conn, tenant in ((first, zw), (second, baltyk)):
+                with conn.begin():
+                    conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"),
+                                 {"t": str(tenant.id)})
+                    seen.append(conn.execute(text("SELECT id FROM user_account")).scalars()
+                                .all())
+                    backends.add(conn.execute(text("SELECT pg_backend_pid()")).scalar())
+                with conn.begin():  # the next transaction, same app connection, no setting
+                    assert conn.execute(text(
+                        "SELECT coalesce(current_setting('app.tenant_id', true), '')")
+                    ).scalar() == ""
+                    assert conn.execute(text("SELECT count(*) FROM user_account")).scalar() == 0
+        first.close(), second.close()
+        engine.dispose()
+    finally:
+        pooler.stop()
+    assert len(backends) == 1  # one server connection served both cooperatives in turn
+    assert seen == [[zw_home.user_id], [baltyk_home.user_id]] * 3
 
 
 def test_every_tenant_table_has_a_forced_policy(ctx):
@@ -214,3 +258,16 @@ def test_the_web_app_never_holds_the_platform_role(tmp_path):
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=60, check=True).stdout
     assert out.split() == ["['None']", APP_ROLE]
+
+
+def test_behind_pgbouncer_neither_the_app_nor_the_platform_prepares_statements(ctx, tmp_path):
+    """Transaction pooling: a statement prepared on one server connection is unknown on the
+    next, so both engines must send none (the platform's bind too)."""
+    from iok_saas import create_app
+
+    pooled = create_app(app_settings(tmp_path, DATABASE_TRANSACTION_POOLING=True))
+    with pooled.app_context():
+        for engine in db.engines.values():
+            with engine.connect() as conn:
+                assert conn.connection.dbapi_connection.prepare_threshold is None, engine.url
+            engine.dispose()

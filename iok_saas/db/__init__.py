@@ -129,10 +129,17 @@ def init_app(app: Flask) -> None:
     """Bind the database and migrations (``create_app`` has imported every model first)."""
     from iok_saas.extensions import migrate
 
+    if app.config.get("DATABASE_TRANSACTION_POOLING"):  # PgBouncer, transaction mode
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     platform = platform_url(app.config)
     if platform and platform != app.config.get("SQLALCHEMY_DATABASE_URI"):
+        # The same engine options as the app's (Flask-SQLAlchemy gives a bind named by URL
+        # alone none of them: the prepared statements would be back behind PgBouncer).
         app.config["SQLALCHEMY_BINDS"] = {
-            **app.config.get("SQLALCHEMY_BINDS", {}), PLATFORM_BIND: platform}
+            **app.config.get("SQLALCHEMY_BINDS", {}),
+            PLATFORM_BIND: {"url": platform, **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})}}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
 
