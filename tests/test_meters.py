@@ -339,6 +339,22 @@ def test_the_clerk_ticks_all_readings_or_all_without_notes_in_one_step(baltyk, b
     assert "Zaznacz wszystkie bez uwag" in page and "Wyczyść zaznaczenie" in page
 
 
+def test_a_long_queue_comes_a_page_at_a_time_and_ticking_all_covers_the_page(
+        baltyk, baltyk_client, monkeypatch):
+    monkeypatch.setattr(services, "QUEUE_PAGE", 2)
+    ids = _pending(baltyk, 5)
+    clerk = make_household(baltyk, units=0, role=CLERK)
+    baltyk_client.login(clerk.identifier, clerk.password)
+    first = baltyk_client.get("/panel/odczyty/?zaznacz=wszystkie").get_data(as_text=True)
+    assert "Czeka 5 odczytów." in first and "Na tej stronie: 1–2, od najstarszych." in first
+    assert [i for i in ids if f'id="r{i}"' in first] == ids[:2]
+    assert first.count(" checked") == 2 and "Strona 1 z 3" in first
+    last = baltyk_client.get("/panel/odczyty/?strona=3").get_data(as_text=True)
+    assert [i for i in ids if f'id="r{i}"' in last] == ids[4:]
+    for odd in ("?strona=99", "?strona=-1", "?strona=abc"):  # clamped, never an error
+        assert baltyk_client.get(f"/panel/odczyty/{odd}").status_code == 200
+
+
 def test_a_rejection_needs_a_reason_which_the_resident_reads(baltyk, baltyk_client):
     [reading_id] = _pending(baltyk, 1)
     clerk = make_household(baltyk, units=0, role=CLERK)

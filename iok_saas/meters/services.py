@@ -215,12 +215,23 @@ class QueueRow:
     has_photo: bool
 
 
-def queue(limit: int = 1000) -> list[QueueRow]:
-    """Pending readings, oldest first, with the previous accepted value (four queries)."""
+QUEUE_PAGE = 200  # readings on one page of the clerk's queue
+
+
+def pending_count() -> int:
+    """How many readings wait for a decision."""
+    return db.session.scalar(select(func.count()).select_from(Reading)
+                             .where(Reading.status == PENDING)) or 0
+
+
+def queue(page: int = 1, per_page: int = QUEUE_PAGE) -> list[QueueRow]:
+    """One page of pending readings, oldest first, with the previous accepted value (four
+    queries, whatever the page's size)."""
     pending = list(db.session.scalars(
         select(Reading).where(Reading.status == PENDING)
         .options(joinedload(Reading.meter).joinedload(Meter.unit).joinedload(Unit.building))
-        .order_by(Reading.created_at, Reading.id).limit(limit)))
+        .order_by(Reading.created_at, Reading.id)
+        .offset((page - 1) * per_page).limit(per_page)))
     meter_ids = [r.meter_id for r in pending]
     latest = _latest_accepted(meter_ids)
     with_photo = photos.with_photo([r.id for r in pending])

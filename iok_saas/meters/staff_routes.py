@@ -27,14 +27,20 @@ require_feature(bp, "meters")
 @bp.get("/")
 @staff_required
 def queue():
-    """Readings waiting for acceptance, oldest first; a meter search by serial number.
-    ``?zaznacz=wszystkie`` ticks every reading, ``?zaznacz=bez-uwag`` every one without a
-    warning (a link, so it works without JavaScript and from the keyboard)."""
+    """Readings waiting for acceptance, oldest first, a page at a time; a meter search by
+    serial number. ``?zaznacz=wszystkie`` ticks every reading of the page,
+    ``?zaznacz=bez-uwag`` every one without a warning (a link, so it works without
+    JavaScript and from the keyboard); after a decision the next page's readings move up."""
     serial = (request.args.get("licznik") or "").strip()[:40]
     found = services.find_meters(serial) if serial else []
     ticked = _TICK.get(request.args.get("zaznacz", ""), "")
-    return render_template("meters/staff_queue.html", rows=services.queue(), reject=RejectForm(),
-                           serial=serial, found=found, ticked=ticked)
+    waiting = services.pending_count()
+    pages = max(1, -(-waiting // services.QUEUE_PAGE))
+    page = min(max(request.args.get("strona", 1, type=int) or 1, 1), pages)
+    rows = services.queue(page, services.QUEUE_PAGE) if waiting else []
+    return render_template("meters/staff_queue.html", rows=rows, reject=RejectForm(),
+                           serial=serial, found=found, ticked=ticked, waiting=waiting,
+                           page=page, pages=pages, rows_per_page=services.QUEUE_PAGE)
 
 
 _TICK = {"wszystkie": "all", "bez-uwag": "plain"}
