@@ -152,15 +152,15 @@ class Client:
             return response.status, found, data
         raise AssertionError("unreachable")
 
-    def sign_in(self) -> None:
+    def sign_in(self, identifier: str = IDENTIFIER, password: str = PASSWORD) -> None:
         """GET the form, take the session cookie and CSRF token, POST the credentials."""
         status, headers, data = self.request("GET", "/logowanie")
         assert status == 200, f"GET /logowanie: {status}"
         cookie = session_cookie(headers)
         token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', data.decode())
         assert token, "no CSRF token on /logowanie"
-        form = urlencode({"csrf_token": token.group(1), "identifier": IDENTIFIER,
-                          "password": PASSWORD})
+        form = urlencode({"csrf_token": token.group(1), "identifier": identifier,
+                          "password": password})
         status, headers, _ = self.request("POST", "/logowanie", form, cookie=cookie)
         assert status == 302, f"POST /logowanie: {status} (wrong credentials or CSRF?)"
         self.cookie = session_cookie(headers) or cookie

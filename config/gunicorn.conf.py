@@ -22,8 +22,12 @@ worker_class = "sync"
 timeout = int(os.environ.get("IOK_WEB_TIMEOUT", "120"))  # imports up to 512 MB are uploaded
 graceful_timeout = 30
 keepalive = 5  # nginx keeps connections to the app open (upstream keepalive)
-max_requests = 2000  # a worker is replaced now and then: no slow leak lives for ever
-max_requests_jitter = 200
+# A worker is replaced now and then, so no slow leak lives for ever. Not too often: a new
+# worker imports the whole app (about a second of CPU), and at 2 000 requests a fast page
+# (~1 500 req/s on 2 cores) replaced a worker every few seconds — bench/scale.py measured the
+# anonymous page at a sixth of its speed in such a stretch.
+max_requests = 20000
+max_requests_jitter = 2000
 forwarded_allow_ips = "127.0.0.1"
 accesslog = None  # the app writes one request line itself (with the cooperative and request id)
 
