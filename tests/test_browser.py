@@ -322,16 +322,21 @@ def test_admin_imports_the_example_files_and_a_resident_reads_the_record(
     resident.context.close()
 
 
-@pytest.mark.parametrize("slug", list(COOPERATIVES))
-def test_resident_submits_changes_deletes_a_reading_and_staff_accept_it(
-        ctx, chromium, live_server, artifacts, slug):
+def resident_with_a_meter_and_a_clerk(slug: str, street: str):
+    """A resident of one unit with a water meter on ``street``, and a clerk."""
     from tests.factories import make_meter
     from tests.helpers import tenant_ref
 
     tenant = tenant_ref(slug)
-    home = make_household(tenant, street="ul. Licznikowa", units=1)
+    home = make_household(tenant, street=street, units=1)
     make_meter(tenant, home.unit_ids[0])
-    clerk = make_household(tenant, role="clerk", units=0)
+    return home, make_household(tenant, role="clerk", units=0)
+
+
+@pytest.mark.parametrize("slug", list(COOPERATIVES))
+def test_resident_submits_changes_deletes_a_reading_and_staff_accept_it(
+        ctx, chromium, live_server, artifacts, slug):
+    home, clerk = resident_with_a_meter_and_a_clerk(slug, "ul. Licznikowa")
     resident = chromium.new_context(viewport={"width": 390, "height": 844},
                                     locale="pl-PL").new_page()
     sign_in(resident, slug, live_server, home.identifier, home.password)
@@ -822,13 +827,7 @@ def keyboard_sign_in(page, slug: str, port: int, identifier: str, password: str)
 @pytest.mark.parametrize("slug", list(COOPERATIVES))
 def test_keyboard_only_sign_in_submit_a_reading_and_staff_accept_it(
         ctx, chromium, live_server, artifacts, slug):
-    from tests.factories import make_meter
-    from tests.helpers import tenant_ref
-
-    tenant = tenant_ref(slug)
-    home = make_household(tenant, street="ul. Klawiszowa", units=1)
-    make_meter(tenant, home.unit_ids[0])
-    clerk = make_household(tenant, role="clerk", units=0)
+    home, clerk = resident_with_a_meter_and_a_clerk(slug, "ul. Klawiszowa")
 
     resident = chromium.new_context(viewport={"width": 390, "height": 844},
                                     locale="pl-PL").new_page()
