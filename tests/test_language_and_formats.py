@@ -82,3 +82,12 @@ def test_language_switch_never_sends_to_another_site(zw_client):
     for target in ("//evil.example", "/\t/evil.example", "/\\evil.example"):
         answer = zw_client.post("/jezyk", data={"lang": "pl", "next": target})
         assert answer.location == "/"
+
+
+def test_the_cooperatives_own_polish_texts_say_so_when_the_page_is_in_english(zw_client):
+    """WCAG 3.1.2: a screen reader reading the English page reads the regulamin and the
+    account instructions (the cooperative's own Polish) with Polish pronunciation."""
+    zw_client.post("/jezyk", data={"lang": "en"})
+    terms = zw_client.get("/regulamin").get_data(as_text=True)
+    assert '<html lang="en">' in terms and '<section class="card terms-text" lang="pl">' in terms
+    assert '<p lang="pl">Prosimy wypełnić wniosek' in zw_client.get("/").get_data(as_text=True)
