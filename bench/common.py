@@ -32,9 +32,11 @@ def url(user: str, database: str, driver: str = "postgresql+psycopg") -> str:
 class Database:
     """A throw-away database with both reference cooperatives; ``with Database() as d``."""
 
-    def __init__(self, **overrides: Any) -> None:
+    def __init__(self, keep: str | None = None, **overrides: Any) -> None:
         self.overrides = overrides  # app settings for this benchmark (Redis, SMTP…)
-        self.name = f"iok_bench_{uuid.uuid4().hex[:8]}"
+        self.name = keep or f"iok_bench_{uuid.uuid4().hex[:8]}"
+        self.keep = keep is not None  # a named database outlives the run (and is reused)
+        self.reused = False
         self.tenant_id = 0
         self._app: Flask | None = None
         self._instance = tempfile.TemporaryDirectory()
@@ -46,6 +48,16 @@ class Database:
     def __enter__(self) -> Database:
         self._admin(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ROLE}') "
                     f"THEN CREATE ROLE {ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$")
+        if self.keep and self._exists():
+            self.reused = True
+            from flask_migrate import upgrade
+
+            from iok_saas.tenancy import services
+
+            with self.app().app_context():
+                upgrade()  # the schema of this checkout (a new index, say)
+                self.tenant_id = services.get_tenant(SLUG).id
+            return self
         self._admin(f"CREATE DATABASE {self.name}")
         from flask_migrate import upgrade
 
@@ -67,8 +79,14 @@ class Database:
 
             with self._app.app_context():
                 db.engine.dispose()
-        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        if not self.keep:
+            self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
         self._instance.cleanup()
+
+    def _exists(self) -> bool:
+        with psycopg.connect(url(ADMIN, "postgres", "postgresql")) as conn:
+            return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                (self.name,)).fetchone() is not None
 
     @property
     def instance(self) -> Path:

@@ -2,14 +2,20 @@
 
     .venv/bin/python bench/scale.py                       # 100 cooperatives (~4 min to build)
     .venv/bin/python bench/scale.py --cooperatives 10 --repetitions 3 --seconds 5
+    .venv/bin/python bench/scale.py --keep iok_bench_scale   # build once, reuse next time
 
-A fresh database gets the dataset of ``bench/dataset.py``. Two gunicorn servers start with
-``config/gunicorn.conf.py`` and the production settings (``IOK_ENV=production``, the app's
-ordinary role under row-level security, Redis): the platform (``wsgi:app``) and the reference
-(``bench/reference.py``, a Flask app answering ``ok``). For each page, in each repetition, wrk
-(Debian's) drives the reference and then the page with the same connections and duration, so a
-busier machine moves both; the report gives each page's requests per second as a share of the
-reference's in the same repetition (median over repetitions), and its p99 latency. The pages:
+A fresh database gets the dataset of ``bench/dataset.py`` (``--keep NAME``: kept, and reused
+by the next run). Three gunicorn servers start with ``config/gunicorn.conf.py`` and the
+production settings (``IOK_ENV=production``, the app's ordinary role under row-level security,
+Redis): the platform (``wsgi:app``), the bare reference (``bench/reference.py``, a Flask app
+answering ``ok``) and the pages' floors (``bench/floor.py``: the SQL one request of each page
+sends, recorded first, run with psycopg and written into a plain template). For each page, in
+each repetition, wrk (Debian's) drives the reference, the floor and then the page with the same
+connections and duration, so a busier machine moves all three; the report gives each page's
+requests per second as a share of the reference's and of its floor's in the same repetition
+(median over repetitions), and its p99 latency. At the end ``--sign-ins`` residents sign in,
+``--connections`` at a time: the median sign-in POST and a web worker's peak memory.
+``--pgbouncer`` puts PgBouncer (transaction pooling) between the servers and PostgreSQL. The pages:
 an anonymous one with no SQL (the terms), a resident's home and financial record (a cooperative
 in the middle of the platform), and the clerk's readings queue of the first cooperative (its
 ``--pending`` readings, a page at a time). Writes the Markdown to ``--out`` (default
@@ -19,23 +25,27 @@ in the middle of the platform), and the clerk's readings queue of the first coop
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import pickle
 import re
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import ROLE, Database, machine, markdown_table, url  # noqa: E402
+from bench.common import PG, ROLE, Database, machine, markdown_table, url  # noqa: E402
 from bench.dataset import CLERK, PASSWORD, PREFIX, Size, build  # noqa: E402
 from bench.gunicorn_workers import Server  # noqa: E402
-from bench.page import Client  # noqa: E402
+from bench.page import Client, session_cookie  # noqa: E402
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 REDIS = os.environ.get("IOK_BENCH_REDIS", "redis://127.0.0.1:6379/13")
@@ -51,6 +61,7 @@ class Page:
     marker: str
     cookie: str = ""
     ratios: list[float] = field(default_factory=list)
+    floor_ratios: list[float] = field(default_factory=list)
     rates: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
 
@@ -111,6 +122,72 @@ def pages(database: Database, port: int, size: Size) -> list[Page]:
     ]
 
 
+def record_floors(measured: list[Page], env: dict[str, str], folder: Path) -> Path:
+    """The SQL of one request of each page (``bench/floor.py``), for the floor server."""
+    asked, found = folder / "pages.pickle", folder / "floors.pickle"
+    asked.write_bytes(pickle.dumps([(p.host, p.path, p.cookie) for p in measured]))
+    subprocess.run([sys.executable, str(ROOT / "bench" / "floor.py"), "capture", str(asked),
+                    str(found)], cwd=ROOT, env=env, check=True, timeout=300)
+    return found
+
+
+def sign_ins(port: int, host: str, identifiers: list[str], concurrent: int
+             ) -> tuple[float, float]:
+    """Sign-in POSTs, ``concurrent`` at a time (each after its own GET of the form): the
+    median time of a POST in ms, and the highest peak memory (VmHWM) of a web worker in MB."""
+    def one(identifier: str) -> float:
+        client = Client(port, host)
+        status, headers, data = client.request("GET", "/logowanie")
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+                          data.decode()).group(1)
+        form = urlencode({"csrf_token": token, "identifier": identifier, "password": PASSWORD})
+        started = time.perf_counter()
+        status, _, _ = client.request("POST", "/logowanie", form,
+                                      cookie=session_cookie(headers))
+        took = time.perf_counter() - started
+        if status != 302:
+            raise RuntimeError(f"sign-in of {identifier}: {status}")
+        return took * 1000
+
+    with ThreadPoolExecutor(concurrent) as pool:
+        times = list(pool.map(one, identifiers))
+    return statistics.median(times), max(peak_rss(pid) for pid in workers(port))
+
+
+def workers(port: int) -> list[int]:
+    """The gunicorn worker processes listening behind ``port`` (children of its master)."""
+    masters = [int(line.split()[0]) for line in subprocess.run(
+        ["ps", "-eo", "pid,args"], capture_output=True, text=True, check=True).stdout.splitlines()
+        if f"127.0.0.1:{port}" in line and "gunicorn" in line]
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) in masters:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def peak_rss(pid: int) -> float:
+    """A process's peak resident memory (VmHWM), MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def residents(database: Database, slug: str, count: int) -> list[str]:
+    """Identifiers of ``count`` residents of one cooperative."""
+    import psycopg
+
+    with psycopg.connect(url("postgres", database.name, "postgresql")) as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT a.identifier FROM user_account a JOIN tenant t ON t.id = a.tenant_id "
+            "WHERE t.slug = %s AND a.role = 'resident' ORDER BY a.id LIMIT %s", (slug, count))]
+
+
 def check(page: Page, port: int) -> None:
     """The page answers 200 with its marker (a wrong sign-in would measure a redirect)."""
     client = Client(port, page.host)
@@ -119,28 +196,58 @@ def check(page: Page, port: int) -> None:
         raise RuntimeError(f"{page.label}: {status}, marker {page.marker!r} not found")
 
 
-def report(measured: list[Page], reference: list[float], args, size: Size, built: float,
-           load: str) -> str:
-    heads = ("request", "req/s", "% of the bare Flask app's req/s", "p99 ms")
+def report(measured: list[Page], reference: list[float], args, size: Size, built: str,
+           load: str, signin: tuple[float, float]) -> str:
+    heads = ("request", "req/s", "% of the bare Flask app's req/s", "% of its floor's req/s",
+             "p99 ms")
     rows = [("bare Flask app (bench/reference.py)", f"{statistics.median(reference):.0f}",
-             "100 %", "")]
+             "100 %", "", "")]
     for page in measured:
         rows.append((page.label, f"{statistics.median(page.rates):.1f}",
                      f"{statistics.median(page.ratios) * 100:.2f} %",
+                     f"{statistics.median(page.floor_ratios) * 100:.1f} %",
                      f"{statistics.median(page.p99):.0f}"))
     return "\n".join([
         "# Benchmarks at platform scale", "",
         "Made by `bench/scale.py` (see its docstring); every figure is a median over "
-        "repetitions, each page measured right after the reference in the same repetition.", "",
+        "repetitions, each page measured right after the bare reference and its own floor "
+        "(`bench/floor.py`: the same SQL with psycopg and a plain template) in the same "
+        "repetition.", "",
         f"{machine()} · load average before the run {load} · gunicorn "
-        f"`config/gunicorn.conf.py`, IOK_ENV=production, Redis, the app's role under RLS · "
+        f"`config/gunicorn.conf.py`, IOK_ENV=production, Redis, the app's role under RLS"
+        f"{', through PgBouncer (transaction pooling)' if args.pgbouncer else ''} · "
         f"wrk, {args.connections} connections, {args.seconds} s a run, {args.repetitions} "
         f"repetitions, interleaved", "",
-        f"Dataset (`bench/dataset.py`, built in {built:.0f} s): {size.cooperatives} "
+        f"Dataset (`bench/dataset.py`, {built}): {size.cooperatives} "
         f"cooperatives × {size.units} units, 1.3 residents a unit, {size.years} years of "
         f"monthly charges and payments, two meters a unit with {size.readings} readings, "
         f"{size.pending} readings waiting in the first cooperative.", "",
-        *markdown_table(heads, rows), ""])
+        *markdown_table(heads, rows), "",
+        f"Sign-in: {args.sign_ins} residents sign in, {args.connections} at a time (each POST "
+        f"after its own GET of the form): median POST {signin[0]:.0f} ms; the highest peak "
+        f"memory (VmHWM) of a web worker afterwards {signin[1]:.0f} MB.", ""])
+
+
+def run(measured: list[Page], args, app: Server, bare: Server, floor: Server) -> list[float]:
+    """Each page after the bare app and its floor, in every repetition; the bare app's rates."""
+    reference = []
+    for repetition in range(args.repetitions + 1):  # the first one warms up
+        for page in measured:
+            bare_rate, _ = wrk(bare.port, page.host, page.path, "", args.seconds,
+                               args.connections)
+            floor_rate, _ = wrk(floor.port, page.host, page.path, "", args.seconds,
+                                args.connections)
+            rate, p99 = wrk(app.port, page.host, page.path, page.cookie, args.seconds,
+                            args.connections)
+            if repetition:
+                reference.append(bare_rate)
+                page.rates.append(rate)
+                page.ratios.append(rate / bare_rate)
+                page.floor_ratios.append(rate / floor_rate)
+                page.p99.append(p99)
+            print(f"{repetition} {page.label}: {rate:.1f} req/s vs {bare_rate:.0f} bare, "
+                  f"{floor_rate:.0f} floor", flush=True)
+    return reference
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,43 +257,62 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--sign-ins", type=int, default=320,
+                        help="residents signing in at the end (over 100 a web worker)")
+    parser.add_argument("--keep", metavar="DATABASE",
+                        help="build into this database and keep it; reuse it if it exists")
+    parser.add_argument("--pgbouncer", action="store_true",
+                        help="put PgBouncer (transaction pooling) between the servers and "
+                             "PostgreSQL")
+    parser.add_argument("--only", nargs="*", metavar="WORD",
+                        help="measure only the pages whose label has one of these words")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args(argv)
     size = Size(**{name: getattr(args, name) for name in Size.__dataclass_fields__})
     load = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    with Database() as database:
+    with contextlib.ExitStack() as stack:
+        bouncer = None
+        if args.pgbouncer:  # transaction pooling between every server and PostgreSQL
+            from tests.fixtures.pgbouncer import PgBouncer
+
+            bouncer = PgBouncer(*PG.split(":"), (ROLE,), pool_size=8)
+            bouncer.start()
+            stack.callback(bouncer.stop)
+        database = stack.enter_context(Database(keep=args.keep))
         started = time.monotonic()
-        build(database.name, size)
-        built = time.monotonic() - started
+        if database.reused:
+            built = f"reused from `{database.name}`"
+        else:
+            build(database.name, size)
+            built = f"built in {time.monotonic() - started:.0f} s"
         env = environment(database, database.instance)
+        dsn = url(ROLE, database.name, "postgresql")
+        if bouncer is not None:
+            env.update(IOK_DATABASE_URL=bouncer.url(ROLE, database.name),
+                       IOK_DATABASE_TRANSACTION_POOLING="1")
+            dsn = bouncer.url(ROLE, database.name, "postgresql")
         app = Server("platform", [], app="wsgi:app")
         bare = Server("reference", [], app="bench.reference:app")
-        try:
-            for server in (app, bare):
-                server.start(env)
-            for server in (app, bare):
-                server.wait_ready()
-            measured = pages(database, app.port, size)
-            for page in measured:
-                check(page, app.port)
-            reference = []
-            for repetition in range(args.repetitions + 1):  # the first one warms up
-                for page in measured:
-                    bare_rate, _ = wrk(bare.port, page.host, page.path, "", args.seconds,
-                                       args.connections)
-                    rate, p99 = wrk(app.port, page.host, page.path, page.cookie, args.seconds,
-                                    args.connections)
-                    if repetition:
-                        reference.append(bare_rate)
-                        page.rates.append(rate)
-                        page.ratios.append(rate / bare_rate)
-                        page.p99.append(p99)
-                    print(f"{repetition} {page.label}: {rate:.1f} req/s vs {bare_rate:.0f}",
-                          flush=True)
-        finally:
-            for server in (app, bare):
-                server.stop()
-    text = report(measured, reference, args, size, built, load)
+        floor = Server("floor", [], app="bench.floor:app")
+        for server in (app, bare, floor):
+            stack.callback(server.stop)
+        for server in (app, bare):
+            server.start(env)
+        for server in (app, bare):
+            server.wait_ready()
+        measured = [page for page in pages(database, app.port, size)
+                    if not args.only or any(word in page.label for word in args.only)]
+        for page in measured:
+            check(page, app.port)
+        floor.start({**env, "IOK_BENCH_FLOOR": str(record_floors(measured, env,
+                                                                  database.instance)),
+                     "IOK_BENCH_FLOOR_DSN": dsn})
+        floor.wait_ready()
+        reference = run(measured, args, app, bare, floor)
+        middle = f"{PREFIX}{max(1, size.cooperatives // 2):03d}"
+        signin = sign_ins(app.port, f"{middle}.localhost:{app.port}",
+                          residents(database, middle, args.sign_ins), args.connections)
+    text = report(measured, reference, args, size, built, load, signin)
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     return 0

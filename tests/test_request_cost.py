@@ -126,3 +126,37 @@ def test_argon2_uses_owasp_parameters_and_old_hashes_are_remade_at_sign_in(balty
     assert new != old and "m=19456,t=2,p=1" in new and not needs_rehash(new)
     assert verify_password(new, home.password)
 
+
+
+def test_templates_translate_with_the_pages_catalogue_and_follow_a_forced_language(app, baltyk):
+    """Labels come from the catalogue looked up once for the page; an e-mail rendered in its
+    own language inside a request (force_locale) and a macro imported without the page's
+    context still get theirs."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = ('{% from "macros/pager.html" import pager %}'
+            '{{ _("Sign in") }}|{{ pager("public.terms", 1, 2) }}')
+    with app.test_request_context("/", base_url="http://baltyk.localhost"):
+        app.preprocess_request()
+        assert render_template_string(page).startswith("Zaloguj się|")
+        assert "Następna strona" in render_template_string(page)  # an imported macro's label
+        with force_locale("en"):
+            english = render_template_string(page)
+        assert english.startswith("Sign in|") and "Next page" in english
+        assert render_template_string(page).startswith("Zaloguj się|")
+
+
+def test_only_views_with_a_limit_pay_for_the_rate_limiter(app):
+    """Flask-Limiter resolves the limits of every endpoint on every request; views without a
+    limit skip it. Every view given a limit with ``limiter.limit`` is still limited."""
+    from iok_saas.auth import limits
+
+    limited = {endpoint for endpoint, view in app.view_functions.items()
+               if limits._name(view) in limits._LIMITED}
+    assert {"auth.login", "auth.change_password", "auth.forgotten_password",
+            "applications.apply"} <= limited
+    assert "public.terms" not in limited and "public.home" not in limited
+    for path, skipped in (("/regulamin", True), ("/logowanie", False), ("/wniosek", False)):
+        with app.test_request_context(path):
+            assert limits._unlimited() is skipped, path

@@ -75,6 +75,10 @@ class Reading(TenantScoped, Timestamped, db.Model):
         Index("uq_meter_reading_one_pending", "tenant_id", "meter_id", unique=True,
               postgresql_where=column("status") == PENDING,
               sqlite_where=column("status") == PENDING),
+        # The clerk's queue, oldest first, a page at a time.
+        Index("ix_meter_reading_pending_queue", "tenant_id", "created_at", "id",
+              postgresql_where=column("status") == PENDING,
+              sqlite_where=column("status") == PENDING),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -227,11 +227,16 @@ def pending_count() -> int:
 def queue(page: int = 1, per_page: int = QUEUE_PAGE) -> list[QueueRow]:
     """One page of pending readings, oldest first, with the previous accepted value (four
     queries, whatever the page's size)."""
+    # The page is chosen among the readings alone (the queue's own index, in order), then only
+    # its rows are joined to their meters and units: joining all 5 000 first took ten times as
+    # long.
+    chosen = (select(Reading.id).where(Reading.status == PENDING)
+              .order_by(Reading.created_at, Reading.id)
+              .offset((page - 1) * per_page).limit(per_page))
     pending = list(db.session.scalars(
-        select(Reading).where(Reading.status == PENDING)
+        select(Reading).where(Reading.id.in_(chosen.scalar_subquery()))
         .options(joinedload(Reading.meter).joinedload(Meter.unit).joinedload(Unit.building))
-        .order_by(Reading.created_at, Reading.id)
-        .offset((page - 1) * per_page).limit(per_page)))
+        .order_by(Reading.created_at, Reading.id)))
     meter_ids = [r.meter_id for r in pending]
     latest = _latest_accepted(meter_ids)
     with_photo = photos.with_photo([r.id for r in pending])

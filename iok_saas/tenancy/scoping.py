@@ -213,10 +213,19 @@ def touches_tenant_rows(state: ORMExecuteState) -> bool:
     return any(el in scoped for el in visitors.iterate(state.statement))
 
 
+_CRITERIA: dict[int, Any] = {}
+
+
 def _criteria(tenant_id: int) -> Any:
-    return with_loader_criteria(
-        TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
-    )
+    """The tenant filter option, made once per cooperative (an option is immutable)."""
+    option = _CRITERIA.get(tenant_id)
+    if option is None:
+        if len(_CRITERIA) >= _CHECKED_MAX:
+            _CRITERIA.clear()
+        option = _CRITERIA[tenant_id] = with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+        )
+    return option
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -237,15 +246,16 @@ def _scope_statement(state: ORMExecuteState) -> Any:
         return None
     _bind_session(state.session, tenant_id)
     rls.sync_tenant(state.session, tenant_id)
-    if not state.is_insert:
-        _refuse_unscopable(state)
     if state.is_insert:
         if any(_is_scoped(m) for m in state.all_mappers):
             _stamp_insert(state, tenant_id)
-    elif state.is_select or state.is_update or state.is_delete:
+        return None
+    if state.is_select or state.is_update or state.is_delete:
         # Added to every statement, not only those whose top-level entity is scoped:
-        # select_from(), subqueries and joins carry tenant-owned tables too.
+        # select_from(), subqueries and joins carry tenant-owned tables too. The check below
+        # then reads the final statement, whose cache key SQLAlchemy computes once for both.
         state.statement = state.statement.options(_criteria(tenant_id))
+    _refuse_unscopable(state)
     return None
 
 
