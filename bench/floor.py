@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template_string
+from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN = """<!doctype html>
@@ -44,7 +44,7 @@ def capture(pages: list[tuple[str, str, str]]) -> dict[str, Statements]:
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute",
                      lambda conn, cursor, sql, params, *rest: sent.append((sql, params)))
-    client = app.test_client()
+    client = app.test_client(use_cookies=False)  # only each page's own Cookie header
     found = {}
     for host, path, cookie in pages:
         headers = {"Host": host, **({"Cookie": cookie} if cookie else {})}
@@ -52,7 +52,8 @@ def capture(pages: list[tuple[str, str, str]]) -> dict[str, Statements]:
         sent.clear()
         answer = client.get(path, headers=headers)
         if answer.status_code != 200:
-            raise RuntimeError(f"{host}{path}: {answer.status_code} while recording its SQL")
+            raise RuntimeError(f"{host}{path}: {answer.status_code} while recording its SQL "
+                               f"{answer.headers.get('Location', '')}")
         found[path] = list(sent)
     return found
 
@@ -60,6 +61,7 @@ def capture(pages: list[tuple[str, str, str]]) -> dict[str, Statements]:
 app = Flask(__name__)
 _statements: dict[str, Statements] = {}
 _connection: list[Any] = []
+_compiled: list[Any] = []
 
 
 def _conn() -> Any:
@@ -88,7 +90,14 @@ def floor(path: str) -> str:
         for sql, params in _statements[request.full_path.rstrip("?")]:
             cursor.execute(sql, params)
             results.append(cursor.fetchall() if cursor.description else [])
-    return render_template_string(PLAIN, path=path, results=results)
+    return _plain().render(path=path, results=results)
+
+
+def _plain() -> Any:
+    """The plain template, compiled once (``render_template_string`` compiles every time)."""
+    if not _compiled:
+        _compiled.append(app.jinja_env.from_string(PLAIN))
+    return _compiled[0]
 
 
 def main(argv: list[str]) -> int:

@@ -10,6 +10,10 @@ the app served by Werkzeug's multi-threaded server on 127.0.0.1 with one extra r
 POST) and sends batches of requests to the bare route, the home page and the unit's financial
 record in turn, so all three see the same conditions. Reports p50/p95 latency, requests/s and
 both against the bare route.
+
+A quick check of one change, not the platform's cost: the development server, the test
+configuration, no Redis, an almost empty database, and a "bare" route inside the app's own
+pipeline understate a page's cost (bench/README.md). ``bench/scale.py`` gives the figures.
 """
 
 from __future__ import annotations

@@ -249,3 +249,27 @@ def test_a_damaged_pdf_gets_a_message_whatever_the_reader_raises():
         b"2 0 obj <</Type/Pages/Kids[2 0 R]/Count 1>> endobj",  # a page tree that loops
     ])
     assert services.pdf_problem(data) is not None
+
+
+def test_the_home_tile_lists_what_came_since_the_last_visit_in_one_query(app, zw, baltyk):
+    from tests.test_request_cost import Statements
+
+    home = make_household(zw, units=1)
+    older, _ = make_document(zw, home)
+    newer, _ = make_document(zw, make_household(zw, street="ul. Nowa", units=0))
+    withdrawn, _ = make_document(zw, make_household(zw, street="ul. Dawna", units=0))
+    make_document(baltyk, make_household(baltyk, units=1))  # another cooperative's
+    with in_tenant(zw):
+        db.session.get(Document, older).changed_at = utcnow() - timedelta(days=30)
+        db.session.get(Document, withdrawn).withdrawn_at = utcnow()
+        db.session.execute(DocumentVisit.__table__.delete().where(
+            DocumentVisit.user_id == home.user_id))
+    with in_tenant(zw):
+        never = [d.id for d in services.new_since_visit(home.user_id, 5)]
+        one = [d.id for d in services.new_since_visit(home.user_id, 1)]
+        db.session.add(DocumentVisit(user_id=home.user_id, seen_at=utcnow() - timedelta(days=7)))
+        db.session.flush()
+        with Statements() as sql:
+            since = [d.id for d in services.new_since_visit(home.user_id, 5)]
+    assert sorted(never) == sorted([older, newer]) and len(one) == 1
+    assert since == [newer] and len([s for s in sql.sent if "set_config" not in s]) == 1

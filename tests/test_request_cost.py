@@ -25,11 +25,13 @@ class Statements:
 
     def __enter__(self):
         self.count = 0
+        self.sent: list[str] = []
         event.listen(db.engine, "before_cursor_execute", self._one)
         return self
 
-    def _one(self, *args) -> None:
+    def _one(self, conn, cursor, sql, *args) -> None:
         self.count += 1
+        self.sent.append(sql)
 
     def __exit__(self, *exc) -> None:
         event.remove(db.engine, "before_cursor_execute", self._one)
@@ -160,3 +162,19 @@ def test_only_views_with_a_limit_pay_for_the_rate_limiter(app):
     for path, skipped in (("/regulamin", True), ("/logowanie", False), ("/wniosek", False)):
         with app.test_request_context(path):
             assert limits._unlimited() is skipped, path
+
+
+def test_a_web_worker_loads_the_pdf_and_image_libraries_only_when_it_needs_them(tmp_path):
+    """WeasyPrint, CairoSVG and pypdf are 35 MB a process: loaded at the first PDF, icon or
+    upload, not by every web worker at start."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOK_")}
+    env.update(IOK_ENV="development", IOK_INSTANCE_PATH=str(tmp_path))
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys; from iok_saas import create_app; create_app(); "
+         "print(sorted(m for m in ('weasyprint', 'cairosvg', 'pypdf') if m in sys.modules))"],
+        capture_output=True, text=True, env=env, check=True, timeout=120).stdout
+    assert loaded.strip().splitlines()[-1] == "[]"

@@ -7,8 +7,6 @@ import io
 from datetime import date, timedelta
 from functools import cache
 
-from weasyprint import HTML
-
 from iok_saas.auth.models import User
 from iok_saas.db import utcnow
 from iok_saas.documents import services
@@ -18,6 +16,8 @@ from iok_saas.tenancy.info import TenantInfo
 @cache
 def _pdf(title: str, cooperative: str, text: str) -> bytes:
     """One page: the cooperative, the title, a paragraph (made once per process)."""
+    from weasyprint import HTML  # only the demo's setup makes these (web workers need not)
+
     html = (f"<html lang='pl'><body style='font-family: sans-serif'><p>{cooperative}</p>"
             f"<h1>{title}</h1><p>{text}</p></body></html>")
     return HTML(string=html).write_pdf()

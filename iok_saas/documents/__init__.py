@@ -16,12 +16,9 @@ def _home(units: list[Any]) -> Any:
     """Documents published or replaced since the resident last opened the library."""
     from flask_login import current_user
 
-    from iok_saas.documents.services import for_members, last_visit
+    from iok_saas.documents.services import new_since_visit
 
-    if not units:
-        return []
-    seen = last_visit(current_user.id)
-    return [d for d in for_members() if seen is None or d.changed_at > seen][:HOME_SHOWN]
+    return new_since_visit(current_user.id, HOME_SHOWN) if units else []
 
 
 def init_app(app: Flask) -> None:

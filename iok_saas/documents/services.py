@@ -15,9 +15,6 @@ from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from sqlalchemy import func, or_, select
 
 from iok_saas import files
@@ -68,6 +65,8 @@ def pdf_problem(data: bytes) -> Any:
     """Why these bytes cannot be published as a members' document (a message), or None."""
     if not data.startswith(b"%PDF-"):
         return _l("This file is not a PDF. Please publish documents as PDF files.")
+    from pypdf import PdfReader  # at the first upload (9 MB a web worker need not carry)
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -86,9 +85,12 @@ def pdf_problem(data: bytes) -> Any:
     return None
 
 
-def _has_script(reader: PdfReader) -> bool:
+def _has_script(reader: Any) -> bool:
     """Whether any object of the file (compressed ones too, and the dictionaries inside them)
     is a script or launch action."""
+    from pypdf.errors import PdfReadError
+    from pypdf.generic import IndirectObject
+
     references = [IndirectObject(number, generation, reader)
                   for generation, numbers in reader.xref.items() for number in numbers]
     references += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
@@ -105,6 +107,8 @@ def _has_script(reader: PdfReader) -> bool:
 def _scripted(value: Any, depth: int = 0) -> bool:
     """A script or launch action in this object or the direct objects within it (indirect
     ones are looked at on their own)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
     if depth > 64:
         return False
     if isinstance(value, DictionaryObject):
@@ -273,7 +277,11 @@ def visit(user_id: int) -> datetime | None:
     return previous
 
 
-def last_visit(user_id: int) -> datetime | None:
-    """When the person last opened the library (None: never)."""
-    return db.session.scalar(select(DocumentVisit.seen_at).where(
-        DocumentVisit.user_id == user_id))
+def new_since_visit(user_id: int, limit: int) -> list[Document]:
+    """The documents published or replaced since the person last opened the library (all, if
+    never), newest first, at most ``limit`` (one query)."""
+    seen = select(DocumentVisit.seen_at).where(DocumentVisit.user_id == user_id).scalar_subquery()
+    return list(db.session.scalars(
+        select(Document).where(Document.withdrawn_at.is_(None),
+                               or_(seen.is_(None), Document.changed_at > seen))
+        .order_by(Document.dated.desc(), Document.id.desc()).limit(limit)))

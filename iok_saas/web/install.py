@@ -14,7 +14,6 @@ import json
 import re
 from functools import lru_cache
 
-import cairosvg
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont
@@ -73,6 +72,8 @@ def icon(size: int) -> Response:
 def draw_icon(logo_svg: str, colour: str, size: int, maskable: bool) -> bytes:
     """A square icon of ``size`` pixels (cached: the same logo gives the same bytes)."""
     if logo_svg:
+        import cairosvg  # at the first icon, not in every worker
+
         canvas = Image.new("RGB", (size, size), "#ffffff")
         inner = round(size * (0.7 if maskable else 0.9))
         drawn = cairosvg.svg2png(bytestring=logo_svg.encode(), output_width=inner,

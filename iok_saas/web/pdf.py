@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import g, render_template
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
 
 CSS_FILE = Path(__file__).resolve().parents[1] / "static" / "css" / "document.css"
 
@@ -17,8 +15,12 @@ def render_pdf(template: str, **context: Any) -> bytes:
     """Render ``template`` to a PDF with ``document.css``.
 
     The PDF is made without a server to fetch from, so the logo goes in as a ``data:`` URI
-    (``logo_src``), and nothing else is fetched: no files, no network.
+    (``logo_src``), and nothing else is fetched: no files, no network. WeasyPrint is loaded at
+    the first PDF (26 MB a web worker that never makes one does not carry).
     """
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
     svg = g.tenant.settings.logo_svg
     context["logo_src"] = (f"data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"
                            if svg else None)
