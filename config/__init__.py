@@ -111,6 +111,9 @@ class BaseConfig:
     # How often a web process asks whether an operator changed a cooperative (seconds; the
     # process that made the change sees it at once).
     TENANT_GENERATION_CHECK_SECONDS = float(_env("IOK_TENANT_GENERATION_CHECK_SECONDS", "1"))
+    # Visitors' pages (no cookie: the public home, the terms…) are kept rendered this long in
+    # each web process (iok_saas/web/pagecache.py); 0 switches that off.
+    PAGE_CACHE_SECONDS = float(_env("IOK_PAGE_CACHE_SECONDS", "30"))
     SMTP_HOST = _env("IOK_SMTP_HOST")
     SMTP_PORT = _env_int("IOK_SMTP_PORT", 25)
     SMTP_USER = _env("IOK_SMTP_USER")

@@ -67,8 +67,9 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> App:
         web,
     )
     from iok_saas.tenancy import resolver
+    from iok_saas.web import pagecache
 
-    parts = (db, web, resolver, jobs, mail, auth, audit, public, finance, staff, imports,
+    parts = (db, web, resolver, pagecache, jobs, mail, auth, audit, public, finance, staff, imports,
              meters, faults, announcements, contacts, documents, my_data, applications, health, cli)
     for part in parts:
         part.init_app(app)

@@ -16,6 +16,7 @@ from iok_saas.announcements.fanout import fan_out
 from iok_saas.announcements.models import (
     BUILDINGS,
     ESTATES,
+    EVERYONE,
     GENERAL,
     OUTAGE,
     Announcement,
@@ -280,3 +281,36 @@ def test_residents_cannot_reach_staff_pages_and_feature_off_is_404(baltyk, peopl
     finally:
         with as_platform():
             tenants.update_tenant("baltyk", ["features.announcements=true"])
+
+
+def test_the_staff_list_counts_reach_in_the_same_queries_for_two_or_twelve(baltyk, people):
+    """Reach of everyone, of buildings and of estates, each the same as the recipients the
+    e-mail would go to, counted with one query per kind of audience, not one per announcement."""
+    from tests.test_request_cost import Statements
+
+    here, clerk = people["here"], people["clerk"]
+    with in_tenant(baltyk):
+        db.session.get(Building, here.building_id).estate = "Osiedle Morskie"
+
+    def publish_three() -> None:
+        _publish(baltyk, clerk)
+        _publish(baltyk, clerk, audience=BUILDINGS, building_ids=[here.building_id])
+        _publish(baltyk, clerk, audience=ESTATES, estates=["Osiedle Morskie"])
+
+    def listed() -> tuple[list[tuple[str, int, int]], int]:
+        """(audience, reach, recipients of the e-mail) of each announcement; queries sent."""
+        with in_tenant(baltyk):
+            with Statements() as sql:
+                rows = services.staff_list("all")
+            found = [(r["announcement"].audience, r["reach"], db.session.scalar(
+                select(func.count()).select_from(
+                    services.recipients(r["announcement"]).subquery()))) for r in rows]
+        return found, len([s for s in sql.sent if "set_config" not in s])
+
+    publish_three()
+    rows, few = listed()
+    assert all(reach == recipients for _, reach, recipients in rows)
+    assert sorted(reach for audience, reach, _ in rows if audience != EVERYONE) == [1, 1]
+    for _ in range(3):
+        publish_three()
+    assert listed()[1] == few

@@ -178,3 +178,65 @@ def test_a_web_worker_loads_the_pdf_and_image_libraries_only_when_it_needs_them(
          "print(sorted(m for m in ('weasyprint', 'cairosvg', 'pypdf') if m in sys.modules))"],
         capture_output=True, text=True, env=env, check=True, timeout=120).stdout
     assert loaded.strip().splitlines()[-1] == "[]"
+
+
+@pytest.fixture
+def renders(app):
+    """Counts templates rendered while the test runs."""
+    from flask import template_rendered
+
+    made = []
+
+    def one(sender, template, context, **extra):
+        made.append(template.name)
+
+    template_rendered.connect(one, app)
+    yield made
+    template_rendered.disconnect(one, app)
+
+
+def test_a_visitors_page_is_rendered_once_and_then_served_as_kept(app, baltyk, zw, renders):
+    app.extensions["iok_page_cache"].clear()
+    first = client_for(app, "baltyk.localhost").get("/regulamin")
+    again = client_for(app, "baltyk.localhost").get("/regulamin")
+    assert renders.count("public/terms.html") == 1
+    assert again.get_data() == first.get_data() and again.status_code == 200
+    assert again.headers["Content-Security-Policy"] and again.headers["X-Request-ID"]
+    assert again.headers["X-Request-ID"] != first.headers["X-Request-ID"]
+    assert "Set-Cookie" not in again.headers
+    other = client_for(app, "zielone-wzgorza.localhost").get("/regulamin")  # its own page
+    assert renders.count("public/terms.html") == 2
+    assert "Zielone" in other.get_data(as_text=True) and other.get_data() != first.get_data()
+
+
+def test_with_a_cookie_or_after_a_settings_change_the_page_is_made_again(app, baltyk, renders):
+    from iok_saas.tenancy import services as tenant_services
+    from tests.helpers import ROOT, run_cli
+
+    app.extensions["iok_page_cache"].clear()
+    visitor = client_for(app, "baltyk.localhost")
+    visitor.get("/")
+    english = client_for(app, "baltyk.localhost")
+    english.post("/jezyk", data={"lang": "en", "next": "/"})  # a session cookie from now on
+    assert "Online customer service" in english.get("/").get_data(as_text=True)
+    assert renders.count("public/home.html") == 2
+    run_cli(app, "tenants", "update", "baltyk", "office.phone=58 000 11 22")
+    try:
+        assert "58 000 11 22" in client_for(app, "baltyk.localhost").get("/").get_data(
+            as_text=True)
+        assert renders.count("public/home.html") == 3
+    finally:
+        with as_platform():
+            tenant_services.sync_dir(ROOT / "tenants")
+
+
+def test_signed_in_pages_and_pages_that_start_a_session_are_never_kept(app, baltyk, renders):
+    app.extensions["iok_page_cache"].clear()
+    for _ in range(2):
+        client_for(app, "baltyk.localhost").get("/logowanie")  # its form starts a session
+    assert renders.count("auth/login.html") == 2
+    home = make_household(baltyk)
+    client = client_for(app, "baltyk.localhost")
+    client.login(home.identifier, home.password)
+    assert home.street in client.get("/").get_data(as_text=True)
+    assert home.street not in client_for(app, "baltyk.localhost").get("/").get_data(as_text=True)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from iok_saas.web import errors, formatting, i18n, install, logs, navigation, routes, security
+from iok_saas.web import (
+    errors,
+    formatting,
+    i18n,
+    install,
+    logs,
+    navigation,
+    pagecache,
+    routes,
+    security,
+)
 
 
 class DatabaseInt(IntegerConverter):
@@ -27,3 +37,4 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     app.register_blueprint(routes.bp)
     app.register_blueprint(install.bp)
+    pagecache.for_visitors(app, "install.offline")
