@@ -153,7 +153,8 @@ def _steps(size: Size, password_hash: str) -> list[tuple[str, str, dict]]:
                    'resident', 'pending',
                    (SELECT min(ut.user_id) FROM unit_title ut
                     WHERE ut.tenant_id = m.tenant_id AND ut.unit_id = m.unit_id),
-                   '', false, now() + make_interval(secs => m.id), now()
+                   '', false,
+                   now() - make_interval(secs => (SELECT max(id) FROM meter) - m.id + 60), now()
             FROM meter m JOIN tenant t ON t.id = m.tenant_id AND t.slug = %(first)s
             ORDER BY m.id LIMIT %(pending)s""",
          {"count": size.readings, "first": f"{PREFIX}001", "pending": size.pending}),

@@ -13,7 +13,10 @@ sends, recorded first, run with psycopg and written into a plain template). For 
 each repetition, wrk (Debian's) drives the reference, the floor and then the page with the same
 connections and duration, so a busier machine moves all three; the report gives each page's
 requests per second as a share of the reference's and of its floor's in the same repetition
-(median over repetitions), and its p99 latency. Then the clerk accepts ``--bulk`` waiting
+(median over repetitions), and its p99 latency. The reading submission (``bench/submit.py``:
+a resident's GET of a meter's page and POST of a reading, thousands of residents of every
+cooperative but the first, through a wrk Lua script) is measured against the bare app the same
+way (no floor: it writes). Then the clerk accepts ``--bulk`` waiting
 readings in one POST (timed; put back afterwards), and ``--sign-ins`` residents sign in,
 ``--connections`` at a time, on fresh workers: the median sign-in POST and a web worker's peak
 memory.
@@ -44,6 +47,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import submit  # noqa: E402
 from bench.common import PG, ROLE, Database, machine, markdown_table, url  # noqa: E402
 from bench.dataset import CLERK, PASSWORD, PREFIX, Size, build  # noqa: E402
 from bench.gunicorn_workers import Server  # noqa: E402
@@ -70,20 +74,26 @@ class Page:
     p99: list[float] = field(default_factory=list)
 
 
-def wrk(port: int, host: str, path: str, cookie: str, seconds: int,
-        connections: int) -> tuple[float, float]:
-    """(requests per second, p99 ms) of one wrk run; non-2xx answers stop the benchmark."""
-    command = [WRK, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
-               "-H", f"Host: {host}"]
+def wrk(port: int, host: str, path: str, cookie: str, seconds: int, connections: int,
+        script: list[str] | None = None) -> tuple[float, float, int]:
+    """(requests per second, p99 ms, requests) of one wrk run; answers other than 2xx and 3xx
+    stop the benchmark. ``script``: a Lua file and its arguments (it makes the requests)."""
+    command = [WRK, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+    if host:
+        command += ["-H", f"Host: {host}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True,
+    if script:
+        command += ["-s", script[0]]
+    out = subprocess.run([*command, f"http://127.0.0.1:{port}{path}",
+                          *(["--", *script[1:]] if script else [])], capture_output=True,
                          text=True, timeout=seconds + 60, check=True).stdout
     if "Non-2xx" in out:
-        raise RuntimeError(f"{host}{path}: answers other than 2xx\n{out}")
+        raise RuntimeError(f"{host}{path}: answers other than 2xx and 3xx\n{out}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out).groups()
-    return rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], total
 
 
 def environment(database: Database, instance: Path) -> dict[str, str]:
@@ -184,6 +194,34 @@ def peak_rss(pid: int) -> float:
     return 0.0
 
 
+def submissions(app: Server, bare: Server, database: Database, env: dict[str, str], args
+                ) -> tuple[list[float], list[float], list[float], int, int]:
+    """Reading submissions (GET the meter's page, POST the reading) with wrk, each repetition
+    after the bare app: (ratios, rates, p99s, POSTs sent, readings accepted)."""
+    from config import ProductionConfig
+
+    entries = submit.prepare(database, env["IOK_SECRET_KEY"], ProductionConfig.SESSION_COOKIE_NAME,
+                             args.submissions, database.instance)
+    script = str(entries.with_name("submit.lua"))
+    ratios, rates, p99s, sent, made = [], [], [], 0, 0
+    for repetition in range(args.repetitions + 1):
+        bare_rate, _, _ = wrk(bare.port, f"{PREFIX}002.localhost", "/", "", args.seconds,
+                              args.connections)
+        submit.clear(database, entries)
+        rate, p99, total = wrk(app.port, "", "/", "", args.seconds, args.connections,
+                               script=[script, str(entries), "2"])
+        time.sleep(1)  # the requests wrk left behind are answered
+        accepted = submit.clear(database, entries)  # and deleted: the next run starts alike
+        if repetition:
+            ratios.append(rate / bare_rate)
+            rates.append(rate)
+            p99s.append(p99)
+            sent, made = sent + total // 2, made + accepted
+        print(f"{repetition} reading submission: {rate:.1f} req/s vs {bare_rate:.0f} bare, "
+              f"{accepted} readings of ~{total // 2} POSTs", flush=True)
+    return ratios, rates, p99s, sent, made
+
+
 def bulk_accept(port: int, clerk: Page, database: Database, count: int) -> tuple[float, int]:
     """The clerk accepts the ``count`` oldest waiting readings of the first cooperative in one
     POST, as the queue's "choose all" does: (seconds, readings accepted). Afterwards they wait
@@ -237,20 +275,23 @@ def check(page: Page, port: int) -> None:
         raise RuntimeError(f"{page.label}: {status}, marker {page.marker!r} not found")
 
 
-def verdict(target: tuple[float, float], share: float, p99: float, floor: float) -> str:
+def verdict(target: tuple[float, float], share: float, p99: float, floor: float | None) -> str:
     """``≥ 15 % ✗ 3.1×, < 60 ms ✗, ≥ 50 % ✓``: each of the issue's targets, met or by how much
     it is missed (the floor's target is the same for every page)."""
     if not target[0]:
         return ""
     parts = [f"≥ {target[0] * 100:.0f} % " + ("✓" if share >= target[0]
                                               else f"✗ {target[0] / share:.1f}×"),
-             f"< {target[1]:.0f} ms " + ("✓" if p99 < target[1] else "✗"),
-             "≥ 50 % " + ("✓" if floor >= FLOOR_TARGET else f"✗ {FLOOR_TARGET / floor:.1f}×")]
+             f"< {target[1]:.0f} ms " + ("✓" if p99 < target[1] else "✗")]
+    if floor is not None:
+        parts.append("≥ 50 % " + ("✓" if floor >= FLOOR_TARGET
+                                  else f"✗ {FLOOR_TARGET / floor:.1f}×"))
     return ", ".join(parts)
 
 
 def report(measured: list[Page], reference: list[float], args, size: Size, built: str,
-           load: str, signin: tuple[float, float, float], accepted: tuple[float, int]) -> str:
+           load: str, signin: tuple[float, float, float], accepted: tuple[float, int],
+           submitted: tuple[list[float], list[float], list[float], int, int]) -> str:
     heads = ("request", "req/s", "% of the bare Flask app's req/s", "% of its floor's req/s",
              "p99 ms", "target: % of bare, p99, % of floor")
     rows = [("bare Flask app (bench/reference.py)", f"{statistics.median(reference):.0f}",
@@ -260,6 +301,12 @@ def report(measured: list[Page], reference: list[float], args, size: Size, built
         p99 = statistics.median(page.p99)
         rows.append((page.label, f"{statistics.median(page.rates):.1f}", f"{share * 100:.2f} %",
                      f"{floor * 100:.1f} %", f"{p99:.0f}", verdict(page.target, share, p99, floor)))
+    ratios, rates, p99s, sent, made = submitted
+    if ratios:
+        share, p99 = statistics.median(ratios), statistics.median(p99s)
+        rows.append((f"reading submission, GET + POST ({made} of ~{sent} POSTs accepted)",
+                     f"{statistics.median(rates):.1f}", f"{share * 100:.2f} %", "—",
+                     f"{p99:.0f}", verdict((0.10, 100), share, p99, None)))
     return "\n".join([
         "# Benchmarks at platform scale", "",
         "Made by `bench/scale.py` (see its docstring); every figure is a median over "
@@ -293,12 +340,12 @@ def run(measured: list[Page], args, app: Server, bare: Server, floor: Server) ->
     reference = []
     for repetition in range(args.repetitions + 1):  # the first one warms up
         for page in measured:
-            bare_rate, _ = wrk(bare.port, page.host, page.path, "", args.seconds,
+            bare_rate, _, _ = wrk(bare.port, page.host, page.path, "", args.seconds,
+                                  args.connections)
+            floor_rate, _, _ = wrk(floor.port, page.host, page.path, "", args.seconds,
+                                   args.connections)
+            rate, p99, _ = wrk(app.port, page.host, page.path, page.cookie, args.seconds,
                                args.connections)
-            floor_rate, _ = wrk(floor.port, page.host, page.path, "", args.seconds,
-                                args.connections)
-            rate, p99 = wrk(app.port, page.host, page.path, page.cookie, args.seconds,
-                            args.connections)
             if repetition:
                 reference.append(bare_rate)
                 page.rates.append(rate)
@@ -317,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--submissions", type=int, default=3000,
+                        help="residents' meters prepared for the reading submission (0: skip)")
     parser.add_argument("--bulk", type=int, default=1000,
                         help="waiting readings the clerk accepts in one POST")
     parser.add_argument("--sign-ins", type=int, default=320,
@@ -371,6 +420,8 @@ def main(argv: list[str] | None = None) -> int:
                      "IOK_BENCH_FLOOR_DSN": dsn})
         floor.wait_ready()
         reference = run(measured, args, app, bare, floor)
+        submitted = (submissions(app, bare, database, env, args) if args.submissions
+                     else ([], [], [], 0, 0))
         queue = next(page for page in pages(database, app.port, size)
                      if page.path == "/panel/odczyty/")
         accepted = bulk_accept(app.port, queue, database, args.bulk)
@@ -383,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         fresh = max(peak_rss(pid) for pid in workers(app.port))
         signin = (*sign_ins(app.port, host, residents(database, middle, args.sign_ins),
                             args.connections), fresh)
-    text = report(measured, reference, args, size, built, load, signin, accepted)
+    text = report(measured, reference, args, size, built, load, signin, accepted, submitted)
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     return 0
