@@ -13,8 +13,8 @@ headers). Then, side by side:
   with the same indexes and foreign keys, by the superuser (no row-level security): the
   fastest anything can get them in.
 
-Reports both rates, their ratio (the target is at least 1/3), the peak memory of this process
-and the second run of the same file (everything unchanged).
+Reports both rates, their ratio (issue 18 asks at least 0.66; it was 1/3 before), the peak
+memory of this process and the second run of the same file (everything unchanged).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def main() -> None:
         print(f"{'iok import (new rows)':24}{import_seconds:>10.1f}{import_rate:>12,.0f}")
         print(f"{'iok import (unchanged)':24}{again_seconds:>10.1f}"
               f"{args.rows / again_seconds:>12,.0f}")
-        print(f"ratio import/COPY: {import_rate / copy_rate:.2f} (target ≥ 0.33); "
+        print(f"ratio import/COPY: {import_rate / copy_rate:.2f} (target ≥ 0.66); "
               f"peak memory of this process: {peak_mb:.0f} MB")
 
 
