@@ -326,12 +326,18 @@ def mark_read(user_id: int, announcement: Announcement) -> None:
 # --- staff --------------------------------------------------------------------------------------
 
 
-def recipients(announcement: Announcement) -> Select:
-    """The residents an announcement reaches (with a title to a unit in its audience)."""
-    stmt = (select(User.id).join(UnitTitle, UnitTitle.user_id == User.id)
+def _residents(*columns: Any) -> Select:
+    """``columns`` of active residents joined to the buildings where they hold a unit."""
+    return (select(*columns).select_from(User)
+            .join(UnitTitle, UnitTitle.user_id == User.id)
             .join(Unit, Unit.id == UnitTitle.unit_id)
             .join(Building, Building.id == Unit.building_id)
             .where(User.role == RESIDENT, User.active))
+
+
+def recipients(announcement: Announcement) -> Select:
+    """The residents an announcement reaches (with a title to a unit in its audience)."""
+    stmt = _residents(User.id)
     if announcement.audience == BUILDINGS:
         stmt = stmt.where(Building.id.in_(select(AnnouncementBuilding.building_id).where(
             AnnouncementBuilding.announcement_id == announcement.id)))
@@ -370,17 +376,10 @@ def staff_list(status: str) -> list[dict[str, Any]]:
 def _reach(announcements: list[Announcement]) -> dict[int, int]:
     """How many residents each announcement reaches: three queries for any number of them
     (everyone; per announcement for buildings; per announcement for estates)."""
-    def residents(*columns: Any) -> Select:
-        return (select(*columns).select_from(User)
-                .join(UnitTitle, UnitTitle.user_id == User.id)
-                .join(Unit, Unit.id == UnitTitle.unit_id)
-                .join(Building, Building.id == Unit.building_id)
-                .where(User.role == RESIDENT, User.active))
-
     people = func.count(User.id.distinct())
     reach: dict[int, int] = {}
     if any(a.audience == EVERYONE for a in announcements):
-        everyone = db.session.scalar(residents(people)) or 0
+        everyone = db.session.scalar(_residents(people)) or 0
         reach.update((a.id, everyone) for a in announcements if a.audience == EVERYONE)
     for audience, link, matches in (
             (BUILDINGS, AnnouncementBuilding, AnnouncementBuilding.building_id == Building.id),
@@ -388,7 +387,7 @@ def _reach(announcements: list[Announcement]) -> dict[int, int]:
         ids = [a.id for a in announcements if a.audience == audience]
         if ids:
             reach.update(db.session.execute(
-                residents(link.announcement_id, people).join(link, matches)
+                _residents(link.announcement_id, people).join(link, matches)
                 .where(link.announcement_id.in_(ids)).group_by(link.announcement_id)).all())
     return reach
 

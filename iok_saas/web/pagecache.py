@@ -20,9 +20,8 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request, session
 
-from iok_saas.web import registry
-
 MAX_PAGES = 512
+VISITOR_PAGES = "iok_visitor_pages"  # app.extensions: the endpoints whose pages may be kept
 
 
 class PageCache:
@@ -58,8 +57,7 @@ class PageCache:
 
 def for_visitors(app: Flask, *endpoints: str) -> None:
     """Let these endpoints' pages be kept for visitors (from a capability's ``init_app``)."""
-    for endpoint in endpoints:
-        registry.add(app, "visitor_pages", endpoint)
+    app.extensions.setdefault(VISITOR_PAGES, set()).update(endpoints)
 
 
 def _key() -> tuple | None:
@@ -67,7 +65,7 @@ def _key() -> tuple | None:
     tenant = getattr(g, "tenant", None)
     if (tenant is None or request.method != "GET" or "Cookie" in request.headers
             or not current_app.config["PAGE_CACHE_SECONDS"]
-            or request.endpoint not in current_app.extensions.get("iok_visitor_pages", ())):
+            or request.endpoint not in current_app.extensions.get(VISITOR_PAGES, ())):
         return None
     return tenant.id, request.scheme, request.host, request.full_path
 
