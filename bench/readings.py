@@ -10,6 +10,10 @@ bare route ``/_bench/bare`` is hit in between, batch by batch, so both see the s
 Residents' sessions are signed with the app's key instead of 10 000 sign-ins (Argon2 would cost
 more than the whole run; sign-in has its own tests). Every submission must be accepted (302)
 and, at the end, every unit must have exactly one pending reading.
+
+A check of the submission's correctness under load (10 000 in a row, one pending each), not its
+speed of record: the development server and a "bare" route inside the app understate the cost.
+The reading submission's figure is ``bench/scale.py``'s (gunicorn, production settings, wrk).
 """
 
 from __future__ import annotations
