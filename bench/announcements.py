@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import signal
 import smtplib
 import socket
@@ -40,11 +39,19 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import ADMIN, ROLE, SLUG, Database, machine, markdown_table, url  # noqa: E402
+from bench.common import (  # noqa: E402
+    ADMIN,
+    ROLE,
+    SLUG,
+    TOKEN,
+    Database,
+    machine,
+    markdown_table,
+    url,
+)
 from bench.page import bounded  # noqa: E402
 
 REDIS_URL = os.environ.get("IOK_BENCH_REDIS", "redis://127.0.0.1:6379/13")
-TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 CLERK, PASSWORD = "bench.obsluga", "Bench-Ogloszenia-2026"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import tempfile
 import time
 import uuid
@@ -21,6 +22,8 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("IOK_BENCH_PG", "127.0.0.1:5432")
 ADMIN, ROLE = "postgres", "iok_app_bench"
+# The CSRF token of a form on a page (group 1), for benchmarks that post forms.
+TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 SLUG = "baltyk"
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import re
 import statistics
 import sys
 import threading
@@ -37,7 +36,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import SLUG, Database, machine, markdown_table  # noqa: E402
+from bench.common import SLUG, TOKEN, Database, machine, markdown_table  # noqa: E402
 
 IDENTIFIER, PASSWORD = "BENCH-0001", "Pomiar2026x"
 STREET = "ul. Pomiarowa"
@@ -161,7 +160,7 @@ class Client:
         status, headers, data = self.request("GET", "/logowanie")
         assert status == 200, f"GET /logowanie: {status}"
         cookie = session_cookie(headers)
-        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', data.decode())
+        token = TOKEN.search(data.decode())
         assert token, "no CSRF token on /logowanie"
         form = urlencode({"csrf_token": token.group(1), "identifier": identifier,
                           "password": password})

@@ -19,7 +19,6 @@ import cProfile
 import io
 import os
 import pstats
-import re
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import Database  # noqa: E402
+from bench.common import TOKEN, Database  # noqa: E402
 from bench.dataset import CLERK, PASSWORD, PREFIX  # noqa: E402
 
 
@@ -74,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         client = app.test_client()
         base = f"http://{slug}.localhost"
         page = client.get("/logowanie", base_url=base).get_data(as_text=True)
-        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+        token = TOKEN.search(page).group(1)
         answer = client.post("/logowanie", base_url=base, data={
             "csrf_token": token, "identifier": identifier, "password": PASSWORD})
         assert answer.status_code == 302, answer.status_code

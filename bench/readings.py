@@ -19,7 +19,6 @@ The reading submission's figure is ``bench/scale.py``'s (gunicorn, production se
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import threading
@@ -35,11 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from werkzeug.serving import make_server  # noqa: E402
 
-from bench.common import Database  # noqa: E402
+from bench.common import TOKEN, Database  # noqa: E402
 from bench.page import Client, QuietHandler, bounded, percentile, session_cookie  # noqa: E402
 
 BATCH = 100
-TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 def populate(database: Database, units: int) -> list[tuple[int, int]]:

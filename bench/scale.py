@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import submit  # noqa: E402
-from bench.common import PG, ROLE, Database, machine, markdown_table, url  # noqa: E402
+from bench.common import PG, ROLE, TOKEN, Database, machine, markdown_table, url  # noqa: E402
 from bench.dataset import CLERK, PASSWORD, PREFIX, Size, build  # noqa: E402
 from bench.gunicorn_workers import Server  # noqa: E402
 from bench.page import Client, session_cookie  # noqa: E402
@@ -154,8 +154,7 @@ def sign_ins(port: int, host: str, identifiers: list[str], concurrent: int
     def one(identifier: str) -> float:
         client = Client(port, host)
         status, headers, data = client.request("GET", "/logowanie")
-        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
-                          data.decode()).group(1)
+        token = TOKEN.search(data.decode()).group(1)
         form = urlencode({"csrf_token": token, "identifier": identifier, "password": PASSWORD})
         started = time.perf_counter()
         status, _, _ = client.request("POST", "/logowanie", form,
@@ -238,7 +237,7 @@ def bulk_accept(port: int, clerk: Page, database: Database, count: int) -> tuple
         since = conn.execute("SELECT clock_timestamp()").fetchone()[0]
     client = Client(port, clerk.host)
     _, _, page = client.request("GET", clerk.path, cookie=clerk.cookie)
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page.decode())
+    token = TOKEN.search(page.decode())
     form = urlencode([("csrf_token", token.group(1)), ("action", "accept"),
                       *(("reading", f"{rid}:{value}") for rid, value in chosen)])
     started = time.perf_counter()

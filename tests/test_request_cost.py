@@ -240,3 +240,19 @@ def test_signed_in_pages_and_pages_that_start_a_session_are_never_kept(app, balt
     client.login(home.identifier, home.password)
     assert home.street in client.get("/").get_data(as_text=True)
     assert home.street not in client_for(app, "baltyk.localhost").get("/").get_data(as_text=True)
+
+
+def test_a_limit_on_a_whole_blueprint_still_applies_to_its_views(tmp_path, ctx):
+    from flask import Blueprint
+
+    from iok_saas import create_app
+    from iok_saas.auth.limits import limiter
+    from tests.helpers import app_settings
+
+    app = create_app(app_settings(tmp_path, RATELIMIT_KEY_PREFIX=f"iok:rl:{tmp_path.name}"))
+    bp = Blueprint("bench_limited", __name__)
+    bp.get("/_limited")(lambda: "ok")
+    limiter.limit("1 per hour")(bp)
+    app.register_blueprint(bp)
+    client = client_for(app, "baltyk.localhost")
+    assert [client.get("/_limited").status_code for _ in range(2)] == [200, 429]

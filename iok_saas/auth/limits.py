@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Blueprint, Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -27,7 +27,9 @@ class _Limiter(Limiter):
         decorate = super().limit(*args, **kwargs)
 
         def wrap(view: Callable) -> Callable:
-            _LIMITED.add(_name(view))
+            # A limit on a whole blueprint counts for each of its views.
+            _LIMITED.add(f"blueprint:{view.name}" if isinstance(view, Blueprint)
+                         else _name(view))
             return decorate(view)
 
         return wrap
@@ -39,7 +41,8 @@ limiter = _Limiter(key_func=get_remote_address, default_limits=[])
 @limiter.request_filter
 def _unlimited() -> bool:
     view = current_app.view_functions.get(request.endpoint or "")
-    return view is None or _name(view) not in _LIMITED
+    return view is None or (_name(view) not in _LIMITED and not any(
+        f"blueprint:{name}" in _LIMITED for name in request.blueprints))
 
 
 def per_ip() -> str:
