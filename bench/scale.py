@@ -289,7 +289,8 @@ def verdict(target: tuple[float, float], share: float, p99: float, floor: float 
 
 
 def report(measured: list[Page], reference: list[float], args, size: Size, built: str,
-           load: str, signin: tuple[float, float, float], accepted: tuple[float, int],
+           load: str, signin: tuple[float, float, float] | None,
+           accepted: tuple[float, int] | None,
            submitted: tuple[list[float], list[float], list[float], int, int]) -> str:
     heads = ("request", "req/s", "% of the bare Flask app's req/s", "% of its floor's req/s",
              "p99 ms", "target: % of bare, p99, % of floor")
@@ -322,13 +323,13 @@ def report(measured: list[Page], reference: list[float], args, size: Size, built
         f"monthly charges and payments, two meters a unit with {size.readings} readings, "
         f"{size.pending} readings waiting in the first cooperative.", "",
         *markdown_table(heads, rows), "",
-        f"Sign-in, on freshly started workers: {args.sign_ins} residents sign in, "
-        f"{args.connections} at a time (each POST after its own GET of the form): median POST "
-        f"{signin[0]:.0f} ms; the highest peak memory (VmHWM) of a web worker "
-        f"{signin[1]:.0f} MB afterwards ({signin[2]:.0f} MB before).", "",
-        f"Bulk accept: the clerk accepts the {args.bulk} oldest waiting readings in one POST "
-        f"(each submitter gets an e-mail): {accepted[0]:.2f} s, {accepted[1]} accepted "
-        f"(target < 2 s {'✓' if accepted[0] < 2 else '✗'}).", "",
+        *([f"Sign-in, on freshly started workers: {args.sign_ins} residents sign in, "
+           f"{args.connections} at a time (each POST after its own GET of the form): median "
+           f"POST {signin[0]:.0f} ms; the highest peak memory (VmHWM) of a web worker "
+           f"{signin[1]:.0f} MB afterwards ({signin[2]:.0f} MB before).", ""] if signin else []),
+        *([f"Bulk accept: the clerk accepts the {args.bulk} oldest waiting readings in one POST "
+           f"(each submitter gets an e-mail): {accepted[0]:.2f} s, {accepted[1]} accepted "
+           f"(target < 2 s {'✓' if accepted[0] < 2 else '✗'}).", ""] if accepted else []),
         "The targets are issue 18's. The floor is what the page's data costs; the gap between "
         "a page and its floor is the Python of the web process (`bench/profiles.py` shows "
         "where). How these figures size the platform: `docs/scaling.md`.", ""])
@@ -423,16 +424,18 @@ def main(argv: list[str] | None = None) -> int:
                      else ([], [], [], 0, 0))
         queue = next(page for page in pages(database, app.port, size)
                      if page.path == "/panel/odczyty/")
-        accepted = bulk_accept(app.port, queue, database, args.bulk)
-        app.stop()  # sign-ins on fresh workers: their memory is the sign-ins', not the pages'
-        app.start(env)
-        app.wait_ready()
-        middle = f"{PREFIX}{max(1, size.cooperatives // 2):03d}"
-        host = f"{middle}.localhost:{app.port}"
-        check(Page("home", host, "/logowanie", "csrf_token"), app.port)  # workers loaded
-        fresh = max(peak_rss(pid) for pid in workers(app.port))
-        signin = (*sign_ins(app.port, host, residents(database, middle, args.sign_ins),
-                            args.connections), fresh)
+        accepted = bulk_accept(app.port, queue, database, args.bulk) if args.bulk else None
+        signin = None
+        if args.sign_ins:  # on fresh workers: their memory is the sign-ins', not the pages'
+            app.stop()
+            app.start(env)
+            app.wait_ready()
+            middle = f"{PREFIX}{max(1, size.cooperatives // 2):03d}"
+            host = f"{middle}.localhost:{app.port}"
+            check(Page("home", host, "/logowanie", "csrf_token"), app.port)  # workers loaded
+            fresh = max(peak_rss(pid) for pid in workers(app.port))
+            signin = (*sign_ins(app.port, host, residents(database, middle, args.sign_ins),
+                                args.connections), fresh)
     text = report(measured, reference, args, size, built, load, signin, accepted, submitted)
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
