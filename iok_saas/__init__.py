@@ -51,6 +51,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> App:
         auth,
         cli,
         contacts,
+        correspondence,
         db,
         documents,
         faults,
@@ -70,7 +71,8 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> App:
     from iok_saas.web import pagecache
 
     parts = (db, web, resolver, pagecache, jobs, mail, auth, audit, public, finance, staff, imports,
-             meters, faults, announcements, contacts, documents, my_data, applications, health, cli)
+             meters, faults, correspondence, announcements, contacts, documents, my_data,
+             applications, health, cli)
     for part in parts:
         part.init_app(app)
     return app

@@ -10,9 +10,10 @@ from iok_saas.announcements.models import (
 from iok_saas.applications.models import AccessApplication
 from iok_saas.audit.models import AuditEvent, DataView
 from iok_saas.auth.models import ConsentEvent, User
+from iok_saas.correspondence.models import AnswerTemplate, Case, CaseAttachment, CaseEntry
 from iok_saas.documents.models import Document, DocumentVersion, DocumentVisit
 from iok_saas.estate.models import Building, Unit, UnitTitle
-from iok_saas.faults.models import FaultCounter, FaultEvent, FaultPhoto, FaultReport
+from iok_saas.faults.models import FaultEvent, FaultPhoto, FaultReport
 from iok_saas.files.models import FileChunk, StoredFile
 from iok_saas.finance.models import Account, LedgerEntry
 from iok_saas.imports.models import ImportRun
@@ -20,6 +21,7 @@ from iok_saas.jobs.models import PeriodicRun
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.meters.models import Meter, Reading, ReadingCorrection, ReadingPhoto
 from iok_saas.my_data.models import DataExport
+from iok_saas.registers.models import RegistryCounter
 from iok_saas.tenancy.models import Tenant, TenantDomain
 
 __all__ = [
@@ -30,15 +32,18 @@ __all__ = [
     "AnnouncementBuilding",
     "AnnouncementEstate",
     "AnnouncementRead",
+    "AnswerTemplate",
     "AuditEvent",
     "Building",
+    "Case",
+    "CaseAttachment",
+    "CaseEntry",
     "ConsentEvent",
     "DataExport",
     "DataView",
     "Document",
     "DocumentVersion",
     "DocumentVisit",
-    "FaultCounter",
     "FaultEvent",
     "FaultPhoto",
     "FaultReport",
@@ -51,6 +56,7 @@ __all__ = [
     "Reading",
     "ReadingCorrection",
     "ReadingPhoto",
+    "RegistryCounter",
     "StoredFile",
     "Tenant",
     "TenantDomain",

@@ -163,13 +163,11 @@ def make_fault(tenant: TenantRef, household: Household) -> tuple[int, int]:
 
     from iok_saas import files
     from iok_saas.db import utcnow
-    from iok_saas.faults.models import FaultCounter, FaultEvent, FaultPhoto, FaultReport
+    from iok_saas.faults.models import FaultEvent, FaultPhoto, FaultReport
 
     with in_tenant(tenant):
         number = next(_FAULT_NUMBERS)
         # A year of its own: numbers of this year belong to the demo's and the tests' reports.
-        if db.session.get(FaultCounter, (tenant.id, 2000)) is None:
-            db.session.add(FaultCounter(year=2000, last=0))
         report = FaultReport(year=2000, number=number, submission=str(uuid.uuid4()),
                              reporter_id=household.user_id, category="inne",
                              building_id=household.building_id, unit_id=household.unit_ids[0],

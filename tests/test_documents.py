@@ -18,6 +18,7 @@ from iok_saas.auth.models import CLERK
 from iok_saas.db import db, utcnow
 from iok_saas.documents import services
 from iok_saas.documents.models import Document, DocumentVisit
+from iok_saas.files import pdf
 from tests.factories import make_document, make_household, pdf_bytes
 from tests.helpers import client_for, in_tenant
 
@@ -72,15 +73,15 @@ def _publish(client, data: bytes, filename="statut.pdf", **fields):
     (_locked_pdf(), "password"),
 ])
 def test_only_real_pdfs_without_scripts_or_passwords_are_accepted(data, words):
-    assert words in services.pdf_problem(data)._args[0]
+    assert words in pdf.pdf_problem(data)._args[0]
 
 
 def test_a_script_inside_the_objects_is_found_without_the_byte_search():
     from pypdf import PdfReader
 
-    assert services._has_script(PdfReader(io.BytesIO(_scripted_pdf())))
-    assert not services._has_script(PdfReader(io.BytesIO(pdf_bytes())))
-    assert services.pdf_problem(pdf_bytes()) is None
+    assert pdf.has_script(PdfReader(io.BytesIO(_scripted_pdf())))
+    assert not pdf.has_script(PdfReader(io.BytesIO(pdf_bytes())))
+    assert pdf.pdf_problem(pdf_bytes()) is None
 
 
 # --- staff and members through the cooperative's host ------------------------------------------
@@ -239,8 +240,8 @@ def test_a_script_in_an_object_of_another_generation_is_found():
         b"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>> endobj",
         b"4 1 obj <</S/JavaScript/JS<6170702e616c657274283129>>> endobj",
     ])
-    assert services._has_script(PdfReader(io.BytesIO(data), strict=False))
-    assert "script" in services.pdf_problem(data)._args[0]
+    assert pdf.has_script(PdfReader(io.BytesIO(data), strict=False))
+    assert "script" in pdf.pdf_problem(data)._args[0]
 
 
 def test_a_damaged_pdf_gets_a_message_whatever_the_reader_raises():
@@ -248,7 +249,7 @@ def test_a_damaged_pdf_gets_a_message_whatever_the_reader_raises():
         b"1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj",
         b"2 0 obj <</Type/Pages/Kids[2 0 R]/Count 1>> endobj",  # a page tree that loops
     ])
-    assert services.pdf_problem(data) is not None
+    assert pdf.pdf_problem(data) is not None
 
 
 def test_the_home_tile_lists_what_came_since_the_last_visit_in_one_query(app, zw, baltyk):

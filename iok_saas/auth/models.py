@@ -36,6 +36,8 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=RESIDENT)
     first_name: Mapped[str] = mapped_column(String(80), default="")
     last_name: Mapped[str] = mapped_column(String(120), default="")
+    # Staff: the office's department, shown to residents beside the first name of who answered.
+    department: Mapped[str] = mapped_column(String(80), default="", server_default="")
     email: Mapped[str | None] = mapped_column(String(254))
     # When the person confirmed this address by its link, or staff recorded it from a paper
     # request; an import never changes a confirmed address.

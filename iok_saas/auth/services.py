@@ -101,7 +101,8 @@ def _issue_initial_password(user: User, settings: TenantSettings) -> str:
 
 def create_account(settings: TenantSettings, role: str, identifier: str | None = None,
                    first_name: str = "", last_name: str = "", email: str | None = None,
-                   phone: str | None = None, actor: User | None = None) -> NewAccount:
+                   phone: str | None = None, actor: User | None = None,
+                   department: str = "") -> NewAccount:
     """Create an account in the current cooperative with a random initial password (no commit)."""
     if role not in ROLES:
         raise AccountError(f"Role must be one of {', '.join(ROLES)}.")
@@ -113,7 +114,7 @@ def create_account(settings: TenantSettings, role: str, identifier: str | None =
     if db.session.scalar(select(User.id).where(User.identifier == identifier)):
         raise AccountError(f"Identifier {identifier!r} is already taken in this cooperative.")
     user = User(identifier=identifier, role=role, first_name=first_name, last_name=last_name,
-                email=email or None, phone=phone or None)
+                email=email or None, phone=phone or None, department=department.strip())
     password = _issue_initial_password(user, settings)
     _insert_with_free_identifier(user, settings, chosen=chosen)
     audit.record(ACCOUNT_CREATED, subject=user, actor=actor, role=role)

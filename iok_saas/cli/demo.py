@@ -30,6 +30,7 @@ from iok_saas.applications.models import SUBMITTED, AccessApplication
 from iok_saas.audit.models import DataView
 from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, ConsentEvent, User
 from iok_saas.auth.passwords import hash_password
+from iok_saas.cli import demo_correspondence
 from iok_saas.cli.demo_documents import publish_demo_documents
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
@@ -40,12 +41,15 @@ from iok_saas.faults.models import (
     NOTE,
     RECEIVED,
     STATUS,
-    FaultCounter,
     FaultEvent,
     FaultReport,
 )
+from iok_saas.faults.models import (
+    PREFIX as FAULTS,
+)
 from iok_saas.finance.models import FEES, LOAN, Account, LedgerEntry
 from iok_saas.meters.models import ACCEPTED, IMPORT_SOURCE, PENDING, RESIDENT_SOURCE, Meter, Reading
+from iok_saas.registers import RegistryCounter
 from iok_saas.tenancy import services
 from iok_saas.tenancy.context import tenant_context
 from iok_saas.tenancy.info import TenantInfo
@@ -63,6 +67,7 @@ class DemoAccount:
     password: str
     initial: bool = False
     units: tuple[int, ...] = ()
+    department: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,8 @@ DEMO = (
         buildings=(("os. Zielone Wzgórza", "5"), ("os. Zielone Wzgórza", "7"), ("ul. Polna", "12")),
         accounts=(
             DemoAccount("zw.admin", ADMIN, "Barbara", "Lewandowska", "AdminDemo2026"),
-            DemoAccount("zw.obsluga", CLERK, "Piotr", "Mazur", "ObslugaDemo2026"),
+            DemoAccount("zw.obsluga", CLERK, "Piotr", "Mazur", "ObslugaDemo2026",
+                        department="Dział Członkowsko-Mieszkaniowy"),
             DemoAccount("ZW-000001", RESIDENT, "Anna", "Kowalska", "Mieszkanie2026",
                         units=(0, 14)),
             DemoAccount("ZW-000002", RESIDENT, "Jan", "Nowak", "Poczatek2026", initial=True,
@@ -99,7 +105,8 @@ DEMO = (
         buildings=(("ul. Morska", "12"), ("ul. Bursztynowa", "4"), ("ul. Żeglarska", "7")),
         accounts=(
             DemoAccount("baltyk.admin", ADMIN, "Elżbieta", "Wójcik", "AdminDemo2026"),
-            DemoAccount("baltyk.obsluga", CLERK, "Marek", "Kamiński", "ObslugaDemo2026"),
+            DemoAccount("baltyk.obsluga", CLERK, "Marek", "Kamiński", "ObslugaDemo2026",
+                        department="Dział Czynszów"),
             DemoAccount("B-000001", RESIDENT, "Krystyna", "Wiśniewska", "Mieszkanie2026",
                         units=(1, 26)),
             DemoAccount("B-000002", RESIDENT, "Tadeusz", "Zieliński", "Poczatek2026",
@@ -159,6 +166,7 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
         user = User(
             identifier=account.identifier, role=account.role, first_name=account.first_name,
             last_name=account.last_name, email=f"{account.identifier.lower()}@example.org",
+            department=account.department,
             password_hash=hash_password(account.password), must_change_password=account.initial,
             initial_password_expires_at=expires if account.initial else None,
         )
@@ -180,6 +188,11 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
         db.session.flush()
         _faults(units, [u for key, u in users.items() if key not in (ADMIN, CLERK)],
                 users[CLERK])
+    if info.has_feature("correspondence"):
+        db.session.flush()
+        demo_correspondence.populate(units, users[coop.accounts[2].identifier],
+                                     users[coop.accounts[3].identifier], users[CLERK],
+                                     with_fault=info.has_feature("faults"))
     if info.has_feature("announcements"):
         db.session.flush()
         _announcements(coop, units, users[CLERK])
@@ -278,7 +291,7 @@ def _faults(units: list[Unit], residents: list[User], clerk: User) -> None:
                 report_id=report.id, kind=kind, status=new_status, body=body,
                 author_id=clerk.id, author_label=clerk.full_name, by_staff=True,
                 at=created + timedelta(days=step)))
-    db.session.add(FaultCounter(year=year, last=len(plans)))
+    db.session.add(RegistryCounter(register=FAULTS, year=year, last=len(plans)))
 
 
 COMPONENTS = (  # component, base monthly amount (zł), extra in the heating season

@@ -16,16 +16,11 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 
 from iok_saas.faults.models import DONE, IN_PROGRESS, MERGED, RECEIVED, REJECTED
 from iok_saas.faults.services import DESCRIPTION_MAX, TEXT_MAX
-from iok_saas.web.forms import PHONE, SAFE_TEXT
-
-# Multi-line text: line breaks allowed, other control characters and direction overrides not.
-# "<" and ">" are allowed ("temperatura < 18°C"): every page shows the text escaped, as text.
-SAFE_LINES = Regexp(r"^[^\x00-\x09\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$",
-                    message=_l("Contains characters that are not allowed."))
+from iok_saas.web.forms import PHONE, SAFE_LINES, SAFE_TEXT
 
 STATUS_LABELS = {RECEIVED: _l("received"), IN_PROGRESS: _l("being dealt with"),
                  DONE: _l("finished"), REJECTED: _l("turned down"),

@@ -1,5 +1,7 @@
-"""Fault reports (zgłoszenia awarii i usterek): the report, its history, its photos, and the
-per-year counter that numbers reports without gaps (``AW/2026/00042``).
+"""Fault reports (zgłoszenia awarii i usterek): the report, its history, its photos, numbered
+without gaps per year (``AW/2026/00042``).
+
+Numbers come from the cooperative's ``AW`` register (``iok_saas.registers``).
 
 A report is about one of the resident's units or a common area of a building where they hold a
 unit. Its history is a list of events: status changes, public replies (residents see them),
@@ -12,11 +14,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.db import Timestamped, UtcDateTime, db
 from iok_saas.estate.models import Building, Unit
+from iok_saas.registers import label
 from iok_saas.tenancy import TenantScoped, tenant_fk, tenant_fk_target
 
 RECEIVED, IN_PROGRESS, DONE, REJECTED, MERGED = (
@@ -31,19 +34,6 @@ CREATED, STATUS, REPLY, NOTE, COMMENT, ASSIGNED, PLANNED, MERGED_IN, MERGED_INTO
                 "merged_in", "merged_into", "confirmed", "reopened")
 # Events residents never see.
 INTERNAL = (NOTE, ASSIGNED)
-
-
-class FaultCounter(TenantScoped, db.Model):
-    """The last number given to a report in a year: taken with the report's own transaction,
-    so a report that is not saved gives its number back (no gaps), and two reports at once
-    wait for each other on this row (never one number twice)."""
-
-    __tablename__ = "fault_counter"
-
-    tenant_id: Mapped[int] = mapped_column(  # type: ignore[assignment]
-        ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True)
-    year: Mapped[int] = mapped_column(primary_key=True)
-    last: Mapped[int] = mapped_column(default=0)
 
 
 class FaultReport(TenantScoped, Timestamped, db.Model):
@@ -95,7 +85,7 @@ class FaultReport(TenantScoped, Timestamped, db.Model):
     @property
     def registry_number(self) -> str:
         """``AW/2026/00042``: what the resident quotes."""
-        return f"{PREFIX}/{self.year}/{self.number:05d}"
+        return label(PREFIX, self.year, self.number)
 
     @property
     def is_open(self) -> bool:

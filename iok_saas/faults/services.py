@@ -15,9 +15,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from iok_saas import registers
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import FAULT_ASSIGNED, FAULT_MERGED, FAULT_STATUS
 from iok_saas.auth.models import RESIDENT, User
@@ -37,12 +37,12 @@ from iok_saas.faults.models import (
     NOTE,
     OPEN,
     PLANNED,
+    PREFIX,
     RECEIVED,
     REJECTED,
     REOPENED,
     REPLY,
     STATUS,
-    FaultCounter,
     FaultEvent,
     FaultPhoto,
     FaultReport,
@@ -129,22 +129,6 @@ def _check_text(data: NewReport, rules: FaultRules) -> None:
                             count=rules.photos_per_message), "photos")
 
 
-def _next_number(year: int) -> int:
-    """The next number of the year, taken in this transaction (rolled back with it)."""
-    step = (update(FaultCounter).where(FaultCounter.year == year)
-            .values(last=FaultCounter.last + 1).returning(FaultCounter.last)
-            .execution_options(synchronize_session=False))
-    number = db.session.scalar(step)
-    if number is not None:
-        return number
-    try:
-        with db.session.begin_nested():
-            db.session.add(FaultCounter(year=year, last=1))
-        return 1
-    except IntegrityError:  # another report created the year's counter meanwhile
-        return db.session.scalar(step)
-
-
 def create(user: User, data: NewReport, rules: FaultRules) -> FaultReport:
     """Save a resident's report with its number, first event, photos and confirmation e-mail
     (no commit). The same form sent again returns the report it made the first time."""
@@ -158,8 +142,8 @@ def create(user: User, data: NewReport, rules: FaultRules) -> FaultReport:
     now = utcnow()
     year = now.astimezone(WARSAW).year
     report = FaultReport(
-        year=year, number=_next_number(year), submission=data.submission, reporter_id=user.id,
-        category=data.category, building_id=building_id, unit_id=unit_id,
+        year=year, number=registers.next_number(PREFIX, year), submission=data.submission,
+        reporter_id=user.id, category=data.category, building_id=building_id, unit_id=unit_id,
         place=data.place.strip(), description=data.description.strip(),
         entry_allowed=data.entry_allowed, contact_phone=data.contact_phone.strip(),
         contact_note=data.contact_note.strip(), status=RECEIVED, status_at=now)

@@ -6,6 +6,7 @@ disk, a backup holds them, and another cooperative cannot reach them by any id. 
 image checks and the download headers are here, once. Nothing here commits.
 """
 
+from iok_saas.files.attachments import Checked, check_attachment
 from iok_saas.files.images import clean_image
 from iok_saas.files.store import (
     CHUNK,
@@ -20,5 +21,5 @@ from iok_saas.files.store import (
     store_stream,
 )
 
-__all__ = ["CHUNK", "FileProblem", "TooLarge", "clean_image", "delete", "download", "find", "read",
-           "spooled", "store", "store_stream"]
+__all__ = ["CHUNK", "Checked", "FileProblem", "TooLarge", "check_attachment", "clean_image",
+           "delete", "download", "find", "read", "spooled", "store", "store_stream"]

@@ -129,7 +129,8 @@ def new_staff():
             account = accounts.create_account(
                 g.tenant.settings, form.role.data, identifier=form.identifier.data,
                 first_name=form.first_name.data.strip(), last_name=form.last_name.data.strip(),
-                email=form.email.data or None, phone=form.phone.data or None, actor=current_user)
+                email=form.email.data or None, phone=form.phone.data or None, actor=current_user,
+                department=form.department.data or "")
         except accounts.AccountError:
             form.identifier.errors.append(_("This identifier is already taken."))
         else:

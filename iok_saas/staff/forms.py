@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from iok_saas.auth.models import STAFF_ROLES
 from iok_saas.estate.forms import UnitFields
 from iok_saas.web.formatting import local_today
-from iok_saas.web.forms import EMAIL, PersonFields, PhoneNumber
+from iok_saas.web.forms import EMAIL, SAFE_TEXT, PersonFields, PhoneNumber
 from iok_saas.web.phones import LANDLINE, MOBILE
 
 ROLE_LABELS = {"clerk": _l("clerk"), "admin": _l("administrator")}
@@ -29,6 +29,10 @@ class StaffForm(PersonFields):
         Regexp(r"^[A-Za-z0-9._-]+$",
                message=_l("Use letters, digits, dots, hyphens and underscores only."))])
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in STAFF_ROLES])
+    department = StringField(_l("Department (optional)"), validators=[
+        Length(max=80, message=_l("At most %(max)d characters.")), SAFE_TEXT],
+        description=_l("Residents see it with your first name under answers to their letters, "
+                       "for example: Dział Czynszów."))
 
 
 class ContactsOnPaperForm(FlaskForm):

@@ -22,7 +22,7 @@ NIST_MIN_LENGTH = 8
 MAX_LOGO_BYTES = 100_000
 FEATURES = (
     "online_application", "finance", "meters", "faults", "announcements", "contacts", "documents",
-    "my_data",
+    "my_data", "correspondence",
 )
 
 
@@ -143,6 +143,7 @@ class Features(Strict):
     contacts: bool = False
     documents: bool = False
     my_data: bool = False
+    correspondence: bool = False
 
 
 class Readings(Strict):
@@ -206,6 +207,26 @@ class Faults(_Categorised):
     photos_per_message: int = Field(5, ge=1, le=10)
     photos_per_report: int = Field(15, ge=1, le=50)
     reopen_days: int = Field(14, ge=1, le=90)
+
+
+DEFAULT_CORRESPONDENCE_TOPICS = [
+    "pytanie o rozliczenie", "reklamacja naliczenia", "wniosek o kopię dokumentów (art. 8¹)",
+    "zmiana liczby osób", "inna sprawa",
+]
+
+
+class Correspondence(Strict):
+    """Letters to the office (sprawy): the topics residents choose from, the largest attachment,
+    and whether the e-mail about an answer carries its text or only a link to it."""
+
+    topics: list[str] = Field(default_factory=lambda: list(DEFAULT_CORRESPONDENCE_TOPICS))
+    answer_in_email: bool = False
+    attachment_max_mb: int = Field(10, ge=1, le=25)
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, value: list[str]) -> list[str]:
+        return _category_list(value)
 
 
 # What art. 8¹ of the housing cooperatives act lets members see, as most cooperatives file it.
@@ -310,6 +331,7 @@ class TenantSettings(Strict):
     features: Features = Features()
     readings: Readings = Readings()
     faults: Faults = Faults()
+    correspondence: Correspondence = Correspondence()
     finance: Finance = Finance()
     documents: Documents = Documents()
     my_data: MyData = MyData()

@@ -45,6 +45,29 @@ class Shown:
     value: int
 
 
+@dataclass(frozen=True)
+class Block:
+    """A section of the staff start page with data of its own (a capability's register at a
+    glance): its template gets ``data`` from ``load()``."""
+
+    name: str
+    template: str
+    load: Callable[[], Any]
+    feature: str | None = None
+    order: int = 100
+
+
+def register_block(app: Flask, block: Block) -> None:
+    """Add a section to the staff start page (called from a capability's ``init_app``)."""
+    registry.add(app, "staff_blocks", block)
+
+
+def blocks() -> list[tuple[Block, Any]]:
+    """The current cooperative's start-page sections with their data."""
+    return [(block, block.load()) for block in sorted(
+        registry.switched_on("staff_blocks"), key=lambda b: (b.order, b.name))]
+
+
 def register_figure(app: Flask, figure: Figure) -> None:
     """Add a figure to the staff start page (called from a capability's ``init_app``)."""
     registry.add(app, "figures", figure)

@@ -110,6 +110,16 @@ def month(value: date) -> str:
     return format_date(value, "LLLL yyyy")
 
 
+def hours(value: float) -> str:
+    """A time span for people: ``5 godz.`` under two days, ``3,5 dnia`` from then on."""
+    from flask_babel import gettext, ngettext
+
+    if value < 48:
+        whole = max(1, round(value))
+        return ngettext("%(num)d hour", "%(num)d hours", whole)
+    return gettext("%(days)s days", days=decimal_comma(Decimal(value / 24), 1))
+
+
 def init_app(app: Flask) -> None:
     """Expose the formatters to templates as filters."""
     app.add_template_filter(money, "money")
@@ -119,6 +129,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(decimal_comma, "decimal")
     app.jinja_env.globals["local_today"] = local_today
     app.add_template_filter(month, "month")
+    app.add_template_filter(hours, "hours")
     from iok_saas.web.phones import masked, shown
 
     app.add_template_filter(shown, "phone")

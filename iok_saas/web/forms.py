@@ -12,6 +12,13 @@ from iok_saas.web.phones import PhoneProblem, normalise, shown
 # No control characters, no bidirectional overrides, no markup.
 SAFE_TEXT = Regexp(r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069<>]*$",
                    message=_l("Contains characters that are not allowed."))
+# Multi-line text: line breaks allowed, other control characters and direction overrides not.
+# "<" and ">" are allowed ("temperatura < 18°C"): every page shows the text escaped, as text.
+SAFE_LINES = Regexp(r"^[^\x00-\x09\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$",
+                    message=_l("Contains characters that are not allowed."))
+# One line that is shown escaped, as text ("<" and ">" allowed): subjects, reasons, names.
+SAFE_LINE = Regexp(r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$",
+                   message=_l("Contains characters that are not allowed."))
 NAME = [Length(max=80, message=_l("At most %(max)d characters.")), SAFE_TEXT]
 PHONE = Regexp(r"^\+?[0-9 ()-]{6,20}$", message=_l("Enter the phone number with digits only."))
 

@@ -1,0 +1,98 @@
+"""Forms for letters to the office (residents and staff) and the labels the pages use."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from iok_saas.correspondence.models import CLOSED, IN_PROGRESS, RECEIVED, WAITING
+from iok_saas.correspondence.services import BODY_MAX, REASON_MAX, SUBJECT_MAX
+from iok_saas.files.attachments import ACCEPT
+from iok_saas.web.forms import SAFE_LINE, SAFE_LINES
+
+STATUS_LABELS = {RECEIVED: _l("received"), IN_PROGRESS: _l("being dealt with"),
+                 WAITING: _l("waiting for your reply"), CLOSED: _l("closed")}
+# Staff read "waiting for the resident's reply" where the resident reads "waiting for your reply".
+STAFF_STATUS_LABELS = STATUS_LABELS | {WAITING: _l("waiting for the resident's reply")}
+LONG = _l("At most %(max)d characters.")
+
+
+class LetterForm(FlaskForm):
+    """A resident writes to the office."""
+
+    submission = HiddenField()
+    # The choices are checked by the service, with a message that says what to do.
+    topic = SelectField(_l("Topic"), validate_choice=False,
+                        validators=[DataRequired(_l("Choose a topic from the list."))])
+    unit = SelectField(_l("Which unit it concerns"), validate_choice=False)
+    subject = StringField(_l("Subject"), validators=[
+        DataRequired(_l("Give the letter a subject.")), Length(max=SUBJECT_MAX, message=LONG),
+        SAFE_LINE], description=_l("In a few words, for example: water charge for October."))
+    body = TextAreaField(_l("Your letter"), validators=[
+        DataRequired(_l("Write what the letter is about.")),
+        Length(max=BODY_MAX, message=LONG), SAFE_LINES], render_kw={"rows": 10})
+    attachments = MultipleFileField(_l("Attachments (optional)"), render_kw={"accept": ACCEPT})
+
+
+class FollowUpForm(FlaskForm):
+    """The resident writes again in their case."""
+
+    text = TextAreaField(_l("Your answer"), validators=[
+        Length(max=BODY_MAX, message=LONG), SAFE_LINES], render_kw={"rows": 5})
+    attachments = MultipleFileField(_l("Attachments (optional)"), render_kw={"accept": ACCEPT})
+
+
+class StaffForm(FlaskForm):
+    """Staff move a case on: answer (from a template), note, status, assignment, close."""
+
+    template = SelectField(_l("Start from a template"), validate_choice=False,
+                           validators=[Optional()])
+    answer = TextAreaField(_l("Answer to the resident (the resident sees it and gets an "
+                              "e-mail)"), validators=[Length(max=BODY_MAX, message=LONG),
+                                                      SAFE_LINES], render_kw={"rows": 8})
+    note = TextAreaField(_l("Internal note (the resident never sees it)"),
+                         validators=[Length(max=BODY_MAX, message=LONG), SAFE_LINES],
+                         render_kw={"rows": 3})
+    status = SelectField(_l("Status"), validators=[Optional()])
+    assign_to = SelectField(_l("Assigned to"), validators=[Optional()])
+    close = BooleanField(_l("Close the case"))
+    close_reason = StringField(_l("Reason for closing (the resident sees it)"), validators=[
+        Length(max=REASON_MAX, message=LONG), SAFE_LINE],
+        description=_l("For example: the charge has been corrected; the copies were sent."))
+
+
+class MoveForm(FlaskForm):
+    """Staff move a letter into the fault reports."""
+
+    category = SelectField(_l("Fault category"), validate_choice=False,
+                           validators=[DataRequired(_l("Choose a category from the list."))])
+    where = SelectField(_l("Where"), validate_choice=False,
+                        validators=[DataRequired(_l("Choose where the fault is."))])
+
+
+class TemplateForm(FlaskForm):
+    """A ready answer the office keeps."""
+
+    topic = SelectField(_l("Topic"), validate_choice=False)
+    title = StringField(_l("Name of the template"), validators=[
+        DataRequired(_l("Give the template a name.")), Length(max=120, message=LONG),
+        SAFE_LINE])
+    body = TextAreaField(_l("Text of the answer"), validators=[
+        DataRequired(_l("Write the text of the answer.")), Length(max=BODY_MAX, message=LONG),
+        SAFE_LINES], render_kw={"rows": 8})
+
+
+class FilterForm(FlaskForm):
+    """The staff queue's filters (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), default="open")
+    topic = SelectField(_l("Topic"), default="")
+    building = SelectField(_l("Building"), default="")
+    older = SelectField(_l("Received"), default="")
+    assigned = SelectField(_l("Assigned to"), default="")

@@ -1,0 +1,127 @@
+"""Residents: write to the office, follow their cases, answer, print the confirmation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from iok_saas import files
+from iok_saas.correspondence import services
+from iok_saas.correspondence.forms import FollowUpForm, LetterForm
+from iok_saas.correspondence.models import Case
+from iok_saas.extensions import csrf
+from iok_saas.tenancy.features import require_feature
+from iok_saas.web.access import one_or_404
+from iok_saas.web.pdf import render_pdf
+from iok_saas.web.problems import commit_or_show
+
+bp = Blueprint("correspondence", __name__, template_folder="templates")
+require_feature(bp, "correspondence")
+NO_UNIT = "none"
+
+
+def rules():
+    """The cooperative's rules for letters."""
+    return g.tenant.settings.correspondence
+
+
+def limit_upload() -> None:
+    """Room for the attachments of one message, then the CSRF check (the app-wide one would
+    read the body first)."""
+    request.max_content_length = (rules().attachment_max_mb
+                                  * services.ATTACHMENTS_PER_MESSAGE + 1) << 20
+    if request.method == "POST":
+        csrf.protect()
+
+
+def uploads(field) -> list[services.Upload]:
+    """The files chosen in a multiple file field (empty entries left out)."""
+    return [services.Upload(f.filename, f.read()) for f in (field.data or [])
+            if f and getattr(f, "filename", "")]
+
+
+def _case_or_404(case_id: int) -> Case:
+    return one_or_404(services.resident_case(current_user.id, case_id))
+
+
+@bp.get("/sprawy")
+@login_required
+def index():
+    """The resident's letters, open first, and the way to write a new one."""
+    return render_template("correspondence/index.html",
+                           cases=services.cases_of(current_user.id))
+
+
+@bp.route("/sprawy/nowa", methods=["GET", "POST"])
+@login_required
+def new():
+    """Write to the office: topic, unit, subject, text, attachments."""
+    limit_upload()
+    form = LetterForm()
+    units = services.units_of(current_user.id)
+    form.topic.choices = [("", _("— choose —"))] + [(t, t) for t in rules().topics]
+    form.unit.choices = [(str(u.id), u.address) for u in units] + [
+        (NO_UNIT, _("Not about one unit"))]
+    if request.method == "GET":
+        form.submission.data = services.new_submission()
+        form.topic.data = request.args.get("temat", "")
+        form.unit.data = request.args.get("lokal") or (str(units[0].id) if units else NO_UNIT)
+    elif form.validate_on_submit():
+        unit = form.unit.data or NO_UNIT
+        data = services.NewCase(
+            topic=form.topic.data, unit_id=int(unit) if unit.isdigit() else None,
+            subject=form.subject.data or "", body=form.body.data or "",
+            submission=(form.submission.data or services.new_submission())[:36],
+            attachments=tuple(uploads(form.attachments)))
+        created: list[Case] = []
+        if commit_or_show(lambda: created.append(services.create(current_user, data, rules())),
+                          None, form):
+            flash(_("Thank you. Your letter has been registered as %(number)s.",
+                    number=created[0].registry_number), "success")
+            return redirect(url_for("correspondence.case", case_id=created[0].id))
+    return render_template("correspondence/new.html", form=form,
+                           max_mb=rules().attachment_max_mb,
+                           per_message=services.ATTACHMENTS_PER_MESSAGE)
+
+
+@bp.route("/sprawy/<int:case_id>", methods=["GET", "POST"])
+@login_required
+def case(case_id: int):
+    """The case: the letter, the office's answers and the resident's follow-ups (never staff's
+    internal notes); an answer while the case is open."""
+    limit_upload()
+    found = _case_or_404(case_id)
+    form = FollowUpForm()
+    if request.method == "POST" and form.validate_on_submit() and commit_or_show(
+            lambda: services.follow_up(found, current_user, form.text.data or "",
+                                       uploads(form.attachments), rules()),
+            _("Your answer has been sent to the cooperative."), form, "text"):
+        return redirect(url_for("correspondence.case", case_id=case_id, _anchor="watek"))
+    return render_template("correspondence/case.html", case=found, form=form,
+                           entries=services.thread(found),
+                           attachments=services.attachments_by_entry(found),
+                           max_mb=rules().attachment_max_mb,
+                           per_message=services.ATTACHMENTS_PER_MESSAGE)
+
+
+@bp.get("/sprawy/<int:case_id>/potwierdzenie.pdf")
+@login_required
+def confirmation(case_id: int) -> Response:
+    """The resident's proof of filing: number, date and time, and the letter as written."""
+    found = _case_or_404(case_id)
+    entries = services.thread(found)
+    letter = next(e for e in entries if e.kind == "letter")
+    attached = services.attachments_by_entry(found).get(letter.id, [])
+    pdf = render_pdf("correspondence/confirmation_pdf.html", case=found, letter=letter,
+                     attached=attached, author=current_user)
+    return files.download(pdf, filename=f"potwierdzenie-{found.registry_number.replace('/', '-')}"
+                          ".pdf", content_type="application/pdf")
+
+
+@bp.get("/sprawy/<int:case_id>/zalaczniki/<int:attachment_id>")
+@login_required
+def attachment(case_id: int, attachment_id: int) -> Response:
+    """An attachment of the resident's own case."""
+    found = _case_or_404(case_id)
+    return services.download(one_or_404(services.attachment_of(found, attachment_id)))
