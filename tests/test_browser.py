@@ -893,3 +893,94 @@ def test_without_a_connection_the_phone_shows_the_offline_page_and_keeps_nothing
     page.get_by_role("link", name="Spróbuj ponownie").click()
     assert page.get_by_role("heading", name="Brak połączenia").count() == 0
     context.close()
+
+
+def test_a_letter_written_on_a_phone_answered_from_a_template_and_closed(
+        ctx, chromium, live_server, artifacts, tmp_path):
+    """Bałtyk: a resident asks about a charge on a phone-sized screen with a PDF attached and
+    gets a KO number and a PDF confirmation; the clerk answers from a template with an internal
+    note; the resident replies; the clerk closes it with a reason. The resident sees every
+    answer, never the note; a closed case offers a new letter. At Zielone Wzgórza a clerk
+    moves a letter into the fault reports and it links to the report."""
+    from pypdf import PdfWriter
+
+    from iok_saas.cli.demo import reset_demo_data
+    from tests.helpers import as_platform
+
+    with as_platform():
+        reset_demo_data()
+    pdf = tmp_path / "rozliczenie.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(str(pdf))
+
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(phone, "baltyk", live_server, "B-000001", "Mieszkanie2026")
+    phone.get_by_role("link", name="Sprawy").first.click()
+    phone.get_by_role("link", name="Napisz do Spółdzielni").first.click()
+    phone.get_by_label("Rodzaj sprawy").select_option("reklamacja naliczenia")
+    phone.get_by_label("Temat").fill("Naliczenie za c.o. w listopadzie")
+    phone.get_by_label("Treść pisma").fill("Proszę o sprawdzenie naliczenia za c.o.")
+    phone.get_by_label("Załączniki (nieobowiązkowo)").set_input_files(str(pdf))
+    phone.get_by_role("button", name="Wyślij pismo").click()
+    notice = phone.locator(".flash-success")
+    number = re.search(r"KO/\d{4}/\d{5}", notice.inner_text()).group(0)
+    assert phone.get_by_role("link", name="rozliczenie.pdf").is_visible()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide on a 390 px screen"
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="Potwierdzenie złożenia pisma (PDF)").click()
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    phone.screenshot(path=str(artifacts / "letter-sent.png"), full_page=True)
+    case_url = phone.url
+
+    staff = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(staff, "baltyk", live_server, "baltyk.obsluga", "ObslugaDemo2026")
+    staff.get_by_role("link", name="Sprawy").first.click()
+    staff.get_by_role("link", name=number).click()
+    staff.get_by_label("Zacznij od szablonu").select_option(
+        label="Reklamacja przyjęta do rozpatrzenia")
+    staff.get_by_role("button", name="Użyj szablonu").click()
+    assert "reklamacja została przyjęta" in staff.get_by_label(
+        re.compile("^Odpowiedź dla mieszkańca")).input_value()
+    staff.get_by_label(re.compile("^Notatka wewnętrzna")).fill("Sprawdzić podzielnik.")
+    staff.get_by_label("Stan", exact=True).select_option(label="oczekuje na odpowiedź mieszkańca")
+    staff.get_by_role("button", name="Zapisz").click()
+    assert staff.get_by_text("Sprawdzić podzielnik.").is_visible()
+    staff.screenshot(path=str(artifacts / "letter-staff.png"), full_page=True)
+
+    phone.goto(case_url)
+    assert phone.get_by_text("reklamacja została przyjęta", exact=False).is_visible()
+    assert phone.get_by_text("Marek, Dział Czynszów", exact=False).first.is_visible()
+    assert phone.get_by_text("Sprawdzić podzielnik.").count() == 0
+    phone.get_by_label("Pani/Pana odpowiedź").fill("Podzielnik odczytano 30 września.")
+    phone.get_by_role("button", name="Wyślij", exact=True).click()
+    assert phone.get_by_text("Odpowiedź została przekazana Spółdzielni.").is_visible()
+
+    staff.reload()
+    staff.get_by_label(re.compile("^Odpowiedź dla mieszkańca")).fill("Naliczenie skorygowano.")
+    staff.get_by_label("Zamknij sprawę").check()
+    staff.get_by_label(re.compile("^Powód zamknięcia")).fill("Korekta ujęta w rozliczeniu.")
+    staff.get_by_role("button", name="Zapisz").click()
+    assert staff.locator(".status-line").inner_text().startswith("zamknięta")
+    staff.context.close()
+
+    phone.goto(case_url)
+    assert phone.get_by_text("Naliczenie skorygowano.").is_visible()
+    assert phone.get_by_role("link", name="Napisz nowe pismo").is_visible()
+    assert phone.get_by_text("Sprawdzić podzielnik.").count() == 0
+    phone.screenshot(path=str(artifacts / "letter-closed.png"), full_page=True)
+    phone.context.close()
+
+    clerk = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(clerk, "zielone-wzgorza", live_server, "zw.obsluga", "ObslugaDemo2026")
+    clerk.get_by_role("link", name="Sprawy").first.click()
+    clerk.get_by_role("link", name=re.compile(r"KO.\d{4}.\d{5}")).last.click()
+    clerk.get_by_label("Kategoria awarii").select_option("ogrzewanie")
+    clerk.get_by_role("button", name="Przenieś do zgłoszeń awarii").click()
+    moved = clerk.get_by_text(re.compile(r"przeniesione do zgłoszeń awarii jako AW/\d{4}/\d{5}"))
+    report = re.search(r"AW/\d{4}/\d{5}", moved.first.inner_text()).group(0)
+    clerk.get_by_role("link", name=f"Przejdź do zgłoszenia awarii {report}").click()
+    assert clerk.get_by_text(re.compile(r"Przeniesione z pisma KO/\d{4}/\d{5}")).is_visible()
+    clerk.screenshot(path=str(artifacts / "letter-moved.png"), full_page=True)
+    clerk.context.close()

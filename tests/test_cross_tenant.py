@@ -8,6 +8,7 @@ Zielone Wzgórza row); an unknown argument fails the test, so no route escapes t
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 import pytest
 
@@ -40,6 +41,15 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "document_id": lambda home: make_document(tenant_ref(home.slug), home)[0],
     "version_id": lambda home: make_document(tenant_ref(home.slug), home)[1],
     "export_id": lambda home: make_data_export(tenant_ref(home.slug), home),
+    "case_id": lambda home: _case_and_attachment(home)[0],
+    "template_id": lambda home: _answer_template(home),
+}
+# (endpoint, argument) → an id for that route alone, where the argument's name means another
+# row elsewhere (a letter's attachment, not an announcement's): it belongs to the route's case.
+ROUTE_ID_SOURCES: dict[tuple[str, str], Callable[[Household], object]] = {
+    ("correspondence.attachment", "attachment_id"): lambda home: _case_and_attachment(home)[1],
+    ("staff_correspondence.attachment", "attachment_id"):
+        lambda home: _case_and_attachment(home)[1],
 }
 # Route argument → a value that is the same on every cooperative (not a row of one of them).
 SHARED_ARGS: dict[str, object] = {
@@ -77,6 +87,45 @@ def _meter_and_reading(home: Household) -> tuple[int, int]:
         return meter.id, reading.id
 
 
+@cache
+def _case_and_attachment(home: Household) -> tuple[int, int]:
+    """A letter of the household with a PDF attachment (one per household, so a route's case
+    and attachment belong together): (case id, attachment id)."""
+    from iok_saas.auth.models import User
+    from iok_saas.correspondence import services
+    from iok_saas.db import db
+    from iok_saas.tenancy.info import get_tenant_info
+    from tests.factories import pdf_bytes
+    from tests.helpers import in_tenant
+
+    tenant = tenant_ref(home.slug)
+    with in_tenant(tenant):
+        case = services.create(db.session.get(User, home.user_id), services.NewCase(
+            topic=get_tenant_info(tenant.id).settings.correspondence.topics[0],
+            unit_id=home.unit_ids[0], subject=home.street, body=home.last_name,
+            submission=services.new_submission(),
+            attachments=(services.Upload("pismo.pdf", pdf_bytes(home.street)),)),
+            get_tenant_info(tenant.id).settings.correspondence)
+        [attachment] = services.attachments_by_entry(case).popitem()[1]
+        return case.id, attachment.id
+
+
+@cache
+def _answer_template(home: Household) -> int:
+    """A ready answer of the household's cooperative, named after the household (one per
+    household: the names are unique)."""
+    from iok_saas.correspondence.models import AnswerTemplate
+    from iok_saas.db import db
+    from tests.helpers import in_tenant
+
+    with in_tenant(tenant_ref(home.slug)):
+        template = AnswerTemplate(topic="", title=f"{home.street} {home.identifier}",
+                                  body=home.last_name)
+        db.session.add(template)
+        db.session.flush()
+        return template.id
+
+
 def _routes(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in SKIP_ENDPOINTS:
@@ -102,8 +151,12 @@ def foreign(zw):
 
 
 def _url(rule, home: Household) -> str:
-    values = {arg: SHARED_ARGS[arg] if arg in SHARED_ARGS else ID_SOURCES[arg](home)
-              for arg in rule.arguments}
+    def value(arg: str) -> object:
+        if arg in SHARED_ARGS:
+            return SHARED_ARGS[arg]
+        return ROUTE_ID_SOURCES.get((rule.endpoint, arg), ID_SOURCES[arg])(home)
+
+    values = {arg: value(arg) for arg in rule.arguments}
     return rule.build(values, append_unknown=False)[1]
 
 

@@ -38,13 +38,18 @@ def move(case: Case, actor: User, category: str, where: str, rules: FaultRules) 
     letter = db.session.scalars(select(CaseEntry).where(
         CaseEntry.case_id == case.id, CaseEntry.kind == LETTER)).first()
     kind, _sep, place_id = where.partition(":")
-    description = "\n\n".join(part for part in (
-        case.subject, letter.body if letter else "",
-        str(_l("(Moved from the letter %(number)s.)", number=case.registry_number))) if part)
+    # The letter's number always ends the description: a long letter is cut short before it.
+    origin = str(_l("(Moved from the letter %(number)s.)", number=case.registry_number))
+    text = "\n\n".join(part for part in (case.subject, letter.body if letter else "") if part)
+    room = faults.DESCRIPTION_MAX - len(origin) - 2
+    if len(text) > room:
+        text = text[:room - 1].rstrip() + "…"
+    description = f"{text}\n\n{origin}" if text else origin
     try:
         report = faults.create(author, faults.NewReport(
-            category=category, place_kind=kind, place_id=int(place_id) if place_id.isdigit()
-            else 0, place="", description=description[:faults.DESCRIPTION_MAX],
+            category=category, place_kind=kind,
+            place_id=int(place_id) if place_id.isascii() and place_id.isdigit() else 0,
+            place="", description=description,
             entry_allowed=False, contact_phone="", contact_note="",
             submission=f"ko-{case.id}"), rules)
     except faults.FaultError as error:

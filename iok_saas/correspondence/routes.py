@@ -69,8 +69,11 @@ def new():
         form.unit.data = request.args.get("lokal") or (str(units[0].id) if units else NO_UNIT)
     elif form.validate_on_submit():
         unit = form.unit.data or NO_UNIT
+        # Anything but a unit's id or "none" names no unit of the resident's (0: refused).
+        unit_id = (int(unit) if unit.isascii() and unit.isdigit()
+                   else None if unit == NO_UNIT else 0)
         data = services.NewCase(
-            topic=form.topic.data, unit_id=int(unit) if unit.isdigit() else None,
+            topic=form.topic.data, unit_id=unit_id,
             subject=form.subject.data or "", body=form.body.data or "",
             submission=(form.submission.data or services.new_submission())[:36],
             attachments=tuple(uploads(form.attachments)))

@@ -37,8 +37,12 @@ class Checked:
 def check_attachment(filename: str, data: bytes, max_mb: int) -> Checked:
     """The attachment as it will be kept; ``FileProblem`` (a message naming the file) when it
     is empty, too large, of another kind, or not what its name says."""
-    name = Path(filename).name[:150] or "plik"
+    name = Path(filename).name
     suffix = Path(name).suffix.lower()
+    if len(name) > 150:  # cut short before the ending, which says what the file claims to be
+        ending = Path(name).suffix if len(suffix) <= 8 else ""
+        name = name[:150 - len(ending)] + ending
+    name = name or "plik"
     if not data:
         raise FileProblem(_l("%(name)s is empty.", name=name))
     if len(data) > max_mb << 20:
