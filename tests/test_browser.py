@@ -899,8 +899,8 @@ def test_a_letter_written_on_a_phone_answered_from_a_template_and_closed(
         ctx, chromium, live_server, artifacts, tmp_path):
     """Bałtyk: a resident asks about a charge on a phone-sized screen with a PDF attached and
     gets a KO number and a PDF confirmation; the clerk answers from a template with an internal
-    note; the resident replies; the clerk closes it with a reason. The resident sees every
-    answer, never the note; a closed case offers a new letter. At Zielone Wzgórza a clerk
+    note; the resident replies; the clerk closes it with a reason and a PDF attached. The
+    resident sees every answer and opens the attachment, never the note; a closed case offers a new letter. At Zielone Wzgórza a clerk
     moves a letter into the fault reports and it links to the report."""
     from pypdf import PdfWriter
 
@@ -959,6 +959,9 @@ def test_a_letter_written_on_a_phone_answered_from_a_template_and_closed(
 
     staff.reload()
     staff.get_by_label(re.compile("^Odpowiedź dla mieszkańca")).fill("Naliczenie skorygowano.")
+    correction = tmp_path / "korekta-noty.pdf"
+    correction.write_bytes(pdf.read_bytes())
+    staff.get_by_label(re.compile("^Załączniki do odpowiedzi")).set_input_files(str(correction))
     staff.get_by_label("Zamknij sprawę").check()
     staff.get_by_label(re.compile("^Powód zamknięcia")).fill("Korekta ujęta w rozliczeniu.")
     staff.get_by_role("button", name="Zapisz").click()
@@ -967,6 +970,9 @@ def test_a_letter_written_on_a_phone_answered_from_a_template_and_closed(
 
     phone.goto(case_url)
     assert phone.get_by_text("Naliczenie skorygowano.").is_visible()
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="korekta-noty.pdf").click()
+    assert download.value.path().read_bytes().startswith(b"%PDF")
     assert phone.get_by_role("link", name="Napisz nowe pismo").is_visible()
     assert phone.get_by_text("Sprawdzić podzielnik.").count() == 0
     phone.screenshot(path=str(artifacts / "letter-closed.png"), full_page=True)

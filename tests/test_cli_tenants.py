@@ -182,6 +182,21 @@ def test_create_staff_prints_a_one_time_password_that_works(run, baltyk):
     assert again.exit_code == 1 and "already taken" in again.stderr
 
 
+def test_create_staff_with_a_department_residents_will_see(run, baltyk):
+    result = run("tenants", "create-staff", "baltyk", "b.czynsze", "--role", "clerk",
+                 "--first-name", "Barbara", "--department", "  Dział   Czynszów ")
+    assert result.exit_code == 0, result.stderr
+    with tenant_context(baltyk.id):
+        user = db.session.scalar(select(User).where(User.identifier == "b.czynsze"))
+        assert user.department == "Dział Czynszów"
+    db.session.remove()
+    too_long = run("tenants", "create-staff", "baltyk", "b.dlugi", "--role", "clerk",
+                   "--department", "D" * 81)
+    assert too_long.exit_code == 1 and "80" in too_long.stderr
+    with tenant_context(baltyk.id):
+        assert db.session.scalar(select(User).where(User.identifier == "b.dlugi")) is None
+
+
 def test_create_staff_refuses_a_resident_role(run):
     result = run("tenants", "create-staff", "baltyk", "x", "--role", "resident")
     assert result.exit_code == 2

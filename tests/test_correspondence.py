@@ -685,3 +685,54 @@ def test_a_letter_not_about_one_unit(zw, resident, zw_client):
     assert _send_letter(zw_client, resident, {"unit": "none"}).status_code == 302
     with in_tenant(zw):
         assert db.session.scalars(select(Case.unit_id)).one() is None
+
+
+# --- the office's attachments -------------------------------------------------------------------
+
+
+def _answer_with_files(office, case_id, files, answer="W załączeniu kopia uchwały."):
+    path = f"/panel/sprawy/{case_id}"
+    page = office.get(path).get_data(as_text=True)
+    data = {"csrf_token": CSRF.search(page).group(1), "answer": answer, "status": "",
+            "assign_to": "", "attachments": [(io.BytesIO(c), n) for n, c in files]}
+    return office.post(path, data=data, content_type="multipart/form-data")
+
+
+def test_the_office_attaches_files_to_an_answer_and_the_resident_opens_them(
+        zw, resident, office, zw_client):
+    case_id = _create(zw, resident)
+    copy = pdf_bytes("Uchwała nr 12/2026")
+    answer = _answer_with_files(office, case_id, [("uchwala-12-2026.pdf", copy),
+                                                  ("plan.png", _image())])
+    assert answer.status_code == 302
+    pdf, png = _attachments(zw, case_id)
+    kinds = _kinds(zw, case_id)
+    assert [kind for kind, _status in kinds] == [LETTER, ANSWER]
+    with tenant_context(zw.id):
+        answer_id = db.session.scalars(select(CaseEntry.id).where(
+            CaseEntry.case_id == case_id, CaseEntry.kind == ANSWER)).one()
+    db.session.remove()
+    assert pdf.entry_id == png.entry_id == answer_id
+    assert (png.filename, png.content_type) == ("plan.jpg", "image/jpeg")
+    mail = _mails(zw, "case_answer")[-1]
+    assert mail.context["attachments"] == 2
+    page = _signed_in(zw_client, resident).get(f"/sprawy/{case_id}").get_data(as_text=True)
+    assert f"/sprawy/{case_id}/zalaczniki/{pdf.id}" in page
+    got = zw_client.get(f"/sprawy/{case_id}/zalaczniki/{pdf.id}")
+    assert got.status_code == 200 and got.data == copy
+
+
+@pytest.mark.parametrize(("files", "answer", "says"), [
+    ([("uchwala.pdf", pdf_bytes("Uchwała"))], "", "odpowied"),
+    ([("uchwala.pdf", _image())], "W załączeniu uchwała.", "uchwala.pdf"),
+    ([(f"strona{i}.png", _image()) for i in range(6)], "W załączeniu skany.", "5"),
+], ids=["without-an-answer", "not-what-it-claims", "six-files"])
+def test_bad_attachments_to_an_answer_are_refused_and_nothing_is_sent(
+        zw, resident, office, files, answer, says):
+    case_id = _create(zw, resident)
+    before = _kinds(zw, case_id)
+    refused = _answer_with_files(office, case_id, files, answer)
+    assert refused.status_code == 200
+    assert says in _error(refused.get_data(as_text=True), "attachments")
+    assert _kinds(zw, case_id) == before
+    assert _attachments(zw, case_id) == [] and _mails(zw, "case_answer") == []

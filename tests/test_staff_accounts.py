@@ -190,3 +190,58 @@ def test_control_characters_are_refused_clearly(clerk, fields, message):
 
 def test_search_with_a_nul_byte_does_not_fail(clerk):
     assert clerk.get("/panel/mieszkancy?q=a%00b").status_code == 200
+
+
+def test_an_admin_sets_a_staff_members_department_and_it_is_audited(baltyk, baltyk_client):
+    from iok_saas.audit.models import ACCOUNT_CHANGED, AuditEvent
+
+    admin = make_household(baltyk, role="admin", units=0)
+    staff = make_household(baltyk, role="clerk", units=0)
+    baltyk_client.login(admin.identifier, admin.password)
+    path = f"/panel/konta/{staff.user_id}"
+    assert "Zmień dział" in baltyk_client.get(path).get_data(as_text=True)
+    answer = baltyk_client.post(f"{path}/dzial", data=_form(baltyk_client, path) | {
+        "department": "Dział  Techniczny"})
+    assert answer.status_code == 302
+    assert "Dział Techniczny" in baltyk_client.get(path).get_data(as_text=True)
+    with tenant_context(baltyk.id):
+        assert db.session.get(User, staff.user_id).department == "Dział Techniczny"
+        event = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == ACCOUNT_CHANGED, AuditEvent.subject_id == staff.user_id)).one()
+        assert event.detail == {"department": "Dział Techniczny", "was": ""}
+    db.session.remove()
+    same = baltyk_client.post(f"{path}/dzial", data=_form(baltyk_client, path) | {
+        "department": "Dział Techniczny"}, follow_redirects=True)
+    assert "Nic się nie zmieniło." in same.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("department", ["D" * 81, "Dział\x00", "Dział\u202e"])
+def test_a_bad_department_is_refused_and_changes_nothing(baltyk, baltyk_client, department):
+    admin = make_household(baltyk, role="admin", units=0)
+    staff = make_household(baltyk, role="clerk", units=0)
+    baltyk_client.login(admin.identifier, admin.password)
+    path = f"/panel/konta/{staff.user_id}"
+    answer = baltyk_client.post(f"{path}/dzial", data=_form(baltyk_client, path) | {
+        "department": department})
+    assert answer.status_code == 422
+    assert 'id="department-error"' in answer.get_data(as_text=True)
+    with tenant_context(baltyk.id):
+        assert db.session.get(User, staff.user_id).department == ""
+
+
+def test_only_admins_set_departments_and_only_of_staff(clerk, baltyk, baltyk_client):
+    other = make_household(baltyk, role="clerk", units=0)
+    resident = make_household(baltyk)
+    token = clerk.csrf_token("/panel/")
+    assert clerk.post(f"/panel/konta/{other.user_id}/dzial", data={
+        "csrf_token": token, "department": "Zarząd"}).status_code == 404
+    clerk.post("/wyloguj", data=_form(clerk, "/panel/"))
+    admin = make_household(baltyk, role="admin", units=0)
+    baltyk_client.login(admin.identifier, admin.password)
+    page = baltyk_client.get(f"/panel/konta/{resident.user_id}").get_data(as_text=True)
+    assert "Zmień dział" not in page
+    assert baltyk_client.post(f"/panel/konta/{resident.user_id}/dzial", data=_form(
+        baltyk_client, "/panel/") | {"department": "Zarząd"}).status_code == 404
+    with tenant_context(baltyk.id):
+        assert db.session.get(User, other.user_id).department == ""
+        assert db.session.get(User, resident.user_id).department == ""

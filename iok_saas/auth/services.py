@@ -99,6 +99,14 @@ def _issue_initial_password(user: User, settings: TenantSettings) -> str:
     return password
 
 
+def _department(text: str) -> str:
+    """A department's name with its spaces tidied; at most 80 printable characters."""
+    text = " ".join(text.split())
+    if len(text) > 80 or not text.isprintable():
+        raise AccountError("The department must be at most 80 printable characters.")
+    return text
+
+
 def create_account(settings: TenantSettings, role: str, identifier: str | None = None,
                    first_name: str = "", last_name: str = "", email: str | None = None,
                    phone: str | None = None, actor: User | None = None,
@@ -114,7 +122,7 @@ def create_account(settings: TenantSettings, role: str, identifier: str | None =
     if db.session.scalar(select(User.id).where(User.identifier == identifier)):
         raise AccountError(f"Identifier {identifier!r} is already taken in this cooperative.")
     user = User(identifier=identifier, role=role, first_name=first_name, last_name=last_name,
-                email=email or None, phone=phone or None, department=department.strip())
+                email=email or None, phone=phone or None, department=_department(department))
     password = _issue_initial_password(user, settings)
     _insert_with_free_identifier(user, settings, chosen=chosen)
     audit.record(ACCOUNT_CREATED, subject=user, actor=actor, role=role)
@@ -291,6 +299,17 @@ def apply_new_password(user: User, new: str) -> None:
 def record_change(user: User, actor: User, **what: object) -> None:
     """Audit a staff change to an account (units, data)."""
     audit.record(ACCOUNT_CHANGED, subject=user, actor=actor, **what)
+
+
+def set_department(user: User, department: str, actor: User) -> bool:
+    """A staff member's department (what residents see beside the first name); audited.
+    False when it was already so."""
+    department = _department(department)
+    if department == user.department:
+        return False
+    record_change(user, actor, department=department, was=user.department)
+    user.department = department
+    return True
 
 
 def set_active(user: User, active: bool, actor: User) -> None:

@@ -178,16 +178,20 @@ def remove_domain_cmd(slug: str, host: str) -> None:
 @click.option("--first-name", default="")
 @click.option("--last-name", default="")
 @click.option("--email")
+@click.option("--department", default="",
+              help="The office's department, shown to residents beside the first name of who "
+                   "answered their letter (e.g. \"Dział Czynszów\").")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_appcontext
 @operator_errors
 def create_staff_cmd(slug: str, identifier: str, role: str, first_name: str, last_name: str,
-                     email: str | None, as_json: bool) -> None:
+                     email: str | None, department: str, as_json: bool) -> None:
     """Create a staff account; prints its one-time initial password (shown only now)."""
     tenant = services.get_tenant(slug)
     settings = TenantSettings.model_validate(tenant.settings)
     with tenant_context(tenant.id):
-        account = create_account(settings, role, identifier, first_name, last_name, email)
+        account = create_account(settings, role, identifier, first_name, last_name, email,
+                                 department=department)
         created = {"identifier": account.user.identifier,
                    "initial_password": account.initial_password}
         db.session.commit()

@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     # These views take attachments: they raise the request size limit, then check CSRF.
     csrf.exempt(routes.new)
     csrf.exempt(routes.case)
+    csrf.exempt(staff_routes.case)
     app.jinja_env.globals.update(case_statuses=STATUS_LABELS,
                                  staff_case_statuses=STAFF_STATUS_LABELS)
     app.register_blueprint(routes.bp)

@@ -8,6 +8,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from iok_saas.auth import queues
 from iok_saas.correspondence.models import CLOSED, IN_PROGRESS, RECEIVED, WAITING
 from iok_saas.correspondence.services import BODY_MAX, REASON_MAX, SUBJECT_MAX
 from iok_saas.files.attachments import ACCEPT
@@ -53,6 +54,8 @@ class StaffForm(FlaskForm):
     answer = TextAreaField(_l("Answer to the resident (the resident sees it and gets an "
                               "e-mail)"), validators=[Length(max=BODY_MAX, message=LONG),
                                                       SAFE_LINES], render_kw={"rows": 8})
+    attachments = MultipleFileField(_l("Attachments to the answer (optional)"),
+                                    render_kw={"accept": ACCEPT})
     note = TextAreaField(_l("Internal note (the resident never sees it)"),
                          validators=[Length(max=BODY_MAX, message=LONG), SAFE_LINES],
                          render_kw={"rows": 3})
@@ -85,14 +88,7 @@ class TemplateForm(FlaskForm):
         SAFE_LINES], render_kw={"rows": 8})
 
 
-class FilterForm(FlaskForm):
-    """The staff queue's filters (GET, no CSRF)."""
+class FilterForm(queues.FilterForm):
+    """The staff queue's filters."""
 
-    class Meta:
-        csrf = False
-
-    status = SelectField(_l("Status"), default="open")
     topic = SelectField(_l("Topic"), default="")
-    building = SelectField(_l("Building"), default="")
-    older = SelectField(_l("Received"), default="")
-    assigned = SelectField(_l("Assigned to"), default="")

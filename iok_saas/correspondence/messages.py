@@ -24,7 +24,7 @@ register(MessageKind(
     description=_l("Sent to the author when staff answer a letter (the answer's text only if "
                    "the cooperative chose so; otherwise a link)."),
     sample=_SAMPLE | {"answer": "Naliczenie wynika z odczytu z 30 września. Prosimy o "
-                                "przesłanie zdjęcia licznika."},
+                                "przesłanie zdjęcia licznika.", "attachments": 1},
 ))
 register(MessageKind(
     name="case_closed",

@@ -22,7 +22,9 @@ from sqlalchemy.orm import joinedload
 from iok_saas import files, registers
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import CASE_ANSWERED, CASE_ASSIGNED, CASE_CLOSED
-from iok_saas.auth.models import RESIDENT, User
+from iok_saas.auth import queues
+from iok_saas.auth.models import User
+from iok_saas.auth.queues import Filters
 from iok_saas.correspondence.models import (
     ANSWER,
     ASSIGNED,
@@ -199,6 +201,11 @@ def attachment_of(case: Case, attachment_id: int) -> CaseAttachment | None:
         CaseAttachment.id == attachment_id, CaseAttachment.case_id == case.id))
 
 
+def _attachment_count(case: Case) -> int:
+    return db.session.scalar(select(func.count()).select_from(CaseAttachment).where(
+        CaseAttachment.case_id == case.id)) or 0
+
+
 def follow_up(case: Case, user: User, text: str, uploads: list[Upload],
               rules: Rules) -> CaseEntry:
     """The resident writes again in their open case (no commit); a case waiting for the
@@ -214,9 +221,7 @@ def follow_up(case: Case, user: User, text: str, uploads: list[Upload],
     if len(text) > BODY_MAX:
         raise CaseError(_l("The text is too long: at most %(max)d characters.", max=BODY_MAX),
                         "text")
-    already = db.session.scalar(select(func.count()).select_from(CaseAttachment).where(
-        CaseAttachment.case_id == case.id)) or 0
-    checked = _checked(uploads, rules, already)
+    checked = _checked(uploads, rules, _attachment_count(case))
     written = entry(case, FOLLOW_UP, author=user, body=text)
     _attach(case, written, checked)
     if case.status == WAITING:
@@ -229,58 +234,21 @@ def follow_up(case: Case, user: User, text: str, uploads: list[Upload],
 # --- staff --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What the staff queue shows."""
-
-    status: str = "open"  # "open", "all" or one status
-    topic: str = ""
-    building_id: int | None = None
-    older_than_days: int | None = None
-    assigned: str = ""  # "", "me", "nobody" or a staff member's id
-
-
 def queue(filters: Filters, me: User) -> Select:
     """The cases staff look at, oldest first."""
     stmt = select(Case).options(joinedload(Case.unit).joinedload(Unit.building))
-    if filters.status == "open":
-        stmt = stmt.where(Case.status.in_(OPEN))
-    elif filters.status != "all":
-        stmt = stmt.where(Case.status == filters.status)
-    if filters.topic:
-        stmt = stmt.where(Case.topic == filters.topic)
-    if filters.building_id:
-        stmt = stmt.where(Case.unit_id.in_(select(Unit.id).where(
-            Unit.building_id == filters.building_id)))
-    if filters.older_than_days:
-        stmt = stmt.where(Case.created_at <= utcnow() - timedelta(days=filters.older_than_days))
-    if filters.assigned == "me":
-        stmt = stmt.where(Case.assigned_to_id == me.id)
-    elif filters.assigned == "nobody":
-        stmt = stmt.where(Case.assigned_to_id.is_(None))
-    elif filters.assigned.isdigit():
-        stmt = stmt.where(Case.assigned_to_id == int(filters.assigned))
-    return stmt.order_by(Case.created_at, Case.id)
+    return queues.filtered(
+        stmt, filters, me, status=Case.status, open_statuses=OPEN, kind=Case.topic,
+        created=Case.created_at, assigned=Case.assigned_to_id,
+        building=lambda building_id: Case.unit_id.in_(select(Unit.id).where(
+            Unit.building_id == building_id)),
+    ).order_by(Case.created_at, Case.id)
 
 
 def staff_case(case_id: int) -> Case | None:
     """Any case of the cooperative (None: a 404)."""
     return db.session.scalar(select(Case).where(Case.id == case_id).options(
         joinedload(Case.unit).joinedload(Unit.building)))
-
-
-def staff_members() -> list[User]:
-    """Who a case can be assigned to."""
-    return list(db.session.scalars(select(User).where(User.role != RESIDENT, User.active)
-                                   .order_by(User.last_name, User.first_name)))
-
-
-def people(ids: Iterable[int | None]) -> dict[int, User]:
-    """Users by id (one query), for names on the pages."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))}
 
 
 def signature(user: User) -> str:
@@ -292,10 +260,11 @@ def signature(user: User) -> str:
 
 @dataclass(frozen=True)
 class Action:
-    """One staff action on a case: any of an answer, an internal note, a status, an
-    assignment, or closing with a reason."""
+    """One staff action on a case: any of an answer (with attachments), an internal note, a
+    status, an assignment, or closing with a reason."""
 
     answer: str = ""
+    attachments: tuple[Upload, ...] = ()
     note: str = ""
     status: str | None = None
     assign_to: int | None = None
@@ -324,6 +293,10 @@ def act(case: Case, actor: User, action: Action, rules: Rules) -> list[str]:
     if not case.is_open and answer and status is None:
         raise CaseError(_l("This case is closed: open it again (status “being dealt with”) "
                            "to answer."), "status")
+    if action.attachments and not answer:
+        raise CaseError(_l("Attachments are sent with an answer: write the answer too."),
+                        "attachments")
+    checked = _checked(action.attachments, rules, _attachment_count(case))
     changed = []
     if action.assign_to is not None or action.unassign:
         changed += _assign(case, actor, None if action.unassign else action.assign_to)
@@ -337,11 +310,13 @@ def act(case: Case, actor: User, action: Action, rules: Rules) -> list[str]:
     if answer:
         if status is None and not action.close and case.status == RECEIVED:
             set_status(case, IN_PROGRESS)  # an answer shows the office is on it
-        entry(case, ANSWER, author=actor, body=answer, staff=True, label=signature(actor))
+        _attach(case, entry(case, ANSWER, author=actor, body=answer, staff=True,
+                            label=signature(actor)), checked)
         case.first_answer_at = case.first_answer_at or utcnow()
         audit.record(CASE_ANSWERED, actor=actor, identifier=case.registry_number)
         if not action.close:
-            _tell(case, "case_answer", answer=answer if rules.answer_in_email else "")
+            _tell(case, "case_answer", answer=answer if rules.answer_in_email else "",
+                  attachments=len(checked))
         changed.append("answer")
     if action.close:
         close(case, actor, reason, answer=answer if rules.answer_in_email else "")
@@ -370,7 +345,7 @@ def _assign(case: Case, actor: User, user_id: int | None) -> list[str]:
         return []
     name = ""
     if user_id is not None:
-        member = next((m for m in staff_members() if m.id == user_id), None)
+        member = queues.staff_member(user_id)
         if member is None:
             raise CaseError(_l("Choose a member of staff."), "assign_to")
         name = member.full_name
@@ -422,7 +397,7 @@ def export_rows(filters: Filters, me: User) -> list[dict[str, Any]]:
     """Cases for the management board's report (CSV): when they came, when they were first
     answered and how long that took, and where they stand."""
     cases = list(db.session.scalars(queue(filters, me)).unique())
-    names = people([c.author_id for c in cases] + [c.assigned_to_id for c in cases])
+    names = queues.people([c.author_id for c in cases] + [c.assigned_to_id for c in cases])
     rows = []
     for c in cases:
         author, assignee = names.get(c.author_id), names.get(c.assigned_to_id)

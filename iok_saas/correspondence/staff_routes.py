@@ -3,18 +3,14 @@ reports, the answer templates, the register's export for the management board.""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from iok_saas import files
 from iok_saas.audit import services as audit
+from iok_saas.auth import queues
 from iok_saas.correspondence import moves, services
 from iok_saas.correspondence.forms import (
     STAFF_STATUS_LABELS,
@@ -24,42 +20,24 @@ from iok_saas.correspondence.forms import (
     TemplateForm,
 )
 from iok_saas.correspondence.models import Case
-from iok_saas.correspondence.routes import rules
+from iok_saas.correspondence.routes import limit_upload, rules, uploads
 from iok_saas.db import db
 from iok_saas.estate.services import buildings
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404, staff_required
-from iok_saas.web.formatting import csv_cell, daytime
+from iok_saas.web.formatting import daytime
 from iok_saas.web.forms import ActionForm
 from iok_saas.web.problems import commit_or_show
 
 bp = Blueprint("staff_correspondence", __name__, url_prefix="/panel/sprawy",
                template_folder="templates")
 require_feature(bp, "correspondence")
-PAGE_SIZE = 50
 
 
-def _filter_form() -> tuple[FilterForm, services.Filters]:
+def _filter_form() -> tuple[FilterForm, queues.Filters]:
     """The queue's filters from the address (anything odd falls back to the default)."""
-    form = FilterForm(request.args)
-    form.status.choices = [("open", _("open")), ("all", _("all"))] + [
-        (key, str(label)) for key, label in STAFF_STATUS_LABELS.items()]
-    form.topic.choices = [("", _("all"))] + [(t, t) for t in rules().topics]
-    form.building.choices = [("", _("all"))] + [(str(b.id), b.address) for b in buildings()]
-    form.older.choices = [("", _("any time"))] + [
-        (str(days), ngettext("over %(num)d day ago", "over %(num)d days ago", days))
-        for days in (3, 7, 14, 30)]
-    form.assigned.choices = [("", _("anyone")), ("me", _("me")), ("nobody", _("nobody"))] + [
-        (str(m.id), m.full_name) for m in services.staff_members()]
-    for field in (form.status, form.topic, form.building, form.older, form.assigned):
-        if field.data not in {value for value, _label in field.choices}:
-            field.data = field.default
-    filters = services.Filters(
-        status=form.status.data, topic=form.topic.data,
-        building_id=int(form.building.data) if form.building.data else None,
-        older_than_days=int(form.older.data) if form.older.data else None,
-        assigned=form.assigned.data)
-    return form, filters
+    return queues.read_filters(FilterForm, "topic", STAFF_STATUS_LABELS, rules().topics,
+                               buildings())
 
 
 @bp.get("/")
@@ -67,17 +45,11 @@ def _filter_form() -> tuple[FilterForm, services.Filters]:
 def queue():
     """Letters to deal with, oldest first, with their age in days."""
     form, filters = _filter_form()
-    stmt = services.queue(filters, current_user)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(request.args.get("strona", 1, type=int), 1), pages)
-    cases = list(db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-                 .unique())
-    names = services.people([c.assigned_to_id for c in cases] + [c.author_id for c in cases])
-    return render_template("correspondence/staff_queue.html", form=form, cases=cases,
-                           names=names, total=total, page=page, pages=pages,
-                           now=datetime.now().astimezone(),
-                           args={k: v for k, v in request.args.items() if k != "strona"})
+    page = queues.page_of(services.queue(filters, current_user))
+    names = queues.people([c.assigned_to_id for c in page.items]
+                          + [c.author_id for c in page.items])
+    return render_template("correspondence/staff_queue.html", form=form, queue=page,
+                           names=names, now=datetime.now().astimezone())
 
 
 def _staff_form(case: Case) -> StaffForm:
@@ -86,8 +58,7 @@ def _staff_form(case: Case) -> StaffForm:
     form.status.choices = [("", _("— unchanged (%(status)s) —",
                                   status=STAFF_STATUS_LABELS[case.status]))] + [
         (status, str(STAFF_STATUS_LABELS[status])) for status in moves_to]
-    form.assign_to.choices = [("", _("nobody"))] + [
-        (str(m.id), m.full_name) for m in services.staff_members()]
+    form.assign_to.choices = queues.assignee_choices(_("nobody"))
     form.template.choices = [("", _("— none —"))] + [
         (str(t.id), t.title) for t in services.answer_templates(case.topic)]
     if request.method == "GET":
@@ -110,6 +81,7 @@ def _move_form(case: Case) -> MoveForm | None:
 @staff_required
 def case(case_id: int):
     """One case: the whole thread (internal notes too), the resident, the actions."""
+    limit_upload()
     found = one_or_404(services.staff_case(case_id))
     form = _staff_form(found)
     if request.method == "GET":
@@ -122,7 +94,8 @@ def case(case_id: int):
     if request.method == "POST" and form.validate_on_submit():
         assign = form.assign_to.data or ""
         action = services.Action(
-            answer=form.answer.data or "", note=form.note.data or "",
+            answer=form.answer.data or "", attachments=tuple(uploads(form.attachments)),
+            note=form.note.data or "",
             status=form.status.data or None,
             assign_to=int(assign) if assign.isdigit() else None,
             unassign=not assign and found.assigned_to_id is not None,
@@ -135,10 +108,12 @@ def case(case_id: int):
 
 def _case_page(found: Case, form: StaffForm, move: MoveForm | None):
     entries = services.thread(found, staff=True)
-    names = services.people([found.author_id, found.assigned_to_id])
+    names = queues.people([found.author_id, found.assigned_to_id])
     return render_template("correspondence/staff_case.html", case=found, form=form,
                            move=move, entries=entries, names=names,
                            signature=services.signature(current_user),
+                           max_mb=rules().attachment_max_mb,
+                           per_message=services.ATTACHMENTS_PER_MESSAGE,
                            attachments=services.attachments_by_entry(found))
 
 
@@ -232,13 +207,9 @@ EXPORT_COLUMNS = ("numer", "wplynelo", "temat", "przedmiot", "lokal", "status", 
 def export_csv() -> Response:
     """The cases the filters show, with the time to the first answer (Excel opens it)."""
     _form, filters = _filter_form()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for row in services.export_rows(filters, current_user):
+    rows = services.export_rows(filters, current_user)
+    for row in rows:
         row["status"] = str(STAFF_STATUS_LABELS.get(row["status"], row["status"]))
         for key in ("wplynelo", "pierwsza_odpowiedz", "zamknieta"):
             row[key] = daytime(row[key]) if row[key] else ""
-        writer.writerow([csv_cell(row[column]) for column in EXPORT_COLUMNS])
-    return files.download("\ufeff" + buffer.getvalue(), filename="rejestr-korespondencji.csv",
-                          content_type="text/csv")
+    return queues.csv_download(EXPORT_COLUMNS, rows, "rejestr-korespondencji.csv")

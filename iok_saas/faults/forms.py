@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from iok_saas.auth import queues
 from iok_saas.faults.models import DONE, IN_PROGRESS, MERGED, RECEIVED, REJECTED
 from iok_saas.faults.services import DESCRIPTION_MAX, TEXT_MAX
 from iok_saas.web.forms import PHONE, SAFE_LINES, SAFE_TEXT
@@ -93,14 +94,8 @@ class MergeForm(FlaskForm):
                                          _l("Choose at least one other report to merge."))])
 
 
-class FilterForm(FlaskForm):
-    """The staff queue's filters (GET, no CSRF)."""
+class FilterForm(queues.FilterForm):
+    """The staff queue's filters."""
 
-    class Meta:
-        csrf = False
-
-    status = SelectField(_l("Status"), default="open")
     category = SelectField(_l("Category"), default="")
-    building = SelectField(_l("Building"), default="")
     older = SelectField(_l("Reported"), default="")
-    assigned = SelectField(_l("Assigned to"), default="")

@@ -20,7 +20,9 @@ from sqlalchemy.orm import joinedload
 from iok_saas import registers
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import FAULT_ASSIGNED, FAULT_MERGED, FAULT_STATUS
-from iok_saas.auth.models import RESIDENT, User
+from iok_saas.auth import queues
+from iok_saas.auth.models import User
+from iok_saas.auth.queues import Filters
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.faults import photos
@@ -277,59 +279,22 @@ def reopen(report: FaultReport, user: User, text: str, rules: FaultRules) -> Non
 # --- staff --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What the staff queue shows."""
-
-    status: str = "open"  # "open", "all" or one status
-    category: str = ""
-    building_id: int | None = None
-    older_than_days: int | None = None
-    assigned: str = ""  # "", "me", "nobody" or a staff member's id
-
-
 def queue(filters: Filters, me: User) -> Select:
     """The reports staff look at, oldest first (merged duplicates only with "all")."""
     stmt = select(FaultReport).options(joinedload(FaultReport.building),
                                        joinedload(FaultReport.unit))
-    if filters.status == "open":
-        stmt = stmt.where(FaultReport.status.in_(OPEN))
-    elif filters.status != "all":
-        stmt = stmt.where(FaultReport.status == filters.status)
-    if filters.category:
-        stmt = stmt.where(FaultReport.category == filters.category)
-    if filters.building_id:
-        stmt = stmt.where(FaultReport.building_id == filters.building_id)
-    if filters.older_than_days:
-        stmt = stmt.where(FaultReport.created_at
-                          <= utcnow() - timedelta(days=filters.older_than_days))
-    if filters.assigned == "me":
-        stmt = stmt.where(FaultReport.assigned_to_id == me.id)
-    elif filters.assigned == "nobody":
-        stmt = stmt.where(FaultReport.assigned_to_id.is_(None))
-    elif filters.assigned.isdigit():
-        stmt = stmt.where(FaultReport.assigned_to_id == int(filters.assigned))
-    return stmt.order_by(FaultReport.created_at, FaultReport.id)
+    return queues.filtered(
+        stmt, filters, me, status=FaultReport.status, open_statuses=OPEN,
+        kind=FaultReport.category, created=FaultReport.created_at,
+        assigned=FaultReport.assigned_to_id,
+        building=lambda building_id: FaultReport.building_id == building_id,
+    ).order_by(FaultReport.created_at, FaultReport.id)
 
 
 def staff_report(report_id: int) -> FaultReport | None:
     """Any report of the cooperative (None: a 404)."""
     return db.session.scalar(select(FaultReport).where(FaultReport.id == report_id).options(
         joinedload(FaultReport.building), joinedload(FaultReport.unit)))
-
-
-def staff_members() -> list[User]:
-    """Who a report can be assigned to."""
-    return list(db.session.scalars(select(User).where(User.role != RESIDENT, User.active)
-                                   .order_by(User.last_name, User.first_name)))
-
-
-def people(ids: Iterable[int | None]) -> dict[int, User]:
-    """Users by id (one query), for names on the pages."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))}
 
 
 def act(report: FaultReport, actor: User, *, status: str | None = None, reply: str = "",
@@ -385,7 +350,7 @@ def _assign(report: FaultReport, actor: User, user_id: int | None) -> list[str]:
         return []
     label = ""
     if user_id is not None:
-        member = next((m for m in staff_members() if m.id == user_id), None)
+        member = queues.staff_member(user_id)
         if member is None:
             raise FaultError(_l("Choose a member of staff."), "assign_to")
         label = member.full_name
@@ -456,7 +421,7 @@ def watchers(report: FaultReport) -> list[User]:
 def export_rows(filters: Filters, me: User) -> list[dict[str, Any]]:
     """Reports for the cooperative's own records (CSV)."""
     reports = list(db.session.scalars(queue(filters, me)).unique())
-    names = people([r.reporter_id for r in reports] + [r.assigned_to_id for r in reports])
+    names = queues.people([r.reporter_id for r in reports] + [r.assigned_to_id for r in reports])
     targets = merged_targets(reports)
     rows = []
     for r in reports:

@@ -3,18 +3,16 @@ export for the cooperative's own records."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from iok_saas import files
 from iok_saas.audit import services as audit
+from iok_saas.auth import queues
 from iok_saas.db import db
 from iok_saas.estate.services import buildings
 from iok_saas.faults import photos, services
@@ -23,35 +21,17 @@ from iok_saas.faults.models import FaultReport
 from iok_saas.faults.routes import rules
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404, staff_required
-from iok_saas.web.formatting import csv_cell, day, daytime
+from iok_saas.web.formatting import day, daytime
 from iok_saas.web.problems import commit_or_show
 
 bp = Blueprint("staff_faults", __name__, url_prefix="/panel/awarie", template_folder="templates")
 require_feature(bp, "faults")
-PAGE_SIZE = 50
 
 
-def _filter_form() -> tuple[FilterForm, services.Filters]:
+def _filter_form() -> tuple[FilterForm, queues.Filters]:
     """The queue's filters from the address (anything odd falls back to the default)."""
-    form = FilterForm(request.args)
-    form.status.choices = [("open", _("open")), ("all", _("all"))] + [
-        (key, str(label)) for key, label in STATUS_LABELS.items()]
-    form.category.choices = [("", _("all"))] + [(c, c) for c in rules().categories]
-    form.building.choices = [("", _("all"))] + [(str(b.id), b.address) for b in buildings()]
-    form.older.choices = [("", _("any time"))] + [
-        (str(days), ngettext("over %(num)d day ago", "over %(num)d days ago", days))
-        for days in (3, 7, 14, 30)]
-    form.assigned.choices = [("", _("anyone")), ("me", _("me")), ("nobody", _("nobody"))] + [
-        (str(m.id), m.full_name) for m in services.staff_members()]
-    for field in (form.status, form.category, form.building, form.older, form.assigned):
-        if field.data not in {value for value, _label in field.choices}:
-            field.data = field.default
-    filters = services.Filters(
-        status=form.status.data, category=form.category.data,
-        building_id=int(form.building.data) if form.building.data else None,
-        older_than_days=int(form.older.data) if form.older.data else None,
-        assigned=form.assigned.data)
-    return form, filters
+    return queues.read_filters(FilterForm, "category", STATUS_LABELS, rules().categories,
+                               buildings())
 
 
 @bp.get("/")
@@ -59,16 +39,10 @@ def _filter_form() -> tuple[FilterForm, services.Filters]:
 def queue():
     """Reports to deal with, oldest first, with their age in days."""
     form, filters = _filter_form()
-    stmt = services.queue(filters, current_user)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(request.args.get("strona", 1, type=int), 1), pages)
-    reports = list(db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-                   .unique())
-    names = services.people([r.assigned_to_id for r in reports])
-    return render_template("faults/staff_queue.html", form=form, reports=reports, names=names,
-                           total=total, page=page, pages=pages, now=datetime.now().astimezone(),
-                           args={k: v for k, v in request.args.items() if k != "strona"})
+    page = queues.page_of(services.queue(filters, current_user))
+    return render_template("faults/staff_queue.html", form=form, queue=page,
+                           names=queues.people([r.assigned_to_id for r in page.items]),
+                           now=datetime.now().astimezone())
 
 
 def _staff_form(report: FaultReport) -> StaffForm:
@@ -77,8 +51,7 @@ def _staff_form(report: FaultReport) -> StaffForm:
     form.status.choices = [("", _("— unchanged (%(status)s) —",
                                   status=STATUS_LABELS[report.status]))] + [
         (status, str(STATUS_LABELS[status])) for status in moves]
-    form.assign_to.choices = [("", _("nobody"))] + [
-        (str(m.id), m.full_name) for m in services.staff_members()]
+    form.assign_to.choices = queues.assignee_choices(_("nobody"))
     if request.method == "GET":
         form.assign_to.data = str(report.assigned_to_id or "")
         form.planned_on.data = report.planned_on
@@ -122,7 +95,7 @@ def _report_page(found: FaultReport, form: StaffForm, merge: MergeForm):
     events = services.history(found)
     duplicates = list(db.session.scalars(select(FaultReport).where(
         FaultReport.merged_into_id == found.id).order_by(FaultReport.id)))
-    names = services.people([found.reporter_id, found.assigned_to_id,
+    names = queues.people([found.reporter_id, found.assigned_to_id,
                              *(d.reporter_id for d in duplicates)])
     target = services.merged_targets([found]).get(found.merged_into_id)
     return render_template("faults/staff_report.html", report=found, events=events,
@@ -167,14 +140,10 @@ EXPORT_COLUMNS = ("numer", "zgloszono", "kategoria", "adres", "miejsce", "opis",
 def export_csv() -> Response:
     """The reports the filters show, for the cooperative's own records (Excel opens it)."""
     _form, filters = _filter_form()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for row in services.export_rows(filters, current_user):
+    rows = services.export_rows(filters, current_user)
+    for row in rows:
         row["status"] = str(STATUS_LABELS.get(row["status"], row["status"]))
         for key in ("zgloszono", "zakonczono"):
             row[key] = daytime(row[key]) if row[key] else ""
         row["termin"] = day(row["termin"]) if row["termin"] else ""
-        writer.writerow([csv_cell(row[column]) for column in EXPORT_COLUMNS])
-    return files.download("\ufeff" + buffer.getvalue(), filename="zgloszenia-awarii.csv",
-                          content_type="text/csv")
+    return queues.csv_download(EXPORT_COLUMNS, rows, "zgloszenia-awarii.csv")

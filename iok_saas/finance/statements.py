@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from iok_saas.db import utcnow
 from iok_saas.finance.services import ZERO, Record
-from iok_saas.web.formatting import day
+from iok_saas.web.formatting import day, excel_csv
 from iok_saas.web.pdf import render_pdf
 
 HEADER = (_l("Date"), _l("Document"), _l("Period"), _l("Description"), _l("Charge"),
@@ -26,17 +24,12 @@ def _amount(value: Decimal) -> str:
 
 def csv_text(record: Record) -> str:
     """The chosen year's entries, oldest first, with the balance after each; BOM for Excel."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([str(name) for name in HEADER])
-    for row in reversed(record.rows):
-        entry = row.entry
-        writer.writerow((day(entry.booked_on), entry.document_no, entry.period,
-                         entry.description or entry.component,
-                         _amount(entry.charge) if entry.charge else "",
-                         _amount(entry.payment) if entry.payment else "",
-                         _amount(row.balance)))
-    return "\ufeff" + buffer.getvalue()
+    return excel_csv([str(name) for name in HEADER], (
+        (day(row.entry.booked_on), row.entry.document_no, row.entry.period,
+         row.entry.description or row.entry.component,
+         _amount(row.entry.charge) if row.entry.charge else "",
+         _amount(row.entry.payment) if row.entry.payment else "", _amount(row.balance))
+        for row in reversed(record.rows)))
 
 
 @dataclass(frozen=True)

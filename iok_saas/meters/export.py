@@ -7,8 +7,6 @@ from the accounting system's own import are not sent back to it.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from sqlalchemy import select, update
@@ -17,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Unit
 from iok_saas.meters.models import ACCEPTED, IMPORT_SOURCE, Meter, Reading
+from iok_saas.web.formatting import excel_csv
 
 COLUMNS = ("id_zewnetrzne", "licznik", "numer_seryjny", "lokal", "data", "wartosc", "zrodlo",
            "id_iok")
@@ -51,9 +50,5 @@ def _row(reading: Reading, meter: Meter, unit: Unit) -> dict[str, Any]:
 
 def csv_text(rows: list[dict[str, Any]]) -> str:
     """``;``-separated, decimal comma, UTF-8 with BOM (Excel and the import read it)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, COLUMNS, delimiter=";", lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row | {"wartosc": row["wartosc"].replace(".", ",")})
-    return "\ufeff" + buffer.getvalue()
+    return excel_csv(COLUMNS, ([row[c] if c != "wartosc" else row[c].replace(".", ",")
+                                for c in COLUMNS] for row in rows))

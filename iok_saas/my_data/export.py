@@ -5,7 +5,6 @@ downloadable once within ``LINK_HOURS`` by the same person."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -29,7 +28,7 @@ from iok_saas.mail.models import OutboxMessage
 from iok_saas.my_data.models import FAILED, PREPARING, READY, DataExport
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import TenantInfo, get_tenant_info
-from iok_saas.web.formatting import csv_cell
+from iok_saas.web.formatting import csv_cell, excel_csv
 from iok_saas.web.personal import PersonalSection, sections
 
 LINK_HOURS = 24
@@ -163,12 +162,9 @@ def build(user_id: int, info: TenantInfo, budget: int | None = None) -> bytes:
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
-    text = io.StringIO()
-    if rows:
-        writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
-        writer.writerow(rows[0].keys())
-        writer.writerows([_csv_value(v) for v in row.values()] for row in rows)
-    return "\ufeff" + text.getvalue()
+    if not rows:
+        return "\ufeff"
+    return excel_csv(rows[0].keys(), ([_csv_value(v) for v in row.values()] for row in rows))
 
 
 def _readme(info: TenantInfo, contents: list[str]) -> str:

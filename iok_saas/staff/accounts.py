@@ -25,7 +25,7 @@ from iok_saas.auth.passwords import verify_password
 from iok_saas.db import db
 from iok_saas.estate import services as estate
 from iok_saas.estate.forms import TITLE_LABELS, UnitFields
-from iok_saas.staff.forms import ContactsOnPaperForm, ResidentForm, StaffForm
+from iok_saas.staff.forms import ContactsOnPaperForm, DepartmentForm, ResidentForm, StaffForm
 from iok_saas.staff.routes import bp
 from iok_saas.web.access import admin_required, one_or_404, staff_required
 from iok_saas.web.forms import ActionForm, e164, keep_number
@@ -72,13 +72,16 @@ def _contacts_form(user: User) -> ContactsOnPaperForm:
 
 
 def _account_page(user: User, unit_form: UnitFields, status: int = 200,
-                  contacts_form: ContactsOnPaperForm | None = None):
+                  contacts_form: ContactsOnPaperForm | None = None,
+                  department_form: DepartmentForm | None = None):
     return render_template("staff/account.html", person=user, titles=estate.titles_of(user.id),
                            unit_form=unit_form, action=ActionForm(),
                            title_labels=TITLE_LABELS, choices=consents.offered(g.tenant),
                            choice_labels={c.name: c.label for c in consents.CHOICES.values()},
                            since=consents.since(user.id),
                            contacts_form=contacts_form or _contacts_form(user),
+                           department_form=department_form or DepartmentForm(
+                               data={"department": user.department}),
                            history=audit.events_about(user.id, CONTACT_EVENTS),
                            views=audit.views_of(user.id, limit=50) if current_user.is_admin
                            else [],
@@ -196,6 +199,22 @@ def paper_contacts(user_id: int):
     if email and email != user.email:
         contacts.record_paper_email(user, email, current_user, form.paper_date.data)
         changed = True
+    db.session.commit()
+    flash(_("Saved.") if changed else _("Nothing has changed."), "success")
+    return redirect(url_for("staff.account", user_id=user.id))
+
+
+@bp.post("/konta/<int:user_id>/dzial")
+@admin_required
+def department(user_id: int):
+    """A staff member's department, which residents see under answers to their letters."""
+    user = _account_or_404(user_id)
+    if user.role == RESIDENT:
+        abort(404)
+    form = DepartmentForm()
+    if not form.validate_on_submit():
+        return _account_page(user, _building_choices(UnitFields()), 422, department_form=form)
+    changed = accounts.set_department(user, form.department.data or "", current_user)
     db.session.commit()
     flash(_("Saved.") if changed else _("Nothing has changed."), "success")
     return redirect(url_for("staff.account", user_id=user.id))

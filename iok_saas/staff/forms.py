@@ -17,6 +17,13 @@ from iok_saas.web.phones import LANDLINE, MOBILE
 ROLE_LABELS = {"clerk": _l("clerk"), "admin": _l("administrator")}
 
 
+def _department() -> StringField:
+    return StringField(_l("Department (optional)"), validators=[
+        Length(max=80, message=_l("At most %(max)d characters.")), SAFE_TEXT],
+        description=_l("Residents see it with the first name under answers to their letters, "
+                       "for example: Dział Czynszów."))
+
+
 class ResidentForm(PersonFields, UnitFields):
     """A resident's account from a paper application: person, first unit, contact data."""
 
@@ -29,10 +36,13 @@ class StaffForm(PersonFields):
         Regexp(r"^[A-Za-z0-9._-]+$",
                message=_l("Use letters, digits, dots, hyphens and underscores only."))])
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in STAFF_ROLES])
-    department = StringField(_l("Department (optional)"), validators=[
-        Length(max=80, message=_l("At most %(max)d characters.")), SAFE_TEXT],
-        description=_l("Residents see it with your first name under answers to their letters, "
-                       "for example: Dział Czynszów."))
+    department = _department()
+
+
+class DepartmentForm(FlaskForm):
+    """The department of a staff account."""
+
+    department = _department()
 
 
 class ContactsOnPaperForm(FlaskForm):

@@ -3,7 +3,10 @@ reads numbers as Poles write them."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
@@ -81,6 +84,17 @@ def csv_cell(value: object) -> str:
     like a formula (``=``, ``+``, ``-``, ``@``, a tab or a line break) gets a leading ``'``."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
+
+
+def excel_csv(header: Iterable[object], rows: Iterable[Iterable[object]]) -> str:
+    """CSV as Excel in Poland opens it: ``;`` between cells, CRLF, UTF-8 with a byte-order
+    mark. The cells are written as given (a caller passes text a person typed through
+    :func:`csv_cell`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return "\ufeff" + buffer.getvalue()
 
 
 def day(value: date | datetime | None) -> str:
