@@ -900,8 +900,9 @@ def test_a_letter_written_on_a_phone_answered_from_a_template_and_closed(
     """Bałtyk: a resident asks about a charge on a phone-sized screen with a PDF attached and
     gets a KO number and a PDF confirmation; the clerk answers from a template with an internal
     note; the resident replies; the clerk closes it with a reason and a PDF attached. The
-    resident sees every answer and opens the attachment, never the note; a closed case offers a new letter. At Zielone Wzgórza a clerk
-    moves a letter into the fault reports and it links to the report."""
+    resident sees every answer and opens the attachment, never the note; a closed case offers
+    a new letter. At Zielone Wzgórza a clerk moves a letter into the fault reports and it links
+    to the report."""
     from pypdf import PdfWriter
 
     from iok_saas.cli.demo import reset_demo_data
