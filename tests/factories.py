@@ -275,3 +275,12 @@ def make_data_export(tenant: TenantRef, household: Household) -> int:
         db.session.add(export)
         db.session.flush()
         return export.id
+
+
+def make_activation_code(tenant: TenantRef, household: Household) -> str:
+    """A live activation code for the household's account: the plain code."""
+    from iok_saas.auth import activation
+
+    with in_tenant(tenant):
+        [issued] = activation.issue([db.session.get(User, household.user_id)], 30, None)
+        return issued.code

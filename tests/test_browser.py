@@ -991,3 +991,77 @@ def test_a_letter_written_on_a_phone_answered_from_a_template_and_closed(
     assert clerk.get_by_text(re.compile(r"Przeniesione z pisma KO/\d{4}/\d{5}")).is_visible()
     clerk.screenshot(path=str(artifacts / "letter-moved.png"), full_page=True)
     clerk.context.close()
+
+
+def test_a_member_activates_the_account_with_a_code_from_a_letter_on_a_phone(
+        ctx, chromium, live_server, artifacts):
+    """Zielone Wzgórza with activation by letter: the clerk issues the codes and downloads the
+    CSV and the letters; a member who has never signed in types the code on a phone (in lower
+    case, with spaces), chooses a password and an e-mail address, and is in; the same code
+    does not work twice; the clerk sees the account as activated. Both new pages pass axe."""
+    import csv
+    import io
+    import zipfile
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    from iok_saas.cli.demo import reset_demo_data
+    from iok_saas.tenancy import services as tenant_services
+    from tests.helpers import as_platform
+
+    with as_platform():
+        reset_demo_data()
+        tenant_services.update_tenant("zielone-wzgorza", ["onboarding.letter_code=true"])
+    try:
+        staff = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(staff, "zielone-wzgorza", live_server, "zw.obsluga", "ObslugaDemo2026")
+        staff.get_by_role("link", name="Mieszkańcy").first.click()
+        staff.get_by_role("link", name="Kody aktywacyjne").click()
+        staff.screenshot(path=str(artifacts / "activation-codes-staff.png"), full_page=True)
+        tags = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                       "wcag21aa"]}}
+        assert Axe().run(staff, options=tags).response["violations"] == []
+        with staff.expect_download() as download:
+            staff.get_by_role("button", name="Wydaj kody i pobierz").click()
+        with zipfile.ZipFile(download.value.path()) as archive:
+            [name] = [n for n in archive.namelist() if n.endswith(".csv")]
+            rows = list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig")),
+                                       delimiter=";"))
+        row = next(r for r in rows if r["identyfikator"] == "ZW-000002")
+
+        phone = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+        phone.goto(_url("zielone-wzgorza", live_server, "/logowanie"))
+        phone.get_by_role("link", name="Aktywuj konto").click()
+        assert Axe().run(phone, options=tags).response["violations"] == []
+        phone.get_by_label("Identyfikator użytkownika").fill(row["identyfikator"])
+        phone.get_by_label("Kod aktywacyjny").fill(row["kod"].lower().replace("-", " "))
+        phone.get_by_label("Nowe hasło", exact=True).fill("Wrzos2026dom")
+        phone.get_by_label("Powtórz nowe hasło").fill("Wrzos2026dom")
+        phone.get_by_label(re.compile("^Adres e-mail")).fill("jan.nowak.nowy@example.org")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page is {width} px wide on a 390 px screen"
+        phone.screenshot(path=str(artifacts / "activation-phone.png"), full_page=True)
+        phone.get_by_role("button", name="Aktywuj konto").click()
+        assert phone.get_by_text("Konto jest aktywne.").is_visible()
+        assert phone.get_by_role("button", name="Wyloguj się").is_visible()
+        phone.screenshot(path=str(artifacts / "activation-done.png"), full_page=True)
+        phone.context.close()
+
+        again = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+        again.goto(_url("zielone-wzgorza", live_server, "/aktywacja"))
+        again.get_by_label("Identyfikator użytkownika").fill(row["identyfikator"])
+        again.get_by_label("Kod aktywacyjny").fill(row["kod"])
+        again.get_by_label("Nowe hasło", exact=True).fill("Inne2026haslo")
+        again.get_by_label("Powtórz nowe hasło").fill("Inne2026haslo")
+        again.get_by_role("button", name="Aktywuj konto").click()
+        assert again.get_by_text("Ten kod został już użyty").is_visible()
+        assert Axe().run(again, options=tags).response["violations"] == []
+        again.context.close()
+
+        staff.goto(_url("zielone-wzgorza", live_server, "/panel/mieszkancy?q=ZW-000002"))
+        staff.get_by_role("link", name="ZW-000002").click()
+        assert staff.get_by_text("Konto zostało aktywowane kodem").is_visible()
+        staff.context.close()
+    finally:
+        with as_platform():
+            tenant_services.update_tenant("zielone-wzgorza", ["onboarding.letter_code=false"])

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, select, text
 from iok_saas.db import db, rls
 from iok_saas.tenancy.services import scoped_models
 from tests.factories import (
+    make_activation_code,
     make_announcement,
     make_data_export,
     make_document,
@@ -169,6 +170,7 @@ def both_populated(ctx, zw, baltyk):
         make_announcement(tenant, home)
         make_document(tenant, home)
         make_data_export(tenant, home)
+        make_activation_code(tenant, home)
     yield
     wipe_tenant_rows()
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from iok_saas.auth.policy import MAX_LENGTH
+from iok_saas.web.forms import EMAIL
 
 
 def printable(form: FlaskForm, field) -> None:
@@ -75,3 +76,18 @@ class DocumentForm(FlaskForm):
     """Carries the just-issued initial password back for the PDF (it is never stored)."""
 
     password = PasswordField(validators=[DataRequired(), Length(max=64)])
+
+
+class ActivationForm(NewPasswordForm):
+    """Identifier and the code from the letter, the person's own password, an e-mail address."""
+
+    identifier = identifier_field()
+    code = StringField(
+        _l("Activation code"),
+        validators=[DataRequired(_l("Please type the activation code from the letter.")),
+                    Length(max=40, message=_l("The code is too long: it has 16 characters."))],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters",
+                   "spellcheck": "false"},
+    )
+    email = EmailField(_l("E-mail address (optional)"), validators=[Optional(), *EMAIL[1:]],
+                       render_kw={"autocomplete": "email"})

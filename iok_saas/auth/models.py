@@ -102,6 +102,28 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
         return f"{self.id}:{self.session_version}"
 
 
+class ActivationCode(TenantScoped, db.Model):
+    """A one-time code on paper that opens a member's account (``auth.activation``): only its
+    keyed hash is kept; it works once, until it expires, unless revoked."""
+
+    __tablename__ = "activation_code"
+    __table_args__ = (
+        tenant_fk("user_id", "user_account"),
+        Index("ix_activation_code_user", "tenant_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int]
+    code_hash: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    issued_by_id: Mapped[int | None]  # None: the operator's command
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoke_reason: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
 class ConsentEvent(TenantScoped, db.Model):
     """A choice of what to receive, given or withdrawn, when and how (kept: the dates shown)."""
 

@@ -6,14 +6,22 @@ import time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from iok_saas.audit import services as audit
-from iok_saas.audit.models import SIGN_OUT
-from iok_saas.auth import consents, limits, policy, reset, services
-from iok_saas.auth.forms import ChangePasswordForm, ForgottenForm, LoginForm, NewPasswordForm
+from iok_saas.audit.models import SIGN_IN, SIGN_OUT
+from iok_saas.auth import activation, consents, contacts, limits, policy, reset, services
+from iok_saas.auth.activation import Outcome
+from iok_saas.auth.forms import (
+    ActivationForm,
+    ChangePasswordForm,
+    ForgottenForm,
+    LoginForm,
+    NewPasswordForm,
+)
 from iok_saas.auth.services import SignInResult
-from iok_saas.db import db
+from iok_saas.db import db, utcnow
 from iok_saas.web.redirects import local_path
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -131,6 +139,63 @@ def logout():
     session.pop("seen", None)
     flash(_("You have been signed out."), "success")
     return redirect(url_for("public.home"))
+
+
+OUTCOMES = {
+    Outcome.WRONG: _l("The identifier or the code is incorrect."),
+    Outcome.USED: _l("This code has already been used: the account is active. Please sign in "
+                     "with your password."),
+    Outcome.EXPIRED: _l("This code has expired. Please ask the office for a new one."),
+    Outcome.REVOKED: _l("This code is no longer valid: a newer one was issued, or it was "
+                        "blocked after wrong attempts. Please ask the office for a new one."),
+    Outcome.ACTIVE: _l("This account is already in use: a code is not needed. Please sign in "
+                       "with your password."),
+}
+
+
+@bp.route("/aktywacja", methods=["GET", "POST"])
+@limits.limiter.limit(limits.login_limit_per_ip, key_func=limits.per_ip, methods=["POST"])
+@limits.limiter.limit(limits.login_limit_per_tenant_ip, key_func=limits.per_tenant_ip,
+                      methods=["POST"])
+def activate():
+    """Open the account with the code from a letter or the fee notice: the person's own
+    password, an e-mail address to confirm, and they are in (where the cooperative does so)."""
+    if not g.tenant.settings.onboarding.letter_code:
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = ActivationForm()
+    if not form.is_submitted():
+        typed = request.args.get("identyfikator", "")
+        form.identifier.data = typed[:40] if typed.isprintable() else ""
+    problems: list[str] = []
+    outcome = None
+    if form.validate_on_submit():
+        result, user, code = activation.check(form.identifier.data, form.code.data)
+        if result is Outcome.OK:
+            problems = services.new_password_problems(user, form.new_password.data, g.tenant)
+        else:
+            outcome = OUTCOMES[result]
+        if result is Outcome.OK and not problems:
+            services.apply_new_password(user, form.new_password.data)
+            services.clear_lock(user)  # wrong initial passwords tried before the letter came
+            activation.use(code, user)
+            if form.email.data and (user.email_confirmed_at is None or not
+                                    contacts.same_address(form.email.data, user.email)):
+                contacts.ask_email_change(user, form.email.data.strip(), g.tenant)
+            user.last_login_at = utcnow()
+            audit.record(SIGN_IN, subject=user, actor=user)
+            db.session.commit()
+            start_session(user)
+            flash(_("Your account is active. Welcome!") + (
+                " " + _("Please confirm your e-mail address with the link we have sent.")
+                if user.pending_email else ""), "success")
+            return redirect(url_for("public.home"))
+        db.session.commit()  # wrong codes are counted, expired ones logged
+    rules = g.tenant.settings.password
+    return render_template("auth/activate.html", form=form, problems=problems,
+                           outcome=outcome, rules=rules, rule_text=policy.describe(rules),
+                           floor_text=policy.floor_text())
 
 
 @bp.route(consents.UNSUBSCRIBE_PATH + "<token>", methods=["GET", "POST"])

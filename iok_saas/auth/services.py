@@ -150,7 +150,7 @@ def _insert_with_free_identifier(user: User, settings: TenantSettings, *, chosen
 def reset_password(user: User, settings: TenantSettings, actor: User) -> str:
     """Staff issue a new initial password (a new document); this also lifts a lock."""
     password = _issue_initial_password(user, settings)
-    _clear_lock(user)
+    clear_lock(user)
     user.session_version += 1
     audit.record(PASSWORD_RESET, subject=user, actor=actor)
     return password
@@ -238,10 +238,11 @@ def _count_failure(user: User, tenant: TenantInfo) -> None:
 def _lift_expired_lock(user: User) -> None:
     """A timed lock ends by itself."""
     if user.locked_until is not None and user.locked_until <= utcnow():
-        _clear_lock(user)
+        clear_lock(user)
 
 
-def _clear_lock(user: User) -> None:
+def clear_lock(user: User) -> None:
+    """No block and no failures counted (a new document, an activation code, staff)."""
     user.locked_at = None
     user.locked_until = None
     user.failed_logins = 0
@@ -249,7 +250,7 @@ def _clear_lock(user: User) -> None:
 
 def unlock(user: User, actor: User) -> None:
     """Staff lift a lock (in staff_unlock mode they also hand over a new document)."""
-    _clear_lock(user)
+    clear_lock(user)
     audit.record(UNLOCKED, subject=user, actor=actor)
 
 

@@ -33,6 +33,7 @@ def main() -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the operator commands to the app's CLI."""
+    from iok_saas.cli.accounts import accounts_group
     from iok_saas.cli.applications import applications_group
     from iok_saas.cli.demo import demo
     from iok_saas.cli.exports import export_group, meters_group
@@ -41,10 +42,11 @@ def init_app(app: Flask) -> None:
     from iok_saas.cli.outbox import outbox_group
     from iok_saas.cli.tenants import tenants
 
-    for command in (tenants, outbox_group, applications_group, import_group, export_group,
-                    meters_group, jobs_group, demo):
+    for command in (tenants, accounts_group, outbox_group, applications_group, import_group,
+                    export_group, meters_group, jobs_group, demo):
         _as_platform(command)
     app.cli.add_command(tenants)
+    app.cli.add_command(accounts_group)
     app.cli.add_command(outbox_group)
     app.cli.add_command(applications_group)
     app.cli.add_command(import_group)

@@ -23,7 +23,12 @@ TOTALS = (
 
 def init_app(app: Flask) -> None:
     """Register the panel, its menu links and the start page's totals."""
-    from iok_saas.staff import accounts, messages, routes  # noqa: F401 - they add routes to bp
+    from iok_saas.staff import (  # noqa: F401 - they add routes to bp
+        accounts,
+        activation,
+        messages,
+        routes,
+    )
 
     app.register_blueprint(routes.bp)
     register(app, NavItem("staff.dashboard", N_("Staff panel"), "staff", order=10))

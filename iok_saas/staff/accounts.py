@@ -16,13 +16,13 @@ from iok_saas.audit.models import (
     EMAIL_CHANGE_ASKED,
     EMAIL_CHANGED,
 )
-from iok_saas.auth import consents, contacts
+from iok_saas.auth import activation, consents, contacts
 from iok_saas.auth import services as accounts
 from iok_saas.auth.credentials import credentials_pdf, show_document
 from iok_saas.auth.forms import DocumentForm
 from iok_saas.auth.models import RESIDENT, STAFF_ROLES, User
 from iok_saas.auth.passwords import verify_password
-from iok_saas.db import db
+from iok_saas.db import db, utcnow
 from iok_saas.estate import services as estate
 from iok_saas.estate.forms import TITLE_LABELS, UnitFields
 from iok_saas.staff.forms import ContactsOnPaperForm, DepartmentForm, ResidentForm, StaffForm
@@ -85,7 +85,10 @@ def _account_page(user: User, unit_form: UnitFields, status: int = 200,
                            history=audit.events_about(user.id, CONTACT_EVENTS),
                            views=audit.views_of(user.id, limit=50) if current_user.is_admin
                            else [],
-                           deletion=audit.events_about(user.id, (DELETION_REQUESTED,), 1)), status
+                           deletion=audit.events_about(user.id, (DELETION_REQUESTED,), 1),
+                           codes=activation.codes_of(user.id) if user.role == RESIDENT and
+                           g.tenant.settings.onboarding.letter_code else None,
+                           now=utcnow()), status
 
 
 @bp.get("/mieszkancy")

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, TelField
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from iok_saas.auth.models import STAFF_ROLES
 from iok_saas.estate.forms import UnitFields
@@ -60,3 +75,17 @@ class ContactsOnPaperForm(FlaskForm):
     def validate_paper_date(self, field) -> None:
         if field.data and field.data > local_today():
             raise ValidationError(_l("The request cannot be dated in the future."))
+
+
+class LetterCodesForm(FlaskForm):
+    """Which members get activation codes, and for how long the codes work."""
+
+    building = SelectField(_l("Building"), coerce=int)
+    who = RadioField(_l("Who gets a code"), default="new", choices=[
+        SelectChoice("new", _l("Those who have never signed in and hold no code that works")),
+        SelectChoice("all", _l("Everyone who has never signed in (codes issued earlier stop "
+                               "working)"))])
+    days = IntegerField(_l("The codes work for (days)"), validators=[
+        DataRequired(_l("Give a number of days from 1 to 365.")),
+        NumberRange(1, 365, _l("Give a number of days from 1 to 365."))],
+        description=_l("Long enough for the fee notice or the letter to arrive and be read."))

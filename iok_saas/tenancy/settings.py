@@ -132,6 +132,15 @@ class Accounts(Strict):
     unconfirmed_application_days: int = Field(7, ge=1, le=90)
 
 
+class Onboarding(Strict):
+    """Ways into an account besides the office's document and the online application."""
+
+    # One-time codes on the paper fee notice or a letter open the account of a member who has
+    # never signed in (``iok accounts letter-codes``, Staff panel → Residents → Activation codes).
+    letter_code: bool = False
+    letter_code_days: int = Field(60, ge=7, le=365)
+
+
 class Features(Strict):
     """Which parts of the portal the cooperative offers."""
 
@@ -328,6 +337,7 @@ class TenantSettings(Strict):
     password: PasswordPolicy = PasswordPolicy()
     lockout: LockoutPolicy = LockoutPolicy()
     accounts: Accounts = Accounts()
+    onboarding: Onboarding = Onboarding()
     features: Features = Features()
     readings: Readings = Readings()
     faults: Faults = Faults()
