@@ -6,9 +6,11 @@ the database is dropped at the end. Only 127.0.0.1 is used.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import re
+import secrets
 import tempfile
 import time
 import uuid
@@ -25,6 +27,19 @@ ADMIN, ROLE = "postgres", "iok_app_bench"
 # The CSRF token of a form on a page (group 1), for benchmarks that post forms.
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 SLUG = "baltyk"
+
+
+def signed_in_devices(database_name: str, people: list[tuple[int, int]]) -> dict[int, str]:
+    """A signed-in device for each (cooperative id, user id), as a sign-in writes it: the token
+    each person's session cookie carries (``sid``), by user id."""
+    tokens = {user_id: secrets.token_urlsafe(32) for _tenant, user_id in people}
+    with psycopg.connect(url(ADMIN, database_name, "postgresql")) as conn:
+        conn.cursor().executemany(
+            "INSERT INTO user_session (tenant_id, user_id, token_hash, device, ip, created_at, "
+            "last_seen_at) VALUES (%s, %s, %s, 'bench', '127.0.0.1', now(), now())",
+            [(tenant, user_id, hashlib.sha256(tokens[user_id].encode()).hexdigest())
+             for tenant, user_id in people])
+    return tokens
 
 
 def url(user: str, database: str, driver: str = "postgresql+psycopg") -> str:

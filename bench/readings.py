@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from werkzeug.serving import make_server  # noqa: E402
 
-from bench.common import TOKEN, Database  # noqa: E402
+from bench.common import TOKEN, Database, signed_in_devices  # noqa: E402
 from bench.page import Client, QuietHandler, bounded, percentile, session_cookie  # noqa: E402
 
 BATCH = 100
@@ -84,11 +84,11 @@ def populate(database: Database, units: int) -> list[tuple[int, int]]:
     return list(zip(user_ids, meters, strict=True))
 
 
-def signed_session(app, user_id: int) -> str:
-    """The session cookie a sign-in would have set."""
+def signed_session(app, user_id: int, token: str) -> str:
+    """The session cookie a sign-in would have set (its device row is ``token``'s)."""
     serializer = app.session_interface.get_signing_serializer(app)
     value = serializer.dumps({"_user_id": f"{user_id}:1", "_fresh": True,
-                              "seen": int(time.time())})
+                              "seen": int(time.time()), "sid": token})
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
@@ -132,8 +132,10 @@ def main() -> int:
         from iok_saas.meters.services import today
 
         day = today().isoformat()
+        tokens = signed_in_devices(database.name, [(database.tenant_id, user_id)
+                                                   for user_id, _ in pairs])
         with app.app_context():
-            cookies = [signed_session(app, user_id) for user_id, _ in pairs]
+            cookies = [signed_session(app, user_id, tokens[user_id]) for user_id, _ in pairs]
         gets, posts, bares, submit_wall, bare_wall = [], [], [], 0.0, 0.0
         with ThreadPoolExecutor(max_workers=args.clients) as pool:
             for start in range(0, len(pairs), BATCH):

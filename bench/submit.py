@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import Flask
 from itsdangerous import URLSafeTimedSerializer
 
-from bench.common import Database, url
+from bench.common import Database, signed_in_devices, url
 from bench.dataset import PREFIX
 
 LUA = """-- written by bench/submit.py: GET the meter's page, then POST its reading, pair by pair
@@ -66,7 +66,7 @@ def prepare(database: Database, secret: str, cookie_name: str, count: int, folde
     today = date.today()
     with psycopg.connect(url("postgres", database.name, "postgresql")) as conn:
         rows = conn.execute(
-            "SELECT DISTINCT ON (m.id) t.slug, m.id, a.id, a.session_version, r.value "
+            "SELECT DISTINCT ON (m.id) t.slug, m.id, a.id, a.session_version, r.value, t.id "
             "FROM meter m JOIN tenant t ON t.id = m.tenant_id AND t.slug <> %s "
             "JOIN unit_title ut ON ut.unit_id = m.unit_id "
             "JOIN user_account a ON a.id = ut.user_id "
@@ -74,11 +74,13 @@ def prepare(database: Database, secret: str, cookie_name: str, count: int, folde
             "WHERE NOT EXISTS (SELECT FROM meter_reading p WHERE p.meter_id = m.id "
             "AND p.status = 'pending') ORDER BY m.id, r.read_on DESC LIMIT %s",
             (f"{PREFIX}001", count)).fetchall()
+    tokens = signed_in_devices(database.name, [(row[5], row[2]) for row in rows])
     lines = []
-    for slug, meter_id, user_id, version, last in rows:
+    for slug, meter_id, user_id, version, last, _tenant in rows:
         raw = hashlib.sha1(os.urandom(64)).hexdigest()
         cookie = sessions.dumps({"_user_id": f"{user_id}:{version}", "_fresh": True,
-                                 "seen": int(time.time()), "csrf_token": raw})
+                                 "seen": int(time.time()), "csrf_token": raw,
+                                 "sid": tokens[user_id]})
         value = f"{last + 1:.3f}".replace(".", ",")
         body = (f"csrf_token={forms.dumps(raw)}&value={value}&read_on={today.isoformat()}"
                 "&confirmed=y")

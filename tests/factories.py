@@ -284,3 +284,31 @@ def make_activation_code(tenant: TenantRef, household: Household) -> str:
     with in_tenant(tenant):
         [issued] = activation.issue([db.session.get(User, household.user_id)], 30, None)
         return issued.code
+
+
+def make_session(tenant: TenantRef, household: Household) -> str:
+    """A signed-in device of the household's account: the token its cookie would carry."""
+    import hashlib
+    import secrets
+
+    from iok_saas.auth.models import SignedInSession
+
+    token = secrets.token_urlsafe(32)
+    with in_tenant(tenant):
+        db.session.add(SignedInSession(user_id=household.user_id, device="Firefox 133",
+                                       ip="127.0.0.1",
+                                       token_hash=hashlib.sha256(token.encode()).hexdigest()))
+    return token
+
+
+def make_second_factor(tenant: TenantRef, household: Household) -> str:
+    """Two-step verification on for the household's account, with a remembered browser: the
+    secret."""
+    from iok_saas.auth import second_factor
+
+    with in_tenant(tenant):
+        user = db.session.get(User, household.user_id)
+        secret = second_factor.new_secret()
+        second_factor.turn_on(user, secret)
+        second_factor.remember(user, "Firefox 133")
+        return secret

@@ -24,7 +24,7 @@ def made(ctx):
     with psycopg.connect(pg_url(PG_ADMIN, DB_NAME, "postgresql"), autocommit=True) as conn:
         slugs = "slug LIKE 'sm-%'"
         for table in ("meter_reading", "meter", "ledger_entry", "finance_account", "unit_title",
-                      "user_account", "unit", "building", "tenant_domain"):
+                      "user_session", "user_account", "unit", "building", "tenant_domain"):
             conn.execute(f"DELETE FROM {table} WHERE tenant_id IN "
                          f"(SELECT id FROM tenant WHERE {slugs})")
         conn.execute(f"DELETE FROM tenant WHERE {slugs}")

@@ -1065,3 +1065,92 @@ def test_a_member_activates_the_account_with_a_code_from_a_letter_on_a_phone(
     finally:
         with as_platform():
             tenant_services.update_tenant("zielone-wzgorza", ["onboarding.letter_code=false"])
+
+
+def test_a_resident_signs_out_a_forgotten_computer_from_the_phone(ctx, chromium, live_server,
+                                                                   artifacts):
+    """Bałtyk: signed in on a computer and on a phone, the resident opens *Zalogowane
+    urządzenia* on the phone, sees both (the phone marked as this device, first), signs the
+    computer out; the computer is back at the sign-in page, the phone stays signed in."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from iok_saas.cli.demo import reset_demo_data
+    from tests.helpers import as_platform
+
+    with as_platform():
+        reset_demo_data()
+    phone_agent = ("Mozilla/5.0 (Linux; Android 14; SM-A546B) AppleWebKit/537.36 (KHTML, like "
+                   "Gecko) Chrome/131.0.0.0 Mobile Safari/537.36")
+    computer = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(computer, "baltyk", live_server, "B-000001", "Mieszkanie2026")
+    phone = chromium.new_context(viewport={"width": 390, "height": 844},
+                                 user_agent=phone_agent).new_page()
+    sign_in(phone, "baltyk", live_server, "B-000001", "Mieszkanie2026")
+    phone.get_by_role("link", name="Zalogowane urządzenia").click()
+    rows = phone.locator("table tbody tr")
+    assert rows.count() == 2
+    assert "to urządzenie" in rows.first.inner_text() and "Android" in rows.first.inner_text()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide on a 390 px screen"
+    tags = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    assert Axe().run(phone, options=tags).response["violations"] == []
+    phone.screenshot(path=str(artifacts / "devices-phone.png"), full_page=True)
+    rows.nth(1).get_by_role("button", name="Wyloguj to urządzenie").click()
+    assert phone.get_by_text("Urządzenie zostało wylogowane.").is_visible()
+    assert phone.locator("table tbody tr").count() == 1
+    computer.goto(_url("baltyk", live_server, "/zalogowane-urzadzenia"))
+    computer.wait_for_url("**/logowanie**")
+    phone.goto(_url("baltyk", live_server, "/"))
+    assert phone.get_by_role("button", name="Wyloguj się").is_visible()
+    computer.context.close()
+    phone.context.close()
+
+
+def test_a_clerk_sets_up_two_step_verification_where_it_is_required_and_signs_in_with_it(
+        ctx, chromium, live_server, artifacts):
+    """Bałtyk requiring a second step of staff: the clerk's first sign-in leads to the set-up
+    page (QR code, key to type, the first code), then ten recovery codes; the next sign-in, on
+    a phone, asks for the app's code after the password. Both pages pass axe."""
+    import time
+
+    import pyotp
+    from axe_playwright_python.sync_playwright import Axe
+
+    from iok_saas.cli.demo import reset_demo_data
+    from iok_saas.tenancy import services as tenant_services
+    from tests.helpers import as_platform
+
+    with as_platform():
+        reset_demo_data()
+        tenant_services.update_tenant("baltyk", ["second_factor.mode=staff"])
+    tags = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    try:
+        desk = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(desk, "baltyk", live_server, "baltyk.obsluga", "ObslugaDemo2026")
+        desk.wait_for_url("**/weryfikacja-dwuetapowa")
+        assert Axe().run(desk, options=tags).response["violations"] == []
+        key = desk.locator("code.secret-key").inner_text().replace(" ", "")
+        desk.get_by_label("Kod", exact=True).fill(pyotp.TOTP(key).now())
+        desk.get_by_role("button", name="Włącz weryfikację dwuetapową").click()
+        assert desk.locator(".recovery-codes li").count() == 10
+        desk.screenshot(path=str(artifacts / "second-factor-codes.png"), full_page=True)
+        desk.goto(_url("baltyk", live_server, "/panel/"))
+        desk.wait_for_url("**/panel/")
+        desk.get_by_role("button", name="Wyloguj się").click()
+        desk.context.close()
+
+        phone = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+        sign_in(phone, "baltyk", live_server, "baltyk.obsluga", "ObslugaDemo2026")
+        phone.wait_for_url("**/logowanie/kod")
+        assert Axe().run(phone, options=tags).response["violations"] == []
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page is {width} px wide on a 390 px screen"
+        phone.screenshot(path=str(artifacts / "second-factor-step.png"), full_page=True)
+        time.sleep(30 - time.time() % 30 + 1)  # the set-up code's step has passed
+        phone.get_by_label("Kod", exact=True).fill(pyotp.TOTP(key).now())
+        phone.get_by_role("button", name="Zaloguj się").last.click()
+        phone.wait_for_url("**/panel/")
+        phone.context.close()
+    finally:
+        with as_platform():
+            tenant_services.update_tenant("baltyk", ["second_factor.mode=off"])

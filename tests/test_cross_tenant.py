@@ -43,6 +43,8 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "export_id": lambda home: make_data_export(tenant_ref(home.slug), home),
     "case_id": lambda home: _case_and_attachment(home)[0],
     "template_id": lambda home: _answer_template(home),
+    "row_id": lambda home: _signed_in_device(home),
+    "device_id": lambda home: _remembered_device(home),
 }
 # (endpoint, argument) → an id for that route alone, where the argument's name means another
 # row elsewhere (a letter's attachment, not an announcement's): it belongs to the route's case.
@@ -124,6 +126,35 @@ def _answer_template(home: Household) -> int:
         db.session.add(template)
         db.session.flush()
         return template.id
+
+
+@cache
+def _signed_in_device(home: Household) -> int:
+    """A signed-in device of the household's account: its row's id."""
+    from sqlalchemy import select
+
+    from iok_saas.auth.models import SignedInSession
+    from iok_saas.db import db
+    from tests.factories import make_session
+    from tests.helpers import in_tenant
+
+    make_session(tenant_ref(home.slug), home)
+    with in_tenant(tenant_ref(home.slug)):
+        return db.session.scalars(select(SignedInSession.id).where(
+            SignedInSession.user_id == home.user_id)).first()
+
+
+@cache
+def _remembered_device(home: Household) -> int:
+    """A browser remembered for two-step verification of the household's account."""
+    from iok_saas.auth import second_factor
+    from iok_saas.auth.models import User
+    from iok_saas.db import db
+    from tests.helpers import in_tenant
+
+    with in_tenant(tenant_ref(home.slug)):
+        second_factor.remember(db.session.get(User, home.user_id), "Firefox 133")
+        return second_factor.trusted_of(home.user_id)[0].id
 
 
 def _routes(app):

@@ -19,7 +19,7 @@ from tests.helpers import REDIS_URL, across_cooperatives, poll, queue_test_messa
 from tests.helpers import outbox_row as row
 
 EVERY_JOB = {"outbox.relay", "imports.recover", "meters.reminders", "applications.purge",
-             "announcements.resume", "my_data.purge"}
+             "announcements.resume", "my_data.purge", "auth.sessions"}
 
 
 @pytest.fixture

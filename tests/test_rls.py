@@ -21,6 +21,8 @@ from tests.factories import (
     make_fault,
     make_household,
     make_import_run,
+    make_second_factor,
+    make_session,
 )
 from tests.helpers import (
     APP_ROLE,
@@ -171,6 +173,8 @@ def both_populated(ctx, zw, baltyk):
         make_document(tenant, home)
         make_data_export(tenant, home)
         make_activation_code(tenant, home)
+        make_session(tenant, home)
+        make_second_factor(tenant, home)
     yield
     wipe_tenant_rows()
 

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from iok_saas.extensions import csrf, login_manager
+from iok_saas.jobs.periodic import PeriodicJob, register_periodic
 from iok_saas.web.navigation import N_, NavItem, register
 
 
 def init_app(app: Flask) -> None:
     """Flask-Login scoped to the current cooperative, rate limits, gates, the sign-in pages."""
-    from iok_saas.auth import contacts, gates, limits, messages, routes, services  # noqa: F401
+    from iok_saas.auth import (  # noqa: F401
+        contacts,
+        gates,
+        limits,
+        messages,
+        routes,
+        second_routes,
+        services,
+    )
 
     login_manager.init_app(app)
     login_manager.user_loader(services.load_user)
@@ -26,4 +37,9 @@ def init_app(app: Flask) -> None:
     csrf.exempt(routes.unsubscribe)
     app.register_blueprint(routes.bp)
     for audience in ("resident", "staff"):
+        register(app, NavItem("auth.my_devices", N_("Signed-in devices"), audience, order=88))
         register(app, NavItem("auth.change_password", N_("Change password"), audience, order=90))
+    register_periodic(app, PeriodicJob(
+        "auth.sessions", "iok_saas.auth.devices.prune",
+        "forget idle signed-in sessions and remembered browsers past their 30 days",
+        every=timedelta(hours=1), per_cooperative=True))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from iok_saas.auth.policy import MAX_LENGTH
@@ -91,3 +91,30 @@ class ActivationForm(NewPasswordForm):
     )
     email = EmailField(_l("E-mail address (optional)"), validators=[Optional(), *EMAIL[1:]],
                        render_kw={"autocomplete": "email"})
+
+
+def _code_field() -> StringField:
+    return StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Please type the code.")),
+                    Length(max=40, message=_l("The code is too long."))],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text",
+                   "autocapitalize": "none", "spellcheck": "false"},
+        description=_l("Six digits from the authenticator app, or one of your recovery codes."))
+
+
+class CodeForm(FlaskForm):
+    """The code from the authenticator app (or a recovery code)."""
+
+    code = _code_field()
+    remember = BooleanField(_l("Do not ask for the code on this browser for 30 days"))
+
+
+class TurnOffForm(FlaskForm):
+    """Turning two-step verification off: the password and a code."""
+
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Enter your password.")),
+        Length(max=MAX_LENGTH, message=_l("The password is too long."))],
+        render_kw={"autocomplete": "current-password"})
+    code = _code_field()

@@ -8,6 +8,9 @@ from flask import flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from iok_saas.auth import devices, second_factor
+from iok_saas.db import db
+
 # How often the time of the last request is written into the session (seconds): the idle
 # timeout may end up to this much earlier, and the session cookie is re-sent at most this often.
 SEEN_EVERY = 60
@@ -20,6 +23,10 @@ ALLOWED_WITH_INITIAL_PASSWORD = {
 }
 
 
+# What someone who must set up two-step verification may reach before they have.
+ALLOWED_WITHOUT_SECOND_FACTOR = ALLOWED_WITH_INITIAL_PASSWORD | {"auth.second_factor_page"}
+
+
 def account_gates():
     """Sign out idle sessions; hold initial passwords on the change page."""
     if getattr(g, "tenant", None) is None or not current_user.is_authenticated:
@@ -27,12 +34,23 @@ def account_gates():
     now = int(time.time())
     idle = g.tenant.settings.accounts.idle_timeout_minutes * 60
     if now - session.get("seen", now) > idle:
+        row = devices.current_id()
+        if row is not None:
+            devices.end(current_user.id, row)
+            db.session.commit()
         logout_user()
         session.pop("seen", None)
         flash(_("You were signed out after a period of inactivity. Please sign in again."), "info")
         return redirect(url_for("auth.login"))
     if now - session.get("seen", 0) >= SEEN_EVERY:
         session["seen"] = now  # not every request: an unchanged session is not sent again
+        devices.touch()  # the device list's "last activity", as often as the idle clock
+        db.session.commit()
     if current_user.must_change_password and request.endpoint not in ALLOWED_WITH_INITIAL_PASSWORD:
         return redirect(url_for("auth.change_password"))
+    if not current_user.totp_secret and request.endpoint not in ALLOWED_WITHOUT_SECOND_FACTOR \
+            and second_factor.required(current_user, g.tenant.settings.second_factor):
+        flash(_("Your cooperative requires two-step verification for this account. Please set "
+                "it up now: it takes a minute."), "info")
+        return redirect(url_for("auth.second_factor_page"))
     return None

@@ -49,3 +49,13 @@ EMAIL_CHANGED_AT_OFFICE = register(MessageKind(
                    "resident's paper request."),
     sample={"name": "Anna Kowalska", "new": "a•••@example.org", "date": "20.11.2026"},
 ))
+
+SECOND_FACTOR_OFF = register(MessageKind(
+    name="second_factor_off",
+    subject=_l("Two-step verification: a link to turn it off"),
+    description=_l("Sent when a resident who lost the phone with the authenticator app asks for "
+                   "it at sign-in (cooperatives that give passwords back by e-mail)."),
+    sample={"name": "Anna Kowalska", "identifier": "ZW-000123", "hours": 1,
+            "link": "https://example.org/weryfikacja-dwuetapowa/wylacz/przyklad"},
+    secret_keys=("link",),
+))

@@ -60,6 +60,12 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     locked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Two-step verification (``auth.second_factor``): the authenticator app's secret once set
+    # up, the one being set up, and the last time step used (a code never works twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    totp_last_step: Mapped[int | None]
     # The resident asked for an e-mail when the cooperative's reading window opens.
     reading_reminders: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Consent to receive the cooperative's announcements by e-mail (the history of these
@@ -122,6 +128,60 @@ class ActivationCode(TenantScoped, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoke_reason: Mapped[str] = mapped_column(String(12), default="", server_default="")
     failures: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SignedInSession(TenantScoped, db.Model):
+    """One sign-in on one device (``auth.devices``): the cookie holds a token, this row only
+    its SHA-256; ending the row ends the session."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (
+        tenant_fk("user_id", "user_account"),
+        UniqueConstraint("tenant_id", "token_hash"),
+        Index("ix_user_session_user", "tenant_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int]
+    token_hash: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    ip: Mapped[str] = mapped_column(String(45), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RecoveryCode(TenantScoped, db.Model):
+    """One of a person's ten one-time codes for when the authenticator app is not at hand
+    (a keyed hash only)."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (
+        tenant_fk("user_id", "user_account"),
+        Index("ix_recovery_code_user", "tenant_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int]
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class TrustedDevice(TenantScoped, db.Model):
+    """A browser where the person chose not to be asked for the code for 30 days (where the
+    cooperative allows it): its cookie's token, as a SHA-256."""
+
+    __tablename__ = "trusted_device"
+    __table_args__ = (
+        tenant_fk("user_id", "user_account"),
+        Index("ix_trusted_device_user", "tenant_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int]
+    token_hash: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ConsentEvent(TenantScoped, db.Model):

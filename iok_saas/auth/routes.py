@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import SIGN_IN, SIGN_OUT
-from iok_saas.auth import activation, consents, contacts, limits, policy, reset, services
+from iok_saas.auth import (
+    activation,
+    consents,
+    contacts,
+    devices,
+    limits,
+    policy,
+    reset,
+    second_factor,
+    services,
+)
 from iok_saas.auth.activation import Outcome
 from iok_saas.auth.forms import (
     ActivationForm,
@@ -22,15 +45,38 @@ from iok_saas.auth.forms import (
 )
 from iok_saas.auth.services import SignInResult
 from iok_saas.db import db, utcnow
+from iok_saas.web.forms import ActionForm
 from iok_saas.web.redirects import local_path
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
 def start_session(user) -> None:
-    """Sign the user in on this cooperative's host and start the idle clock."""
+    """Sign the user in on this cooperative's host (a new row in their devices, committed)
+    and start the idle clock."""
+    devices.begin(user)
+    db.session.commit()
     login_user(user)
     session["seen"] = int(time.time())
+
+
+PENDING = "second_step"  # the session's key while the code is awaited
+PENDING_SECONDS = 300
+DEVICE_COOKIE = "iok_device"
+
+
+def ask_for_code(user: Any, next_path: str | None) -> Response:
+    """The password was right: remember who (for five minutes) and ask for the code, unless
+    this browser is remembered."""
+    rules = g.tenant.settings.second_factor
+    if rules.remember_devices and second_factor.remembered(
+            user, request.cookies.get(DEVICE_COOKIE)):
+        services.finish_sign_in(user)
+        start_session(user)
+        return redirect(next_path or url_for("public.home"))
+    session[PENDING] = {"u": user.id, "v": user.session_version, "at": int(time.time()),
+                        "next": next_path or ""}
+    return redirect(url_for("auth.second_step"))
 
 
 @bp.route("/logowanie", methods=["GET", "POST"])
@@ -45,6 +91,8 @@ def login():
     if form.validate_on_submit():
         result, user = services.authenticate(form.identifier.data, form.password.data, g.tenant)
         db.session.commit()  # whatever the answer: failed attempts and locks must be kept
+        if result is SignInResult.SECOND_FACTOR:
+            return ask_for_code(user, local_path(request.args.get("next")))
         if result is SignInResult.OK:
             start_session(user)
             if user.must_change_password:
@@ -131,8 +179,11 @@ def reset_with_link(token: str):
 @bp.post("/wyloguj")
 @login_required
 def logout():
-    """Sign out; the session version changes so copies of the old cookie stop working."""
-    current_user.session_version += 1
+    """Sign out here: this session's row goes, so copies of the cookie stop working; the
+    person's other devices stay signed in (they end them on *Zalogowane urządzenia*)."""
+    row = devices.current_id()
+    if row is not None:
+        devices.end(current_user.id, row)
     audit.record(SIGN_OUT, subject=current_user, actor=current_user)
     db.session.commit()
     logout_user()
@@ -196,6 +247,47 @@ def activate():
     return render_template("auth/activate.html", form=form, problems=problems,
                            outcome=outcome, rules=rules, rule_text=policy.describe(rules),
                            floor_text=policy.floor_text())
+
+
+@bp.get("/zalogowane-urzadzenia")
+@login_required
+def my_devices():
+    """Where the person is signed in: browser and system, network address, sign-in time and
+    last activity; this device marked."""
+    idle, this = g.tenant.settings.accounts.idle_timeout_minutes, devices.current_id()
+    rows = sorted(devices.of(current_user.id, idle), key=lambda row: row.id != this)
+    return render_template("auth/devices.html", sessions=rows, this=this, action=ActionForm())
+
+
+@bp.post("/zalogowane-urzadzenia/<int:row_id>/wyloguj")
+@login_required
+def end_device(row_id: int):
+    """Sign out one other device (this one signs out with "Wyloguj się")."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if row_id == devices.current_id() or not devices.end(current_user.id, row_id):
+        abort(404)
+    audit.record(SIGN_OUT, subject=current_user, actor=current_user, device="other")
+    db.session.commit()
+    flash(_("That device has been signed out."), "success")
+    return redirect(url_for("auth.my_devices"))
+
+
+@bp.post("/zalogowane-urzadzenia/wyloguj-pozostale")
+@login_required
+def end_other_devices():
+    """Sign out every device but this one."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    ended = devices.end_others(current_user.id, devices.current_id())
+    if ended:
+        audit.record(SIGN_OUT, subject=current_user, actor=current_user, device="others",
+                     count=ended)
+    db.session.commit()
+    flash(ngettext("%(num)d other device has been signed out.",
+                   "%(num)d other devices have been signed out.", ended) if ended
+          else _("No other device was signed in."), "success")
+    return redirect(url_for("auth.my_devices"))
 
 
 @bp.route(consents.UNSUBSCRIBE_PATH + "<token>", methods=["GET", "POST"])

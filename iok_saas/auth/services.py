@@ -27,7 +27,7 @@ from iok_saas.audit.models import (
     SIGN_IN_FAILED,
     UNLOCKED,
 )
-from iok_saas.auth import policy
+from iok_saas.auth import devices, policy
 from iok_saas.auth.models import ROLES, User
 from iok_saas.auth.passwords import (
     burn_one_hash,
@@ -55,6 +55,9 @@ class SignInResult(Enum):
     # Right password on a locked account: told plainly, with what to do — only after the right
     # password, so a guesser learns nothing a wrong one would not tell.
     LOCKED = "locked"
+    # Right password on an account with two-step verification: the code is asked next; the
+    # failures counted so far stay until the code is right too.
+    SECOND_FACTOR = "second_factor"
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ def reset_password(user: User, settings: TenantSettings, actor: User) -> str:
     """Staff issue a new initial password (a new document); this also lifts a lock."""
     password = _issue_initial_password(user, settings)
     clear_lock(user)
-    user.session_version += 1
+    end_sessions(user)
     audit.record(PASSWORD_RESET, subject=user, actor=actor)
     return password
 
@@ -202,12 +205,26 @@ def authenticate(identifier: str, password: str, tenant: TenantInfo) -> tuple[Si
             user.initial_password_expires_at < utcnow()):
         audit.record(SIGN_IN_FAILED, subject=user, reason="initial password expired")
         return SignInResult.EXPIRED, None
-    user.failed_logins = 0
-    user.last_login_at = utcnow()
     if needs_rehash(user.password_hash):  # made with older parameters: today's, same password
         user.password_hash = hash_password(password)
-    audit.record(SIGN_IN, subject=user, actor=user)
+    if user.totp_secret:
+        return SignInResult.SECOND_FACTOR, user
+    finish_sign_in(user)
     return SignInResult.OK, user
+
+
+def finish_sign_in(user: User) -> None:
+    """Every step passed: the failures are forgotten, the sign-in is recorded (no commit)."""
+    user.failed_logins = 0
+    user.last_login_at = utcnow()
+    audit.record(SIGN_IN, subject=user, actor=user)
+
+
+def count_failure(user: User, tenant: TenantInfo, reason: str) -> None:
+    """A failed step after the password (a wrong code): logged and counted like a wrong
+    password (no commit)."""
+    audit.record(SIGN_IN_FAILED, subject=user, reason=reason)
+    _count_failure(user, tenant)
 
 
 def unknown_label(identifier: str) -> str:
@@ -226,7 +243,7 @@ def _count_failure(user: User, tenant: TenantInfo) -> None:
     user.locked_at = utcnow()
     user.locked_until = (utcnow() + timedelta(minutes=lockout.minutes)
                          if lockout.mode == "timed" else None)
-    user.session_version += 1
+    end_sessions(user)
     audit.record(LOCKED, subject=user, mode=lockout.mode, failures=user.failed_logins)
     if user.email:
         queue_message("account_locked", user.email, {
@@ -294,7 +311,7 @@ def apply_new_password(user: User, new: str) -> None:
     user.must_change_password = False
     user.initial_password_expires_at = None
     user.password_changed_at = utcnow()
-    user.session_version += 1
+    end_sessions(user)
 
 
 def record_change(user: User, actor: User, **what: object) -> None:
@@ -318,18 +335,30 @@ def set_active(user: User, active: bool, actor: User) -> None:
     if user.id == actor.id and not active:
         raise AccountError("You cannot deactivate your own account.")
     user.active = active
-    user.session_version += 1
+    end_sessions(user)
     audit.record(ACCOUNT_REACTIVATED if active else ACCOUNT_DEACTIVATED, subject=user, actor=actor)
 
 
+def end_sessions(user: User) -> None:
+    """Every session of the person ends (their rows go; cookies of an older version stop
+    working even before the row is gone)."""
+    user.session_version += 1
+    devices.end_others(user.id, None)
+
+
 def load_user(user_id: str) -> User | None:
-    """Flask-Login loader: only users of the current cooperative, only a current session."""
+    """Flask-Login loader: only users of the current cooperative, only a session whose row is
+    still there (one query for both: ``devices.load``)."""
     if getattr(g, "tenant", None) is None:
         return None
     raw_id, _, version = user_id.partition(":")
     if not raw_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or user.session_version != int(version) or not user.active:
+    found = devices.load(int(raw_id))
+    if found is None:
         return None
+    user, row = found
+    if user.session_version != int(version) or not user.active:
+        return None
+    g.session_row_id = row.id
     return user

@@ -16,7 +16,7 @@ from iok_saas.audit.models import (
     EMAIL_CHANGE_ASKED,
     EMAIL_CHANGED,
 )
-from iok_saas.auth import activation, consents, contacts
+from iok_saas.auth import activation, consents, contacts, second_factor
 from iok_saas.auth import services as accounts
 from iok_saas.auth.credentials import credentials_pdf, show_document
 from iok_saas.auth.forms import DocumentForm
@@ -182,6 +182,21 @@ def change_account(user_id: int, change: str):
         return redirect(url_for("staff.account", user_id=user.id))
     db.session.commit()
     flash(_("Saved."), "success")
+    return redirect(url_for("staff.account", user_id=user.id))
+
+
+@bp.post("/konta/<int:user_id>/weryfikacja-dwuetapowa/wylacz")
+@staff_required
+def second_factor_off(user_id: int):
+    """A lost phone: after checking the person's identity at the office, two-step verification
+    goes (their sessions end; where the cooperative requires it, they set it up again)."""
+    user = _acted_on(user_id)
+    if not user.totp_secret:
+        abort(404)
+    second_factor.turn_off(user, current_user, reason="office")
+    accounts.end_sessions(user)
+    db.session.commit()
+    flash(_("Two-step verification is off for this account."), "success")
     return redirect(url_for("staff.account", user_id=user.id))
 
 

@@ -141,6 +141,16 @@ class Onboarding(Strict):
     letter_code_days: int = Field(60, ge=7, le=365)
 
 
+class SecondFactor(Strict):
+    """A code from an authenticator app after the password (``auth.second_factor``)."""
+
+    # off: not offered; optional: anyone may turn it on; staff: required of staff accounts
+    # (residents may); all: required of everyone.
+    mode: Literal["off", "optional", "staff", "all"] = "off"
+    # A browser may be remembered for 30 days (no code there); the person can forget it.
+    remember_devices: bool = False
+
+
 class Features(Strict):
     """Which parts of the portal the cooperative offers."""
 
@@ -338,6 +348,7 @@ class TenantSettings(Strict):
     lockout: LockoutPolicy = LockoutPolicy()
     accounts: Accounts = Accounts()
     onboarding: Onboarding = Onboarding()
+    second_factor: SecondFactor = SecondFactor()
     features: Features = Features()
     readings: Readings = Readings()
     faults: Faults = Faults()
