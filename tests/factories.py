@@ -309,6 +309,6 @@ def make_second_factor(tenant: TenantRef, household: Household) -> str:
     with in_tenant(tenant):
         user = db.session.get(User, household.user_id)
         secret = second_factor.new_secret()
-        second_factor.turn_on(user, secret)
+        second_factor.turn_on(user, secret, 0)
         second_factor.remember(user, "Firefox 133")
         return secret

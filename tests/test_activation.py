@@ -217,6 +217,27 @@ def test_five_wrong_codes_block_the_code(by_letter, zw, member, zw_client):
     assert _user(zw, member).password_hash == "!"
 
 
+def test_what_does_not_look_like_a_code_does_not_count_against_it(by_letter, zw, member,
+                                                                 zw_client):
+    [code] = _issue(zw, member)
+    for typed in ("x", "1234", "ABCD-EFGH", "O0O0-1111-IIII-LLLL"):
+        _activate(zw_client, member.identifier, typed)
+    assert _codes(zw, member)[0].failures == 0
+    assert _activate(zw_client, member.identifier, code).status_code == 302
+
+
+def test_the_codes_csv_keeps_typed_names_from_running_as_formulas(by_letter, zw, member):
+    from iok_saas.auth import letters
+
+    with in_tenant(zw):
+        user = db.session.get(User, member.user_id)
+        user.first_name = "=HYPERLINK(\"http://example.org\")"
+        issued = activation.issue([user], 30, None)
+        text = letters.codes_csv(issued)
+    [row] = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert row["imie"].startswith("'=")
+
+
 def test_an_unknown_identifier_and_a_wrong_code_get_the_same_answer(by_letter, zw, member,
                                                                     zw_client):
     _issue(zw, member)

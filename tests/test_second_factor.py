@@ -50,8 +50,7 @@ def _turn_on(tenant, home) -> tuple[str, list[str]]:
     with in_tenant(tenant):
         user = db.session.get(User, home.user_id)
         secret = second_factor.new_secret()
-        codes = second_factor.turn_on(user, secret)
-        user.totp_last_step = int(time.time() // 30) - 2
+        codes = second_factor.turn_on(user, secret, int(time.time() // 30) - 2)
     return secret, codes
 
 
@@ -189,8 +188,10 @@ def test_the_waiting_step_expires_and_is_bound_to_the_password_version(optional,
     assert client.get("/logowanie/kod").location == "/logowanie"
 
 
-@pytest.mark.parametrize("code", ["", "1" * 5000, "12 34 5", "abc\x00def"],
-                         ids=["empty", "huge", "five-digits", "nul"])
+@pytest.mark.parametrize("code", ["", "1" * 5000, "12 34 5", "abc\x00def", "²²²²²²",
+                                  "١٢٣٤٥٦"],
+                         ids=["empty", "huge", "five-digits", "nul", "superscripts",
+                              "arabic-digits"])
 def test_bad_codes_are_refused_clearly(optional, app, zw, home, code):
     _turn_on(zw, home)
     client = client_for(app, HOST)
@@ -232,7 +233,7 @@ def test_a_remembered_browser_skips_the_code_only_where_allowed(ctx, app, zw, ho
         client = client_for(app, HOST)
         client.login(home.identifier, home.password)
         assert _send_code(client, _code(secret), remember=True).status_code == 302
-        assert client.get_cookie("iok_device", domain=HOST) is not None
+        assert client.get_cookie("iok-device", domain=HOST) is not None
         client.post("/wyloguj", data={"csrf_token": client.csrf_token("/")})
         assert client.login(home.identifier, home.password).location == "/"
         _mode("second_factor.remember_devices=false")
@@ -314,3 +315,60 @@ def test_without_it_the_pages_are_not_there(app, zw, home, zw_client):
     assert zw_client.get("/weryfikacja-dwuetapowa").status_code == 404
     assert "Weryfikacja dwuetapowa" not in zw_client.get(
         "/zalogowane-urzadzenia").get_data(as_text=True)
+
+
+def test_a_wrong_code_when_turning_it_off_counts_towards_the_lock(optional, app, zw, home,
+                                                                  zw_client):
+    secret, _codes = _turn_on(zw, home)
+    zw_client.login(home.identifier, home.password)
+    _send_code(zw_client, _code(secret))
+    page = zw_client.get("/weryfikacja-dwuetapowa").get_data(as_text=True)
+    zw_client.post("/weryfikacja-dwuetapowa/wylacz", data={
+        "csrf_token": CSRF.search(page).group(1), "password": home.password, "code": "000000"})
+    user = _user(zw, home)
+    assert user.totp_secret == secret and user.failed_logins == 1
+
+
+def test_where_it_is_required_a_lost_phone_goes_to_the_office_not_to_the_mailbox(ctx, app, zw):
+    _mode("second_factor.mode=staff", "accounts.forgotten_password=email")
+    try:
+        clerk = make_household(zw, role=CLERK, units=0)
+        _secret, _codes = _turn_on(zw, clerk)
+        client = client_for(app, HOST)
+        client.login(clerk.identifier, clerk.password)
+        page = client.get("/logowanie/kod").get_data(as_text=True)
+        assert "zgubiony-telefon" not in page and "dokumentem tożsamości" in page
+        assert client.post("/logowanie/kod/zgubiony-telefon", data={
+            "csrf_token": CSRF.search(page).group(1)}).status_code == 404
+    finally:
+        _mode("second_factor.mode=off", "accounts.forgotten_password=paper")
+
+
+def test_an_admin_cannot_turn_off_their_own_second_step_on_the_staff_page(optional, app, zw):
+    admin = make_household(zw, role="admin", units=0)
+    secret, _codes = _turn_on(zw, admin)
+    client = client_for(app, HOST)
+    client.login(admin.identifier, admin.password)
+    _send_code(client, _code(secret))
+    path = f"/panel/konta/{admin.user_id}"
+    assert client.post(f"{path}/weryfikacja-dwuetapowa/wylacz", data={
+        "csrf_token": client.csrf_token(path)}).status_code == 404
+    assert _user(zw, admin).totp_secret == secret
+
+
+def test_switched_off_by_the_cooperative_nobody_is_asked(ctx, app, zw, home):
+    _turn_on(zw, home)  # set up while it was on; the cooperative has it off now
+    client = client_for(app, HOST)
+    assert client.login(home.identifier, home.password).location == "/"
+
+
+def test_a_new_password_forgets_the_remembered_browsers(optional, app, zw, home):
+    from iok_saas.auth import services as accounts
+
+    _turn_on(zw, home)
+    with in_tenant(zw):
+        user = db.session.get(User, home.user_id)
+        second_factor.remember(user, "Firefox 133")
+        accounts.apply_new_password(user, "Nowe2026hasloX")
+    with in_tenant(zw):
+        assert second_factor.trusted_of(home.user_id) == []

@@ -143,6 +143,8 @@ def issue(users: list[User], days: int, actor: User | None) -> list[Issued]:
     earlier: dict[int, list[ActivationCode]] = {}
     for start in range(0, len(users), 1000):
         chunk = [u.id for u in users[start:start + 1000]]
+        # the people's rows locked: two issues at once leave one live code each, not two
+        db.session.execute(select(User.id).where(User.id.in_(chunk)).with_for_update())
         for code in db.session.scalars(select(ActivationCode).where(
                 ActivationCode.user_id.in_(chunk), *_live(now))):
             earlier.setdefault(code.user_id, []).append(code)
@@ -183,7 +185,8 @@ def check(identifier: str, typed: str) -> tuple[Outcome, User | None, Activation
         ActivationCode.user_id == user.id,
         ActivationCode.code_hash == _digest(code, require_tenant_id())))
     if found is None:
-        live = live_code(user.id)
+        live = live_code(user.id) if len(code) == LENGTH and set(code) <= set(ALPHABET) \
+            else None  # only what looks like a code counts: a typo of the identifier does not
         if live is not None:
             live.failures += 1
             if live.failures >= MAX_FAILURES:

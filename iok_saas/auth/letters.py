@@ -17,7 +17,7 @@ from iok_saas.auth.activation import Issued, shown
 from iok_saas.auth.policy import describe
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Unit, UnitTitle
-from iok_saas.web.formatting import day, excel_csv
+from iok_saas.web.formatting import csv_cell, day, excel_csv
 from iok_saas.web.pdf import render_pdf
 
 CSV_COLUMNS = ("identyfikator", "id_kontrahenta", "imie", "nazwisko", "lokale", "kod",
@@ -42,8 +42,10 @@ def codes_csv(issued: list[Issued]) -> str:
     """One row a person, for the accounting system's fee notice (``;``, UTF-8 with BOM)."""
     units = units_of(i.user.id for i in issued)
     return excel_csv(CSV_COLUMNS, (
-        (i.user.identifier, i.user.external_id or "", i.user.first_name, i.user.last_name,
-         " | ".join(units.get(i.user.id, ())), shown(i.code), i.expires_at.date().isoformat())
+        [csv_cell(value) for value in (
+            i.user.identifier, i.user.external_id or "", i.user.first_name, i.user.last_name,
+            " | ".join(units.get(i.user.id, ())), shown(i.code),
+            i.expires_at.date().isoformat())]
         for i in issued))
 
 

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -62,7 +63,13 @@ def start_session(user) -> None:
 
 PENDING = "second_step"  # the session's key while the code is awaited
 PENDING_SECONDS = 300
-DEVICE_COOKIE = "iok_device"
+
+
+def device_cookie() -> str:
+    """The remembered browser's cookie: ``__Host-`` where cookies are secure (production), so
+    no neighbouring subdomain can set it; plain on the demo's http."""
+    return "__Host-iok-device" if current_app.config.get("SESSION_COOKIE_SECURE") \
+        else "iok-device"
 
 
 def ask_for_code(user: Any, next_path: str | None) -> Response:
@@ -70,7 +77,7 @@ def ask_for_code(user: Any, next_path: str | None) -> Response:
     this browser is remembered."""
     rules = g.tenant.settings.second_factor
     if rules.remember_devices and second_factor.remembered(
-            user, request.cookies.get(DEVICE_COOKIE)):
+            user, request.cookies.get(device_cookie())):
         services.finish_sign_in(user)
         start_session(user)
         return redirect(next_path or url_for("public.home"))

@@ -36,6 +36,12 @@ RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 REMEMBER_DAYS = 30
 
 
+def asked(user: User, rules: SecondFactor) -> bool:
+    """Whether the sign-in asks this person for a code: set up, and the cooperative has the
+    second step on (switched off, it asks nobody; the secrets wait unused)."""
+    return bool(user.totp_secret) and rules.mode != "off"
+
+
 def required(user: User, rules: SecondFactor) -> bool:
     """Whether this person must use a second factor at this cooperative."""
     return rules.mode == "all" or (rules.mode == "staff" and user.is_staff)
@@ -63,7 +69,7 @@ def grouped(secret: str) -> str:
 
 
 def _digits(typed: str) -> str:
-    return "".join(ch for ch in typed if ch.isdigit())
+    return "".join(ch for ch in typed if ch in "0123456789")
 
 
 def _step_of(secret: str, code: str, now: float) -> int | None:
@@ -76,10 +82,11 @@ def _step_of(secret: str, code: str, now: float) -> int | None:
     return None
 
 
-def check_new(secret: str, typed: str, now: float | None = None) -> bool:
-    """Whether the code the app shows for a secret being set up is right."""
+def check_new(secret: str, typed: str, now: float | None = None) -> int | None:
+    """The time step of the code the app shows for a secret being set up (None: wrong); it is
+    the last step used once the secret is turned on."""
     code = _digits(typed)
-    return len(code) == 6 and _step_of(secret, code, now or time.time()) is not None
+    return _step_of(secret, code, now or time.time()) if len(code) == 6 else None
 
 
 def _recovery_digest(code: str) -> str:
@@ -88,9 +95,10 @@ def _recovery_digest(code: str) -> str:
     return hmac.new(key, f"recovery:{normal}".encode(), hashlib.sha256).hexdigest()
 
 
-def turn_on(user: User, secret: str) -> list[str]:
-    """The second factor from now on (no commit); the ten recovery codes, shown once."""
-    user.totp_secret, user.totp_last_step = secret, int(time.time() // STEP)
+def turn_on(user: User, secret: str, step: int) -> list[str]:
+    """The second factor from now on (no commit), ``step`` the one of the code that confirmed
+    it (it never works again); the ten recovery codes, shown once."""
+    user.totp_secret, user.totp_last_step = secret, step
     user.totp_enabled_at = utcnow()
     codes = new_recovery_codes(user)
     audit.record(SECOND_FACTOR_ON, subject=user, actor=user)

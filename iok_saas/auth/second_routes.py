@@ -25,7 +25,7 @@ from sqlalchemy import select
 from iok_saas.auth import devices, limits, second_factor, services
 from iok_saas.auth.forms import CodeForm, TurnOffForm
 from iok_saas.auth.models import User
-from iok_saas.auth.routes import DEVICE_COOKIE, PENDING, PENDING_SECONDS, bp, start_session
+from iok_saas.auth.routes import PENDING, PENDING_SECONDS, bp, device_cookie, start_session
 from iok_saas.auth.tokens import person_in
 from iok_saas.db import db
 from iok_saas.mail.outbox import queue_message
@@ -69,7 +69,7 @@ def second_step():
             start_session(user)
             answer = redirect(local_path(next_path) or url_for("public.home"))
             if token:
-                answer.set_cookie(DEVICE_COOKIE, token, max_age=second_factor.REMEMBER_DAYS
+                answer.set_cookie(device_cookie(), token, max_age=second_factor.REMEMBER_DAYS
                                   * 86400, httponly=True, samesite="Lax",
                                   secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
             return answer
@@ -82,9 +82,16 @@ def second_step():
             return redirect(url_for("auth.login"))
         form.code.errors.append(_("This code is not right, or it has been used already. "
                                   "Please type the code the app shows now."))
-    by_email = g.tenant.settings.accounts.forgotten_password == "email" and bool(user.email)
     return render_template("auth/second_step.html", form=form, rules=rules,
-                           by_email=by_email, action=ActionForm())
+                           by_email=_by_email(user), action=ActionForm())
+
+
+def _by_email(user: User) -> bool:
+    """Whether a lost phone may be dealt with by an e-mailed link: where passwords come back by
+    e-mail, and not where the cooperative requires the second step of this person (a mailbox
+    alone would then open the account: they go to the office)."""
+    return g.tenant.settings.accounts.forgotten_password == "email" and bool(user.email) \
+        and not second_factor.required(user, g.tenant.settings.second_factor)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -98,8 +105,7 @@ def lost_phone():
     """Where the cooperative gives passwords back by e-mail: a link (an hour, once) that turns
     the second step off, sent to the address the account has."""
     user = _pending_user()
-    if user is None or not ActionForm().validate_on_submit() or \
-            g.tenant.settings.accounts.forgotten_password != "email" or not user.email:
+    if user is None or not ActionForm().validate_on_submit() or not _by_email(user):
         abort(404)
     token = _serializer().dumps({"u": user.id, "s": user.totp_enabled_at.isoformat()})
     queue_message("second_factor_off", user.email, {
@@ -148,8 +154,9 @@ def second_factor_page():
             user.totp_pending = second_factor.new_secret()
             db.session.commit()
         elif form.validate_on_submit():
-            if second_factor.check_new(user.totp_pending, form.code.data):
-                codes = second_factor.turn_on(user, user.totp_pending)
+            step = second_factor.check_new(user.totp_pending, form.code.data)
+            if step is not None:
+                codes = second_factor.turn_on(user, user.totp_pending, step)
                 user.totp_pending = None
                 db.session.commit()
                 form = CodeForm(formdata=None)  # the forms below start empty
@@ -167,11 +174,17 @@ def second_factor_page():
         trusted=second_factor.trusted_of(user.id), action=ActionForm())
 
 
+def _me_locked() -> User:
+    """The signed-in person's row, locked: two requests at once cannot both use one code."""
+    return db.session.scalar(select(User).where(User.id == current_user.id).with_for_update())
+
+
 @bp.post("/weryfikacja-dwuetapowa/nowe-kody")
 @login_required
+@limits.limiter.limit(limits.login_limit_per_tenant_ip, key_func=limits.per_tenant_ip)
 def new_recovery_codes():
     """Ten new recovery codes (the old ones stop working), after a code from the app."""
-    user = current_user._get_current_object()
+    user = _me_locked()
     form = CodeForm()
     if not user.totp_secret or not form.validate_on_submit():
         abort(404 if not user.totp_secret else 400)
@@ -192,21 +205,24 @@ def new_recovery_codes():
 
 @bp.post("/weryfikacja-dwuetapowa/wylacz")
 @login_required
+@limits.limiter.limit(limits.login_limit_per_tenant_ip, key_func=limits.per_tenant_ip)
 def turn_off_second_factor():
-    """Turn it off (not where the cooperative requires it): the password and a code."""
-    user = current_user._get_current_object()
+    """Turn it off (not where the cooperative requires it): the password and a code; a wrong
+    one of either counts as a failed sign-in."""
+    user = _me_locked()
     rules = g.tenant.settings.second_factor
     form = TurnOffForm()
     if not user.totp_secret or second_factor.required(user, rules):
         abort(404)
     if form.validate_on_submit():
-        if services.confirm_password(user, form.password.data, g.tenant) and \
-                second_factor.verify(user, form.code.data):
-            second_factor.turn_off(user, user, reason="own choice")
-            db.session.commit()
-            flash(_("Two-step verification is off."), "success")
-            return redirect(url_for("auth.second_factor_page"))
-        db.session.commit()  # a wrong password counts
+        if services.confirm_password(user, form.password.data, g.tenant):
+            if second_factor.verify(user, form.code.data):
+                second_factor.turn_off(user, user, reason="own choice")
+                db.session.commit()
+                flash(_("Two-step verification is off."), "success")
+                return redirect(url_for("auth.second_factor_page"))
+            services.count_failure(user, g.tenant, "second factor")
+        db.session.commit()  # a wrong password or code counts
         flash(_("The password or the code is not right."), "error")
     return redirect(url_for("auth.second_factor_page"))
 

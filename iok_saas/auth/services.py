@@ -27,7 +27,7 @@ from iok_saas.audit.models import (
     SIGN_IN_FAILED,
     UNLOCKED,
 )
-from iok_saas.auth import devices, policy
+from iok_saas.auth import devices, policy, second_factor
 from iok_saas.auth.models import ROLES, User
 from iok_saas.auth.passwords import (
     burn_one_hash,
@@ -207,7 +207,7 @@ def authenticate(identifier: str, password: str, tenant: TenantInfo) -> tuple[Si
         return SignInResult.EXPIRED, None
     if needs_rehash(user.password_hash):  # made with older parameters: today's, same password
         user.password_hash = hash_password(password)
-    if user.totp_secret:
+    if second_factor.asked(user, tenant.settings.second_factor):
         return SignInResult.SECOND_FACTOR, user
     finish_sign_in(user)
     return SignInResult.OK, user
@@ -344,6 +344,7 @@ def end_sessions(user: User) -> None:
     working even before the row is gone)."""
     user.session_version += 1
     devices.end_others(user.id, None)
+    second_factor.forget(user.id)  # a remembered browser is asked for the code again
 
 
 def load_user(user_id: str) -> User | None:

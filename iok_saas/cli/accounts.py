@@ -37,7 +37,8 @@ def _building(spec: str) -> int:
 def _write(folder: Path, name: str, data: bytes) -> Path:
     """A file only its owner can read: it holds activation codes."""
     path = folder / name
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file already there keeps its mode otherwise
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
     return path

@@ -191,8 +191,8 @@ def second_factor_off(user_id: int):
     """A lost phone: after checking the person's identity at the office, two-step verification
     goes (their sessions end; where the cooperative requires it, they set it up again)."""
     user = _acted_on(user_id)
-    if not user.totp_secret:
-        abort(404)
+    if not user.totp_secret or user.id == current_user.id:
+        abort(404)  # one's own: with the password and a code on one's own page
     second_factor.turn_off(user, current_user, reason="office")
     accounts.end_sessions(user)
     db.session.commit()

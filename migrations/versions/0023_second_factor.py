@@ -1,6 +1,6 @@
 """Two-step verification: an authenticator app's secret on the account (set up, being set up,
-the last time step used); one-time recovery codes and remembered browsers (tenant-owned,
-row-level security; keyed hashes only).
+the last time step used; the secret itself, as codes are computed from it); one-time recovery
+codes and remembered browsers (tenant-owned, row-level security; only hashes of them).
 
 Revision ID: 0023
 Revises: 0022
