@@ -200,3 +200,28 @@ def test_a_signed_in_page_costs_no_more_queries_with_devices_kept(app, zw, home)
     # the cooperative's setting for this transaction, the person with the session (one
     # query), the page's own list
     assert first == 3, first
+
+
+def test_the_office_signs_an_account_out_on_every_device(app, zw, baltyk, home):
+    from tests.helpers import client_for as client
+
+    phone, desktop = _device(app, home, PHONE, "203.0.113.7"), _device(app, home, DESKTOP)
+    clerk = make_household(zw, role="clerk", units=0)
+    office = client(app, HOST)
+    assert office.login(clerk.identifier, clerk.password).status_code == 302
+    path = f"/panel/konta/{home.user_id}"
+    page = office.get(path).get_data(as_text=True)
+    assert "Chrome Mobile 131 · Android 14" in page and "203.0.113" not in page
+    answer = office.post(f"{path}/wyloguj-wszedzie", data={"csrf_token": office.csrf_token(path)})
+    assert answer.status_code == 302
+    assert not _signed_in(phone) and not _signed_in(desktop) and _rows(zw, home) == []
+    with tenant_context(zw.id):
+        event = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == SIGN_OUT, AuditEvent.subject_id == home.user_id)).one()
+        assert event.actor_id == clerk.user_id and event.detail == {"device": "all", "count": 2}
+    db.session.remove()
+    admin = make_household(zw, role="admin", units=0)
+    stranger = make_household(baltyk)
+    for user_id in (admin.user_id, stranger.user_id):  # a clerk manages residents only
+        assert office.post(f"/panel/konta/{user_id}/wyloguj-wszedzie", data={
+            "csrf_token": office.csrf_token("/panel/")}).status_code == 404

@@ -15,8 +15,9 @@ from iok_saas.audit.models import (
     DELETION_REQUESTED,
     EMAIL_CHANGE_ASKED,
     EMAIL_CHANGED,
+    SIGN_OUT,
 )
-from iok_saas.auth import activation, consents, contacts, second_factor
+from iok_saas.auth import activation, consents, contacts, devices, second_factor
 from iok_saas.auth import services as accounts
 from iok_saas.auth.credentials import credentials_pdf, show_document
 from iok_saas.auth.forms import DocumentForm
@@ -88,6 +89,8 @@ def _account_page(user: User, unit_form: UnitFields, status: int = 200,
                            deletion=audit.events_about(user.id, (DELETION_REQUESTED,), 1),
                            codes=activation.codes_of(user.id) if user.role == RESIDENT and
                            g.tenant.settings.onboarding.letter_code else None,
+                           devices=devices.of(user.id,
+                                              g.tenant.settings.accounts.idle_timeout_minutes),
                            now=utcnow()), status
 
 
@@ -182,6 +185,19 @@ def change_account(user_id: int, change: str):
         return redirect(url_for("staff.account", user_id=user.id))
     db.session.commit()
     flash(_("Saved."), "success")
+    return redirect(url_for("staff.account", user_id=user.id))
+
+
+@bp.post("/konta/<int:user_id>/wyloguj-wszedzie")
+@staff_required
+def sign_out_everywhere(user_id: int):
+    """A stolen phone or a shared computer: every session of the account ends (logged)."""
+    user = _acted_on(user_id)
+    ended = len(devices.of(user.id, g.tenant.settings.accounts.idle_timeout_minutes))
+    accounts.end_sessions(user)
+    audit.record(SIGN_OUT, subject=user, actor=current_user, device="all", count=ended)
+    db.session.commit()
+    flash(_("The account has been signed out on every device."), "success")
     return redirect(url_for("staff.account", user_id=user.id))
 
 
