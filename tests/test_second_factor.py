@@ -81,6 +81,8 @@ def test_setting_it_up_with_the_qr_code_and_a_first_code(optional, app, zw, home
     assert 'src="data:image/svg+xml' in page and "otpauth://totp/" in page
     pending = _user(zw, home).totp_pending
     assert pending and _user(zw, home).totp_secret is None
+    zw_client.get("/weryfikacja-dwuetapowa")  # reloaded after scanning: the same key
+    assert _user(zw, home).totp_pending == pending
     wrong = zw_client.post("/weryfikacja-dwuetapowa", data={
         "csrf_token": CSRF.search(page).group(1), "code": "000000"})
     assert 'id="code-error"' in wrong.get_data(as_text=True)

@@ -22,7 +22,7 @@ from datetime import timedelta
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import SECOND_FACTOR_OFF, SECOND_FACTOR_ON, SECOND_FACTOR_USED
@@ -45,11 +45,6 @@ def asked(user: User, rules: SecondFactor) -> bool:
 def required(user: User, rules: SecondFactor) -> bool:
     """Whether this person must use a second factor at this cooperative."""
     return rules.mode == "all" or (rules.mode == "staff" and user.is_staff)
-
-
-def offered(user: User, rules: SecondFactor) -> bool:
-    """Whether this person may turn a second factor on."""
-    return rules.mode != "off"
 
 
 def new_secret() -> str:
@@ -149,8 +144,8 @@ def verify(user: User, typed: str, now: float | None = None) -> bool:
 
 def recovery_left(user: User) -> int:
     """How many recovery codes still work."""
-    return len(db.session.scalars(select(RecoveryCode.id).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).all())
+    return db.session.scalar(select(func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
 
 
 # --- remembered devices -------------------------------------------------------------------------

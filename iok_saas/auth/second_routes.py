@@ -144,16 +144,16 @@ def second_factor_off_link(token: str):
 def second_factor_page():
     """The state of two-step verification; setting it up (QR code, then a code to confirm)."""
     rules = g.tenant.settings.second_factor
-    if not second_factor.offered(current_user, rules):
+    if rules.mode == "off":
         abort(404)
     user = current_user._get_current_object()
     form = CodeForm()
     codes: list[str] = []
     if not user.totp_secret:
-        if request.method == "GET" or not user.totp_pending:
-            user.totp_pending = second_factor.new_secret()
+        if not user.totp_pending:  # kept until confirmed: reloading the page after scanning
+            user.totp_pending = second_factor.new_secret()  # must not change the key
             db.session.commit()
-        elif form.validate_on_submit():
+        elif request.method == "POST" and form.validate_on_submit():
             step = second_factor.check_new(user.totp_pending, form.code.data)
             if step is not None:
                 codes = second_factor.turn_on(user, user.totp_pending, step)
@@ -163,6 +163,13 @@ def second_factor_page():
             else:
                 form.code.errors.append(_("This code is not right. Please type the code the "
                                           "app shows now (it changes every 30 seconds)."))
+    return _page(user, form, codes)
+
+
+def _page(user: User, form: CodeForm, codes: list[str]) -> str:
+    """The page: set-up (QR code, key) while it is off, else its state, the recovery codes just
+    made, the remembered browsers and the forms."""
+    rules = g.tenant.settings.second_factor
     setup = None
     if not user.totp_secret and user.totp_pending:
         uri, qr = second_factor.provisioning(user, user.totp_pending, g.tenant.short_name)
@@ -196,11 +203,7 @@ def new_recovery_codes():
         return redirect(url_for("auth.second_factor_page"))
     codes = second_factor.new_recovery_codes(user)
     db.session.commit()
-    rules = g.tenant.settings.second_factor
-    return render_template("auth/second_factor.html", form=CodeForm(), setup=None,
-                           codes=codes, rules=rules, required=second_factor.required(user, rules),
-                           off_form=TurnOffForm(), left=len(codes),
-                           trusted=second_factor.trusted_of(user.id), action=ActionForm())
+    return _page(user, CodeForm(formdata=None), codes)
 
 
 @bp.post("/weryfikacja-dwuetapowa/wylacz")

@@ -339,12 +339,12 @@ def set_active(user: User, active: bool, actor: User) -> None:
     audit.record(ACCOUNT_REACTIVATED if active else ACCOUNT_DEACTIVATED, subject=user, actor=actor)
 
 
-def end_sessions(user: User) -> None:
+def end_sessions(user: User) -> int:
     """Every session of the person ends (their rows go; cookies of an older version stop
-    working even before the row is gone)."""
+    working even before the row is gone); how many signed-in devices there were."""
     user.session_version += 1
-    devices.end_others(user.id, None)
     second_factor.forget(user.id)  # a remembered browser is asked for the code again
+    return devices.end_others(user.id, None)
 
 
 def load_user(user_id: str) -> User | None:

@@ -193,8 +193,7 @@ def change_account(user_id: int, change: str):
 def sign_out_everywhere(user_id: int):
     """A stolen phone or a shared computer: every session of the account ends (logged)."""
     user = _acted_on(user_id)
-    ended = len(devices.of(user.id, g.tenant.settings.accounts.idle_timeout_minutes))
-    accounts.end_sessions(user)
+    ended = accounts.end_sessions(user)
     audit.record(SIGN_OUT, subject=user, actor=current_user, device="all", count=ended)
     db.session.commit()
     flash(_("The account has been signed out on every device."), "success")
