@@ -41,12 +41,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
     ADMIN,
-    ROLE,
     SLUG,
     TOKEN,
     Database,
     machine,
     markdown_table,
+    production_env,
     url,
 )
 from bench.page import bounded  # noqa: E402
@@ -147,17 +147,10 @@ def publish(client, with_email: bool) -> float:
 
 
 def worker_env(database: Database, queue: str, smtp_port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IOK_")}
-    env.update({
-        "IOK_ENV": "production", "IOK_SECRET_KEY": "bench-only-" + "x" * 40,
-        "IOK_DATABASE_URL": url(ROLE, database.name),
-        "IOK_PLATFORM_DATABASE_URL": url(ADMIN, database.name),
-        "IOK_REDIS_URL": REDIS_URL, "IOK_RQ_QUEUE": queue,
-        "IOK_INSTANCE_PATH": str(database.instance), "IOK_SMTP_HOST": "127.0.0.1",
-        "IOK_SMTP_PORT": str(smtp_port), "IOK_LOG_LEVEL": "WARNING", "IOK_BASE_DOMAIN": "localhost",
-        "IOK_JOB_RETRY_INTERVALS": "1,2", "PYTHONPATH": str(ROOT),
-    })
-    return env
+    return production_env(
+        database.name, database.instance, PLATFORM_DATABASE_URL=url(ADMIN, database.name),
+        REDIS_URL=REDIS_URL, RQ_QUEUE=queue, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port),
+        JOB_RETRY_INTERVALS="1,2")
 
 
 def send_with_workers(database, queue, sink, smtp_port, workers, residents) -> float:

@@ -6,6 +6,7 @@ the database is dropped at the end. Only 127.0.0.1 is used.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import platform
@@ -40,6 +41,21 @@ def signed_in_devices(database_name: str, people: list[tuple[int, int]]) -> dict
             [(tenant, user_id, hashlib.sha256(tokens[user_id].encode()).hexdigest())
              for tenant, user_id in people])
     return tokens
+
+
+def production_env(database: str, instance: Path, **settings: str) -> dict[str, str]:
+    """The environment of the app served as in production (``IOK_ENV=production``, its secrets
+    made up for the benchmark, the app's ordinary role on ``database``), with ``settings`` (the
+    ``IOK_`` names without the prefix) on top; nothing of the caller's own ``IOK_`` settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOK_")}
+    env.update({
+        "IOK_ENV": "production", "IOK_SECRET_KEY": "bench-only-" + "x" * 40,
+        "IOK_DATA_KEYS": base64.urlsafe_b64encode(hashlib.sha256(b"bench-only").digest()).decode(),
+        "IOK_DATABASE_URL": url(ROLE, database), "IOK_INSTANCE_PATH": str(instance),
+        "IOK_BASE_DOMAIN": "localhost", "IOK_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+    })
+    env.update({f"IOK_{name}": value for name, value in settings.items()})
+    return env
 
 
 def url(user: str, database: str, driver: str = "postgresql+psycopg") -> str:

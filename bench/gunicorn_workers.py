@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import ROLE, SLUG, Database, machine, markdown_table, url  # noqa: E402
+from bench.common import SLUG, Database, machine, markdown_table, production_env  # noqa: E402
 from bench.page import (  # noqa: E402
     ACCOUNT,
     STREET,
@@ -98,14 +98,8 @@ def configurations() -> list[Server]:
 
 
 def environment(database: Database, instance: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IOK_")}
-    env.update({
-        "IOK_ENV": "production", "IOK_SECRET_KEY": "bench-only-" + "x" * 40,
-        "IOK_DATABASE_URL": url(ROLE, database.name), "IOK_INSTANCE_PATH": str(instance),
-        "IOK_BASE_DOMAIN": "localhost", "IOK_URL_SCHEME": "http", "IOK_LOG_LEVEL": "WARNING",
-        "IOK_CUSTOM_DOMAINS_CANONICAL": "0", "PYTHONPATH": str(ROOT),
-    })
-    return env
+    return production_env(database.name, instance, URL_SCHEME="http",
+                          CUSTOM_DOMAINS_CANONICAL="0")
 
 
 def one_round(server: Server, targets: list[Target], requests: int, clients: int) -> None:

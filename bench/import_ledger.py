@@ -15,6 +15,7 @@ headers). Then, side by side:
 
 Reports both rates, their ratio (issue 18 asks at least 0.66; it was 1/3 before), the peak
 memory of this process and the second run of the same file (everything unchanged).
+``bench/scale.py`` (``./bench/run``) runs the same ``measure`` and writes its row.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import resource
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -33,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import Database  # noqa: E402
+
+TARGET = 0.66  # the import's rows/s as a share of a keyed COPY's (issue 18)
 
 
 def make_files(folder: Path, rows: int, accounts: list[tuple[str, int]]) -> tuple[Path, Path]:
@@ -61,17 +65,30 @@ def make_files(folder: Path, rows: int, accounts: list[tuple[str, int]]) -> tupl
     return export, raw
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--accounts", type=int, default=2000)
-    args = parser.parse_args()
+@dataclass
+class LedgerImport:
+    """One measurement: the same rows by ``COPY`` and by the import (new, then unchanged)."""
+
+    rows: int
+    accounts: int
+    size_mb: float
+    copy_seconds: float
+    import_seconds: float
+    again_seconds: float
+
+    @property
+    def ratio(self) -> float:
+        """The import's rows per second as a share of ``COPY``'s."""
+        return self.copy_seconds / self.import_seconds
+
+
+def measure(rows: int, accounts: int) -> LedgerImport:
+    """Load ``rows`` ledger rows by a keyed ``COPY`` and by ``run_import`` on a fresh database."""
     with Database() as database, tempfile.TemporaryDirectory() as folder:
         app, tenant_id = database.app(), database.tenant_id
-        accounts = database.make_accounts(args.accounts)
-        export, raw = make_files(Path(folder), args.rows, accounts)
+        export, raw = make_files(Path(folder), rows, database.make_accounts(accounts))
         size_mb = export.stat().st_size / 1024 ** 2
-        print(f"{args.rows:,} rows, {size_mb:.0f} MB CSV, {args.accounts} accounts")
+        print(f"{rows:,} rows, {size_mb:.0f} MB CSV, {accounts} accounts", flush=True)
 
         copy_seconds = database.copy_reference(raw)
         from iok_saas.imports import run_import
@@ -81,20 +98,28 @@ def main() -> None:
             started = time.perf_counter()
             first = run_import("ledger", export, actor="bench")
             import_seconds = time.perf_counter() - started
-            assert first.ok and first.added == args.rows, first.lines()[:5]
+            assert first.ok and first.added == rows, first.lines()[:5]
             started = time.perf_counter()
             second = run_import("ledger", export, actor="bench")
             again_seconds = time.perf_counter() - started
-            assert second.ok and second.unchanged == args.rows
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        copy_rate, import_rate = args.rows / copy_seconds, args.rows / import_seconds
-        print(f"{'':24}{'seconds':>10}{'rows/s':>12}")
-        print(f"{'PostgreSQL COPY':24}{copy_seconds:>10.1f}{copy_rate:>12,.0f}")
-        print(f"{'iok import (new rows)':24}{import_seconds:>10.1f}{import_rate:>12,.0f}")
-        print(f"{'iok import (unchanged)':24}{again_seconds:>10.1f}"
-              f"{args.rows / again_seconds:>12,.0f}")
-        print(f"ratio import/COPY: {import_rate / copy_rate:.2f} (target ≥ 0.66); "
-              f"peak memory of this process: {peak_mb:.0f} MB")
+            assert second.ok and second.unchanged == rows
+    return LedgerImport(rows, accounts, size_mb, copy_seconds, import_seconds, again_seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--accounts", type=int, default=2000)
+    args = parser.parse_args()
+    result = measure(args.rows, args.accounts)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{'':24}{'seconds':>10}{'rows/s':>12}")
+    for label, seconds in (("PostgreSQL COPY", result.copy_seconds),
+                           ("iok import (new rows)", result.import_seconds),
+                           ("iok import (unchanged)", result.again_seconds)):
+        print(f"{label:24}{seconds:>10.1f}{result.rows / seconds:>12,.0f}")
+    print(f"ratio import/COPY: {result.ratio:.2f} (target ≥ {TARGET}); "
+          f"peak memory of this process: {peak_mb:.0f} MB")
 
 
 if __name__ == "__main__":

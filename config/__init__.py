@@ -7,6 +7,8 @@ with nothing set the development class gives the embedded default: a SQLite file
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -36,12 +38,21 @@ def _env_list(name: str) -> list[str]:
     return [part.strip() for part in (_env(name) or "").split(",") if part.strip()]
 
 
+def _derived_data_key(secret_key: str) -> str:
+    """A data key (Fernet: 32 url-safe base64 bytes) derived from ``SECRET_KEY``."""
+    digest = hashlib.sha256(b"iok-data-key:" + secret_key.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")
+
+
 class BaseConfig:
     """Settings shared by every environment."""
 
     ENV_NAME = "base"
     INSTANCE_PATH = Path(_env("IOK_INSTANCE_PATH", str(ROOT / "instance")))
     SECRET_KEY = _env("IOK_SECRET_KEY")
+    # The keys that seal secrets at rest (iok_saas/db/sealed.py), newest first, comma-separated:
+    # the newest seals, any opens; `iok secrets rotate` seals everything with the newest.
+    DATA_KEYS = _env_list("IOK_DATA_KEYS")
     SQLALCHEMY_DATABASE_URI = _env("IOK_DATABASE_URL")
     # Migrations may run as the owner of the schema while the app connects as a
     # non-owner role, so row-level security binds the app (see docs/operations.md).
@@ -140,6 +151,9 @@ class DevelopmentConfig(BaseConfig):
 
     ENV_NAME = "development"
     SECRET_KEY = BaseConfig.SECRET_KEY or "development-only-not-secret"
+    # The demo needs nothing set: a stable data key derived from SECRET_KEY. Never in
+    # production, where the data key must not be the one that signs every cookie.
+    DATA_KEYS = BaseConfig.DATA_KEYS or [_derived_data_key(SECRET_KEY)]
     SQLALCHEMY_DATABASE_URI = BaseConfig.SQLALCHEMY_DATABASE_URI or (
         f"sqlite:///{BaseConfig.INSTANCE_PATH / 'iok.sqlite3'}"
     )
@@ -154,6 +168,7 @@ class TestingConfig(DevelopmentConfig):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
+    DATA_KEYS = BaseConfig.DATA_KEYS or [_derived_data_key(SECRET_KEY)]
     PUBLIC_PORT = None
     TENANT_CACHE_SECONDS = 300
 
@@ -174,6 +189,7 @@ class ProductionConfig(BaseConfig):
             for name, value in (
                 ("IOK_SECRET_KEY", cls.SECRET_KEY),
                 ("IOK_DATABASE_URL", cls.SQLALCHEMY_DATABASE_URI),
+                ("IOK_DATA_KEYS", cls.DATA_KEYS),
             )
             if not value
         ]

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from iok_saas.db import UtcDateTime, platform_url, rls
+from iok_saas.db.sealed import Sealed
 
 config = context.config
 # Keep the loggers the app made before (its one-line log, the request log) working.
@@ -53,9 +54,12 @@ def _skip_empty(context_, revision, directives):
 
 
 def _render_item(type_, obj, autogen_context):
-    """Write UtcDateTime columns as plain timestamptz (the conversion lives in the model)."""
+    """Write UtcDateTime columns as plain timestamptz and Sealed ones as the VARCHAR of their
+    tokens (the conversion lives in the model)."""
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, Sealed):
+        return f"sa.String(length={obj.impl.length})"
     return False
 
 

@@ -169,6 +169,38 @@ def test_create_update_domains_disable_enable_delete(run, app, scratch):
     assert client_for(app, "proba.localhost").get("/").status_code == 200
 
 
+
+def test_an_empty_value_puts_an_optional_setting_back_to_its_default(run, scratch):
+    window = run("tenants", "update", "proba", "readings.window_start_day=25",
+                 "readings.window_end_day=5", "terms.version=2b")
+    assert window.exit_code == 0, window.stderr
+    assert services.get_tenant("proba").settings["terms"]["version"] == "2b"
+    cleared = run("tenants", "update", "proba", "readings.window_start_day=",
+                  "readings.window_end_day=", "terms.version=")
+    assert cleared.exit_code == 0, cleared.stderr
+    settings = services.get_tenant("proba").settings
+    assert settings["readings"]["window_start_day"] is None
+    assert settings["readings"]["window_end_day"] is None
+    assert settings["terms"]["version"] == "1"
+
+
+@pytest.mark.parametrize(("assignment", "reason"), [
+    ("name=", "name: is required and cannot be cleared"),
+    ("short_name=", "short_name: is required and cannot be cleared"),
+    ("readings.window_strat_day=", "readings.window_strat_day: unknown key"),
+    ("readings.window_start_day=", "give both window_start_day and window_end_day"),
+])
+def test_an_empty_value_that_cannot_clear_names_the_key_and_changes_nothing(run, scratch,
+                                                                            assignment, reason):
+    assert run("tenants", "update", "proba", "readings.window_start_day=25",
+               "readings.window_end_day=5").exit_code == 0
+    result = run("tenants", "update", "proba", "lockout.max_failures=4", assignment)
+    assert result.exit_code == 1 and reason in result.stderr
+    tenant = services.get_tenant("proba")
+    assert (tenant.name, tenant.short_name) == ("SM Próbna", "SM P")
+    assert tenant.settings["readings"]["window_start_day"] == 25
+    assert tenant.settings["lockout"]["max_failures"] == 5
+
 def test_create_staff_prints_a_one_time_password_that_works(run, baltyk):
     result = run("tenants", "create-staff", "baltyk", "b.kowalczyk", "--role", "clerk", "--json")
     assert result.exit_code == 0, result.stderr

@@ -10,6 +10,7 @@ from sqlalchemy import Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.db import Timestamped, UtcDateTime, db, utcnow
+from iok_saas.db.sealed import Sealed
 from iok_saas.tenancy import TenantScoped, tenant_fk, tenant_fk_target
 
 if TYPE_CHECKING:
@@ -61,9 +62,10 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Two-step verification (``auth.second_factor``): the authenticator app's secret once set
-    # up, the one being set up, and the last time step used (a code never works twice).
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
-    totp_pending: Mapped[str | None] = mapped_column(String(64))
+    # up, the one being set up, and the last time step used (a code never works twice). The
+    # secrets are sealed with the data keys: codes are computed from them, so no hash will do.
+    totp_secret: Mapped[str | None] = mapped_column(Sealed(64))
+    totp_pending: Mapped[str | None] = mapped_column(Sealed(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     totp_last_step: Mapped[int | None]
     # The resident asked for an e-mail when the cooperative's reading window opens.

@@ -1,7 +1,9 @@
 """The ``iok`` operator command: a Flask CLI group.
 
 ``iok db upgrade``, ``iok tenants …``, ``iok demo`` and Flask's own ``run``, ``routes``, ``shell``.
-The operator's own commands work as the platform role (``iok_saas.db.platform_work``).
+The operator's own commands work as the platform role (``iok_saas.db.platform_work``) and,
+but for ``iok demo`` (it migrates), start only on a database that ``iok db upgrade`` has brought
+to this code's schema.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from typing import Any
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from iok_saas.db.session import reset_platform_mode, set_platform_mode
 
-_PLATFORM = "__iok_platform__"
+_WRAPPED = "__iok_wrapped__"  # the wrappers a callback has, by name
 
 
 def _create_app() -> Flask:
@@ -40,35 +42,35 @@ def init_app(app: Flask) -> None:
     from iok_saas.cli.imports import import_group
     from iok_saas.cli.jobs import jobs_group
     from iok_saas.cli.outbox import outbox_group
+    from iok_saas.cli.secrets import secrets_group
     from iok_saas.cli.tenants import tenants
 
-    for command in (tenants, accounts_group, outbox_group, applications_group, import_group,
-                    export_group, meters_group, jobs_group, demo):
-        _as_platform(command)
-    app.cli.add_command(tenants)
-    app.cli.add_command(accounts_group)
-    app.cli.add_command(outbox_group)
-    app.cli.add_command(applications_group)
-    app.cli.add_command(import_group)
-    app.cli.add_command(export_group)
-    app.cli.add_command(meters_group)
-    app.cli.add_command(jobs_group)
-    app.cli.add_command(demo)
+    operator = (tenants, accounts_group, outbox_group, applications_group, import_group,
+                export_group, meters_group, jobs_group, secrets_group)
+    for command in operator:
+        _wrap_callbacks(command, _on_migrated_database)
+    for command in (*operator, demo):  # demo migrates the database itself
+        _wrap_callbacks(command, _as_platform)
+        app.cli.add_command(command)
 
 
-def _as_platform(command: click.Command) -> None:
-    """Make a command (every command of a group) work as the platform role: an operator's
-    command spans cooperatives (sync, relay, status) or picks one by its slug."""
+def _wrap_callbacks(command: click.Command, wrap: Callable[[Callable], Callable]) -> None:
+    """Wrap a command's callback (every command's of a group) once in ``wrap``."""
     if isinstance(command, click.Group):
         for sub in command.commands.values():
-            _as_platform(sub)
+            _wrap_callbacks(sub, wrap)
         return
-    if command.callback is None or getattr(command.callback, _PLATFORM, False):
+    if command.callback is None or wrap.__name__ in getattr(command.callback, _WRAPPED, ()):
         return
-    command.callback = _platform_callback(command.callback)
+    wrapped = wrap(command.callback)
+    setattr(wrapped, _WRAPPED, (*getattr(command.callback, _WRAPPED, ()), wrap.__name__))
+    command.callback = wrapped
 
 
-def _platform_callback(callback: Callable[..., Any]) -> Callable[..., Any]:
+def _as_platform(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """Work as the platform role: an operator's command spans cooperatives (sync, relay,
+    status) or picks one by its slug."""
+
     @wraps(callback)
     def as_platform(*args: Any, **kwargs: Any) -> Any:
         token = set_platform_mode(True)
@@ -77,5 +79,21 @@ def _platform_callback(callback: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             reset_platform_mode(token)
 
-    setattr(as_platform, _PLATFORM, True)
     return as_platform
+
+
+def _on_migrated_database(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse to start on a database without this code's schema (empty, or an older revision):
+    one sentence saying to run ``iok db upgrade``, before anything is read or written."""
+
+    @with_appcontext
+    @wraps(callback)
+    def on_migrated_database(*args: Any, **kwargs: Any) -> Any:
+        from iok_saas.db.schema import schema_behind
+
+        problem = schema_behind()
+        if problem:
+            raise click.ClickException(problem)
+        return callback(*args, **kwargs)
+
+    return on_migrated_database

@@ -99,7 +99,8 @@ def create_cmd(slug: str, name: str, short_name: str | None) -> None:
 @with_appcontext
 @operator_errors
 def update_cmd(slug: str, assignments: tuple[str, ...]) -> None:
-    """Change settings, e.g. `features.meters=false` or `lockout.max_failures=5`."""
+    """Change settings, e.g. `features.meters=false` or `lockout.max_failures=5`; an empty
+    value (`readings.window_start_day=`) puts an optional setting back to its default."""
     changes = services.update_tenant(slug, list(assignments))
     db.session.commit()
     click.echo(f"{slug}: " + (", ".join(changes) if changes else "nothing changed"))

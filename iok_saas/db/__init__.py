@@ -127,7 +127,10 @@ def platform_url(config: dict) -> str | None:
 
 def init_app(app: Flask) -> None:
     """Bind the database and migrations (``create_app`` has imported every model first)."""
+    from iok_saas.db import sealed
     from iok_saas.extensions import migrate
+
+    sealed.init_app(app)
 
     if app.config.get("DATABASE_TRANSACTION_POOLING"):  # PgBouncer, transaction mode
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

@@ -28,6 +28,7 @@ from iok_saas.tenancy.settings import (
     check_slug,
     load_tenant_file,
     parse_settings,
+    setting_field,
 )
 
 
@@ -199,26 +200,34 @@ def _validated(data: dict, source: str) -> TenantSettings:
 
 
 def parse_assignment(text: str) -> tuple[list[str], Any]:
-    """``features.meters=false`` → (["features", "meters"], False); values are TOML values."""
+    """``features.meters=false`` → (["features", "meters"], False); values are TOML values,
+    an empty value is ``None`` (TOML has no null): clear the key."""
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
         raise TenantError(f"{text!r} is not KEY=VALUE (e.g. features.meters=false).")
+    path, raw = key.strip().split("."), raw.strip()
+    if not raw:
+        return path, None
     try:
-        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+        value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
-        value = raw.strip()
-    return key.strip().split("."), value
+        value = raw
+    return path, value
 
 
 def update_tenant(slug: str, assignments: list[str]) -> list[str]:
-    """Change settings keys (validated as a whole); returns what changed."""
+    """Change settings keys (validated as a whole); an empty value puts an optional key back
+    to its default. Returns what changed."""
     tenant = get_tenant(slug)
     data = copy.deepcopy(tenant.settings)
     for text in assignments:
         path, value = parse_assignment(text)
         if path == ["slug"]:
             raise TenantError("The slug cannot be changed (it is part of the domain).")
-        _assign(data, path, value)
+        if value is None:
+            _clear(data, path)
+        else:
+            _assign(data, path, value)
     settings = _validated(data, slug)
     return _store(tenant, settings) + _sync_domains(tenant, settings)
 
@@ -230,6 +239,23 @@ def _assign(data: dict, path: list[str], value: Any) -> None:
         if not isinstance(node, dict):
             raise TenantError(f"{'.'.join(path)}: {part!r} is not a section.")
     node[path[-1]] = value
+
+
+def _clear(data: dict, path: list[str]) -> None:
+    """Drop a key, so validation gives it its default; a required key cannot be cleared."""
+    key = ".".join(path)
+    try:
+        required = setting_field(path).is_required()
+    except KeyError:
+        raise TenantError(f"{key}: unknown key (is it misspelt?)") from None
+    if required:
+        raise TenantError(f"{key}: is required and cannot be cleared (give it a value).")
+    node = data
+    for part in path[:-1]:
+        node = node.get(part)
+        if not isinstance(node, dict):
+            return  # the section is not stored: the key has its default already
+    node.pop(path[-1], None)
 
 
 def set_status(slug: str, status: str, message: str | None = None) -> Tenant:

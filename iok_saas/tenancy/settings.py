@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 HOST_RE = re.compile(
@@ -398,6 +399,17 @@ class TenantSettings(Strict):
             notes.append("accessibility.email and office.email empty: the accessibility "
                          "statement gives no address for requests about accessibility")
         return notes
+
+
+def setting_field(path: list[str]) -> FieldInfo:
+    """The field a dotted key names (``readings.window_start_day``); ``KeyError`` if none."""
+    fields = TenantSettings.model_fields
+    for part in path[:-1]:
+        section = fields[part].annotation
+        if not (isinstance(section, type) and issubclass(section, BaseModel)):
+            raise KeyError(".".join(path))  # a value, not a section
+        fields = section.model_fields
+    return fields[path[-1]]
 
 
 _REASONS = {
