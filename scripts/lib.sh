@@ -66,3 +66,20 @@ ensure_chromium() {
   command -v chromium >/dev/null 2>&1 ||
     apt_install "Chromium for the browser tests" chromium fonts-dejavu-core
 }
+
+# The W3C Nu HTML checker (npm's vnu-jar, pinned) in .vnu/, for the browser tests' check that
+# every page they load is valid HTML; it runs on Java (Debian's default-jre-headless). No lock
+# file is written and the package's own install script (a Java download) is not run.
+VNU_VERSION="26.9.27"
+ensure_vnu() {
+  command -v java >/dev/null 2>&1 ||
+    apt_install "Java for the Nu HTML checker" default-jre-headless
+  command -v npm >/dev/null 2>&1 || apt_install "npm for the Nu HTML checker" npm
+  if [ "$(cat "$ROOT/.vnu/version" 2>/dev/null)" != "$VNU_VERSION" ]; then
+    say "Installing the Nu HTML checker (vnu-jar $VNU_VERSION) in .vnu"
+    rm -rf "$ROOT/.vnu"
+    npm install --silent --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
+      --prefix "$ROOT/.vnu" "vnu-jar@$VNU_VERSION"
+    echo "$VNU_VERSION" > "$ROOT/.vnu/version"
+  fi
+}

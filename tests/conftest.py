@@ -185,3 +185,30 @@ def make_app(tmp_path, ctx, smtp):
         return create_app(app_settings(tmp_path, **settings))
 
     return build
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_on_empty_database(request, tmp_path) -> Iterator[Flask]:
+    """An app on a database of its own, empty (a SQLite file, or a new PostgreSQL database
+    the owner works on), for migrations tested step by step on data the older code made."""
+    from tests.helpers import DB_NAME, app_settings
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'iok.sqlite3'}"
+    else:
+        name = f"{DB_NAME}_empty_{uuid.uuid4().hex[:6]}"
+        _admin_sql(f"CREATE DATABASE {name}")
+        url = pg_url(PG_ADMIN, name)
+    yield create_app(app_settings(
+        tmp_path, SQLALCHEMY_DATABASE_URI=url, MIGRATION_DATABASE_URI=None,
+        PLATFORM_DATABASE_URI=None, DATABASE_APP_ROLE=None, DATABASE_TRANSACTION_POOLING=False))
+    if request.param == "postgresql":
+        _admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The Nu HTML check of the pages the browser tests loaded (tests/test_browser.py) runs
+    after every browser test of every module."""
+    check = "test_every_page_the_browser_tests_load_is_valid_html"
+    last = [item for item in items if getattr(item, "originalname", "") == check]
+    items[:] = [item for item in items if item not in last] + last

@@ -213,7 +213,7 @@ def queue_test_message(app, tenant, address="jan.kowalski@example.org", **kwargs
     """Queue one message as a request would: change + outbox row, commit, hand over."""
     with app.app_context(), tenant_context(tenant.id):
         message_id = outbox.queue_message("test_message", address, {"note": "Próba"},
-                                          **kwargs).id
+                                          **{"user_id": None, **kwargs}).id
         db.session.commit()
     return message_id
 

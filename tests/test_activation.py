@@ -245,6 +245,8 @@ def test_an_unknown_identifier_and_a_wrong_code_get_the_same_answer(by_letter, z
     wrong = _activate(zw_client, member.identifier, "ABCD-EFGH-JKMN-PQRS").get_data(as_text=True)
     message = "Identyfikator lub kod jest nieprawidłowy."
     assert message in unknown and message in wrong
+    # An error looks like an error (the error colour), not like the cooperative's notices.
+    assert re.search(r'class="[^"]*notice-error[^"]*" role="alert">\s*<p>' + message, wrong)
 
 
 def test_a_weak_password_keeps_the_code(by_letter, zw, member, zw_client):

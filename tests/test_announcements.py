@@ -101,12 +101,16 @@ def test_pinned_and_current_outages_come_first_then_newest(baltyk, people):
     outage = _publish(baltyk, people["clerk"], title="Woda", kind=OUTAGE, service="water",
                       starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=2),
                       publish_from=now - timedelta(days=2))
+    # Published later, but starts next week: below tomorrow's.
+    next_week = _publish(baltyk, people["clerk"], title="Gaz", kind=OUTAGE, service="gas",
+                         starts_at=now + timedelta(days=7), ends_at=now + timedelta(days=8),
+                         publish_from=now - timedelta(hours=1))
     newest = _publish(baltyk, people["clerk"], title="Najnowsze")
     pinned = _publish(baltyk, people["clerk"], title="Przypięte", pinned=True,
                       publish_from=now - timedelta(days=5))
     with in_tenant(baltyk):
         order = [a.id for a in services.current_for(people["here"].user_id)]
-    assert order == [pinned, outage, newest, older]
+    assert order == [pinned, outage, next_week, newest, older]
 
 
 def test_unread_until_opened_and_past_ones_in_the_archive(baltyk, people, baltyk_client):
@@ -138,6 +142,8 @@ def test_an_edit_after_publishing_says_changed_and_withdrawn_ones_disappear(balt
     client.login(people["here"].identifier, people["here"].password)
     page = client.get(f"/ogloszenia/{announcement_id}").get_data(as_text=True)
     assert "zmieniono" in page and "przesunięta" in page
+    # The announcement's title is the page's one main heading (screen readers jump to it).
+    assert page.count("<h1") == 1 and re.search(r"<h1>[^<]+</h1>", page)
     with in_tenant(baltyk):
         services.withdraw(db.session.get(Announcement, announcement_id))
     assert client.get(f"/ogloszenia/{announcement_id}").status_code == 404

@@ -28,10 +28,20 @@ COOPERATIVES = {
 }
 
 
+@pytest.fixture(scope="session")
+def kept_pages():
+    """The HTML of every page a live server answers in this run, for the Nu checker (the
+    run's last browser test)."""
+    from tests.fixtures.html import page_keeper
+
+    return page_keeper()
+
+
 @pytest.fixture(scope="module")
-def live_server(app) -> Iterator[int]:
-    """The test app served by a real threaded HTTP server on a free port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def live_server(app, kept_pages) -> Iterator[int]:
+    """The test app served by a real threaded HTTP server on a free port; its HTML answers
+    are kept."""
+    server = make_server("127.0.0.1", 0, kept_pages.wrap(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server.server_port
@@ -714,6 +724,9 @@ ROLES = {"zielone-wzgorza": [None, ("ZW-000001", "Mieszkanie2026"),
                     ("baltyk.admin", "AdminDemo2026")]}
 PHONE_320 = {"width": 320, "height": 700}
 ZOOMED = {"width": 683, "height": 384}  # a 1366 × 768 window at 200 %
+# axe-core's rules for WCAG 2.0, 2.1 and 2.2 at levels A and AA (2.2 adds target-size, 2.5.8).
+WCAG_22_AA = {"runOnly": {"type": "tag", "values": [
+    "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 # Downloads and actions a crawl must not follow (files, signing out, one-time links).
 NOT_PAGES = re.compile(r"\.(pdf|csv|svg|zip|png|jpg)$|/wyciag|/pobierz|/zdjeci|/wersje/|"
                        r"/zalaczniki/|/wyloguj|/eksport|/dokument\.pdf")
@@ -730,14 +743,90 @@ def _pages(page, host: str) -> list[str]:
     return found
 
 
+def walk(chromium, slug: str, port: int, who) -> Iterator:
+    """Signed in as ``who`` (None: signed out), at 320 px: every page the menu reaches and every
+    page linked from those, one of each shape (digits as N). Yields (page, path) on each page
+    that answered below 400."""
+    context = chromium.new_context(viewport=PHONE_320, locale="pl-PL")
+    try:
+        page = context.new_page()
+        if who:
+            sign_in(page, slug, port, *who)
+        page.goto(_url(slug, port, "/"))
+        queue, shapes = _pages(page, slug), set()
+        if not who:  # the developers' page of components, with the cooperative's colours
+            queue.append("/static/components.html")
+        for path in list(queue):
+            page.goto(_url(slug, port, path))
+            queue += [p for p in _pages(page, slug) if p not in queue]
+        for path in queue:
+            shape = re.sub(r"\d+", "N", path)
+            if shape in shapes:
+                continue
+            shapes.add(shape)
+            answer = page.goto(_url(slug, port, path))
+            if answer is not None and answer.status < 400:
+                yield page, path
+    finally:
+        context.close()
+
+
+# WCAG 2.2, 3.3.8 (accessible authentication): every password and one-time-code field says
+# what it holds, so password managers fill it in, and nothing stops pasting into it.
+AUTHENTICATION_FIELDS = """() => [...document.querySelectorAll(
+    "input[type=password], input[name=code], input[autocomplete~='one-time-code']")].flatMap(e => {
+  const wanted = e.type === "password" ? ["current-password", "new-password"] : ["one-time-code"];
+  const problems = [];
+  if (!wanted.includes(e.getAttribute("autocomplete"))) {
+    problems.push(`autocomplete="${e.getAttribute("autocomplete")}", not ${wanted.join(" or ")}`);
+  }
+  for (const blocker of ["onpaste", "oncopy", "oncut", "ondrop", "readonly"]) {
+    if (e.hasAttribute(blocker)) problems.push(blocker);
+  }
+  if (e.form && e.form.getAttribute("autocomplete") === "off") problems.push("form: no autofill");
+  const paste = new ClipboardEvent("paste", {bubbles: true, cancelable: true,
+                                             clipboardData: new DataTransfer()});
+  if (!e.dispatchEvent(paste)) problems.push("a script cancels pasting");
+  return problems.map(p => `${e.name}: ${p}`);
+})"""
+
+# WCAG 2.2, 2.5.8 (target size, minimum), for what axe's target-size leaves out as inline: every
+# visible button and form control is at least 24 × 24 CSS px, or no other target comes within
+# a 24 px circle around its centre. Links in running text are exempt (the SC's inline case).
+SMALL_CONTROLS = """() => {
+  const all = [...document.querySelectorAll(
+      "a[href], button, input:not([type=hidden]), select, textarea, summary")]
+    .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== "hidden")
+    .map(e => [e, e.getBoundingClientRect()]).filter(([, r]) => r.width && r.height);
+  const small = r => r.width < 24 || r.height < 24;
+  const centre = r => [(r.left + r.right) / 2, (r.top + r.bottom) / 2];
+  const near = (s, [x, y]) => small(s)  // the two 24 px circles overlap, or the circle the other
+    ? Math.hypot(centre(s)[0] - x, centre(s)[1] - y) < 24
+    : Math.hypot(Math.max(s.left - x, 0, x - s.right), Math.max(s.top - y, 0, y - s.bottom)) < 12;
+  return all.filter(([e, r]) => e.tagName !== "A" && small(r))
+    .filter(([e, r]) => all.some(([o, s]) => o !== e && !o.contains(e) && !e.contains(o)
+                                            && near(s, centre(r))))
+    .map(([e, r]) => `${e.tagName.toLowerCase()} ${e.name || e.innerText.trim().slice(0, 30)} `
+                     + `${Math.round(r.width)}×${Math.round(r.height)} px`);
+}"""
+
+
+def wcag_problems(page, axe) -> list[str]:
+    """What axe-core (WCAG 2.2 A and AA) and the two checks above find on the page."""
+    found = [v["id"] for v in axe.run(page, options=WCAG_22_AA).response["violations"]]
+    found += [f"3.3.8 {p}" for p in page.evaluate(AUTHENTICATION_FIELDS)]
+    return found + [f"2.5.8 {p}" for p in page.evaluate(SMALL_CONTROLS)]
+
+
 @pytest.mark.parametrize("slug", list(ROLES))
 def test_every_page_passes_axe_and_reflows_at_320_px_and_at_200_percent_zoom(
         ctx, chromium, live_server, artifacts, slug):
     """The demo of the cooperative, signed out and as a resident, a clerk and an admin: every
     page reachable from the menu (and one step further), one of each shape, at 320 px wide —
-    no axe-core violation of WCAG 2.x A/AA, and nothing wider than the screen. Then the same
-    page in a 1366 px laptop window zoomed to 200 % (683 CSS px, above the phone layout's
-    breakpoint, where tables are tables again): nothing wider than the window either."""
+    no axe-core violation of WCAG 2.2 A/AA, password and code fields that take pasting and
+    password managers, controls of 24 px or spaced apart, and nothing wider than the screen.
+    Then the same page in a 1366 px laptop window zoomed to 200 % (683 CSS px, above the phone
+    layout's breakpoint, where tables are tables again): nothing wider than the window either."""
     from axe_playwright_python.sync_playwright import Axe
 
     from iok_saas.cli.demo import reset_demo_data
@@ -747,25 +836,7 @@ def test_every_page_passes_axe_and_reflows_at_320_px_and_at_200_percent_zoom(
         reset_demo_data()
     axe, problems, checked = Axe(), [], 0
     for who in ROLES[slug]:
-        context = chromium.new_context(viewport=PHONE_320, locale="pl-PL")
-        page = context.new_page()
-        if who:
-            sign_in(page, slug, live_server, *who)
-        page.goto(_url(slug, live_server, "/"))
-        queue, shapes = _pages(page, slug), set()
-        if not who:  # the developers' page of components, with the cooperative's colours
-            queue.append("/static/components.html")
-        for path in list(queue):
-            page.goto(_url(slug, live_server, path))
-            queue += [p for p in _pages(page, slug) if p not in queue]
-        for path in queue:
-            shape = re.sub(r"\d+", "N", path)
-            if shape in shapes:
-                continue
-            shapes.add(shape)
-            answer = page.goto(_url(slug, live_server, path))
-            if answer is None or answer.status >= 400:
-                continue
+        for page, path in walk(chromium, slug, live_server, who):
             checked += 1
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 320:
@@ -775,11 +846,7 @@ def test_every_page_passes_axe_and_reflows_at_320_px_and_at_200_percent_zoom(
             if width > ZOOMED["width"]:
                 problems.append(f"{who and who[0]} {path}: {width} px wide at 200 %")
             page.set_viewport_size(PHONE_320)
-            result = axe.run(page, options={"runOnly": {"type": "tag", "values": [
-                "wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
-            for violation in result.response["violations"]:
-                problems.append(f"{who and who[0]} {path}: {violation['id']}")
-        context.close()
+            problems += [f"{who and who[0]} {path}: {p}" for p in wcag_problems(page, axe)]
     assert checked > 20, f"only {checked} pages were reached"
     assert not problems, "\n".join(problems)
 
@@ -1018,9 +1085,7 @@ def test_a_member_activates_the_account_with_a_code_from_a_letter_on_a_phone(
         staff.get_by_role("link", name="Mieszkańcy").first.click()
         staff.get_by_role("link", name="Kody aktywacyjne").click()
         staff.screenshot(path=str(artifacts / "activation-codes-staff.png"), full_page=True)
-        tags = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
-                                                       "wcag21aa"]}}
-        assert Axe().run(staff, options=tags).response["violations"] == []
+        assert wcag_problems(staff, Axe()) == []
         with staff.expect_download() as download:
             staff.get_by_role("button", name="Wydaj kody i pobierz").click()
         with zipfile.ZipFile(download.value.path()) as archive:
@@ -1032,7 +1097,7 @@ def test_a_member_activates_the_account_with_a_code_from_a_letter_on_a_phone(
         phone = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
         phone.goto(_url("zielone-wzgorza", live_server, "/logowanie"))
         phone.get_by_role("link", name="Aktywuj konto").click()
-        assert Axe().run(phone, options=tags).response["violations"] == []
+        assert wcag_problems(phone, Axe()) == []
         phone.get_by_label("Identyfikator użytkownika").fill(row["identyfikator"])
         phone.get_by_label("Kod aktywacyjny").fill(row["kod"].lower().replace("-", " "))
         phone.get_by_label("Nowe hasło", exact=True).fill("Wrzos2026dom")
@@ -1055,7 +1120,7 @@ def test_a_member_activates_the_account_with_a_code_from_a_letter_on_a_phone(
         again.get_by_label("Powtórz nowe hasło").fill("Inne2026haslo")
         again.get_by_role("button", name="Aktywuj konto").click()
         assert again.get_by_text("Ten kod został już użyty").is_visible()
-        assert Axe().run(again, options=tags).response["violations"] == []
+        assert wcag_problems(again, Axe()) == []
         again.context.close()
 
         staff.goto(_url("zielone-wzgorza", live_server, "/panel/mieszkancy?q=ZW-000002"))
@@ -1092,8 +1157,7 @@ def test_a_resident_signs_out_a_forgotten_computer_from_the_phone(ctx, chromium,
     assert "to urządzenie" in rows.first.inner_text() and "Android" in rows.first.inner_text()
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide on a 390 px screen"
-    tags = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-    assert Axe().run(phone, options=tags).response["violations"] == []
+    assert wcag_problems(phone, Axe()) == []
     phone.screenshot(path=str(artifacts / "devices-phone.png"), full_page=True)
     rows.nth(1).get_by_role("button", name="Wyloguj to urządzenie").click()
     assert phone.get_by_text("Urządzenie zostało wylogowane.").is_visible()
@@ -1123,12 +1187,11 @@ def test_a_clerk_sets_up_two_step_verification_where_it_is_required_and_signs_in
     with as_platform():
         reset_demo_data()
         tenant_services.update_tenant("baltyk", ["second_factor.mode=staff"])
-    tags = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
     try:
         desk = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
         sign_in(desk, "baltyk", live_server, "baltyk.obsluga", "ObslugaDemo2026")
         desk.wait_for_url("**/weryfikacja-dwuetapowa")
-        assert Axe().run(desk, options=tags).response["violations"] == []
+        assert wcag_problems(desk, Axe()) == []
         key = desk.locator("code.secret-key").inner_text().replace(" ", "")
         desk.get_by_label("Kod", exact=True).fill(pyotp.TOTP(key).now())
         desk.get_by_role("button", name="Włącz weryfikację dwuetapową").click()
@@ -1142,7 +1205,7 @@ def test_a_clerk_sets_up_two_step_verification_where_it_is_required_and_signs_in
         phone = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
         sign_in(phone, "baltyk", live_server, "baltyk.obsluga", "ObslugaDemo2026")
         phone.wait_for_url("**/logowanie/kod")
-        assert Axe().run(phone, options=tags).response["violations"] == []
+        assert wcag_problems(phone, Axe()) == []
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the page is {width} px wide on a 390 px screen"
         phone.screenshot(path=str(artifacts / "second-factor-step.png"), full_page=True)
@@ -1154,3 +1217,183 @@ def test_a_clerk_sets_up_two_step_verification_where_it_is_required_and_signs_in
     finally:
         with as_platform():
             tenant_services.update_tenant("baltyk", ["second_factor.mode=off"])
+
+
+# --- WCAG 2.2: pasting into a password field, focus never hidden under a sticky bar -------------
+
+def test_a_password_pasted_from_the_clipboard_signs_the_resident_in(ctx, chromium, live_server):
+    """WCAG 2.2, 3.3.8: the password comes from the clipboard (Ctrl+V, as from a password
+    manager or a note), and signing in with it works."""
+    from tests.helpers import tenant_ref
+
+    home = make_household(tenant_ref("baltyk"), units=1)
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="pl-PL",
+                                   permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(_url("baltyk", live_server, "/logowanie"))
+    page.get_by_label("Identyfikator użytkownika").fill(home.identifier)
+    page.evaluate("text => navigator.clipboard.writeText(text)", home.password)
+    page.get_by_label("Hasło").focus()
+    page.keyboard.press("Control+V")
+    assert page.get_by_label("Hasło").input_value() == home.password
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.wait_for_url(_url("baltyk", live_server, "/"))
+    assert page.get_by_role("button", name="Wyloguj się").is_visible()
+    context.close()
+
+
+# Whether the focused element is wholly covered by something that stays put on the screen
+# (position sticky or fixed, such as a sticky header): WCAG 2.2, 2.4.11.
+FOCUS_HIDDEN = """() => {
+  const e = document.activeElement, r = e.getBoundingClientRect();
+  const bars = [...document.querySelectorAll("body *")].filter(b => !b.contains(e)
+      && ["sticky", "fixed"].includes(getComputedStyle(b).position))
+    .map(b => b.getBoundingClientRect()).filter(b => b.width && b.height);
+  const seen = {top: Math.max(r.top, 0), bottom: Math.min(r.bottom, innerHeight),
+                left: Math.max(r.left, 0), right: Math.min(r.right, innerWidth)};
+  const middle = document.elementFromPoint((seen.left + seen.right) / 2,
+                                           (seen.top + seen.bottom) / 2);
+  const onTop = middle && (middle === e || e.contains(middle));  // as the skip link is
+  const hidden = !onTop && bars.some(b => b.top <= seen.top && b.bottom >= seen.bottom
+                                          && b.left <= seen.left && b.right >= seen.right);
+  return hidden ? `${e.tagName.toLowerCase()} ${(e.innerText || e.name || "").trim()}` : "";
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_focused_element_is_never_hidden_under_a_sticky_header(ctx, chromium, live_server,
+                                                                    width):
+    """WCAG 2.2, 2.4.11: Tab forwards through a long page and Shift+Tab back up (where a browser
+    scrolls the focused element to the top edge, under a sticky bar if there is one): the
+    focused element is never wholly covered. The accessibility statement, and the resident's
+    financial record (a month per line, each opening)."""
+    from iok_saas.cli.demo import reset_demo_data
+    from tests.helpers import as_platform
+
+    with as_platform():
+        reset_demo_data()
+    context = chromium.new_context(viewport={"width": width, "height": 700}, locale="pl-PL")
+    page = context.new_page()
+    hidden = []
+    for path, who in (("/deklaracja-dostepnosci", None),
+                      ("/lokale/", ("B-000001", "Mieszkanie2026"))):
+        if who:
+            sign_in(page, "baltyk", live_server, *who)
+            page.wait_for_url(_url("baltyk", live_server, "/"))
+            path = page.locator("li.card a").first.get_attribute("href")
+        page.goto(_url("baltyk", live_server, path))
+        stops = page.evaluate("document.querySelectorAll('a[href], button, input, select, "
+                              "textarea, summary').length")
+        assert stops > 10, path
+        for key in ["Tab"] * stops + ["Shift+Tab"] * stops:
+            page.keyboard.press(key)
+            if covered := page.evaluate(FOCUS_HIDDEN):
+                hidden.append(f"{path} at {width} px, {key}: {covered}")
+    context.close()
+    assert not hidden, "\n".join(hidden)
+
+
+# --- valid HTML: the W3C Nu HTML checker over every page this module's tests loaded -------------
+
+def test_every_page_the_browser_tests_load_is_valid_html(ctx, chromium, kept_pages, live_server):
+    """The HTML the server sent for every page the tests above loaded (one per shape of address,
+    status and kind of visitor; kept by the ``live_server`` fixture), checked at once by the W3C
+    Nu HTML checker: no error. This test runs last in the module; run on its own, it walks both
+    demo cooperatives first, as each kind of person, rather than check next to nothing."""
+    from tests.fixtures.html import nu_errors
+
+    if len(kept_pages.pages) < 40:
+        from iok_saas.cli.demo import reset_demo_data
+        from tests.helpers import as_platform
+
+        with as_platform():
+            reset_demo_data()
+        for slug, people in ROLES.items():
+            for who in people:
+                for _ in walk(chromium, slug, live_server, who):
+                    pass
+    assert len(kept_pages.pages) >= 40, f"only {len(kept_pages.pages)} pages were kept"
+    errors = nu_errors(kept_pages)
+    assert not errors, (f"{len(errors)} HTML errors in {len(kept_pages.pages)} pages "
+                        f"(the pages are in test-artifacts/html/):\n" + "\n".join(errors))
+
+
+# --- what an outside walk at 320 and 390 px found: a long e-mail address waiting for
+# confirmation, the clerk's printed access document, emergency numbers, the photo field of a
+# fault report and lists without stray bullets — nothing wider than the screen, nothing a
+# thumb cannot hit ---------------------------------------------------------------------------
+
+PHONE_390 = {"width": 390, "height": 844}
+LONG_ADDRESS = "anna.maria.kowalska-nowakowska@poczta.przykladowa-domena.example.org"
+WIDTH = "document.documentElement.scrollWidth"
+
+
+def _phone(chromium, viewport=PHONE_320):
+    return chromium.new_context(viewport=viewport, locale="pl-PL").new_page()
+
+
+def test_an_address_waiting_for_confirmation_fits_a_320_px_phone(ctx, chromium, live_server,
+                                                                 artifacts):
+    from iok_saas.auth.models import User
+    from iok_saas.db import db
+    from tests.helpers import in_tenant, tenant_ref
+
+    home = make_household(tenant_ref("baltyk"), units=1)
+    with in_tenant(tenant_ref("baltyk")):
+        db.session.get(User, home.user_id).pending_email = LONG_ADDRESS
+    page = _phone(chromium)
+    sign_in(page, "baltyk", live_server, home.identifier, home.password)
+    page.goto(_url("baltyk", live_server, "/dane-kontaktowe"))
+    assert page.get_by_text("Czeka na potwierdzenie").is_visible()
+    page.screenshot(path=str(artifacts / "contacts-pending-320.png"), full_page=True)
+    assert page.evaluate(WIDTH) <= 320
+    page.context.close()
+
+
+@pytest.mark.parametrize("slug", ["zielone-wzgorza", "baltyk"])
+def test_the_clerks_access_document_fits_a_320_px_phone(ctx, chromium, live_server, artifacts,
+                                                        slug):
+    from iok_saas.auth.models import CLERK
+    from tests.helpers import tenant_ref
+
+    tenant = tenant_ref(slug)
+    clerk = make_household(tenant, units=0, role=CLERK)
+    resident = make_household(tenant, units=1, street="ul. Bardzo Długiej Nazwy Ulicy Osiedlowej")
+    page = _phone(chromium)
+    sign_in(page, slug, live_server, clerk.identifier, clerk.password)
+    page.goto(_url(slug, live_server, f"/panel/konta/{resident.user_id}"))
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator("form[action$='/nowe-haslo'] button").click()
+    page.wait_for_url("**/nowe-haslo")
+    assert page.get_by_role("heading", name="Dokument dostępu").is_visible()
+    page.screenshot(path=str(artifacts / f"access-document-320-{slug}.png"), full_page=True)
+    assert page.evaluate(WIDTH) <= 320
+    page.context.close()
+
+
+def test_emergency_numbers_and_the_photo_field_on_a_phone(ctx, chromium, live_server,
+                                                          artifacts):
+    """Each emergency number stands on one line at 320 px; the photo field is one large
+    target under its label at 390 px (not the browser's small control); the resident's list
+    of reports has no bullets."""
+    from tests.factories import make_fault
+    from tests.helpers import tenant_ref
+
+    home = make_household(tenant_ref("zielone-wzgorza"), units=1)
+    make_fault(tenant_ref("zielone-wzgorza"), home)
+    page = _phone(chromium)
+    sign_in(page, "zielone-wzgorza", live_server, home.identifier, home.password)
+    page.goto(_url("zielone-wzgorza", live_server, "/awarie/nowa"))
+    lines = page.eval_on_selector_all(
+        "a[href^='tel:']", "links => links.map(a => [a.innerText, a.getClientRects().length])")
+    assert len(lines) >= 5 and all(count == 1 for _text, count in lines), lines
+    page.set_viewport_size(PHONE_390)
+    photos = page.get_by_label("Zdjęcia (nieobowiązkowo)")
+    box, form = photos.bounding_box(), page.locator("form.stacked").bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 0.9 * form["width"], (box, form)
+    page.screenshot(path=str(artifacts / "fault-form-390.png"), full_page=True)
+    page.goto(_url("zielone-wzgorza", live_server, "/awarie"))
+    styles = page.eval_on_selector_all(
+        "main ul", "lists => lists.map(l => getComputedStyle(l).listStyleType)")
+    assert styles and "disc" not in styles, styles
+    page.context.close()

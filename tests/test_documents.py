@@ -244,6 +244,38 @@ def test_a_script_in_an_object_of_another_generation_is_found():
     assert "script" in pdf.pdf_problem(data)._args[0]
 
 
+def _object_stream(number: int, stream_number: int, body: bytes) -> bytes:
+    """An object stream (compressed) ``stream_number`` carrying one object ``number``."""
+    import zlib
+
+    header = f"{number} 0 ".encode()
+    packed = zlib.compress(header + body)
+    return (f"{stream_number} 0 obj <</Type/ObjStm/N 1/First {len(header)}/Filter/FlateDecode"
+            f"/Length {len(packed)}>>\nstream\n".encode() + packed + b"\nendstream\nendobj")
+
+
+@pytest.mark.parametrize("hidden", [
+    # An object stream the index does not point to, holding a JavaScript action.
+    _object_stream(5, 4, b"<</S/JavaScript/JS(app.alert(1))>>"),
+    # The same with the names spelt with #-escapes (/J#61vaScript is /JavaScript).
+    _object_stream(5, 4, b"<</S/J#61vaScript/J#53(app.alert(1))>>"),
+    # An object the index leaves out, uncompressed, with #-escaped names a byte search misses.
+    b"4 0 obj <</S/L#61unch/F(calc.exe)>> endobj",
+])
+def test_a_script_in_an_object_the_index_does_not_point_to_is_found(hidden):
+    """A viewer that repairs a file finds objects its index leaves out; so does the check."""
+    objects = [
+        b"1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj",
+        b"2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj",
+        b"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>> endobj",
+    ]
+    clean = _raw_pdf(objects)
+    assert pdf.pdf_problem(clean) is None
+    # Left out of the index: written after the cross-reference table.
+    data = clean + hidden + b"\n"
+    assert "script" in pdf.pdf_problem(data)._args[0]
+
+
 def test_a_damaged_pdf_gets_a_message_whatever_the_reader_raises():
     data = _raw_pdf([
         b"1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj",

@@ -397,6 +397,13 @@ def test_merging_duplicates_tells_every_reporter_and_they_follow_one_report(
     theirs = anna.get(f"/awarie/{first}").get_data(as_text=True)
     assert "Cieknie u Kowalskich." in theirs and "Kapie z sufitu" not in theirs
     assert f"/zdjecia/{photo_of[second]}" not in theirs
+    # Photo ids run in order: neither reporter downloads the other's by typing its address.
+    assert other.get(f"/awarie/{first}/zdjecia/{photo_of[first]}").status_code == 404
+    assert anna.get(f"/awarie/{first}/zdjecia/{photo_of[second]}").status_code == 404
+    assert anna.get(f"/awarie/{first}/zdjecia/{photo_of[first]}").status_code == 200
+    # Staff see both.
+    for photo in photo_of.values():
+        assert zw_client.get(f"/panel/awarie/{first}/zdjecia/{photo}").status_code == 200
     with in_tenant(zw):
         assert db.session.scalars(select(AuditEvent.action).where(
             AuditEvent.action == FAULT_MERGED)).all() == [FAULT_MERGED]

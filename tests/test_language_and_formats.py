@@ -46,6 +46,13 @@ def test_every_message_has_a_polish_translation():
     assert missing == [] and fuzzy == []
 
 
+def test_the_catalogue_uses_the_words_people_know():
+    """People know a "kod QR"; nobody calls it a "kod kwadratowy"."""
+    text = (ROOT / "iok_saas/translations/pl/LC_MESSAGES/messages.po").read_text()
+    for unknown in ("kod kwadratowy", "kodu kwadratowego", "kodem kwadratowym"):
+        assert unknown not in text
+
+
 def test_language_switch_to_english_and_back(zw_client):
     assert '<html lang="pl">' in zw_client.get("/").get_data(as_text=True)
     # No form token: the switch is in every page's footer, anonymous pages carry no session.
@@ -55,6 +62,26 @@ def test_language_switch_to_english_and_back(zw_client):
     assert '<html lang="en">' in page and "User identifier" in page
     zw_client.post("/jezyk", data={"lang": "pl", "next": "https://x.pl"})
     assert "Identyfikator użytkownika" in zw_client.get("/logowanie").get_data(as_text=True)
+
+
+def test_a_language_switch_sent_from_another_site_is_refused(zw_client):
+    """No form token in the footer, so the browser's own headers decide: a form posted from
+    another site, or from another cooperative's subdomain (the same site), changes nothing."""
+    forged = (
+        {"Origin": "http://evil.example"},
+        {"Origin": "http://baltyk.localhost"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://baltyk.localhost"},
+        {"Referer": "http://evil.example/form.html"},
+    )
+    for headers in forged:
+        answer = zw_client.post("/jezyk", data={"lang": "en"}, headers=headers)
+        assert answer.status_code == 403, headers
+        assert "Set-Cookie" not in answer.headers
+        assert '<html lang="pl">' in zw_client.get("/").get_data(as_text=True)
+    own = {"Sec-Fetch-Site": "same-origin", "Origin": "http://zielone-wzgorza.localhost"}
+    assert zw_client.post("/jezyk", data={"lang": "en"}, headers=own).status_code == 302
+    assert '<html lang="en">' in zw_client.get("/").get_data(as_text=True)
 
 
 def test_unknown_language_is_ignored(zw_client):

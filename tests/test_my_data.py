@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import date, timedelta
 
@@ -55,20 +56,26 @@ def test_a_resident_downloads_everything_at_once_with_ledger_and_readings(app, z
     assert ";130,000;" in archive.read("odczyty.csv").decode("utf-8")  # all three places
 
 
-def test_the_emails_part_lists_only_mail_to_the_address_in_use(app, zw):
+def test_the_emails_part_lists_the_accounts_own_mail_even_where_a_mailbox_is_shared(app, zw):
+    """Two members of one family share a mailbox: each sees the subjects of the e-mails about
+    their own account only, never the other's, nor mail to an address typed but unconfirmed."""
     from iok_saas.mail.outbox import queue_message
 
-    home = make_household(zw, units=1)
+    home, spouse = make_household(zw, units=1), make_household(zw, units=1)
     with in_tenant(zw):
         from iok_saas.auth.models import User
 
-        user = db.session.get(User, home.user_id)
+        user, other = db.session.get(User, home.user_id), db.session.get(User, spouse.user_id)
+        other.email = user.email  # one mailbox for both
         user.pending_email = "sasiad@example.org"  # typed, never confirmed: anybody's
-        queue_message("test_message", "sasiad@example.org", {"note": "Nie dla mnie"})
-        queue_message("test_message", user.email.upper(), {"note": "Dla mnie"})
+        queue_message("test_message", "sasiad@example.org", {"note": "Nie dla mnie"},
+                      user_id=None)
+        queue_message("test_message", user.email, {"note": "Dla mnie"}, user_id=user.id)
+        queue_message("password_reset", user.email, {"name": "", "identifier": other.identifier,
+                      "hours": 1, "link": "x"}, user_id=other.id)
     answer = _post(_signed_in(app, home), "/moje-dane/pobierz")
     mails = json.loads(zipfile.ZipFile(io.BytesIO(answer.data)).read("dane.json"))["wiadomosci"]
-    assert [m["do"].lower() for m in mails] == [f"t{int(home.identifier[1:])}@example.org"]
+    assert [m["temat"] for m in mails] == ["Wiadomość próbna z Internetowej Obsługi Kontrahenta"]
 
 
 def test_asking_again_while_a_download_is_prepared_queues_nothing_new(make_app, zw):
@@ -121,10 +128,32 @@ def test_the_resident_sees_which_staff_viewed_their_data_and_admins_see_it_too(a
     with in_tenant(zw):
         assert db.session.scalars(select(DataView)).all()[0].viewer_role == CLERK
     admin = _signed_in(app, make_household(zw, units=0, role=ADMIN))
-    assert "Kto z pracowników przeglądał dane mieszkańca" in admin.get(
-        f"/panel/konta/{home.user_id}").get_data(as_text=True)
+    account = admin.get(f"/panel/konta/{home.user_id}").get_data(as_text=True)
+    assert "Kto z pracowników przeglądał dane mieszkańca" in account
+    # Each table's scrolling region has a name of its own (a screen reader lists them).
+    names = re.findall(r'role="region" aria-label(?:ledby)?="([^"]+)"', account)
+    assert len(names) >= 2 and len(set(names)) == len(names)
     assert "Kto z pracowników przeglądał dane mieszkańca" not in staff.get(
         f"/panel/konta/{home.user_id}").get_data(as_text=True)
+
+
+def test_one_visit_of_the_staff_is_listed_once(app, zw):
+    """The clerk opens the account, changes something and sees the page again, twice: one
+    visit. The same clerk on another day (past the half hour), or another clerk: listed."""
+    home = make_household(zw, units=1)
+    clerk = make_household(zw, units=0, role=CLERK)
+    staff = _signed_in(app, clerk)
+    for _ in range(3):
+        assert staff.get(f"/panel/konta/{home.user_id}").status_code == 200
+    with in_tenant(zw):
+        [view] = db.session.scalars(select(DataView)).all()
+        view.at = utcnow() - timedelta(minutes=31)
+    staff.get(f"/panel/konta/{home.user_id}")
+    _signed_in(app, make_household(zw, units=0, role=CLERK)).get(f"/panel/konta/{home.user_id}")
+    with in_tenant(zw):
+        assert len(db.session.scalars(select(DataView)).all()) == 3
+    page = _signed_in(app, home).get("/moje-dane/").get_data(as_text=True)
+    assert page.count("konto, dane kontaktowe i lokale") == 3
 
 
 def test_a_deletion_request_is_recorded_once_for_the_office(app, zw):
@@ -169,3 +198,48 @@ def test_taken_and_expired_downloads_lose_their_files(app, zw):
         assert kept[taken] is None and kept[expired] is None and kept[waiting] is not None
         assert len(db.session.scalars(select(StoredFile).where(
             StoredFile.purpose == "data_export")).all()) == 1
+
+
+def test_migration_gives_old_messages_the_account_whose_address_only_it_has(
+        app_on_empty_database):
+    """Messages queued before the outbox knew the account (0024) get it where exactly one
+    account of the cooperative has the address; a shared mailbox's stay without one."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    now = {"now": utcnow()}
+    with app_on_empty_database.app_context():
+        engine = db.engine
+        try:
+            upgrade(revision="0024")
+            with engine.begin() as conn:
+                tenant = conn.execute(text(
+                    "INSERT INTO tenant (slug, name, short_name, status, settings, created_at, "
+                    "updated_at) VALUES ('s', 's', 's', 'active', '{}', :now, :now) "
+                    "RETURNING id"), now).scalar()
+                people = {}
+                for identifier, email in (("A1", "anna@example.org"), ("A2", "dom@example.org"),
+                                          ("A3", "dom@example.org")):
+                    people[identifier] = conn.execute(text(
+                        "INSERT INTO user_account (tenant_id, identifier, role, first_name, "
+                        "last_name, email, password_hash, must_change_password, active, "
+                        "session_version, created_at, updated_at) VALUES (:t, :i, 'resident', "
+                        "'', '', :e, 'x', false, true, 1, :now, :now) RETURNING id"),
+                        {"t": tenant, "i": identifier, "e": email, **now}).scalar()
+                for n, recipient in enumerate(("Anna@Example.org", "dom@example.org",
+                                               "obcy@example.org")):
+                    conn.execute(text(
+                        "INSERT INTO outbox_message (id, tenant_id, template, recipient, "
+                        "context, idempotency_key, status, attempts, bulk, created_at, "
+                        "updated_at) VALUES (:id, :t, 'test_message', :r, '{}', :id, 'sent', "
+                        "1, false, :now, :now)"), {"id": f"m{n}", "t": tenant, "r": recipient,
+                                                   **now})
+            upgrade(revision="0025")
+            with engine.connect() as conn:
+                owners = dict(conn.execute(text("SELECT id, user_id FROM outbox_message")).all())
+            assert owners == {"m0": people["A1"], "m1": None, "m2": None}
+            downgrade(revision="0024")
+            assert "user_id" not in {c["name"] for c in inspect(engine).get_columns(
+                "outbox_message")}
+        finally:
+            engine.dispose()

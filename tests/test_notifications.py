@@ -71,7 +71,7 @@ def test_rolled_back_transaction_sends_nothing(make_app, smtp, zw):
     app = make_app()
     with app.app_context():
         with tenant_context(zw.id):
-            outbox.queue_message("test_message", "x@example.org")
+            outbox.queue_message("test_message", "x@example.org", user_id=None)
             db.session.rollback()
         count = select(func.count()).select_from(OutboxMessage)
         assert across_cooperatives(count) == [(0,)]
@@ -232,7 +232,7 @@ def test_outbox_test_command_queues_a_message(make_app, smtp):
 def _queue_bulk(app, tenant, count: int, start: int = 0) -> int:
     with app.app_context(), tenant_context(tenant.id):
         queued = outbox.queue_bulk("test_message", [
-            (f"m{n}@example.org", {"note": f"Masowa {n}"}, f"bulk-test-{n}")
+            (f"m{n}@example.org", {"note": f"Masowa {n}"}, f"bulk-test-{n}", None)
             for n in range(start, start + count)])
         db.session.commit()
     return queued

@@ -7,10 +7,8 @@ seals the secrets already stored in clear, and its downgrade opens them again.""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime
 
-import psycopg
 import pyotp
 import pytest
 from cryptography.fernet import Fernet
@@ -195,26 +193,9 @@ def _raw(engine) -> dict[int, tuple[str | None, str | None]]:
             "SELECT id, totp_secret, totp_pending FROM user_account"))}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request, tmp_path):
-    """A database of its own, empty: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'iok.sqlite3'}"
-        return
-    name = f"{DB_NAME}_seal_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(pg_url(PG_ADMIN, "postgres", "postgresql"), autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield pg_url(PG_ADMIN, name)
-    with psycopg.connect(pg_url(PG_ADMIN, "postgres", "postgresql"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def test_migration_seals_the_secrets_stored_in_clear_and_its_downgrade_opens_them(
-        empty_database, tmp_path):
-    own = create_app(app_settings(
-        tmp_path, SQLALCHEMY_DATABASE_URI=empty_database, MIGRATION_DATABASE_URI=None,
-        PLATFORM_DATABASE_URI=None, DATABASE_APP_ROLE=None, DATABASE_TRANSACTION_POOLING=False))
-    with own.app_context():
+        app_on_empty_database):
+    with app_on_empty_database.app_context():
         engine = db.engine
         try:
             upgrade(revision="0023")

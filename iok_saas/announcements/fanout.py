@@ -55,7 +55,7 @@ def fan_out(announcement_id: int, after: int = 0) -> int:
     queue_bulk("announcement", [
         (email, {"name": f"{first_name} {last_name}".strip(), **common,
                  "unsubscribe": unsubscribe_link(info, user_id, "announcements")},
-         f"announcement-{announcement.id}-{user_id}")
+         f"announcement-{announcement.id}-{user_id}", user_id)
         for user_id, email, first_name, last_name in people])
     if len(people) == batch:
         enqueue(FAN_OUT, announcement.tenant_id, bulk=True, announcement_id=announcement.id,

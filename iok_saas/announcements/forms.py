@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -29,6 +28,7 @@ from iok_saas.announcements.models import (
 )
 from iok_saas.announcements.services import BODY_MAX, TITLE_MAX, Draft
 from iok_saas.web.formatting import WARSAW
+from iok_saas.web.forms import Form
 
 KIND_LABELS = {GENERAL: _l("general"), OUTAGE: _l("planned outage"), MEETING: _l("meeting"),
                URGENT: _l("urgent")}
@@ -39,7 +39,7 @@ AUDIENCE_LABELS = {EVERYONE: _l("the whole cooperative"), ESTATES: _l("chosen es
                    BUILDINGS: _l("chosen buildings")}
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(Form):
     """Write or change an announcement."""
 
     title = StringField(_l("Title"), validators=[
@@ -90,7 +90,7 @@ def local(value: datetime | None) -> datetime | None:
     return value.astimezone(WARSAW).replace(tzinfo=None) if value is not None else None
 
 
-class EmailChoiceForm(FlaskForm):
+class EmailChoiceForm(Form):
     """A resident's consent to announcements by e-mail."""
 
     wanted = BooleanField(_l("Send me the cooperative's announcements by e-mail"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import Select, and_, delete, func, or_, select
+from sqlalchemy import Select, and_, case, delete, func, or_, select
 
 from iok_saas import files
 from iok_saas.announcements import render
@@ -272,13 +272,15 @@ def _live(now: datetime) -> Any:
 
 
 def current_for(user_id: int, now: datetime | None = None) -> list[Announcement]:
-    """What the resident sees now: pinned and current outages first, then newest."""
+    """What the resident sees now: pinned and current outages first — the outages by when
+    they start, tomorrow's above next week's — then the newest."""
     now = now or utcnow()
     outage_now = and_(Announcement.kind == OUTAGE, Announcement.ends_at > now)
     return list(db.session.scalars(
         select(Announcement).where(_live(now), _meant_for(user_id))
-        .order_by(Announcement.pinned.desc(), outage_now.desc(), Announcement.publish_from.desc(),
-                  Announcement.id.desc())))
+        .order_by(Announcement.pinned.desc(), outage_now.desc(),
+                  case((outage_now, Announcement.starts_at)).asc(),
+                  Announcement.publish_from.desc(), Announcement.id.desc())))
 
 
 def archive_for(user_id: int, page: int, now: datetime | None = None

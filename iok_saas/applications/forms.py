@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp
 
 from iok_saas.estate.forms import UnitFields
-from iok_saas.web.forms import NAME, PHONE, PersonFields
+from iok_saas.web.forms import NAME, PHONE, Form, PersonFields
 
 
 class ApplicationForm(PersonFields, UnitFields):
@@ -33,7 +32,7 @@ class ApplicationForm(PersonFields, UnitFields):
                                      "application."))])
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     """Why the application is refused (the applicant is told)."""
 
     reason = TextAreaField(_l("Reason (the applicant will receive it by e-mail)"), validators=[
@@ -42,7 +41,7 @@ class RejectForm(FlaskForm):
                message=_l("Contains characters that are not allowed."))])
 
 
-class VisitForm(FlaskForm):
+class VisitForm(Form):
     """What staff confirm at the office before the document is handed over."""
 
     identity_checked = BooleanField(_l("I checked the identity document"), validators=[

@@ -27,7 +27,7 @@ def application_limit() -> str:
 def apply():
     """The form; sending it means accepting the terms (the page says so)."""
     form = ApplicationForm()
-    form.building.choices = [SelectChoice(0, _("— choose —"))] + [
+    form.building.choices = [SelectChoice("", _("— choose —"))] + [
         SelectChoice(b.id, f"{b.street} {b.number}") for b in estate.buildings()]
     if form.validate_on_submit():
         unit = estate.find_unit(form.building.data, form.unit_number.data)

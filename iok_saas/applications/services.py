@@ -65,7 +65,7 @@ def submit(applicant: Applicant, tenant: TenantInfo) -> AccessApplication:
     queue_message("application_confirm", applicant.email, {
         "name": application.full_name, "hours": hours,
         "link": tenant.url(url_for("applications.confirm", token=token)),
-    })
+    }, user_id=None)  # no account yet
     return application
 
 
@@ -95,7 +95,7 @@ def _notify_staff(tenant: TenantInfo) -> None:
         hour = utcnow().strftime("%Y%m%d%H")
         queue_message("application_digest", address, {
             "link": tenant.url(url_for("staff_applications.queue")),
-        }, idempotency_key=f"application-digest-{hour}")
+        }, idempotency_key=f"application-digest-{hour}", user_id=None)
 
 
 def queue(status: str | None) -> list[AccessApplication]:
@@ -158,7 +158,7 @@ def approve(application: AccessApplication, staff: User, tenant: TenantInfo) -> 
     queue_message("application_approved", application.email, {
         "name": application.full_name, "address": office.one_line(), "room": office.room,
         "hours": office.hours, "phone": office.phone,
-    })
+    }, user_id=account.user.id)
     return account.user
 
 
@@ -169,7 +169,7 @@ def reject(application: AccessApplication, staff: User, reason: str) -> None:
     application.rejection_reason = reason
     queue_message("application_rejected", application.email, {
         "name": application.full_name, "reason": reason,
-    })
+    }, user_id=None)
 
 
 def hand_over(application: AccessApplication, staff: User, tenant: TenantInfo

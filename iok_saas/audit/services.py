@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import func, select
 
 from iok_saas.audit.models import ACTIONS, AuditEvent, DataView
-from iok_saas.db import db
+from iok_saas.db import db, utcnow
 
 SECRET_WORDS = ("password", "token", "haslo", "hasło")
 PAGE_SIZE = 50
@@ -60,15 +61,27 @@ def events_about(subject_id: int, actions: tuple[str, ...], limit: int = 20) -> 
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)))
 
 
+VISIT = timedelta(minutes=30)  # a member of staff's views of the same data within it: one visit
+
+
 def record_view(subject_ids: list[int], viewer: Any, what: str) -> None:
-    """Staff were shown these residents' data (no commit; their own data is not counted)."""
+    """Staff were shown these residents' data (no commit; their own data is not counted). A
+    visit is recorded once: the same data seen again by the same person within ``VISIT`` (the
+    page shown again after each change made on it) adds nothing."""
     if viewer is None or not getattr(viewer, "is_staff", False):
         return
-    for subject_id in dict.fromkeys(subject_ids):
-        if subject_id != viewer.id:
+    what = what[:200]
+    subjects = [s for s in dict.fromkeys(subject_ids) if s != viewer.id]
+    if not subjects:
+        return
+    seen = set(db.session.scalars(select(DataView.subject_id).where(
+        DataView.subject_id.in_(subjects), DataView.viewer_id == viewer.id,
+        DataView.what == what, DataView.at > utcnow() - VISIT)))
+    for subject_id in subjects:
+        if subject_id not in seen:
             db.session.add(DataView(subject_id=subject_id, viewer_id=viewer.id,
                                     viewer_label=viewer.full_name, viewer_role=viewer.role,
-                                    what=what[:200]))
+                                    what=what))
 
 
 def views_of(subject_id: int, limit: int = 200) -> list[DataView]:

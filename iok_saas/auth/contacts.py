@@ -96,10 +96,10 @@ def ask_email_change(user: User, new: str, tenant: TenantInfo) -> None:
     queue_message("email_change", new, {
         "name": user.full_name, "link": tenant.url(url_for("contacts.confirm_email",
                                                            token=token)),
-        "hours": EMAIL_LINK_HOURS})
+        "hours": EMAIL_LINK_HOURS}, user_id=user.id)
     if user.email and user.email != new:
         queue_message("email_change_notice", user.email, {
-            "name": user.full_name, "new": masked_email(new)})
+            "name": user.full_name, "new": masked_email(new)}, user_id=user.id)
     audit.record(EMAIL_CHANGE_ASKED, subject=user, actor=user, old=user.email or "", new=new)
 
 
@@ -132,7 +132,8 @@ def record_paper_email(user: User, new: str, actor: User, paper: date) -> None:
     old, user.email = user.email, new
     if old and old.lower() != new.lower():
         queue_message("email_changed_at_office", old, {
-            "name": user.full_name, "new": masked_email(new), "date": f"{paper:%d.%m.%Y}"})
+            "name": user.full_name, "new": masked_email(new), "date": f"{paper:%d.%m.%Y}"},
+                      user_id=user.id)
     user.pending_email = user.pending_email_at = None
     user.email_confirmed_at = user.contacts_changed_at = utcnow()
     audit.record(EMAIL_CHANGED, subject=user, actor=actor, old=old or "", new=new,

@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from iok_saas.auth.policy import MAX_LENGTH
-from iok_saas.web.forms import EMAIL
+from iok_saas.web.forms import EMAIL, Form
 
 
 def printable(form: FlaskForm, field) -> None:
@@ -27,7 +27,7 @@ def identifier_field() -> StringField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Identifier and password."""
 
     identifier = identifier_field()
@@ -39,13 +39,13 @@ class LoginForm(FlaskForm):
     )
 
 
-class ForgottenForm(FlaskForm):
+class ForgottenForm(Form):
     """The identifier of the account whose password was forgotten."""
 
     identifier = identifier_field()
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """A new password twice (from the e-mailed link)."""
 
     new_password = PasswordField(
@@ -72,7 +72,7 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     """Carries the just-issued initial password back for the PDF (it is never stored)."""
 
     password = PasswordField(validators=[DataRequired(), Length(max=64)])
@@ -103,14 +103,14 @@ def _code_field() -> StringField:
         description=_l("Six digits from the authenticator app, or one of your recovery codes."))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """The code from the authenticator app (or a recovery code)."""
 
     code = _code_field()
     remember = BooleanField(_l("Do not ask for the code on this browser for 30 days"))
 
 
-class TurnOffForm(FlaskForm):
+class TurnOffForm(Form):
     """Turning two-step verification off: the password and a code."""
 
     password = PasswordField(_l("Password"), validators=[

@@ -21,7 +21,7 @@ ACCOUNT_LOCKED = register(MessageKind(
     subject=_l("Your access to the online customer service has been blocked"),
     description=_l("Sent to a resident whose account was locked after too many wrong passwords."),
     sample={"name": "Anna Kowalska", "identifier": "ZW-000123", "mode": "staff_unlock",
-            "minutes": 15},
+            "minutes": 15, "by_email": False},
 ))
 
 EMAIL_CHANGE = register(MessageKind(

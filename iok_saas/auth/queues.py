@@ -16,7 +16,6 @@ from flask import Response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement, Select, func, select
 from wtforms import SelectField
 
@@ -24,6 +23,7 @@ from iok_saas import files
 from iok_saas.auth.models import RESIDENT, User
 from iok_saas.db import db, utcnow
 from iok_saas.web.formatting import csv_cell, excel_csv
+from iok_saas.web.forms import Form
 
 AGE_DAYS = (3, 7, 14, 30)  # the "older than" choices, in days
 PAGE_SIZE = 50
@@ -65,7 +65,7 @@ class Filters:
     assigned: str = ""  # "", "me", "nobody" or a staff member's id
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """A queue's filters (GET, no CSRF). A capability's form adds its field of kinds under
     its own name (``category``, ``topic``: the addresses staff bookmark stay as they were)."""
 

@@ -46,7 +46,7 @@ def request_link(identifier: str, tenant: TenantInfo) -> None:
     queue_message("password_reset", user.email, {
         "name": user.full_name, "identifier": user.identifier, "link": link,
         "hours": LINK_HOURS,
-    })
+    }, user_id=user.id)
 
 
 def user_for_token(token: str, tenant: TenantInfo) -> User | None:

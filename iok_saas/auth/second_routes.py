@@ -110,7 +110,8 @@ def lost_phone():
     token = _serializer().dumps({"u": user.id, "s": user.totp_enabled_at.isoformat()})
     queue_message("second_factor_off", user.email, {
         "name": user.full_name, "identifier": user.identifier, "hours": LINK_HOURS,
-        "link": g.tenant.url(url_for("auth.second_factor_off_link", token=token))})
+        "link": g.tenant.url(url_for("auth.second_factor_off_link", token=token))},
+        user_id=user.id)
     db.session.commit()
     session.pop(PENDING, None)
     flash(_("We have sent a link to your e-mail address. It turns two-step verification off; "

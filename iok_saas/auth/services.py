@@ -52,8 +52,8 @@ class SignInResult(Enum):
     OK = "ok"
     FAILED = "failed"  # unknown identifier, wrong password, deactivated: one answer
     EXPIRED = "expired"  # right initial password, past its date
-    # Right password on a locked account: told plainly, with what to do — only after the right
-    # password, so a guesser learns nothing a wrong one would not tell.
+    # A locked account (or the failure that locked it): told plainly, with the cooperative's
+    # way back, whatever the password — the answer never says whether it was right.
     LOCKED = "locked"
     # Right password on an account with two-step verification: the code is asked next; the
     # failures counted so far stay until the code is right too.
@@ -192,14 +192,21 @@ def authenticate(identifier: str, password: str, tenant: TenantInfo) -> tuple[Si
         audit.record(SIGN_IN_FAILED, identifier=unknown_label(identifier), reason="unknown")
         return SignInResult.FAILED, None
     _lift_expired_lock(user)
+    if user.is_locked and user.active:
+        # Locked: the password is not even looked at (its hash is still computed, so the time
+        # tells nothing either), the attempt is not counted, and every attempt gets the same
+        # answer — guessing during a lock learns nothing.
+        burn_one_hash(password)
+        audit.record(SIGN_IN_FAILED, subject=user, reason="locked")
+        return SignInResult.LOCKED, user
     correct = verify_password(user.password_hash, password)
-    if not correct or user.is_locked or not user.active:
-        reason = "locked" if user.is_locked else "inactive" if not user.active else "password"
-        audit.record(SIGN_IN_FAILED, subject=user, reason=reason)
-        if not correct and not user.is_locked and user.active:
+    if not correct or not user.active:
+        audit.record(SIGN_IN_FAILED, subject=user, reason="password" if user.active
+                     else "inactive")
+        if user.active:
             _count_failure(user, tenant)
-        if correct and user.is_locked and user.active:
-            return SignInResult.LOCKED, user
+            if user.is_locked:  # this failure locked it: said at once, as on every try after
+                return SignInResult.LOCKED, user
         return SignInResult.FAILED, None
     if user.must_change_password and user.initial_password_expires_at and (
             user.initial_password_expires_at < utcnow()):
@@ -249,7 +256,8 @@ def _count_failure(user: User, tenant: TenantInfo) -> None:
         queue_message("account_locked", user.email, {
             "name": user.full_name, "identifier": user.identifier, "mode": lockout.mode,
             "minutes": lockout.minutes,
-        })
+            "by_email": tenant.settings.accounts.forgotten_password == "email",
+        }, user_id=user.id)
 
 
 def _lift_expired_lock(user: User) -> None:

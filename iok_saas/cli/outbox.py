@@ -68,7 +68,8 @@ def test_cmd(slug: str, address: str) -> None:
         raise click.ClickException(str(exc)) from None
     with tenant_context(tenant.id):
         note = f"Wysłano na próbę {utcnow():%d.%m.%Y %H:%M} UTC przez operatora platformy."
-        message = outbox.queue_message("test_message", address, {"note": note})
+        message = outbox.queue_message("test_message", address, {"note": note},
+                                       user_id=None)
         message_id = message.id
         db.session.commit()
     click.echo(f"queued {message_id} for {address}")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, TelField
 from wtforms.validators import DataRequired, Optional
 
-from iok_saas.web.forms import EMAIL, PhoneNumber
+from iok_saas.web.forms import EMAIL, Form, PhoneNumber
 from iok_saas.web.phones import LANDLINE, MOBILE
 
 
-class ContactsForm(FlaskForm):
+class ContactsForm(Form):
     """Both phones and the e-mail address; the current password confirms it is the person."""
 
     mobile = TelField(_l("Mobile phone"), validators=[Optional(), PhoneNumber(MOBILE)],
@@ -29,7 +28,7 @@ class ContactsForm(FlaskForm):
         render_kw={"autocomplete": "current-password"})
 
 
-class ChoicesForm(FlaskForm):
+class ChoicesForm(Form):
     """Optional e-mails, each on or off (the fields are the choices' names)."""
 
     announcements = BooleanField(_l("The cooperative's announcements by e-mail"))

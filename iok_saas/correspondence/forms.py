@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -12,7 +11,7 @@ from iok_saas.auth import queues
 from iok_saas.correspondence.models import CLOSED, IN_PROGRESS, RECEIVED, WAITING
 from iok_saas.correspondence.services import BODY_MAX, REASON_MAX, SUBJECT_MAX
 from iok_saas.files.attachments import ACCEPT
-from iok_saas.web.forms import SAFE_LINE, SAFE_LINES
+from iok_saas.web.forms import SAFE_LINE, SAFE_LINES, Form
 
 STATUS_LABELS = {RECEIVED: _l("received"), IN_PROGRESS: _l("being dealt with"),
                  WAITING: _l("waiting for your reply"), CLOSED: _l("closed")}
@@ -21,7 +20,7 @@ STAFF_STATUS_LABELS = STATUS_LABELS | {WAITING: _l("waiting for the resident's r
 LONG = _l("At most %(max)d characters.")
 
 
-class LetterForm(FlaskForm):
+class LetterForm(Form):
     """A resident writes to the office."""
 
     submission = HiddenField()
@@ -38,7 +37,7 @@ class LetterForm(FlaskForm):
     attachments = MultipleFileField(_l("Attachments (optional)"), render_kw={"accept": ACCEPT})
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     """The resident writes again in their case."""
 
     text = TextAreaField(_l("Your answer"), validators=[
@@ -46,7 +45,7 @@ class FollowUpForm(FlaskForm):
     attachments = MultipleFileField(_l("Attachments (optional)"), render_kw={"accept": ACCEPT})
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     """Staff move a case on: answer (from a template), note, status, assignment, close."""
 
     template = SelectField(_l("Start from a template"), validate_choice=False,
@@ -67,16 +66,19 @@ class StaffForm(FlaskForm):
         description=_l("For example: the charge has been corrected; the copies were sent."))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """Staff move a letter into the fault reports."""
 
     category = SelectField(_l("Fault category"), validate_choice=False,
                            validators=[DataRequired(_l("Choose a category from the list."))])
+    # Chosen already: the letter's own unit comes first (a default, so no empty first choice,
+    # and no HTML "required", which asks for one).
     where = SelectField(_l("Where"), validate_choice=False,
-                        validators=[DataRequired(_l("Choose where the fault is."))])
+                        validators=[DataRequired(_l("Choose where the fault is."))],
+                        render_kw={"required": False})
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     """A ready answer the office keeps."""
 
     topic = SelectField(_l("Topic"), validate_choice=False)

@@ -494,7 +494,8 @@ def _tell(case: Case, template: str, author: User | None = None, **context: Any)
     tenant = get_tenant_info(require_tenant_id())
     queue_message(template, author.email, {
         "name": author.full_name, "number": case.registry_number, "subject": case.subject,
-        "topic": case.topic, "link": tenant.url(f"/sprawy/{case.id}"), **context})
+        "topic": case.topic, "link": tenant.url(f"/sprawy/{case.id}"), **context},
+                  user_id=author.id)
 
 
 def download(attachment: CaseAttachment, *, inline: bool = False):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -11,13 +10,13 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from iok_saas.documents.models import ARCHIVED, CURRENT
 from iok_saas.documents.services import Draft
-from iok_saas.web.forms import SAFE_TEXT
+from iok_saas.web.forms import SAFE_TEXT, Form
 
 STATUS_LABELS = {CURRENT: _l("in force"), ARCHIVED: _l("archival")}
 PDF_ACCEPT = {"accept": "application/pdf,.pdf"}
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     """A document's data; on a new document also its first PDF."""
 
     category = SelectField(_l("Category"), validators=[DataRequired(_l("Choose the category."))])
@@ -41,7 +40,7 @@ class DocumentForm(FlaskForm):
                      status=self.status.data)
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """A new version of a document."""
 
     file = FileField(_l("The new version (PDF)"), render_kw=PDF_ACCEPT)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -21,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from iok_saas.auth import queues
 from iok_saas.faults.models import DONE, IN_PROGRESS, MERGED, RECEIVED, REJECTED
 from iok_saas.faults.services import DESCRIPTION_MAX, TEXT_MAX
-from iok_saas.web.forms import PHONE, SAFE_LINES, SAFE_TEXT
+from iok_saas.web.forms import PHONE, SAFE_LINES, SAFE_TEXT, Form
 
 STATUS_LABELS = {RECEIVED: _l("received"), IN_PROGRESS: _l("being dealt with"),
                  DONE: _l("finished"), REJECTED: _l("turned down"),
@@ -29,7 +28,7 @@ STATUS_LABELS = {RECEIVED: _l("received"), IN_PROGRESS: _l("being dealt with"),
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     """A resident reports a fault."""
 
     submission = HiddenField()
@@ -56,7 +55,7 @@ class ReportForm(FlaskForm):
         description=_l("For example: weekdays after 15:00."))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     """A resident adds to an open report."""
 
     text = TextAreaField(_l("Your comment"), validators=[
@@ -65,7 +64,7 @@ class CommentForm(FlaskForm):
     photos = MultipleFileField(_l("Photos (optional)"), render_kw={"accept": PHOTO_ACCEPT})
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     """A resident says the fault is still there."""
 
     text = TextAreaField(_l("What is still wrong"), validators=[
@@ -74,7 +73,7 @@ class ReopenForm(FlaskForm):
         render_kw={"rows": 3})
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     """Staff move a report on: status, public reply, internal note, assignment, date."""
 
     status = SelectField(_l("Status"), validators=[Optional()])
@@ -86,7 +85,7 @@ class StaffForm(FlaskForm):
     planned_on = DateField(_l("Planned date"), validators=[Optional()])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     """Staff merge duplicates into the report on the page."""
 
     duplicates = SelectMultipleField(_l("Reports of the same fault"), coerce=int,

@@ -148,4 +148,5 @@ def reopen(report_id: int):
 def photo(report_id: int, photo_id: int) -> Response:
     """A photo of a report the resident follows."""
     found = _report_or_404(report_id)
-    return photos.download(one_or_404(services.photo_of(found, photo_id)))
+    return photos.download(one_or_404(services.photo_of(found, photo_id,
+                                                         viewer_id=current_user.id)))

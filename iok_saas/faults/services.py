@@ -472,12 +472,14 @@ def _tell(users: Iterable[User], template: str, report: FaultReport, **context: 
             "name": user.full_name, "number": report.registry_number,
             "category": report.category, "status": report.status,
             "address": report.unit.address if report.unit else report.building.address,
-            "link": link, **context})
+            "link": link, **context}, user_id=user.id)
 
 
-def photo_of(report: FaultReport, photo_id: int) -> FaultPhoto | None:
-    """One of the report's photos (or of a report merged into it)."""
-    ids = [report.id, *db.session.scalars(select(FaultReport.id).where(
-        FaultReport.merged_into_id == report.id))]
+def photo_of(report: FaultReport, photo_id: int, *, viewer_id: int | None = None
+             ) -> FaultPhoto | None:
+    """One of the report's photos (or of a report merged into it) that the viewer may see:
+    staff (no ``viewer_id``) every one, a resident only those of events in their history —
+    the office's and their own, never another reporter's, whichever way the merge went."""
+    visible = [event.id for event in history(report, viewer_id=viewer_id)]
     return db.session.scalar(select(FaultPhoto).where(FaultPhoto.id == photo_id,
-                                                      FaultPhoto.report_id.in_(ids)))
+                                                      FaultPhoto.event_id.in_(visible)))

@@ -68,6 +68,6 @@ def posted(at: str) -> int:
                        "payments": money(by_unit[unit_id][1] or Decimal(0)),
                        "link": info.url(f"/lokale/{unit_id}")} for unit_id in unit_ids],
             "unsubscribe": unsubscribe_link(info, user_id, "finance")},
-         f"finance-{at}-{user_id}") for user_id, unit_ids in people.items()])
+         f"finance-{at}-{user_id}", user_id) for user_id, unit_ids in people.items()])
     db.session.commit()
     return queued

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -17,6 +16,7 @@ from iok_saas.imports.kinds import KINDS
 from iok_saas.imports.reading import ImportFileError
 from iok_saas.imports.runner import max_bytes
 from iok_saas.web.access import admin_required, one_or_404
+from iok_saas.web.forms import Form
 
 bp = Blueprint("imports", __name__, url_prefix="/panel/import", template_folder="templates")
 KIND_LABELS = {
@@ -32,7 +32,7 @@ SOURCE_LABELS = {models.CLI: _l("command line"), models.PANEL: _l("staff panel")
                  models.API: _l("API")}
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """A file exported by the accounting system."""
 
     kind = SelectField(_l("What the file contains"),

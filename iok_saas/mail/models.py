@@ -27,11 +27,15 @@ class OutboxMessage(TenantScoped, Timestamped, db.Model):
     __table_args__ = (
         UniqueConstraint("tenant_id", "idempotency_key"),
         Index("ix_outbox_message_tenant_status", "tenant_id", "status"),
+        Index("ix_outbox_message_tenant_user", "tenant_id", "user_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid4()))
     template: Mapped[str] = mapped_column(String(60))
     recipient: Mapped[str] = mapped_column(String(254))
+    # The account the message is about (none for an applicant or the office): what "Moje dane"
+    # lists — by account, never by address, as two accounts may share one mailbox.
+    user_id: Mapped[int | None]
     context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     idempotency_key: Mapped[str] = mapped_column(String(200), default=lambda: str(uuid4()))
     status: Mapped[str] = mapped_column(String(10), default=PENDING)

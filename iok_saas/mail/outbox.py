@@ -54,10 +54,13 @@ LONG_LINES = policy.default.clone(max_line_length=998)
 
 
 def queue_message(template: str, recipient: str, context: dict[str, Any] | None = None,
-                  idempotency_key: str | None = None) -> OutboxMessage:
+                  idempotency_key: str | None = None, *,
+                  user_id: int | None) -> OutboxMessage:
     """Queue an e-mail for the current cooperative, in the caller's transaction (no commit).
 
-    With an ``idempotency_key`` the same message is queued once, however often this is called.
+    ``user_id`` names the account it is for (None for an applicant, the office or a test
+    message). With an ``idempotency_key`` the same message is queued once, however often this
+    is called.
     """
     get_kind(template)
     if idempotency_key:
@@ -66,6 +69,7 @@ def queue_message(template: str, recipient: str, context: dict[str, Any] | None 
         if existing is not None:
             return existing
     message = OutboxMessage(template=template, recipient=recipient, context=context or {},
+                            user_id=user_id,
                             **({"idempotency_key": idempotency_key} if idempotency_key else {}))
     try:
         with db.session.begin_nested():  # a parallel request may queue the same key meanwhile
@@ -80,23 +84,25 @@ def queue_message(template: str, recipient: str, context: dict[str, Any] | None 
     return message
 
 
-def queue_bulk(template: str, messages: list[tuple[str, dict[str, Any], str]]) -> int:
+def queue_bulk(template: str, messages: list[tuple[str, dict[str, Any], str, int]]) -> int:
     """Queue many e-mails of one kind for the current cooperative (an announcement to
-    thousands), in the caller's transaction: each ``(recipient, context, idempotency_key)``
+    thousands), in the caller's transaction: each ``(recipient, context, idempotency_key,
+    user_id)``
     once, however often this is called. They go ``MAIL_BULK_CHUNK`` to a job, on the bulk
     queue (sent when no other e-mail waits). Returns how many were new."""
     get_kind(template)
-    keys = sorted({key for _, _, key in messages})
+    keys = sorted({key for _, _, key, _ in messages})
     known: set[str] = set()
     for start in range(0, len(keys), 1000):
         known.update(db.session.scalars(select(OutboxMessage.idempotency_key).where(
             OutboxMessage.idempotency_key.in_(keys[start:start + 1000]))))
     fresh: list[OutboxMessage] = []
-    for recipient, context, key in messages:
+    for recipient, context, key, user_id in messages:
         if key not in known:
             known.add(key)
             fresh.append(OutboxMessage(id=str(uuid4()), template=template, recipient=recipient,
-                                       context=context, idempotency_key=key, bulk=True))
+                                       context=context, idempotency_key=key, user_id=user_id,
+                                       bulk=True))
     size = current_app.config["MAIL_BULK_CHUNK"]
     for start in range(0, len(fresh), size):
         job_id = f"outbox-bulk-{uuid4()}"

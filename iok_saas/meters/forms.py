@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from iok_saas.meters.checks import NeedsConfirmation, ReadingError, parse_value
-from iok_saas.web.forms import SAFE_TEXT
+from iok_saas.web.forms import SAFE_TEXT, Form
 from iok_saas.web.problems import show
 
 
-class ReadingForm(FlaskForm):
+class ReadingForm(Form):
     """A meter's state on a day (and, from residents, optionally a photo of it)."""
 
     value = StringField(_l("Meter reading"), validators=[
@@ -34,7 +33,7 @@ class CorrectionForm(ReadingForm):
         DataRequired(_l("Give the reason for the correction.")), Length(max=300), SAFE_TEXT])
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     """Why staff reject readings (sent to the resident)."""
 
     # Not "required" in the browser: the same form also accepts, where no reason is needed.
@@ -43,7 +42,7 @@ class RejectForm(FlaskForm):
         render_kw={"required": False})
 
 
-class RemindersForm(FlaskForm):
+class RemindersForm(Form):
     """The resident's choice of reading reminders."""
 
     reminders = BooleanField(_l("Remind me by e-mail when the cooperative collects readings"))

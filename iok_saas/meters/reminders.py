@@ -60,7 +60,7 @@ def remind_tenant(info: TenantInfo, on: date) -> int:
         (email, {"name": f"{first} {last}".strip(), "until": day(until),
                  "link": info.url("/liczniki"),
                  "unsubscribe": unsubscribe_link(info, user_id, "reading_reminders")},
-         f"{prefix}{user_id}") for user_id, email, first, last in people])
+         f"{prefix}{user_id}", user_id) for user_id, email, first, last in people])
 
 
 def remind_cooperative() -> int:

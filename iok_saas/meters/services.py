@@ -287,7 +287,7 @@ def _notify(reading_ids: list[int], accepted: bool, reason: str) -> None:
             "readings": [{"kind": r.meter.kind, "serial": r.meter.serial_number,
                           "address": r.meter.unit.address, "value": decimal_comma(r.value),
                           "measure": r.meter.measure, "date": day(r.read_on)}
-                         for r in readings]})
+                         for r in readings]}, user_id=user.id)
 
 
 def enter(meter: Meter, value: Decimal, read_on: date, actor: User) -> Reading:

@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from iok_saas import files
 from iok_saas.audit.models import SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, AuditEvent
@@ -73,12 +73,9 @@ def _sign_ins(user_id: int) -> list[dict[str, Any]]:
 
 
 def _emails(user_id: int) -> list[dict[str, Any]]:
-    # The address in use only: one waiting for its confirmation may be anybody's.
-    email = db.session.get(User, user_id).email
-    if not email:
-        return []
+    # By account, not by address: two accounts may share a mailbox.
     messages = db.session.scalars(select(OutboxMessage).where(
-        func.lower(OutboxMessage.recipient) == email.lower()).order_by(OutboxMessage.created_at))
+        OutboxMessage.user_id == user_id).order_by(OutboxMessage.created_at))
     return [{"kiedy": m.created_at, "do": m.recipient, "temat": _subject(m),
              "stan": m.status, "wyslano": m.sent_at} for m in messages]
 

@@ -43,7 +43,7 @@ def _account_or_404(user_id: int) -> User:
 
 
 def _building_choices(form: UnitFields) -> UnitFields:
-    form.building.choices = [SelectChoice(0, _("— choose —"))] + [
+    form.building.choices = [SelectChoice("", _("— choose —"))] + [
         SelectChoice(b.id, f"{b.street} {b.number}, {b.city}") for b in estate.buildings()]
     return form
 

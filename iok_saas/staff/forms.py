@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -26,7 +25,7 @@ from wtforms.validators import (
 from iok_saas.auth.models import STAFF_ROLES
 from iok_saas.estate.forms import UnitFields
 from iok_saas.web.formatting import local_today
-from iok_saas.web.forms import EMAIL, SAFE_TEXT, PersonFields, PhoneNumber
+from iok_saas.web.forms import EMAIL, SAFE_TEXT, Form, PersonFields, PhoneNumber
 from iok_saas.web.phones import LANDLINE, MOBILE
 
 ROLE_LABELS = {"clerk": _l("clerk"), "admin": _l("administrator")}
@@ -54,13 +53,13 @@ class StaffForm(PersonFields):
     department = _department()
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(Form):
     """The department of a staff account."""
 
     department = _department()
 
 
-class ContactsOnPaperForm(FlaskForm):
+class ContactsOnPaperForm(Form):
     """Contact details from the resident's signed paper request (the date is recorded)."""
 
     mobile = TelField(_l("Mobile phone"), validators=[Optional(), PhoneNumber(MOBILE)])
@@ -77,7 +76,7 @@ class ContactsOnPaperForm(FlaskForm):
             raise ValidationError(_l("The request cannot be dated in the future."))
 
 
-class LetterCodesForm(FlaskForm):
+class LetterCodesForm(Form):
     """Which members get activation codes, and for how long the codes work."""
 
     building = SelectField(_l("Building"), coerce=int)

@@ -62,7 +62,19 @@ EMAIL = [DataRequired(_l("Enter the e-mail address.")), NO_LINE_BREAKS,
          Length(max=254, message=_l("At most %(max)d characters."))]
 
 
-class PersonFields(FlaskForm):
+class Form(FlaskForm):
+    """The base of every form: its CSRF token is written without an id, so a page of several
+    forms (the menu's sign-out button, actions on a list) has no id twice."""
+
+    class Meta(FlaskForm.Meta):
+        def render_field(self, field, render_kw):
+            """Each field as WTForms writes it; the token without an id (no label points to it)."""
+            if field.type == "CSRFTokenField":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
+
+class PersonFields(Form):
     """Name and contact data."""
 
     first_name = StringField(_l("First name"), validators=[
@@ -78,5 +90,5 @@ class PersonFields(FlaskForm):
                      render_kw={"autocomplete": "off"})
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something (CSRF only)."""

@@ -17,6 +17,7 @@ from flask import (
 
 from iok_saas.extensions import csrf
 from iok_saas.web.redirects import local_path
+from iok_saas.web.security import from_this_site
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -46,8 +47,11 @@ def set_language():
     """Remember the chosen language and go back to the page the person was on.
 
     Without a form token: the form is in every page's footer, and a token there would give
-    every anonymous page a session cookie (no proxy could keep it). Forging this request can
-    only switch the language, back to a page of the same site."""
+    every anonymous page a session cookie (no proxy could keep it). The browser's own headers
+    say instead whether the form came from this host: a forged one from elsewhere is refused
+    before the session is touched."""
+    if not from_this_site(request):
+        abort(403)
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang

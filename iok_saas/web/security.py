@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, session
+from urllib.parse import urlsplit
+
+from flask import Flask, Request, Response, session
 
 from iok_saas.extensions import csrf
 
@@ -23,6 +25,20 @@ def add_headers(response: Response) -> Response:
         # (a database away must not turn this header into an error)
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def from_this_site(request: Request) -> bool:
+    """A form without a token (the language switch in every footer) was sent from a page of
+    this very host: the browser's Sec-Fetch-Site, else its Origin, else its Referer says so.
+    "same-site" is not enough — every cooperative's subdomain is the same site. A request with
+    none of them did not come from a browser's page, where a forgery would have to start."""
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from:
+        return fetched_from in ("same-origin", "none")
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if not origin:
+        return True
+    return urlsplit(origin).netloc == request.host
 
 
 def init_app(app: Flask) -> None:

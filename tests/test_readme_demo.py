@@ -1,0 +1,70 @@
+"""What the README tells a newcomer about the demo is what the demo shows: every account in its
+table signs in as described, and the counts it gives of demo fault reports and letters are the
+demo's (a README that promised three reports where the demo had two went unnoticed)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from iok_saas.auth.models import User
+from iok_saas.correspondence import services as letters
+from iok_saas.db import db
+from iok_saas.faults import services as faults
+from iok_saas.faults.models import FaultReport
+from tests.helpers import ROOT, as_platform, client_for, in_tenant, tenant_ref
+
+README = (ROOT / "README.md").read_text()
+# | zielone-wzgorza | resident, own password, two units | `ZW-000001` | `Mieszkanie2026` |
+ACCOUNTS = re.findall(r"^\| ([a-z-]+) \| ([^|]+) \| `([^`]+)` \| `([^`]+)` \|$", README, re.M)
+SLUG_OF = {"ZW": "zielone-wzgorza", "B": "baltyk"}
+
+
+@pytest.fixture
+def demo(ctx):
+    """The demo's data, as ``./scripts/demo`` leaves it (wiped after the test)."""
+    from iok_saas.cli.demo import reset_demo_data
+
+    with as_platform():
+        reset_demo_data()
+
+
+def _user_id(slug: str, identifier: str) -> int:
+    with in_tenant(tenant_ref(slug)):
+        return db.session.scalar(select(User.id).where(User.identifier == identifier))
+
+
+def test_the_readme_lists_the_demo_accounts():
+    assert len(ACCOUNTS) == 8 and {slug for slug, *_ in ACCOUNTS} == set(SLUG_OF.values())
+
+
+def test_every_demo_account_in_the_readme_signs_in_as_it_says(app, demo):
+    for slug, role, identifier, password in ACCOUNTS:
+        client = client_for(app, f"{slug}.localhost")
+        answer = client.login(identifier, password)
+        assert answer.status_code == 302, (identifier, role)
+        fresh = "fresh initial password" in role
+        assert (answer.location == "/zmiana-hasla") == fresh, (identifier, answer.location)
+
+
+def test_the_readmes_counts_of_demo_reports_and_letters_are_the_demos(demo):
+    claims = [(who, int(n), "reports") for who, n in re.findall(
+        r"As `([\w.-]+)` (\d+) demo reports", README)]
+    claims += [(who, int(n), "reports") for who, n in re.findall(
+        r"`([\w.-]+)` has (\d+), ", README)]
+    for first, second, n in re.findall(
+            r"As `([\w.-]+)` \(or `([\w.-]+)`\) (\d+) demo letters", README):
+        claims += [(first, int(n), "letters"), (second, int(n), "letters")]
+    assert len(claims) >= 4, "the README no longer says what the demo holds"
+    for who, count, kind in claims:
+        slug = SLUG_OF[who.split("-")[0]]
+        user_id = _user_id(slug, who)
+        with in_tenant(tenant_ref(slug)):
+            found = (faults.reports_of(user_id) if kind == "reports"
+                     else letters.cases_of(user_id))
+            assert len(found) == count, (who, kind, [str(f) for f in found])
+    [queue] = [int(n) for n in re.findall(r"shows all (\d+) in the queue", README)]
+    with in_tenant(tenant_ref("zielone-wzgorza")):
+        assert db.session.scalar(select(func.count()).select_from(FaultReport)) == queue
