@@ -45,6 +45,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> App:
     app = App(__name__, instance_relative_config=False)
     _configure(app, config)
     from iok_saas import (
+        account_security,
         announcements,
         applications,
         audit,
@@ -70,9 +71,9 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> App:
     from iok_saas.tenancy import resolver
     from iok_saas.web import pagecache
 
-    parts = (db, web, resolver, pagecache, jobs, mail, auth, audit, public, finance, staff, imports,
-             meters, faults, correspondence, announcements, contacts, documents, my_data,
-             applications, health, cli)
+    parts = (db, web, resolver, pagecache, jobs, mail, auth, contacts, account_security, audit,
+             public, finance, staff, imports, meters, faults, correspondence, announcements,
+             documents, my_data, applications, health, cli)
     for part in parts:
         part.init_app(app)
     return app

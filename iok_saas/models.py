@@ -1,5 +1,6 @@
 """Every model of the platform, imported in one place so metadata and migrations see them all."""
 
+from iok_saas.account_security.models import ActivationCode, RecoveryCode, TrustedDevice
 from iok_saas.announcements.models import (
     Announcement,
     AnnouncementAttachment,
@@ -9,7 +10,8 @@ from iok_saas.announcements.models import (
 )
 from iok_saas.applications.models import AccessApplication
 from iok_saas.audit.models import AuditEvent, DataView
-from iok_saas.auth.models import ConsentEvent, User
+from iok_saas.auth.models import SignedInSession, User
+from iok_saas.contacts.models import ConsentEvent
 from iok_saas.correspondence.models import AnswerTemplate, Case, CaseAttachment, CaseEntry
 from iok_saas.documents.models import Document, DocumentVersion, DocumentVisit
 from iok_saas.estate.models import Building, Unit, UnitTitle
@@ -27,6 +29,7 @@ from iok_saas.tenancy.models import Tenant, TenantDomain
 __all__ = [
     "AccessApplication",
     "Account",
+    "ActivationCode",
     "Announcement",
     "AnnouncementAttachment",
     "AnnouncementBuilding",
@@ -56,10 +59,13 @@ __all__ = [
     "Reading",
     "ReadingCorrection",
     "ReadingPhoto",
+    "RecoveryCode",
     "RegistryCounter",
+    "SignedInSession",
     "StoredFile",
     "Tenant",
     "TenantDomain",
+    "TrustedDevice",
     "Unit",
     "UnitTitle",
     "User",

@@ -232,6 +232,22 @@ def pdf_bytes(text: str = "Statut") -> bytes:
     return out.getvalue()
 
 
+def scripted_pdf_bytes() -> bytes:
+    """A real one-page PDF that runs JavaScript when it is opened."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("x()")})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def make_document(tenant: TenantRef, household: Household) -> tuple[int, int]:
     """A members' document of the cooperative with one version: (document id, version id)."""
     from datetime import date
@@ -279,7 +295,7 @@ def make_data_export(tenant: TenantRef, household: Household) -> int:
 
 def make_activation_code(tenant: TenantRef, household: Household) -> str:
     """A live activation code for the household's account: the plain code."""
-    from iok_saas.auth import activation
+    from iok_saas.account_security import activation
 
     with in_tenant(tenant):
         [issued] = activation.issue([db.session.get(User, household.user_id)], 30, None)
@@ -304,7 +320,7 @@ def make_session(tenant: TenantRef, household: Household) -> str:
 def make_second_factor(tenant: TenantRef, household: Household) -> str:
     """Two-step verification on for the household's account, with a remembered browser: the
     secret."""
-    from iok_saas.auth import second_factor
+    from iok_saas.account_security import second_factor
 
     with in_tenant(tenant):
         user = db.session.get(User, household.user_id)

@@ -17,6 +17,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from iok_saas import create_app
+from iok_saas.account_security import activation
+from iok_saas.account_security.activation import ALPHABET, Outcome
+from iok_saas.account_security.models import ActivationCode
 from iok_saas.audit.models import (
     ACTIVATION_CODE_EXPIRED,
     ACTIVATION_CODE_ISSUED,
@@ -24,9 +27,7 @@ from iok_saas.audit.models import (
     ACTIVATION_CODE_USED,
     AuditEvent,
 )
-from iok_saas.auth import activation
-from iok_saas.auth.activation import ALPHABET, Outcome
-from iok_saas.auth.models import CLERK, ActivationCode, User
+from iok_saas.auth.models import CLERK, User
 from iok_saas.auth.passwords import verify_password
 from iok_saas.db import db, utcnow
 from iok_saas.mail.models import OutboxMessage
@@ -227,7 +228,7 @@ def test_what_does_not_look_like_a_code_does_not_count_against_it(by_letter, zw,
 
 
 def test_the_codes_csv_keeps_typed_names_from_running_as_formulas(by_letter, zw, member):
-    from iok_saas.auth import letters
+    from iok_saas.account_security import letters
 
     with in_tenant(zw):
         user = db.session.get(User, member.user_id)

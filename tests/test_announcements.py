@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from PIL import Image
+from PIL import ExifTags, Image
 from sqlalchemy import func, select
 
 from iok_saas.announcements import render, services
@@ -25,10 +25,11 @@ from iok_saas.announcements.models import (
 from iok_saas.auth.models import CLERK, User
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building
+from iok_saas.files.models import StoredFile
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.web.formatting import WARSAW
 from iok_saas.web.problems import DomainError
-from tests.factories import make_household
+from tests.factories import make_household, pdf_bytes, scripted_pdf_bytes
 from tests.helpers import in_tenant
 
 
@@ -186,14 +187,33 @@ def test_until_before_from_and_another_cooperatives_building_are_refused(zw, bal
 
 
 def _upload(name: str, data: bytes) -> services.Upload:
-    return services.Upload(name, "application/octet-stream", io.BytesIO(data))
+    return services.Upload(name, data)
+
+
+def _photo_with_gps() -> bytes:
+    """A JPEG taken on its side (EXIF orientation 6) with the place it was taken in its EXIF."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef], gps[ExifTags.GPS.GPSLatitude] = "N", (54.0, 21.0, 7.5)
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(out, "JPEG", exif=exif)
+    with Image.open(io.BytesIO(out.getvalue())) as taken:  # what the phone sent carries it
+        assert taken.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    return out.getvalue()
+
+
+def _stored(tenant) -> int:
+    with in_tenant(tenant):
+        return db.session.scalar(select(func.count()).select_from(StoredFile))
 
 
 def test_attachments_must_be_what_they_claim_and_not_too_large(baltyk, people):
     png = io.BytesIO()
     Image.new("RGB", (20, 20)).save(png, "PNG")
     for name, data in (("plan.pdf", b"MZ not a pdf"), ("zdjecie.jpg", png.getvalue()),
-                       ("duzy.pdf", b"%PDF-1.4\n" + b"0" * (11 << 20))):
+                       ("duzy.pdf", b"%PDF-1.4\n" + b"0" * (11 << 20)),
+                       ("pusty.pdf", b"%PDF-1.4\n%%EOF\n")):
         with in_tenant(baltyk):
             with pytest.raises(DomainError):
                 services.save(_draft(), db.session.get(User, people["clerk"].user_id),
@@ -202,10 +222,56 @@ def test_attachments_must_be_what_they_claim_and_not_too_large(baltyk, people):
     with in_tenant(baltyk):
         assert db.session.scalars(select(Announcement)).all() == []
         saved = services.save(_draft(), db.session.get(User, people["clerk"].user_id),
-                              uploads=[_upload("harmonogram.pdf", b"%PDF-1.4\n%%EOF\n"),
+                              uploads=[_upload("harmonogram.pdf", pdf_bytes()),
                                        _upload("mapa.png", png.getvalue())])
-        kinds = [a.content_type for a in services.attachments([saved.id])[saved.id]]
-    assert kinds == ["application/pdf", "image/png"]
+        kept = [(a.filename, a.content_type)
+                for a in services.attachments([saved.id])[saved.id]]
+    # A picture is kept as the file store keeps every picture: re-encoded as a JPEG.
+    assert kept == [("harmonogram.pdf", "application/pdf"), ("mapa.jpg", "image/jpeg")]
+
+
+def test_a_pdf_with_javascript_is_refused_with_a_message_and_nothing_is_stored(
+        baltyk, people, baltyk_client):
+    with in_tenant(baltyk):  # checked before anything is stored, not rolled back afterwards
+        with pytest.raises(DomainError) as error:
+            services.save(_draft(), db.session.get(User, people["clerk"].user_id),
+                          uploads=[_upload("harmonogram.pdf", scripted_pdf_bytes())])
+        assert error.value.field == "attachments"
+        assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 0
+        db.session.rollback()
+    clerk = people["clerk"]
+    baltyk_client.login(clerk.identifier, clerk.password)
+    answer = baltyk_client.post("/panel/ogloszenia/nowe", content_type="multipart/form-data", data={
+        "csrf_token": baltyk_client.csrf_token("/panel/ogloszenia/nowe"),
+        "title": "Harmonogram przeglądów", "kind": GENERAL, "body": "W załączniku.",
+        "audience": "all", "action": "save",
+        "attachments": (io.BytesIO(scripted_pdf_bytes()), "harmonogram.pdf")})
+    assert answer.status_code == 200
+    assert "harmonogram.pdf: Ten plik PDF zawiera skrypt" in answer.get_data(as_text=True)
+    with in_tenant(baltyk):
+        assert db.session.scalars(select(Announcement)).all() == []
+    assert _stored(baltyk) == 0
+
+
+def test_a_photo_is_kept_upright_without_its_metadata(baltyk, people, baltyk_client):
+    clerk = people["clerk"]
+    baltyk_client.login(clerk.identifier, clerk.password)
+    saved = baltyk_client.post("/panel/ogloszenia/nowe", content_type="multipart/form-data", data={
+        "csrf_token": baltyk_client.csrf_token("/panel/ogloszenia/nowe"),
+        "title": "Nowy plac zabaw", "kind": GENERAL, "body": "Zdjęcie w załączniku.",
+        "audience": "all", "action": "save",
+        "attachments": (io.BytesIO(_photo_with_gps()), "plac.jpg")})
+    assert saved.status_code == 302
+    with in_tenant(baltyk):
+        announcement_id = db.session.scalars(select(Announcement.id)).one()
+        attachment_id = services.attachments([announcement_id])[announcement_id][0].id
+    path = f"/panel/ogloszenia/{announcement_id}/zalaczniki/{attachment_id}"
+    kept = baltyk_client.get(path)
+    assert kept.status_code == 200 and kept.mimetype == "image/jpeg"
+    assert b"Exif" not in kept.data
+    with Image.open(io.BytesIO(kept.data)) as image:
+        assert not image.getexif() and not image.info.get("exif")
+        assert image.size == (20, 40)  # turned as the phone held it
 
 
 # --- e-mail -------------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from sqlalchemy import select
 from iok_saas.announcements import services as announcements
 from iok_saas.announcements.fanout import fan_out
 from iok_saas.audit.models import AuditEvent
-from iok_saas.auth import consents, contacts
-from iok_saas.auth.models import CLERK, ConsentEvent, User
+from iok_saas.auth.models import CLERK, User
+from iok_saas.contacts import consents
+from iok_saas.contacts import services as contacts
+from iok_saas.contacts.models import ConsentEvent
 from iok_saas.db import db, utcnow
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.mail.outbox import build_email

@@ -147,7 +147,7 @@ def _signed_in_device(home: Household) -> int:
 @cache
 def _remembered_device(home: Household) -> int:
     """A browser remembered for two-step verification of the household's account."""
-    from iok_saas.auth import second_factor
+    from iok_saas.account_security import second_factor
     from iok_saas.auth.models import User
     from iok_saas.db import db
     from tests.helpers import in_tenant

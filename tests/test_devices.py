@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from iok_saas.audit.models import SIGN_OUT, AuditEvent
-from iok_saas.auth import devices
+from iok_saas.auth import sessions as devices
 from iok_saas.auth.models import SignedInSession, User
 from iok_saas.db import db, utcnow
 from iok_saas.tenancy import tenant_context

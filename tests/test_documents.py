@@ -6,33 +6,24 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from iok_saas.audit.models import AuditEvent
-from iok_saas.auth.models import CLERK
+from iok_saas.auth.models import CLERK, User
 from iok_saas.db import db, utcnow
 from iok_saas.documents import services
 from iok_saas.documents.models import Document, DocumentVisit
 from iok_saas.files import pdf
-from tests.factories import make_document, make_household, pdf_bytes
+from iok_saas.files.models import StoredFile
+from iok_saas.tenancy.info import get_tenant_info
+from tests.factories import make_document, make_household, pdf_bytes, scripted_pdf_bytes
 from tests.helpers import client_for, in_tenant
 
 ZW = "zielone-wzgorza.localhost"
-
-
-def _scripted_pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
-        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("x()")})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _locked_pdf() -> bytes:
@@ -69,7 +60,7 @@ def _publish(client, data: bytes, filename="statut.pdf", **fields):
 @pytest.mark.parametrize(("data", "words"), [
     (b"MZ\x90\x00 not a pdf at all", "not a PDF"),
     (b"%PDF-1.4 but nothing after it", "cannot be read"),
-    (_scripted_pdf(), "script"),
+    (scripted_pdf_bytes(), "script"),
     (_locked_pdf(), "password"),
 ])
 def test_only_real_pdfs_without_scripts_or_passwords_are_accepted(data, words):
@@ -79,7 +70,7 @@ def test_only_real_pdfs_without_scripts_or_passwords_are_accepted(data, words):
 def test_a_script_inside_the_objects_is_found_without_the_byte_search():
     from pypdf import PdfReader
 
-    assert pdf.has_script(PdfReader(io.BytesIO(_scripted_pdf())))
+    assert pdf.has_script(PdfReader(io.BytesIO(scripted_pdf_bytes())))
     assert not pdf.has_script(PdfReader(io.BytesIO(pdf_bytes())))
     assert pdf.pdf_problem(pdf_bytes()) is None
 
@@ -120,7 +111,7 @@ def test_staff_publish_a_new_version_and_members_read_both_the_old_one_marked_re
 @pytest.mark.parametrize(("data", "filename", "message"), [
     (b"GIF89a not a pdf", "statut.pdf", "nie jest plikiem PDF"),
     (pdf_bytes(), "statut.docx", "nazwa musi kończyć się na .pdf"),
-    (_scripted_pdf(), "statut.pdf", "zawiera skrypt"),
+    (scripted_pdf_bytes(), "statut.pdf", "zawiera skrypt"),
     (_locked_pdf(), "statut.pdf", "zabezpieczony hasłem"),
 ])
 def test_a_file_that_is_not_a_clean_pdf_is_refused_and_nothing_is_saved(
@@ -154,6 +145,30 @@ def test_a_file_over_the_limit_is_refused(app, zw):
     assert answer.status_code in (413, 422)
     with in_tenant(zw):
         assert db.session.scalars(select(Document)).all() == []
+
+
+def test_a_refused_pdf_is_checked_before_anything_is_stored(app, zw):
+    clerk = make_household(zw, units=0, role=CLERK)
+    draft = services.Draft(category="Statut", title="Statut", number="", dated=date(2024, 6, 20))
+    with in_tenant(zw):
+        with pytest.raises(services.DocumentError, match="zawiera skrypt"):
+            services.publish(draft, services.Upload("statut.pdf", io.BytesIO(scripted_pdf_bytes())),
+                             db.session.get(User, clerk.user_id), get_tenant_info(zw.id))
+        # Not rolled back yet: the refused file never reached the store.
+        assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 0
+        db.session.rollback()
+
+
+def test_search_takes_percent_and_underscore_as_they_are(app, zw):
+    home = make_household(zw, units=1)
+    document_id, _ = make_document(zw, home)
+    make_document(zw, make_household(zw, street="ul. Inna", units=0))
+    with in_tenant(zw):
+        db.session.get(Document, document_id).title = "Obniżka opłat o 5% od 1_07"
+    with in_tenant(zw):
+        for query in ("5%", "1_07", "%", "_", "OBNIŻKA"):
+            assert [d.id for d in services.for_members(query)] == [document_id], query
+        assert services.for_members("5_") == services.for_members("o%o") == []
 
 
 def test_outsiders_get_404_by_id(app, zw, baltyk):

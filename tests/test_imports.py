@@ -85,7 +85,7 @@ def test_a_rename_in_the_titles_file_changes_the_person_not_their_account(app, b
 
 
 def test_the_titles_import_never_changes_contact_details_kept_in_iok(app, baltyk, tmp_path):
-    from iok_saas.auth import contacts
+    from iok_saas.contacts import services as contacts
 
     _import_examples(app)
     with in_tenant(baltyk):  # Anna confirmed a new address online
@@ -103,7 +103,7 @@ def test_the_titles_import_never_changes_contact_details_kept_in_iok(app, baltyk
 
 
 def test_new_ledger_entries_e_mail_the_residents_who_asked_once_per_import(app, baltyk, tmp_path):
-    from iok_saas.auth import consents
+    from iok_saas.contacts import consents
     from iok_saas.jobs import get_queue
     from iok_saas.mail.models import OutboxMessage
     from tests.fixtures.mail import run_burst_worker

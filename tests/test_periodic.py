@@ -19,7 +19,8 @@ from tests.helpers import REDIS_URL, across_cooperatives, poll, queue_test_messa
 from tests.helpers import outbox_row as row
 
 EVERY_JOB = {"outbox.relay", "imports.recover", "meters.reminders", "applications.purge",
-             "announcements.resume", "my_data.purge", "auth.sessions"}
+             "announcements.resume", "my_data.purge", "auth.sessions",
+             "account_security.remembered"}
 
 
 @pytest.fixture

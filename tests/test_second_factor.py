@@ -12,9 +12,10 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from iok_saas.account_security import second_factor
+from iok_saas.account_security.models import RecoveryCode
 from iok_saas.audit.models import SECOND_FACTOR_OFF, SECOND_FACTOR_ON, SIGN_IN, AuditEvent
-from iok_saas.auth import second_factor
-from iok_saas.auth.models import CLERK, RecoveryCode, User
+from iok_saas.auth.models import CLERK, User
 from iok_saas.db import db
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.tenancy import services, tenant_context

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 
 from config import ConfigError, ProductionConfig, load_config
 from iok_saas import create_app
-from iok_saas.auth import second_factor
+from iok_saas.account_security import second_factor
 from iok_saas.auth.models import User
 from iok_saas.db import db, sealed
 from iok_saas.tenancy import services, tenant_context

@@ -30,12 +30,8 @@ def init_app(app: Flask) -> None:
     from iok_saas.announcements import messages, routes  # noqa: F401
     from iok_saas.announcements.forms import KIND_LABELS, SERVICE_LABELS
     from iok_saas.announcements.words import when
-    from iok_saas.extensions import csrf
     from iok_saas.web.navigation import N_, NavItem, register
 
-    # These views take attachments: they raise the request size limit, then check CSRF.
-    csrf.exempt(routes.new)
-    csrf.exempt(routes.edit)
     app.jinja_env.globals.update(announcement_kinds=KIND_LABELS,
                                  announcement_services=SERVICE_LABELS, announcement_when=when)
     app.register_blueprint(routes.bp)

@@ -23,8 +23,8 @@ from sqlalchemy import func, select, update
 from iok_saas.announcements.models import OUTAGE, Announcement
 from iok_saas.announcements.services import FAN_OUT, recipients
 from iok_saas.announcements.words import when
-from iok_saas.auth.consents import unsubscribe_link
 from iok_saas.auth.models import User
+from iok_saas.contacts.consents import unsubscribe_link
 from iok_saas.db import db, utcnow
 from iok_saas.jobs import enqueue, job_in_flight
 from iok_saas.mail.outbox import queue_bulk

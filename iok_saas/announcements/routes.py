@@ -18,10 +18,10 @@ from iok_saas import files
 from iok_saas.announcements import render, services
 from iok_saas.announcements.forms import AnnouncementForm, EmailChoiceForm, local
 from iok_saas.announcements.models import Announcement
-from iok_saas.auth import consents
+from iok_saas.contacts import consents
 from iok_saas.db import db
 from iok_saas.estate.services import buildings
-from iok_saas.extensions import csrf
+from iok_saas.files.uploads import takes_upload
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404, staff_required
 from iok_saas.web.forms import ActionForm
@@ -120,20 +120,17 @@ def _choices(form: AnnouncementForm) -> None:
     form.building_ids.choices = [(b.id, b.address) for b in buildings()]
 
 
-def _limit_upload() -> None:
-    """Room for the attachments, then the CSRF check (the app-wide one would read the body)."""
-    request.max_content_length = (services.ATTACHMENT_MAX_MB * services.ATTACHMENTS_MAX + 1) << 20
-    if request.method == "POST":
-        csrf.protect()
+def _attachments_limit() -> int:
+    """The attachments of one announcement, together, in bytes."""
+    return (services.ATTACHMENT_MAX_MB * services.ATTACHMENTS_MAX) << 20
 
 
 def _uploads(form: AnnouncementForm) -> list[services.Upload]:
-    return [services.Upload(f.filename, f.mimetype or "", f.stream)
+    return [services.Upload(f.filename, f.read())
             for f in (form.attachments.data or []) if f and getattr(f, "filename", "")]
 
 
 def _edit(found: Announcement | None):
-    _limit_upload()
     form = AnnouncementForm(obj=None)
     _choices(form)
     if request.method == "GET" and found is not None:
@@ -166,6 +163,7 @@ def _edit(found: Announcement | None):
 
 @staff_bp.route("/nowe", methods=["GET", "POST"])
 @staff_required
+@takes_upload(_attachments_limit)
 def new():
     """Write an announcement (with a preview exactly as residents will see it)."""
     return _edit(None)
@@ -173,6 +171,7 @@ def new():
 
 @staff_bp.route("/<int:announcement_id>", methods=["GET", "POST"])
 @staff_required
+@takes_upload(_attachments_limit)
 def edit(announcement_id: int):
     """Change an announcement (residents see "zmieniono" once it was shown)."""
     return _edit(one_or_404(services.staff_get(announcement_id)))

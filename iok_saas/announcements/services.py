@@ -6,14 +6,12 @@ Every function works in the current cooperative's context and leaves the commit 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
-from sqlalchemy import Select, and_, case, delete, func, or_, select
+from sqlalchemy import Select, Subquery, and_, case, delete, func, or_, select
 
 from iok_saas import files
 from iok_saas.announcements import render
@@ -34,7 +32,8 @@ from iok_saas.announcements.models import (
 )
 from iok_saas.auth.models import RESIDENT, User
 from iok_saas.db import db, utcnow
-from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.estate.models import Building
+from iok_saas.estate.services import building_ids_of, holdings
 from iok_saas.jobs import enqueue
 from iok_saas.web.problems import DomainError
 
@@ -71,11 +70,10 @@ class Draft:
 
 @dataclass(frozen=True)
 class Upload:
-    """An attachment as uploaded: name, declared type, the stream."""
+    """An attachment as uploaded: its name and bytes."""
 
     filename: str
-    content_type: str
-    stream: Any
+    data: bytes
 
 
 def estates() -> list[str]:
@@ -131,6 +129,7 @@ def save(draft: Draft, actor: User, announcement: Announcement | None = None,
     """Create or change an announcement with its audience and new attachments (no commit);
     publishing with e-mail hands the sending to a job."""
     _check(draft)
+    checked = _checked(uploads)
     body_html = render.to_html(draft.body)
     now = utcnow()
     if announcement is None:
@@ -151,7 +150,7 @@ def save(draft: Draft, actor: User, announcement: Announcement | None = None,
     announcement.published_at = announcement.published_at or announcement.publish_from
     db.session.flush()
     _set_audience(announcement, draft)
-    _attach(announcement, uploads)
+    _attach(announcement, checked)
     if announcement.send_email and announcement.emails_queued_at is None:
         announcement.emails_queued_at = now
         enqueue(FAN_OUT, announcement.tenant_id, announcement_id=announcement.id)
@@ -171,47 +170,32 @@ def _set_audience(announcement: Announcement, draft: Draft) -> None:
                            for e in sorted(set(draft.estates)))
 
 
-def _sniff(data: bytes) -> str | None:
-    """What the start of a file really is: PDF, JPEG or PNG (None for anything else)."""
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
+def _checked(uploads: list[Upload]) -> list[files.Checked]:
+    """The attachments as they will be kept, every one checked by the file store before any
+    is stored: a PDF without a script or password, a picture re-encoded without metadata."""
+    if len(uploads) > ATTACHMENTS_MAX:
+        raise AnnouncementError(_l("At most %(count)d attachments.", count=ATTACHMENTS_MAX),
+                                "attachments")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            return {"JPEG": "image/jpeg", "PNG": "image/png"}.get(image.format)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return None
+        return [files.check_attachment(u.filename, u.data, ATTACHMENT_MAX_MB) for u in uploads]
+    except files.FileProblem as problem:
+        raise AnnouncementError(problem.message, "attachments") from None
 
 
-def _attach(announcement: Announcement, uploads: list[Upload]) -> None:
-    if not uploads:
+def _attach(announcement: Announcement, checked: list[files.Checked]) -> None:
+    if not checked:
         return
     count = db.session.scalar(select(func.count()).select_from(AnnouncementAttachment).where(
         AnnouncementAttachment.announcement_id == announcement.id)) or 0
-    if count + len(uploads) > ATTACHMENTS_MAX:
+    if count + len(checked) > ATTACHMENTS_MAX:
         raise AnnouncementError(_l("At most %(count)d attachments.", count=ATTACHMENTS_MAX),
                                 "attachments")
-    for upload in uploads:
-        stored = files.store_stream(upload.stream, filename=upload.filename,
-                                    content_type="application/octet-stream", purpose=PURPOSE,
-                                    max_bytes=ATTACHMENT_MAX_MB << 20)
-        real = _sniff(files.read(stored.id))
-        if real is None or real != _declared(upload):
-            raise AnnouncementError(_l("%(name)s is not a PDF, JPEG or PNG file as its name "
-                                       "says.", name=upload.filename), "attachments")
-        stored.content_type = real
+    for attachment in checked:
+        stored = files.store(attachment.data, filename=attachment.filename,
+                             content_type=attachment.content_type, purpose=PURPOSE)
         db.session.add(AnnouncementAttachment(
             announcement_id=announcement.id, file_id=stored.id, filename=stored.filename,
-            content_type=real, size=stored.size))
-
-
-def _declared(upload: Upload) -> str | None:
-    name = upload.filename.lower()
-    for suffixes, kind in (((".pdf",), "application/pdf"), ((".jpg", ".jpeg"), "image/jpeg"),
-                           ((".png",), "image/png")):
-        if name.endswith(suffixes):
-            return kind
-    return None
+            content_type=attachment.content_type, size=stored.size))
 
 
 def remove_attachment(announcement: Announcement, attachment_id: int) -> bool:
@@ -246,14 +230,9 @@ def attachments(announcement_ids: list[int]) -> dict[int, list[AnnouncementAttac
 # --- who sees what ------------------------------------------------------------------------------
 
 
-def _buildings_of(user_id: int) -> Select:
-    return (select(Unit.building_id).join(UnitTitle, UnitTitle.unit_id == Unit.id)
-            .where(UnitTitle.user_id == user_id))
-
-
 def _meant_for(user_id: int) -> Any:
     """Announcements meant for a building where the person holds a unit."""
-    buildings = _buildings_of(user_id)
+    buildings = building_ids_of(user_id)
     their_estates = select(Building.estate).where(Building.id.in_(buildings))
     return or_(
         Announcement.audience == EVERYONE,
@@ -328,23 +307,22 @@ def mark_read(user_id: int, announcement: Announcement) -> None:
 # --- staff --------------------------------------------------------------------------------------
 
 
-def _residents(*columns: Any) -> Select:
-    """``columns`` of active residents joined to the buildings where they hold a unit."""
-    return (select(*columns).select_from(User)
-            .join(UnitTitle, UnitTitle.user_id == User.id)
-            .join(Unit, Unit.id == UnitTitle.unit_id)
-            .join(Building, Building.id == Unit.building_id)
+def _residents(held: Subquery, *columns: Any) -> Select:
+    """``columns`` of active residents joined to where they hold a unit (``held``: the
+    estate's ``holdings``)."""
+    return (select(*columns).select_from(User).join(held, held.c.user_id == User.id)
             .where(User.role == RESIDENT, User.active))
 
 
 def recipients(announcement: Announcement) -> Select:
     """The residents an announcement reaches (with a title to a unit in its audience)."""
-    stmt = _residents(User.id)
+    held = holdings()
+    stmt = _residents(held, User.id)
     if announcement.audience == BUILDINGS:
-        stmt = stmt.where(Building.id.in_(select(AnnouncementBuilding.building_id).where(
+        stmt = stmt.where(held.c.building_id.in_(select(AnnouncementBuilding.building_id).where(
             AnnouncementBuilding.announcement_id == announcement.id)))
     elif announcement.audience == ESTATES:
-        stmt = stmt.where(Building.estate.in_(select(AnnouncementEstate.estate).where(
+        stmt = stmt.where(held.c.estate.in_(select(AnnouncementEstate.estate).where(
             AnnouncementEstate.announcement_id == announcement.id)))
     return stmt.distinct()
 
@@ -379,17 +357,19 @@ def _reach(announcements: list[Announcement]) -> dict[int, int]:
     """How many residents each announcement reaches: three queries for any number of them
     (everyone; per announcement for buildings; per announcement for estates)."""
     people = func.count(User.id.distinct())
+    held = holdings()
     reach: dict[int, int] = {}
     if any(a.audience == EVERYONE for a in announcements):
-        everyone = db.session.scalar(_residents(people)) or 0
+        everyone = db.session.scalar(_residents(held, people)) or 0
         reach.update((a.id, everyone) for a in announcements if a.audience == EVERYONE)
     for audience, link, matches in (
-            (BUILDINGS, AnnouncementBuilding, AnnouncementBuilding.building_id == Building.id),
-            (ESTATES, AnnouncementEstate, AnnouncementEstate.estate == Building.estate)):
+            (BUILDINGS, AnnouncementBuilding,
+             AnnouncementBuilding.building_id == held.c.building_id),
+            (ESTATES, AnnouncementEstate, AnnouncementEstate.estate == held.c.estate)):
         ids = [a.id for a in announcements if a.audience == audience]
         if ids:
             reach.update(db.session.execute(
-                _residents(link.announcement_id, people).join(link, matches)
+                _residents(held, link.announcement_id, people).join(link, matches)
                 .where(link.announcement_id.in_(ids)).group_by(link.announcement_id)).all())
     return reach
 

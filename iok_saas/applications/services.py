@@ -22,8 +22,8 @@ from iok_saas.applications.models import (
 from iok_saas.auth import services as accounts
 from iok_saas.auth.models import RESIDENT, User
 from iok_saas.db import db, utcnow
-from iok_saas.estate.models import Unit, UnitTitle
-from iok_saas.estate.services import grant_title
+from iok_saas.estate.models import Unit
+from iok_saas.estate.services import grant_title, holdings
 from iok_saas.mail.outbox import queue_message
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import TenantInfo, get_tenant_info
@@ -129,8 +129,9 @@ def same_person_accounts(application: AccessApplication) -> list[User]:
 
 def residents_of(application: AccessApplication) -> list[User]:
     """Who else holds a title to the unit (shown next to the application)."""
-    stmt = (select(User).join(UnitTitle, UnitTitle.user_id == User.id)
-            .where(UnitTitle.unit_id == application.unit_id).order_by(User.last_name))
+    held = holdings()
+    stmt = (select(User).join(held, held.c.user_id == User.id)
+            .where(held.c.unit_id == application.unit_id).order_by(User.last_name))
     if application.user_id is not None:
         stmt = stmt.where(User.id != application.user_id)
     return list(db.session.scalars(stmt))

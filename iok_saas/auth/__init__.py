@@ -1,4 +1,5 @@
-"""Accounts and sign-in: residents and staff of one cooperative."""
+"""Accounts and sign-in: residents and staff of one cooperative — sign-in, sessions, passwords,
+lockout and the user model. Rooms above add steps, gates and pages (``auth.hooks``)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,14 @@ from datetime import timedelta
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from iok_saas.extensions import csrf, login_manager
+from iok_saas.extensions import login_manager
 from iok_saas.jobs.periodic import PeriodicJob, register_periodic
 from iok_saas.web.navigation import N_, NavItem, register
 
 
 def init_app(app: Flask) -> None:
     """Flask-Login scoped to the current cooperative, rate limits, gates, the sign-in pages."""
-    from iok_saas.auth import (  # noqa: F401
-        contacts,
-        gates,
-        limits,
-        messages,
-        routes,
-        second_routes,
-        services,
-    )
+    from iok_saas.auth import gates, limits, messages, routes, services  # noqa: F401
 
     login_manager.init_app(app)
     login_manager.user_loader(services.load_user)
@@ -32,14 +25,10 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     limits.init_app(app)
     app.before_request(gates.account_gates)
-    app.add_template_filter(contacts.masked_email, "masked_email")
-    # The unsubscribe link's own signature is its proof; mail programs post without a token.
-    csrf.exempt(routes.unsubscribe)
     app.register_blueprint(routes.bp)
     for audience in ("resident", "staff"):
-        register(app, NavItem("auth.my_devices", N_("Signed-in devices"), audience, order=88))
         register(app, NavItem("auth.change_password", N_("Change password"), audience, order=90))
     register_periodic(app, PeriodicJob(
-        "auth.sessions", "iok_saas.auth.devices.prune",
-        "forget idle signed-in sessions and remembered browsers past their 30 days",
+        "auth.sessions", "iok_saas.auth.sessions.prune",
+        "forget signed-in sessions idle longer than the cooperative allows",
         every=timedelta(hours=1), per_cooperative=True))

@@ -1,4 +1,5 @@
-"""Before every request of a signed-in person: idle timeout, then the forced password change."""
+"""Before every request of a signed-in person: idle timeout, the forced password change, then
+the gates other rooms register (``hooks.register_gate``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from iok_saas.auth import devices, second_factor
+from iok_saas.auth import hooks, sessions
 from iok_saas.db import db
 
 # How often the time of the last request is written into the session (seconds): the idle
@@ -23,20 +24,17 @@ ALLOWED_WITH_INITIAL_PASSWORD = {
 }
 
 
-# What someone who must set up two-step verification may reach before they have.
-ALLOWED_WITHOUT_SECOND_FACTOR = ALLOWED_WITH_INITIAL_PASSWORD | {"auth.second_factor_page"}
-
-
 def account_gates():
-    """Sign out idle sessions; hold initial passwords on the change page."""
+    """Sign out idle sessions; hold initial passwords on the change page; then the registered
+    gates (the first answer wins)."""
     if getattr(g, "tenant", None) is None or not current_user.is_authenticated:
         return None
     now = int(time.time())
     idle = g.tenant.settings.accounts.idle_timeout_minutes * 60
     if now - session.get("seen", now) > idle:
-        row = devices.current_id()
+        row = sessions.current_id()
         if row is not None:
-            devices.end(current_user.id, row)
+            sessions.end(current_user.id, row)
             db.session.commit()
         logout_user()
         session.pop("seen", None)
@@ -44,13 +42,8 @@ def account_gates():
         return redirect(url_for("auth.login"))
     if now - session.get("seen", 0) >= SEEN_EVERY:
         session["seen"] = now  # not every request: an unchanged session is not sent again
-        devices.touch()  # the device list's "last activity", as often as the idle clock
+        sessions.touch()  # the device list's "last activity", as often as the idle clock
         db.session.commit()
     if current_user.must_change_password and request.endpoint not in ALLOWED_WITH_INITIAL_PASSWORD:
         return redirect(url_for("auth.change_password"))
-    if not current_user.totp_secret and request.endpoint not in ALLOWED_WITHOUT_SECOND_FACTOR \
-            and second_factor.required(current_user, g.tenant.settings.second_factor):
-        flash(_("Your cooperative requires two-step verification for this account. Please set "
-                "it up now: it takes a minute."), "info")
-        return redirect(url_for("auth.second_factor_page"))
-    return None
+    return next((answer for answer in (gate() for gate in hooks.gates()) if answer), None)

@@ -61,9 +61,10 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     locked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    # Two-step verification (``auth.second_factor``): the authenticator app's secret once set
-    # up, the one being set up, and the last time step used (a code never works twice). The
-    # secrets are sealed with the data keys: codes are computed from them, so no hash will do.
+    # Two-step verification (``account_security.second_factor``): the authenticator app's
+    # secret once set up, the one being set up, and the last time step used (a code never
+    # works twice). The secrets are sealed with the data keys: codes are computed from them,
+    # so no hash will do.
     totp_secret: Mapped[str | None] = mapped_column(Sealed(64))
     totp_pending: Mapped[str | None] = mapped_column(Sealed(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -110,30 +111,8 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
         return f"{self.id}:{self.session_version}"
 
 
-class ActivationCode(TenantScoped, db.Model):
-    """A one-time code on paper that opens a member's account (``auth.activation``): only its
-    keyed hash is kept; it works once, until it expires, unless revoked."""
-
-    __tablename__ = "activation_code"
-    __table_args__ = (
-        tenant_fk("user_id", "user_account"),
-        Index("ix_activation_code_user", "tenant_id", "user_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int]
-    code_hash: Mapped[str] = mapped_column(String(64))
-    issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    issued_by_id: Mapped[int | None]  # None: the operator's command
-    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    revoke_reason: Mapped[str] = mapped_column(String(12), default="", server_default="")
-    failures: Mapped[int] = mapped_column(default=0, server_default="0")
-
-
 class SignedInSession(TenantScoped, db.Model):
-    """One sign-in on one device (``auth.devices``): the cookie holds a token, this row only
+    """One sign-in on one device (``auth.sessions``): the cookie holds a token, this row only
     its SHA-256; ending the row ends the session."""
 
     __tablename__ = "user_session"
@@ -150,56 +129,3 @@ class SignedInSession(TenantScoped, db.Model):
     ip: Mapped[str] = mapped_column(String(45), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-
-
-class RecoveryCode(TenantScoped, db.Model):
-    """One of a person's ten one-time codes for when the authenticator app is not at hand
-    (a keyed hash only)."""
-
-    __tablename__ = "recovery_code"
-    __table_args__ = (
-        tenant_fk("user_id", "user_account"),
-        Index("ix_recovery_code_user", "tenant_id", "user_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int]
-    code_hash: Mapped[str] = mapped_column(String(64))
-    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
-
-class TrustedDevice(TenantScoped, db.Model):
-    """A browser where the person chose not to be asked for the code for 30 days (where the
-    cooperative allows it): its cookie's token, as a SHA-256."""
-
-    __tablename__ = "trusted_device"
-    __table_args__ = (
-        tenant_fk("user_id", "user_account"),
-        Index("ix_trusted_device_user", "tenant_id", "user_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int]
-    token_hash: Mapped[str] = mapped_column(String(64))
-    device: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
-
-
-class ConsentEvent(TenantScoped, db.Model):
-    """A choice of what to receive, given or withdrawn, when and how (kept: the dates shown)."""
-
-    __tablename__ = "consent_event"
-    __table_args__ = (
-        tenant_fk("user_id", "user_account"),
-        Index("ix_consent_event_user", "tenant_id", "user_id", "choice"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int]
-    choice: Mapped[str] = mapped_column(String(30))
-    given: Mapped[bool]
-    # "resident" (their page), "link" (the unsubscribe link in an e-mail), "staff" (on paper).
-    way: Mapped[str] = mapped_column(String(10))
-    actor_id: Mapped[int | None]
-    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

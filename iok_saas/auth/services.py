@@ -27,7 +27,7 @@ from iok_saas.audit.models import (
     SIGN_IN_FAILED,
     UNLOCKED,
 )
-from iok_saas.auth import devices, policy, second_factor
+from iok_saas.auth import hooks, policy, sessions
 from iok_saas.auth.models import ROLES, User
 from iok_saas.auth.passwords import (
     burn_one_hash,
@@ -55,9 +55,9 @@ class SignInResult(Enum):
     # A locked account (or the failure that locked it): told plainly, with the cooperative's
     # way back, whatever the password — the answer never says whether it was right.
     LOCKED = "locked"
-    # Right password on an account with two-step verification: the code is asked next; the
-    # failures counted so far stay until the code is right too.
-    SECOND_FACTOR = "second_factor"
+    # Right password, and a step is asked next (``hooks.next_step``: the authenticator app's
+    # code); the failures counted so far stay until that step is passed too.
+    NEXT_STEP = "next_step"
 
 
 @dataclass(frozen=True)
@@ -214,8 +214,8 @@ def authenticate(identifier: str, password: str, tenant: TenantInfo) -> tuple[Si
         return SignInResult.EXPIRED, None
     if needs_rehash(user.password_hash):  # made with older parameters: today's, same password
         user.password_hash = hash_password(password)
-    if second_factor.asked(user, tenant.settings.second_factor):
-        return SignInResult.SECOND_FACTOR, user
+    if hooks.next_step(user, tenant) is not None:
+        return SignInResult.NEXT_STEP, user
     finish_sign_in(user)
     return SignInResult.OK, user
 
@@ -351,19 +351,19 @@ def end_sessions(user: User) -> int:
     """Every session of the person ends (their rows go; cookies of an older version stop
     working even before the row is gone); how many signed-in devices there were."""
     user.session_version += 1
-    second_factor.forget(user.id)  # a remembered browser is asked for the code again
-    return devices.end_others(user.id, None)
+    hooks.sessions_ended(user.id)  # e.g. a remembered browser is asked for the code again
+    return sessions.end_others(user.id, None)
 
 
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader: only users of the current cooperative, only a session whose row is
-    still there (one query for both: ``devices.load``)."""
+    still there (one query for both: ``sessions.load``)."""
     if getattr(g, "tenant", None) is None:
         return None
     raw_id, _, version = user_id.partition(":")
     if not raw_id.isdigit() or not version.isdigit():
         return None
-    found = devices.load(int(raw_id))
+    found = sessions.load(int(raw_id))
     if found is None:
         return None
     user, row = found

@@ -60,7 +60,7 @@ def letter_codes_cmd(slug: str, building: str | None, everyone: bool, days: int 
     """One-time activation codes for the residents who have never signed in: a CSV the
     accounting system prints on the fee notice, and letters (one PDF page a person). The codes
     are shown only in these files; the IOK keeps only their fingerprints."""
-    from iok_saas.auth import activation, letters
+    from iok_saas.account_security import activation, letters
 
     with in_cooperative(slug) as tenant_id:
         info = get_tenant_info(tenant_id)

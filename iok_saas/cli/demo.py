@@ -28,10 +28,11 @@ from iok_saas.announcements.models import (
 from iok_saas.announcements.render import to_html
 from iok_saas.applications.models import SUBMITTED, AccessApplication
 from iok_saas.audit.models import DataView
-from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, ConsentEvent, User
+from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
 from iok_saas.auth.passwords import hash_password
 from iok_saas.cli import demo_correspondence
 from iok_saas.cli.demo_documents import publish_demo_documents
+from iok_saas.contacts.models import ConsentEvent
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.faults.models import (

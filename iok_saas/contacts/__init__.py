@@ -1,6 +1,7 @@
-"""Contact details (dane kontaktowe, "zmień dane") and what the resident chooses to receive
-(feature ``contacts``). The rules live with the accounts (``auth.contacts``, ``auth.consents``):
-the fan-outs and the staff panel use them too."""
+"""Contact details (dane kontaktowe, "zmień dane") and what the resident chooses to receive by
+e-mail. The rules (``services``, ``consents``) serve the announcements', finance's and meters'
+e-mails and the staff panel too; the resident's pages are the feature ``contacts``; the
+unsubscribe link works at every cooperative."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The resident's pages and the menu link."""
-    from iok_saas.contacts import routes
+    """The resident's pages, the unsubscribe link, the menu link, the address filter."""
+    from iok_saas.contacts import messages, routes, services, unsubscribe  # noqa: F401
+    from iok_saas.extensions import csrf
     from iok_saas.web.navigation import N_, NavItem, register
 
     app.register_blueprint(routes.bp)
+    # The link's own signature is its proof; mail programs post without a token.
+    csrf.exempt(unsubscribe.unsubscribe)
+    app.register_blueprint(unsubscribe.bp)
+    app.add_template_filter(services.masked_email, "masked_email")
     register(app, NavItem("contacts.index", N_("Contact details"), "resident", "contacts",
                           order=60))

@@ -7,7 +7,9 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from iok_saas.auth import consents, contacts, services
+from iok_saas.auth import services
+from iok_saas.contacts import consents
+from iok_saas.contacts import services as contacts
 from iok_saas.contacts.forms import ChoicesForm, ContactsForm
 from iok_saas.db import db
 from iok_saas.tenancy.features import require_feature

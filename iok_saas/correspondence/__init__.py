@@ -39,14 +39,9 @@ def init_app(app: Flask) -> None:
 
     from iok_saas.correspondence import messages, personal, routes, staff_routes  # noqa: F401
     from iok_saas.correspondence.forms import STAFF_STATUS_LABELS, STATUS_LABELS
-    from iok_saas.extensions import csrf
     from iok_saas.web.navigation import N_, NavItem, register
     from iok_saas.web.personal import PersonalSection, register_section
 
-    # These views take attachments: they raise the request size limit, then check CSRF.
-    csrf.exempt(routes.new)
-    csrf.exempt(routes.case)
-    csrf.exempt(staff_routes.case)
     app.jinja_env.globals.update(case_statuses=STATUS_LABELS,
                                  staff_case_statuses=STAFF_STATUS_LABELS)
     app.register_blueprint(routes.bp)

@@ -7,7 +7,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from iok_saas.auth import queues
+from iok_saas.cases import queue as queues
 from iok_saas.correspondence.models import CLOSED, IN_PROGRESS, RECEIVED, WAITING
 from iok_saas.correspondence.services import BODY_MAX, REASON_MAX, SUBJECT_MAX
 from iok_saas.files.attachments import ACCEPT

@@ -14,6 +14,7 @@ from iok_saas.auth.models import User
 from iok_saas.correspondence import services
 from iok_saas.correspondence.models import LETTER, MOVED, Case, CaseEntry
 from iok_saas.db import db
+from iok_saas.estate.services import places_of
 from iok_saas.faults import services as faults
 from iok_saas.tenancy.settings import Faults as FaultRules
 
@@ -21,11 +22,11 @@ from iok_saas.tenancy.settings import Faults as FaultRules
 def places(case: Case) -> list[tuple[str, str]]:
     """Where the report can be made: the author's units and the buildings they are in, as
     (value, label) for a choice; the case's own unit first."""
-    units, buildings = faults.places_of(case.author_id)
-    units.sort(key=lambda u: u.id != case.unit_id)
+    held = places_of(case.author_id)
+    units = sorted(held.units, key=lambda u: u.id != case.unit_id)
     return ([(f"unit:{u.id}", str(_l("Unit: %(address)s", address=u.address))) for u in units]
             + [(f"building:{b.id}", str(_l("Common areas: %(address)s", address=b.address)))
-               for b in buildings])
+               for b in held.buildings])
 
 
 def move(case: Case, actor: User, category: str, where: str, rules: FaultRules) -> Any:

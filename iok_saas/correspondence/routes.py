@@ -10,7 +10,8 @@ from iok_saas import files
 from iok_saas.correspondence import services
 from iok_saas.correspondence.forms import FollowUpForm, LetterForm
 from iok_saas.correspondence.models import Case
-from iok_saas.extensions import csrf
+from iok_saas.estate.services import places_of
+from iok_saas.files.uploads import takes_upload
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404
 from iok_saas.web.pdf import render_pdf
@@ -26,13 +27,9 @@ def rules():
     return g.tenant.settings.correspondence
 
 
-def limit_upload() -> None:
-    """Room for the attachments of one message, then the CSRF check (the app-wide one would
-    read the body first)."""
-    request.max_content_length = (rules().attachment_max_mb
-                                  * services.ATTACHMENTS_PER_MESSAGE + 1) << 20
-    if request.method == "POST":
-        csrf.protect()
+def attachments_limit() -> int:
+    """The attachments of one message the cooperative takes, together, in bytes."""
+    return (rules().attachment_max_mb * services.ATTACHMENTS_PER_MESSAGE) << 20
 
 
 def uploads(field) -> list[services.Upload]:
@@ -55,11 +52,11 @@ def index():
 
 @bp.route("/sprawy/nowa", methods=["GET", "POST"])
 @login_required
+@takes_upload(attachments_limit)
 def new():
     """Write to the office: topic, unit, subject, text, attachments."""
-    limit_upload()
     form = LetterForm()
-    units = services.units_of(current_user.id)
+    units = places_of(current_user.id).units
     form.topic.choices = [("", _("— choose —"))] + [(t, t) for t in rules().topics]
     form.unit.choices = [(str(u.id), u.address) for u in units] + [
         (NO_UNIT, _("Not about one unit"))]
@@ -90,10 +87,10 @@ def new():
 
 @bp.route("/sprawy/<int:case_id>", methods=["GET", "POST"])
 @login_required
+@takes_upload(attachments_limit)
 def case(case_id: int):
     """The case: the letter, the office's answers and the resident's follow-ups (never staff's
     internal notes); an answer while the case is open."""
-    limit_upload()
     found = _case_or_404(case_id)
     form = FollowUpForm()
     if request.method == "POST" and form.validate_on_submit() and commit_or_show(

@@ -22,9 +22,9 @@ from sqlalchemy.orm import joinedload
 from iok_saas import files, registers
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import CASE_ANSWERED, CASE_ASSIGNED, CASE_CLOSED
-from iok_saas.auth import queues
 from iok_saas.auth.models import User
-from iok_saas.auth.queues import Filters
+from iok_saas.cases import queue as queues
+from iok_saas.cases.queue import Filters
 from iok_saas.correspondence.models import (
     ANSWER,
     ASSIGNED,
@@ -46,7 +46,8 @@ from iok_saas.correspondence.models import (
     CaseEntry,
 )
 from iok_saas.db import db, utcnow
-from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.estate.models import Unit
+from iok_saas.estate.services import places_of
 from iok_saas.mail.outbox import queue_message
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import get_tenant_info
@@ -99,15 +100,6 @@ def new_submission() -> str:
 # --- residents ----------------------------------------------------------------------------------
 
 
-def units_of(user_id: int) -> list[Unit]:
-    """The units a letter may concern: the resident's own, in address order."""
-    return list(db.session.scalars(
-        select(Unit).join(UnitTitle, UnitTitle.unit_id == Unit.id)
-        .join(Building, Building.id == Unit.building_id)
-        .where(UnitTitle.user_id == user_id).options(joinedload(Unit.building))
-        .order_by(Building.street, Building.number, Unit.number, Unit.id)).unique())
-
-
 def _check_text(text: str, field_name: str, empty: Any, limit: int = BODY_MAX) -> str:
     text = text.strip()
     if not text:
@@ -143,7 +135,8 @@ def create(user: User, data: NewCase, rules: Rules) -> Case:
         return earlier
     if data.topic not in rules.topics:
         raise CaseError(_l("Choose a topic from the list."), "topic")
-    if data.unit_id is not None and data.unit_id not in {u.id for u in units_of(user.id)}:
+    # Checked among the resident's units, not in SQL: any number the form sends is refused.
+    if data.unit_id is not None and places_of(user.id).unit(data.unit_id) is None:
         raise CaseError(_l("Choose one of your units, or “not about one unit”."), "unit")
     subject = _check_text(data.subject, "subject", _l("Give the letter a subject."),
                           SUBJECT_MAX)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from iok_saas.audit import services as audit
-from iok_saas.auth import queues
+from iok_saas.cases import queue as queues
 from iok_saas.correspondence import moves, services
 from iok_saas.correspondence.forms import (
     STAFF_STATUS_LABELS,
@@ -20,9 +20,10 @@ from iok_saas.correspondence.forms import (
     TemplateForm,
 )
 from iok_saas.correspondence.models import Case
-from iok_saas.correspondence.routes import limit_upload, rules, uploads
+from iok_saas.correspondence.routes import attachments_limit, rules, uploads
 from iok_saas.db import db
 from iok_saas.estate.services import buildings
+from iok_saas.files.uploads import takes_upload
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404, staff_required
 from iok_saas.web.formatting import daytime
@@ -79,9 +80,9 @@ def _move_form(case: Case) -> MoveForm | None:
 
 @bp.route("/<int:case_id>", methods=["GET", "POST"])
 @staff_required
+@takes_upload(attachments_limit)
 def case(case_id: int):
     """One case: the whole thread (internal notes too), the resident, the actions."""
-    limit_upload()
     found = one_or_404(services.staff_case(case_id))
     form = _staff_form(found)
     if request.method == "GET":

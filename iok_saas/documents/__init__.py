@@ -24,12 +24,8 @@ def _home(units: list[Any]) -> Any:
 def init_app(app: Flask) -> None:
     """The members' pages, the staff pages, the menu links."""
     from iok_saas.documents import routes
-    from iok_saas.extensions import csrf
     from iok_saas.web.navigation import N_, NavItem, register
 
-    # These views take a PDF: they raise the request size limit, then check CSRF.
-    for view in (routes.new, routes.edit, routes.new_version):
-        csrf.exempt(view)
     app.register_blueprint(routes.bp)
     app.register_blueprint(routes.staff_bp)
     register(app, NavItem("documents.index", N_("Documents"), "resident", "documents", order=50))

@@ -13,7 +13,7 @@ from iok_saas.db import db
 from iok_saas.documents import services
 from iok_saas.documents.forms import STATUS_LABELS, DocumentForm, VersionForm
 from iok_saas.documents.models import Document
-from iok_saas.extensions import csrf
+from iok_saas.files.uploads import takes_upload
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404, staff_required
 from iok_saas.web.forms import ActionForm
@@ -74,11 +74,9 @@ def download(document_id: int, version_id: int) -> Response:
 # --- staff --------------------------------------------------------------------------------------
 
 
-def _limit_upload() -> None:
-    """Room for one PDF, then the CSRF check (the app-wide one would read the body first)."""
-    request.max_content_length = (g.tenant.settings.documents.max_mb + 1) << 20
-    if request.method == "POST":
-        csrf.protect()
+def _pdf_limit() -> int:
+    """The largest PDF the cooperative publishes, in bytes."""
+    return g.tenant.settings.documents.max_mb << 20
 
 
 def _upload(field) -> services.Upload | None:
@@ -105,9 +103,9 @@ def staff_index():
 
 @staff_bp.route("/nowy", methods=["GET", "POST"])
 @staff_required
+@takes_upload(_pdf_limit)
 def new():
     """Publish a document with its PDF."""
-    _limit_upload()
     form = _categories(DocumentForm())
     if form.validate_on_submit() and (upload := _upload(form.file)) is not None:
         made: list[Document] = []
@@ -121,9 +119,9 @@ def new():
 
 @staff_bp.route("/<int:document_id>", methods=["GET", "POST"])
 @staff_required
+@takes_upload(_pdf_limit)
 def edit(document_id: int):
     """A document's data, its versions, a new version, withdrawal."""
-    _limit_upload()
     document = one_or_404(services.staff_get(document_id))
     form = _categories(DocumentForm(obj=document if request.method == "GET" else None))
     if form.validate_on_submit() and commit_or_show(
@@ -143,9 +141,9 @@ def _staff_page(document: Document, form: DocumentForm, version_form: VersionFor
 
 @staff_bp.post("/<int:document_id>/wersje")
 @staff_required
+@takes_upload(_pdf_limit)
 def new_version(document_id: int):
     """Replace the PDF: the new version is in force, the earlier one stays, marked replaced."""
-    _limit_upload()
     document = one_or_404(services.staff_get(document_id))
     version_form = VersionForm()
     if version_form.validate_on_submit() and (upload := _upload(version_form.file)) is not None \

@@ -21,7 +21,7 @@ from iok_saas.audit.models import DOCUMENT_CHANGED, DOCUMENT_PUBLISHED, DOCUMENT
 from iok_saas.auth.models import User
 from iok_saas.db import db, utcnow
 from iok_saas.documents.models import CURRENT, STATUSES, Document, DocumentVersion, DocumentVisit
-from iok_saas.estate.models import UnitTitle
+from iok_saas.estate.services import unit_ids_of
 from iok_saas.files.models import StoredFile
 from iok_saas.files.pdf import pdf_problem
 from iok_saas.tenancy.info import TenantInfo
@@ -55,21 +55,20 @@ class Upload:
 
 
 def _store_pdf(upload: Upload, tenant: TenantInfo) -> StoredFile:
-    """Keep the upload when it is a PDF fit for members; else refuse (the caller rolls back)."""
+    """Keep the upload once the file store's checks found it a PDF fit for members; else
+    refuse, with nothing stored."""
     if not upload.filename.lower().endswith(".pdf"):
         raise DocumentError(_l("%(name)s is not a PDF file (its name must end with .pdf).",
                                name=upload.filename), "file")
-    limit = tenant.settings.documents.max_mb
     try:
-        stored = files.store_stream(upload.stream, filename=upload.filename,
-                                    content_type="application/pdf", purpose=PURPOSE,
-                                    max_bytes=limit << 20)
+        data = files.read_upload(upload.stream, tenant.settings.documents.max_mb << 20)
     except files.FileProblem as problem:
         raise DocumentError(str(problem), "file") from problem
-    problem = pdf_problem(files.read(stored.id))
+    problem = pdf_problem(data)
     if problem is not None:
         raise DocumentError(problem, "file")
-    return stored
+    return files.store(data, filename=upload.filename, content_type="application/pdf",
+                       purpose=PURPOSE)
 
 
 # --- staff --------------------------------------------------------------------------------------
@@ -161,8 +160,7 @@ def is_member(user: User) -> bool:
     """Who may read the library: staff, and residents holding a unit."""
     if user.is_staff:
         return True
-    return db.session.scalar(select(func.count()).select_from(UnitTitle).where(
-        UnitTitle.user_id == user.id)) > 0
+    return bool(db.session.scalar(select(unit_ids_of(user.id).exists())))
 
 
 def for_members(query: str = "", category: str = "") -> list[Document]:
@@ -170,9 +168,8 @@ def for_members(query: str = "", category: str = "") -> list[Document]:
     looks in the title and the number."""
     stmt = select(Document).where(Document.withdrawn_at.is_(None))
     if query:
-        words = query.replace("\\", " ").replace("%", " ").replace("_", " ").strip()
-        like = f"%{words}%"
-        stmt = stmt.where(or_(Document.title.ilike(like), Document.number.ilike(like)))
+        stmt = stmt.where(or_(Document.title.icontains(query, autoescape=True),
+                              Document.number.icontains(query, autoescape=True)))
     if category:
         stmt = stmt.where(Document.category == category)
     return list(db.session.scalars(stmt.order_by(Document.dated.desc(), Document.id.desc())))

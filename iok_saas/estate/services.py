@@ -1,9 +1,14 @@
-"""Buildings, units and titles as staff manage them."""
+"""Buildings, units and titles as staff manage them, and a resident's places as every
+capability reads them: ``places_of`` (one query), ``unit_ids_of`` / ``building_ids_of`` inside a
+capability's own statement, and ``holdings`` for the reverse (who holds units where)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Select, Subquery, select
+from sqlalchemy.orm import contains_eager
 
 from iok_saas.db import db
 from iok_saas.estate.models import TITLE_KINDS, Building, Unit, UnitTitle
@@ -24,30 +29,92 @@ def find_unit(building_id: int, number: str) -> Unit | None:
         Unit.building_id == building_id, Unit.number == number.strip()))
 
 
-def _held_units():
-    """Units with their buildings, in address order (the one order residents see)."""
-    return (select(Unit).join(UnitTitle).join(Building).options(joinedload(Unit.building))
+@dataclass(frozen=True)
+class Places:
+    """Where a person holds a title: the titles (each with its unit and the unit's building) in
+    address order, the one order residents see."""
+
+    titles: tuple[UnitTitle, ...] = ()
+
+    @property
+    def units(self) -> list[Unit]:
+        """The units, in address order."""
+        return [t.unit for t in self.titles]
+
+    @property
+    def buildings(self) -> list[Building]:
+        """The buildings those units are in, each once, in address order."""
+        return list({t.unit.building_id: t.unit.building for t in self.titles}.values())
+
+    @property
+    def estates(self) -> list[str]:
+        """The estates of those buildings, each once (a building on no estate adds none)."""
+        return list(dict.fromkeys(b.estate for b in self.buildings if b.estate))
+
+    def unit(self, unit_id: int) -> Unit | None:
+        """The unit if it is one of these; None otherwise."""
+        return next((t.unit for t in self.titles if t.unit_id == unit_id), None)
+
+    def building(self, building_id: int) -> Building | None:
+        """The building if the person holds a unit in it; None otherwise."""
+        return next((b for b in self.buildings if b.id == building_id), None)
+
+
+def _held() -> Select:
+    """Titles with their units and buildings, in address order (the one query of places)."""
+    return (select(UnitTitle).join(UnitTitle.unit).join(Unit.building)
+            .options(contains_eager(UnitTitle.unit).contains_eager(Unit.building))
             .order_by(Building.street, Building.number, Unit.number, Unit.id))
 
 
-def units_of(user_id: int) -> list[Unit]:
-    """The units the person holds a title to, in address order (one query)."""
-    return list(db.session.scalars(_held_units().where(UnitTitle.user_id == user_id)).unique())
+def places_of(user_id: int) -> Places:
+    """The person's units with their titles, buildings and estates (one query)."""
+    return Places(tuple(db.session.scalars(_held().where(UnitTitle.user_id == user_id))))
+
+
+def places_of_each(user_ids: Iterable[int]) -> dict[int, Places]:
+    """Each person's places (one query a thousand people), for letters to many at once."""
+    found: dict[int, list[UnitTitle]] = {}
+    ids = list(user_ids)
+    for start in range(0, len(ids), 1000):
+        for title in db.session.scalars(_held().where(
+                UnitTitle.user_id.in_(ids[start:start + 1000]))):
+            found.setdefault(title.user_id, []).append(title)
+    return {user_id: Places(tuple(titles)) for user_id, titles in found.items()}
 
 
 def held_unit(user_id: int, unit_id: int) -> Unit | None:
     """The unit if the person holds a title to it; None otherwise (a 404 for the view)."""
-    return db.session.scalars(_held_units().where(
-        UnitTitle.user_id == user_id, Unit.id == unit_id)).first()
+    title = db.session.scalar(_held().where(UnitTitle.user_id == user_id,
+                                            UnitTitle.unit_id == unit_id))
+    return title.unit if title is not None else None
 
 
 def titles_of(user_id: int) -> list[UnitTitle]:
-    """The user's titles with their units and buildings (one query)."""
-    return list(db.session.scalars(
-        select(UnitTitle).where(UnitTitle.user_id == user_id)
-        .options(joinedload(UnitTitle.unit).joinedload(Unit.building))
-        .order_by(UnitTitle.id)
-    ))
+    """The person's titles with their units and buildings, as staff pages list them."""
+    return list(places_of(user_id).titles)
+
+
+def unit_ids_of(user_id: int) -> Select:
+    """The ids of the units the person holds, for a capability's own statement
+    (``Meter.unit_id.in_(unit_ids_of(user_id))``): one statement, not two."""
+    return select(UnitTitle.unit_id).where(UnitTitle.user_id == user_id)
+
+
+def building_ids_of(user_id: int) -> Select:
+    """The ids of the buildings where the person holds a unit, for a capability's own
+    statement."""
+    return (select(Unit.building_id).join(UnitTitle, UnitTitle.unit_id == Unit.id)
+            .where(UnitTitle.user_id == user_id))
+
+
+def holdings() -> Subquery:
+    """Who holds which unit where, the reverse of ``places_of``: one row a title with
+    ``user_id``, ``unit_id``, ``building_id`` and ``estate``, for a capability to join when it
+    looks for the people holding units (of a list, a building, an estate)."""
+    return (select(UnitTitle.user_id, UnitTitle.unit_id, Unit.building_id, Building.estate)
+            .join(Unit, Unit.id == UnitTitle.unit_id)
+            .join(Building, Building.id == Unit.building_id).subquery("holding"))
 
 
 def grant_title(user_id: int, unit: Unit, kind: str) -> UnitTitle:

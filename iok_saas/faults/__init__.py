@@ -31,15 +31,11 @@ def init_app(app: Flask) -> None:
     """Residents' pages, the staff queue, e-mails, the menu links, the start-page figure."""
     from flask_babel import lazy_gettext as _l
 
-    from iok_saas.extensions import csrf
     from iok_saas.faults import messages, personal, routes, staff_routes  # noqa: F401
     from iok_saas.faults.forms import STATUS_LABELS
     from iok_saas.web.navigation import N_, NavItem, register
     from iok_saas.web.personal import PersonalSection, register_section
 
-    # These views take photos: they raise the request size limit, then check CSRF themselves.
-    csrf.exempt(routes.new)
-    csrf.exempt(routes.report)
     app.jinja_env.globals.update(fault_statuses=STATUS_LABELS)
     app.register_blueprint(routes.bp)
     app.register_blueprint(staff_routes.bp)

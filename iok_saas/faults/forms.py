@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from iok_saas.auth import queues
+from iok_saas.cases import queue as queues
 from iok_saas.faults.models import DONE, IN_PROGRESS, MERGED, RECEIVED, REJECTED
 from iok_saas.faults.services import DESCRIPTION_MAX, TEXT_MAX
 from iok_saas.web.forms import PHONE, SAFE_LINES, SAFE_TEXT, Form

@@ -6,10 +6,11 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from iok_saas.extensions import csrf
+from iok_saas.estate.services import places_of
 from iok_saas.faults import photos, services
 from iok_saas.faults.forms import CommentForm, ReopenForm, ReportForm
 from iok_saas.faults.models import FaultReport
+from iok_saas.files.uploads import takes_upload
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404
 from iok_saas.web.forms import ActionForm
@@ -24,12 +25,9 @@ def rules():
     return g.tenant.settings.faults
 
 
-def limit_upload() -> None:
-    """Room for the photos of one message, then the CSRF check (the app-wide one would read
-    the body first)."""
-    request.max_content_length = (rules().photo_max_mb * rules().photos_per_message + 1) << 20
-    if request.method == "POST":
-        csrf.protect()
+def photos_limit() -> int:
+    """The photos of one message the cooperative takes, together, in bytes."""
+    return (rules().photo_max_mb * rules().photos_per_message) << 20
 
 
 def uploads(field) -> list[bytes]:
@@ -52,20 +50,21 @@ def index():
 
 def _choices(form: ReportForm) -> bool:
     """Fill the category and place lists; False when the resident holds no unit."""
-    units, buildings = services.places_of(current_user.id)
+    places = places_of(current_user.id)
+    units = places.units
     form.category.choices = [("", _("— choose —"))] + [(c, c) for c in rules().categories]
     form.where.choices = (
         [(f"unit:{u.id}", _("My unit: %(address)s", address=u.address)) for u in units]
         + [(f"building:{b.id}", _("Common areas of the building %(address)s", address=b.address))
-           for b in buildings])
+           for b in places.buildings])
     return bool(units)
 
 
 @bp.route("/awarie/nowa", methods=["GET", "POST"])
 @login_required
+@takes_upload(photos_limit)
 def new():
     """What is not reported here (and whom to call), then the form."""
-    limit_upload()
     form = ReportForm()
     has_units = _choices(form)
     if request.method == "GET":
@@ -93,10 +92,10 @@ def new():
 
 @bp.route("/awarie/<int:report_id>", methods=["GET", "POST"])
 @login_required
+@takes_upload(photos_limit)
 def report(report_id: int):
     """A report's status and history (without staff's internal notes); a comment or photo
     while it is open."""
-    limit_upload()
     found = _report_or_404(report_id)
     form = CommentForm()
     if request.method == "POST" and form.validate_on_submit() and commit_or_show(

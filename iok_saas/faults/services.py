@@ -20,11 +20,11 @@ from sqlalchemy.orm import joinedload
 from iok_saas import registers
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import FAULT_ASSIGNED, FAULT_MERGED, FAULT_STATUS
-from iok_saas.auth import queues
 from iok_saas.auth.models import User
-from iok_saas.auth.queues import Filters
+from iok_saas.cases import queue as queues
+from iok_saas.cases.queue import Filters
 from iok_saas.db import db, utcnow
-from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.estate.services import places_of
 from iok_saas.faults import photos
 from iok_saas.faults.models import (
     ASSIGNED,
@@ -86,17 +86,6 @@ class NewReport:
 # --- residents ----------------------------------------------------------------------------------
 
 
-def places_of(user_id: int) -> tuple[list[Unit], list[Building]]:
-    """Where the resident may report a fault: their units, and the buildings those are in."""
-    units = list(db.session.scalars(
-        select(Unit).join(UnitTitle, UnitTitle.unit_id == Unit.id)
-        .join(Building, Building.id == Unit.building_id)
-        .where(UnitTitle.user_id == user_id).options(joinedload(Unit.building))
-        .order_by(Building.street, Building.number, Unit.number, Unit.id)).unique())
-    buildings = list({u.building_id: u.building for u in units}.values())
-    return units, buildings
-
-
 def new_submission() -> str:
     """A fresh key for one filled-in form (a second send of the same form makes no second
     report)."""
@@ -105,15 +94,12 @@ def new_submission() -> str:
 
 def _place(user: User, data: NewReport) -> tuple[int, int | None]:
     """(building id, unit id or None) if the resident may report there; FaultError if not."""
-    units, buildings = places_of(user.id)
-    if data.place_kind == "unit":
-        for unit in units:
-            if unit.id == data.place_id:
-                return unit.building_id, unit.id
-    elif data.place_kind == "building":
-        for building in buildings:
-            if building.id == data.place_id:
-                return building.id, None
+    places = places_of(user.id)
+    unit = places.unit(data.place_id) if data.place_kind == "unit" else None
+    if unit is not None:
+        return unit.building_id, unit.id
+    if data.place_kind == "building" and places.building(data.place_id) is not None:
+        return data.place_id, None
     raise FaultError(_l("Choose one of your units or a building where you hold a unit."),
                      "where")
 

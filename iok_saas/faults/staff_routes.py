@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from iok_saas.audit import services as audit
-from iok_saas.auth import queues
+from iok_saas.cases import queue as queues
 from iok_saas.db import db
 from iok_saas.estate.services import buildings
 from iok_saas.faults import photos, services

@@ -20,6 +20,7 @@ from iok_saas.files.models import FileChunk, StoredFile
 from iok_saas.web.problems import DomainError
 
 CHUNK = 1024 * 1024
+EMPTY = _l("The file is empty.")
 
 
 class FileProblem(DomainError):
@@ -52,16 +53,31 @@ def store_stream(stream: BinaryIO, *, filename: str, content_type: str, purpose:
     while chunk := stream.read(CHUNK):
         size += len(chunk)
         if size > max_bytes:
-            raise TooLarge(_l("The file is too large: at most %(mb)s MB.",
-                              mb=_megabytes(max_bytes)), size)
+            raise _too_large(max_bytes, size)
         digest.update(chunk)
         # A Core-style insert: the chunk does not stay in the session's identity map.
         db.session.execute(insert(FileChunk).values(file_id=stored.id, seq=seq, data=chunk))
         seq += 1
     if size == 0:
-        raise FileProblem(_l("The file is empty."))
+        raise FileProblem(EMPTY)
     stored.size, stored.sha256 = size, digest.hexdigest()
     return stored
+
+
+def read_upload(stream: BinaryIO, max_bytes: int) -> bytes:
+    """The whole of an upload that must be checked before anything keeps it (a PDF): at most
+    ``max_bytes`` read. Raises ``TooLarge`` past it and ``FileProblem`` for an empty file."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _too_large(max_bytes, len(data))
+    if not data:
+        raise FileProblem(EMPTY)
+    return data
+
+
+def _too_large(max_bytes: int, size: int) -> TooLarge:
+    return TooLarge(_l("The file is too large: at most %(mb)s MB.", mb=_megabytes(max_bytes)),
+                    size)
 
 
 def _megabytes(limit: int) -> str:

@@ -12,10 +12,11 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from iok_saas.auth.consents import unsubscribe_link
 from iok_saas.auth.models import User
+from iok_saas.contacts.consents import unsubscribe_link
 from iok_saas.db import db
-from iok_saas.estate.models import Unit, UnitTitle
+from iok_saas.estate.models import Unit
+from iok_saas.estate.services import holdings
 from iok_saas.finance.models import Account, LedgerEntry
 from iok_saas.mail.messages import MessageKind, register
 from iok_saas.mail.outbox import queue_bulk
@@ -53,11 +54,12 @@ def posted(at: str) -> int:
         select(Unit).where(Unit.id.in_(list(by_unit))))}
     people: dict[int, list[int]] = defaultdict(list)
     recipients = {}
+    held = holdings()
     for user_id, email, first, last, unit_id in db.session.execute(
-            select(User.id, User.email, User.first_name, User.last_name, UnitTitle.unit_id)
-            .join(UnitTitle, UnitTitle.user_id == User.id)
-            .where(UnitTitle.unit_id.in_(list(by_unit)), User.finance_emails, User.active,
-                   User.email.is_not(None)).order_by(User.id, UnitTitle.unit_id)):
+            select(User.id, User.email, User.first_name, User.last_name, held.c.unit_id)
+            .join(held, held.c.user_id == User.id)
+            .where(held.c.unit_id.in_(list(by_unit)), User.finance_emails, User.active,
+                   User.email.is_not(None)).order_by(User.id, held.c.unit_id)):
         people[user_id].append(unit_id)
         recipients[user_id] = (email, f"{first} {last}".strip())
     queued = queue_bulk("finance_posted", [

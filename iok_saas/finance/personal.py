@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import select
 
 from iok_saas.db import db
-from iok_saas.estate.models import UnitTitle
+from iok_saas.estate.services import unit_ids_of
 from iok_saas.finance.models import Account, LedgerEntry
 
 
 def ledger_rows(user_id: int) -> list[dict[str, Any]]:
     """Every entry of every account of the person's units, oldest first."""
-    held = select(UnitTitle.unit_id).where(UnitTitle.user_id == user_id)
+    held = unit_ids_of(user_id)
     rows = db.session.execute(
         select(Account, LedgerEntry).join(LedgerEntry, LedgerEntry.account_id == Account.id)
         .where(Account.unit_id.in_(held))

@@ -21,9 +21,6 @@ def init_app(app) -> None:
     from iok_saas.web.navigation import N_, NavItem, register
 
     csrf.exempt(api.bp)
-    # The upload view runs the CSRF check itself once it has raised the request size limit;
-    # the app-wide check would read the body first.
-    csrf.exempt(panel.upload)
     app.register_blueprint(panel.bp)
     app.register_blueprint(api.bp)
     register(app, NavItem("imports.upload", N_("Data import"), "admin", order=60))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
@@ -10,7 +10,7 @@ from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from iok_saas.db import db
-from iok_saas.extensions import csrf
+from iok_saas.files.uploads import takes_upload
 from iok_saas.imports import models, queue
 from iok_saas.imports.kinds import KINDS
 from iok_saas.imports.reading import ImportFileError
@@ -44,11 +44,9 @@ class UploadForm(Form):
 
 @bp.route("/", methods=["GET", "POST"])
 @admin_required
+@takes_upload(max_bytes)
 def upload():
     """The form and the history of imports."""
-    request.max_content_length = max_bytes() + 64 * 1024  # the form's other fields too
-    if request.method == "POST":
-        csrf.protect()  # the app-wide check skips this view: it would read the body too early
     form = UploadForm()
     if form.validate_on_submit():
         upload_file = form.file.data

@@ -21,14 +21,10 @@ def init_app(app: Flask) -> None:
     """Residents' pages, the staff queue, e-mails, the menu links."""
     from flask_babel import lazy_gettext as _l
 
-    from iok_saas.extensions import csrf
     from iok_saas.meters import forms, messages, personal, routes, staff_routes  # noqa: F401
     from iok_saas.web.navigation import N_, NavItem, register
     from iok_saas.web.personal import PersonalSection, register_section
 
-    # These views take a photo: they raise the request size limit, then check CSRF themselves.
-    csrf.exempt(routes.meter)
-    csrf.exempt(routes.edit)
     app.add_template_filter(decimal_comma, "reading")
     app.jinja_env.globals.update(meter_kinds=forms.KIND_LABELS,
                                  reading_statuses=forms.STATUS_LABELS,

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import select
 
 from iok_saas.db import db
-from iok_saas.estate.models import UnitTitle
+from iok_saas.estate.services import unit_ids_of
 from iok_saas.meters.models import Meter, Reading, ReadingPhoto
 
 
 def reading_rows(user_id: int) -> list[dict[str, Any]]:
     """Every reading of every meter of the person's units, oldest first."""
-    held = select(UnitTitle.unit_id).where(UnitTitle.user_id == user_id)
+    held = unit_ids_of(user_id)
     rows = db.session.execute(
         select(Meter, Reading).join(Reading, Reading.meter_id == Meter.id)
         .where(Meter.unit_id.in_(held)).order_by(Meter.id, Reading.read_on, Reading.id)).all()
@@ -28,7 +28,7 @@ def reading_rows(user_id: int) -> list[dict[str, Any]]:
 def reading_photos(user_id: int) -> list[tuple[str, int]]:
     """The photos of the readings of the person's units — what the meters' pages show every
     holder of the unit: (name in the ZIP, file id)."""
-    held = select(UnitTitle.unit_id).where(UnitTitle.user_id == user_id)
+    held = unit_ids_of(user_id)
     rows = db.session.execute(
         select(ReadingPhoto.file_id, Reading.read_on, Meter.serial_number)
         .join(Reading, Reading.id == ReadingPhoto.reading_id)

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from iok_saas.auth.consents import unsubscribe_link
 from iok_saas.auth.models import RESIDENT, User
+from iok_saas.contacts.consents import unsubscribe_link
 from iok_saas.db import db
 from iok_saas.mail.outbox import queue_bulk
 from iok_saas.meters.window import today, window_open

@@ -16,10 +16,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from iok_saas.auth import consents
+from iok_saas.contacts import consents
 from iok_saas.db import db
-from iok_saas.estate.services import units_of
-from iok_saas.extensions import csrf
+from iok_saas.estate.services import places_of
+from iok_saas.files.uploads import takes_upload
 from iok_saas.meters import photos, services
 from iok_saas.meters.forms import ReadingForm, RemindersForm, apply
 from iok_saas.meters.models import Meter, Reading
@@ -47,7 +47,7 @@ def _meter_or_404(meter_id: int) -> Meter:
 @login_required
 def index():
     """Every meter of every unit the resident holds."""
-    units = units_of(current_user.id)
+    units = places_of(current_user.id).units
     states = services.meters_of(u.id for u in units)
     return render_template("meters/index.html", units=units, states=states,
                            window=window_message(_rules()),
@@ -75,11 +75,9 @@ def _photo(form: ReadingForm) -> bytes | None:
     return photos.clean(upload.read(), _rules())
 
 
-def _limit_upload() -> None:
-    """Room for a photo, then the CSRF check (the app-wide one would read the body first)."""
-    request.max_content_length = (_rules().photo_max_mb + 1) * 1024 * 1024
-    if request.method == "POST":
-        csrf.protect()
+def _photo_limit() -> int:
+    """The largest photo of a reading the cooperative takes, in bytes."""
+    return _rules().photo_max_mb << 20
 
 
 def _apply(form: ReadingForm, action) -> bool:
@@ -90,9 +88,9 @@ def _apply(form: ReadingForm, action) -> bool:
 
 @bp.route("/liczniki/<int:meter_id>", methods=["GET", "POST"])
 @login_required
+@takes_upload(_photo_limit)
 def meter(meter_id: int):
     """The meter's history and chart, and the form "Zgłoś odczyt licznika"."""
-    _limit_upload()
     found = _meter_or_404(meter_id)
     form = ReadingForm()
     if request.method == "GET":
@@ -127,9 +125,9 @@ def _gone(found: Meter, reading_id: int):
 
 @bp.route("/liczniki/<int:meter_id>/odczyty/<int:reading_id>/popraw", methods=["GET", "POST"])
 @login_required
+@takes_upload(_photo_limit)
 def edit(meter_id: int, reading_id: int):
     """Change a reading that still waits for the cooperative."""
-    _limit_upload()
     found = _meter_or_404(meter_id)
     reading = services.pending_of(found, reading_id)
     if reading is None:

@@ -20,7 +20,8 @@ from sqlalchemy.orm import joinedload
 
 from iok_saas.auth.models import User
 from iok_saas.db import db, utcnow
-from iok_saas.estate.models import Unit, UnitTitle
+from iok_saas.estate.models import Unit
+from iok_saas.estate.services import unit_ids_of
 from iok_saas.mail.outbox import queue_message
 from iok_saas.meters import photos
 from iok_saas.meters.checks import ReadingError, check_resident, check_staff
@@ -85,8 +86,7 @@ def _latest_accepted(meter_ids: list[int]) -> dict[int, Reading]:
 def resident_meter(user_id: int, meter_id: int) -> Meter | None:
     """The meter, if the resident holds a title to its unit (else None: a 404)."""
     return db.session.scalar(
-        select(Meter).join(UnitTitle, UnitTitle.unit_id == Meter.unit_id)
-        .where(Meter.id == meter_id, UnitTitle.user_id == user_id)
+        select(Meter).where(Meter.id == meter_id, Meter.unit_id.in_(unit_ids_of(user_id)))
         .options(joinedload(Meter.unit).joinedload(Unit.building)))
 
 

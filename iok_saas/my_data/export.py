@@ -20,9 +20,10 @@ from sqlalchemy import or_, select
 from iok_saas import files
 from iok_saas.audit.models import SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, AuditEvent
 from iok_saas.audit.services import views_of
-from iok_saas.auth.models import ConsentEvent, User
+from iok_saas.auth.models import User
+from iok_saas.contacts.models import ConsentEvent
 from iok_saas.db import db, utcnow
-from iok_saas.estate.models import UnitTitle
+from iok_saas.estate.services import places_of
 from iok_saas.mail.messages import KINDS
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.my_data.models import FAILED, PREPARING, READY, DataExport
@@ -53,7 +54,7 @@ def _profile(user_id: int) -> list[dict[str, Any]]:
 
 
 def _units(user_id: int) -> list[dict[str, Any]]:
-    titles = db.session.scalars(select(UnitTitle).where(UnitTitle.user_id == user_id))
+    titles = places_of(user_id).titles
     return [{"lokal": t.unit.address, "tytul_prawny": t.kind, "od": t.since} for t in titles]
 
 

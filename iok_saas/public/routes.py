@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user
 
-from iok_saas.estate.services import units_of
+from iok_saas.estate.services import places_of
 from iok_saas.web.home import tiles_for
 
 bp = Blueprint("public", __name__, template_folder="templates")
@@ -38,5 +38,5 @@ def home():
         return render_template("public/home.html", settings=g.tenant.settings)
     if current_user.is_staff:
         return redirect(url_for("staff.dashboard"))
-    units = units_of(current_user.id)
+    units = places_of(current_user.id).units
     return render_template("public/resident_home.html", units=units, tiles=tiles_for(units))

@@ -8,6 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from iok_saas import files
+from iok_saas.account_security import activation, second_factor
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import (
     CONSENT_CHANGED,
@@ -17,12 +18,14 @@ from iok_saas.audit.models import (
     EMAIL_CHANGED,
     SIGN_OUT,
 )
-from iok_saas.auth import activation, consents, contacts, devices, second_factor
 from iok_saas.auth import services as accounts
+from iok_saas.auth import sessions
 from iok_saas.auth.credentials import credentials_pdf, show_document
 from iok_saas.auth.forms import DocumentForm
 from iok_saas.auth.models import RESIDENT, STAFF_ROLES, User
 from iok_saas.auth.passwords import verify_password
+from iok_saas.contacts import consents
+from iok_saas.contacts import services as contacts
 from iok_saas.db import db, utcnow
 from iok_saas.estate import services as estate
 from iok_saas.estate.forms import TITLE_LABELS, UnitFields
@@ -89,7 +92,7 @@ def _account_page(user: User, unit_form: UnitFields, status: int = 200,
                            deletion=audit.events_about(user.id, (DELETION_REQUESTED,), 1),
                            codes=activation.codes_of(user.id) if user.role == RESIDENT and
                            g.tenant.settings.onboarding.letter_code else None,
-                           devices=devices.of(user.id,
+                           devices=sessions.of(user.id,
                                               g.tenant.settings.accounts.idle_timeout_minutes),
                            now=utcnow()), status
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from iok_saas import files
-from iok_saas.auth import activation, letters
+from iok_saas.account_security import activation, letters
 from iok_saas.auth import services as accounts
 from iok_saas.auth.models import RESIDENT, User
 from iok_saas.db import db

@@ -143,7 +143,7 @@ class Onboarding(Strict):
 
 
 class SecondFactor(Strict):
-    """A code from an authenticator app after the password (``auth.second_factor``)."""
+    """A code from an authenticator app after the password (``account_security.second_factor``)."""
 
     # off: not offered; optional: anyone may turn it on; staff: required of staff accounts
     # (residents may); all: required of everyone.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, current_app, g, render_template
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
@@ -15,11 +16,12 @@ RETRY_AFTER = "30"
 log = logging.getLogger(__name__)
 
 
-def render_error(error: HTTPException):
-    """The page for an HTTP error: branded on a known cooperative, plain otherwise."""
+def render_error(error: HTTPException, **details: Any):
+    """The page for an HTTP error: branded on a known cooperative, plain otherwise;
+    ``details`` for the page's words (``limit_mb`` of a 413)."""
     code = error.code or 500
     template = "errors/error.html" if getattr(g, "tenant", None) else "errors/plain.html"
-    return render_template(template, code=code), code
+    return render_template(template, code=code, **details), code
 
 
 def database_away(error: Exception):

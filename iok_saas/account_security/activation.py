@@ -19,6 +19,7 @@ from enum import Enum
 from flask import current_app
 from sqlalchemy import Select, func, select
 
+from iok_saas.account_security.models import ActivationCode
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import (
     ACTIVATION_CODE_EXPIRED,
@@ -26,9 +27,9 @@ from iok_saas.audit.models import (
     ACTIVATION_CODE_REVOKED,
     ACTIVATION_CODE_USED,
 )
-from iok_saas.auth.models import RESIDENT, ActivationCode, User
+from iok_saas.auth.models import RESIDENT, User
 from iok_saas.db import db, utcnow
-from iok_saas.estate.models import Unit, UnitTitle
+from iok_saas.estate.services import holdings
 from iok_saas.tenancy.context import require_tenant_id
 
 # Readable on paper and typed on a phone: capitals and digits without 0/O, 1/I/L.
@@ -97,8 +98,9 @@ def recipients(building_id: int | None = None, *, everyone: bool = False) -> lis
     order; without those holding a live code unless ``everyone`` (theirs then stop working)."""
     stmt = without_account()
     if building_id:
-        stmt = stmt.where(User.id.in_(select(UnitTitle.user_id).join(
-            Unit, Unit.id == UnitTitle.unit_id).where(Unit.building_id == building_id)))
+        held = holdings()
+        stmt = stmt.where(User.id.in_(select(held.c.user_id).where(
+            held.c.building_id == building_id)))
     people = list(db.session.scalars(stmt.order_by(User.identifier)))
     if not everyone:
         holding = with_live_code([p.id for p in people])

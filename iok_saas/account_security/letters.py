@@ -10,13 +10,11 @@ from collections.abc import Iterable
 
 import segno
 from flask import g
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from iok_saas.auth.activation import Issued, shown
+from iok_saas.account_security.activation import Issued, shown
 from iok_saas.auth.policy import describe
-from iok_saas.db import db, utcnow
-from iok_saas.estate.models import Unit, UnitTitle
+from iok_saas.db import utcnow
+from iok_saas.estate.services import places_of_each
 from iok_saas.web.formatting import csv_cell, day, excel_csv
 from iok_saas.web.pdf import render_pdf
 
@@ -27,15 +25,8 @@ ACTIVATION_PATH = "/aktywacja"
 
 def units_of(user_ids: Iterable[int]) -> dict[int, list[str]]:
     """The addresses of each person's units (one query for a batch)."""
-    found: dict[int, list[str]] = {}
-    ids = list(user_ids)
-    for start in range(0, len(ids), 1000):
-        for title in db.session.scalars(
-                select(UnitTitle).where(UnitTitle.user_id.in_(ids[start:start + 1000]))
-                .options(joinedload(UnitTitle.unit).joinedload(Unit.building))
-                .order_by(UnitTitle.id)):
-            found.setdefault(title.user_id, []).append(title.unit.address)
-    return found
+    return {user_id: [unit.address for unit in places.units]
+            for user_id, places in places_of_each(user_ids).items()}
 
 
 def codes_csv(issued: list[Issued]) -> str:
@@ -59,7 +50,7 @@ def letters_pdf(issued: list[Issued]) -> bytes:
     tenant = g.tenant
     units = units_of(i.user.id for i in issued)
     address = tenant.url(ACTIVATION_PATH)
-    return render_pdf("auth/activation_letters.html", letters=[
+    return render_pdf("account_security/activation_letters.html", letters=[
         {"person": i.user, "units": units.get(i.user.id, []), "code": shown(i.code),
          "expires": i.expires_at, "qr": _qr(f"{address}?identyfikator={i.user.identifier}")}
         for i in issued], address=address, issued=utcnow(), tenant=tenant,

@@ -1,4 +1,4 @@
-"""Signed-in devices: each sign-in is a row (``SignedInSession``) the cookie names by a random
+"""Sessions: each sign-in is a row (``SignedInSession``) the cookie names by a random
 token, so a person sees where they are signed in and ends any of those sessions.
 
 The cookie carries the token; the table keeps only its SHA-256 (a copy of the table opens no
@@ -18,7 +18,7 @@ from datetime import timedelta
 from flask import request, session
 from sqlalchemy import delete, select
 
-from iok_saas.auth.models import SignedInSession, TrustedDevice, User
+from iok_saas.auth.models import SignedInSession, User
 from iok_saas.db import db, utcnow
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import get_tenant_info
@@ -109,14 +109,12 @@ def end_others(user_id: int, keep: int | None) -> int:
 
 
 def prune() -> int:
-    """Forget sessions idle longer than the cooperative allows, and remembered browsers past
-    their 30 days (periodic, per cooperative); how many sessions went."""
+    """Forget sessions idle longer than the cooperative allows (periodic, per cooperative);
+    how many went."""
     tenant_id = require_tenant_id()
     idle = get_tenant_info(tenant_id).settings.accounts.idle_timeout_minutes
     gone = db.session.execute(delete(SignedInSession).where(
         SignedInSession.tenant_id == tenant_id,
         SignedInSession.last_seen_at <= utcnow() - timedelta(minutes=idle))).rowcount or 0
-    db.session.execute(delete(TrustedDevice).where(TrustedDevice.tenant_id == tenant_id,
-                                                   TrustedDevice.expires_at <= utcnow()))
     db.session.commit()
     return gone

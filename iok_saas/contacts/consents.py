@@ -19,8 +19,9 @@ from sqlalchemy import select
 
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import CONSENT_CHANGED
-from iok_saas.auth.models import ConsentEvent, User
+from iok_saas.auth.models import User
 from iok_saas.auth.tokens import person_in
+from iok_saas.contacts.models import ConsentEvent
 from iok_saas.db import db
 from iok_saas.tenancy.info import TenantInfo
 

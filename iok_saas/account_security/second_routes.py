@@ -22,10 +22,12 @@ from flask_login import current_user, login_required
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
-from iok_saas.auth import devices, limits, second_factor, services
-from iok_saas.auth.forms import CodeForm, TurnOffForm
+from iok_saas.account_security import second_factor
+from iok_saas.account_security.forms import CodeForm, TurnOffForm
+from iok_saas.account_security.routes import PENDING, PENDING_SECONDS, bp, device_cookie
+from iok_saas.auth import limits, services, sessions
 from iok_saas.auth.models import User
-from iok_saas.auth.routes import PENDING, PENDING_SECONDS, bp, device_cookie, start_session
+from iok_saas.auth.routes import start_session
 from iok_saas.auth.tokens import person_in
 from iok_saas.db import db
 from iok_saas.mail.outbox import queue_message
@@ -62,7 +64,7 @@ def second_step():
     if form.validate_on_submit():
         if second_factor.verify(user, form.code.data):
             services.finish_sign_in(user)
-            token = second_factor.remember(user, devices.describe(
+            token = second_factor.remember(user, sessions.describe(
                 request.headers.get("User-Agent", ""))) \
                 if rules.remember_devices and form.remember.data else None
             next_path = session.pop(PENDING).get("next") or url_for("public.home")
@@ -82,7 +84,7 @@ def second_step():
             return redirect(url_for("auth.login"))
         form.code.errors.append(_("This code is not right, or it has been used already. "
                                   "Please type the code the app shows now."))
-    return render_template("auth/second_step.html", form=form, rules=rules,
+    return render_template("account_security/second_step.html", form=form, rules=rules,
                            by_email=_by_email(user), action=ActionForm())
 
 
@@ -110,7 +112,7 @@ def lost_phone():
     token = _serializer().dumps({"u": user.id, "s": user.totp_enabled_at.isoformat()})
     queue_message("second_factor_off", user.email, {
         "name": user.full_name, "identifier": user.identifier, "hours": LINK_HOURS,
-        "link": g.tenant.url(url_for("auth.second_factor_off_link", token=token))},
+        "link": g.tenant.url(url_for("account_security.second_factor_off_link", token=token))},
         user_id=user.id)
     db.session.commit()
     session.pop(PENDING, None)
@@ -134,7 +136,7 @@ def second_factor_off_link(token: str):
         db.session.commit()
         flash(_("Two-step verification is off. Please sign in with your password."), "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/second_factor_off.html", action=ActionForm())
+    return render_template("account_security/second_factor_off.html", action=ActionForm())
 
 
 # --- the person's own settings ------------------------------------------------------------------
@@ -176,7 +178,7 @@ def _page(user: User, form: CodeForm, codes: list[str]) -> str:
         uri, qr = second_factor.provisioning(user, user.totp_pending, g.tenant.short_name)
         setup = {"qr": qr, "uri": uri, "secret": second_factor.grouped(user.totp_pending)}
     return render_template(
-        "auth/second_factor.html", form=form, setup=setup, codes=codes, rules=rules,
+        "account_security/second_factor.html", form=form, setup=setup, codes=codes, rules=rules,
         required=second_factor.required(user, rules), off_form=TurnOffForm(),
         left=second_factor.recovery_left(user) if user.totp_secret else 0,
         trusted=second_factor.trusted_of(user.id), action=ActionForm())
@@ -201,7 +203,7 @@ def new_recovery_codes():
         db.session.commit()
         flash(_("This code is not right, or it has been used already. Please type the code "
                 "the app shows now."), "error")
-        return redirect(url_for("auth.second_factor_page"))
+        return redirect(url_for("account_security.second_factor_page"))
     codes = second_factor.new_recovery_codes(user)
     db.session.commit()
     return _page(user, CodeForm(formdata=None), codes)
@@ -224,11 +226,11 @@ def turn_off_second_factor():
                 second_factor.turn_off(user, user, reason="own choice")
                 db.session.commit()
                 flash(_("Two-step verification is off."), "success")
-                return redirect(url_for("auth.second_factor_page"))
+                return redirect(url_for("account_security.second_factor_page"))
             services.count_failure(user, g.tenant, "second factor")
         db.session.commit()  # a wrong password or code counts
         flash(_("The password or the code is not right."), "error")
-    return redirect(url_for("auth.second_factor_page"))
+    return redirect(url_for("account_security.second_factor_page"))
 
 
 @bp.post("/weryfikacja-dwuetapowa/zapamietane/<int:device_id>/zapomnij")
@@ -241,4 +243,4 @@ def forget_device(device_id: int):
         abort(404)
     db.session.commit()
     flash(_("The browser will be asked for the code again."), "success")
-    return redirect(url_for("auth.second_factor_page"))
+    return redirect(url_for("account_security.second_factor_page"))

@@ -24,10 +24,12 @@ import segno
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from iok_saas.account_security.models import RecoveryCode, TrustedDevice
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import SECOND_FACTOR_OFF, SECOND_FACTOR_ON, SECOND_FACTOR_USED
-from iok_saas.auth.models import RecoveryCode, TrustedDevice, User
+from iok_saas.auth.models import User
 from iok_saas.db import db, utcnow
+from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.settings import SecondFactor
 
 STEP = 30
@@ -187,3 +189,12 @@ def forget(user_id: int, device_id: int | None = None) -> int:
     if device_id is not None:
         stmt = stmt.where(TrustedDevice.id == device_id)
     return db.session.execute(stmt).rowcount or 0
+
+
+def prune() -> int:
+    """Forget remembered browsers past their 30 days (periodic, per cooperative); how many."""
+    gone = db.session.execute(delete(TrustedDevice).where(
+        TrustedDevice.tenant_id == require_tenant_id(),
+        TrustedDevice.expires_at <= utcnow())).rowcount or 0
+    db.session.commit()
+    return gone
