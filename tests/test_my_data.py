@@ -243,3 +243,66 @@ def test_migration_gives_old_messages_the_account_whose_address_only_it_has(
                 "outbox_message")}
         finally:
             engine.dispose()
+
+
+def test_a_demo_residents_download_holds_every_registered_part_and_nothing_of_another(app, ctx):
+    """ZW-000001 of the demo, with a photo on their report and ZW-000002's report (with its
+    own photo) merged into it: the ZIP has a part for everything every room registered, their
+    own photo, and not a word or a photo of the neighbour."""
+    import io as _io
+
+    from PIL import Image
+
+    from iok_saas.auth.models import User
+    from iok_saas.cli.demo import reset_demo_data
+    from iok_saas.faults import services as faults
+    from iok_saas.faults.models import FaultPhoto, FaultReport
+    from iok_saas.tenancy.info import get_tenant_info
+    from iok_saas.web.personal import sections
+    from tests.helpers import as_platform, tenant_ref
+
+    def jpeg(colour) -> bytes:
+        out = _io.BytesIO()
+        Image.new("RGB", (40, 30), colour).save(out, "JPEG")
+        return out.getvalue()
+
+    with as_platform():
+        reset_demo_data()
+    zw = tenant_ref("zielone-wzgorza")
+    with in_tenant(zw):
+        people = {u.identifier: u for u in db.session.scalars(select(User))}
+        anna, jan = people["ZW-000001"], people["ZW-000002"]
+        rules = get_tenant_info(zw.id).settings.faults
+        mine = min(faults.reports_of(anna.id), key=lambda r: r.id)
+        [theirs] = faults.reports_of(jan.id)
+        faults.comment(mine, anna, "Zdjęcie plamy.", [jpeg((200, 0, 0))], rules)
+        faults.comment(theirs, jan, "Zdjęcie windy.", [jpeg((0, 0, 200))], rules)
+        faults.merge(mine, [theirs], people["zw.obsluga"])
+        db.session.flush()
+        own_photos = set(db.session.scalars(select(FaultPhoto.id).where(
+            FaultPhoto.report_id == mine.id)))
+        other_photos = set(db.session.scalars(select(FaultPhoto.id).where(
+            FaultPhoto.report_id == theirs.id)))
+        neighbour = [jan.identifier, jan.last_name, jan.email, theirs.description,
+                     theirs.registry_number.replace("/", "-")]
+        info = get_tenant_info(zw.id)
+        expected = {part.name for part in sections(app, info.has_feature)}
+        assert db.session.get(FaultReport, theirs.id).merged_into_id == mine.id
+    client = client_for(app, ZW)
+    assert client.login("ZW-000001", "Mieszkanie2026").status_code == 302
+    answer = _post(client, "/moje-dane/pobierz")
+    assert answer.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(answer.data))
+    names = set(archive.namelist())
+    whole = json.loads(archive.read("dane.json"))
+    assert {"profil", "lokale", "zgody", "logowania", "urzadzenia", "wiadomosci", "przegladanie",
+            "awarie", "sprawy", "ogloszenia", "dokumenty", "wnioski"} <= expected
+    assert expected == set(whole) and {f"{name}.csv" for name in expected} <= names
+    photos = {name for name in names if name.startswith("AW-")}
+    assert {int(name.rsplit("-", 1)[1].split(".")[0]) for name in photos} == own_photos
+    assert own_photos and not other_photos & {int(n.rsplit("-", 1)[1].split(".")[0])
+                                              for n in photos}
+    text = "".join(archive.read(name).decode("utf-8", "replace") for name in names
+                   if name.endswith((".csv", ".json", ".txt")))
+    for word in neighbour:
+        assert word not in text, word

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask import Flask, Response, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from iok_saas.auth.hooks import SignInStep, on_sessions_ended, register_gate, register_step
@@ -18,12 +19,14 @@ from iok_saas.web.navigation import N_, NavItem, register
 
 def init_app(app: Flask) -> None:
     """The pages, the sign-in step, the gate, the menu link and the pruning job."""
-    from iok_saas.account_security import (  # noqa: F401
+    from iok_saas.account_security import (  # noqa: F401 (second_routes: views on routes.bp)
         messages,
+        personal,
         routes,
         second_factor,
         second_routes,
     )
+    from iok_saas.web.personal import PersonalSection, register_section
 
     app.register_blueprint(routes.bp)
     register_step(app, SignInStep(
@@ -31,6 +34,9 @@ def init_app(app: Flask) -> None:
             user, tenant.settings.second_factor), routes.begin_second_step))
     register_gate(app, _second_factor_gate)
     on_sessions_ended(app, second_factor.forget)
+    register_section(app, PersonalSection(
+        "urzadzenia", _l("Devices signed in to my account, and browsers remembered"),
+        personal.device_rows, order=45))
     for audience in ("resident", "staff"):
         register(app, NavItem("account_security.my_devices", N_("Signed-in devices"), audience,
                               order=88))

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from iok_saas.jobs.periodic import PeriodicJob, register_periodic
 from iok_saas.web.home import PAGE, HomeTile, register_tile
@@ -27,10 +28,11 @@ def _home(units: list[Any]) -> Any:
 
 def init_app(app: Flask) -> None:
     """Residents' pages, the staff pages, the e-mail, the menu links, the home-page block."""
-    from iok_saas.announcements import messages, routes  # noqa: F401
+    from iok_saas.announcements import messages, personal, routes  # noqa: F401
     from iok_saas.announcements.forms import KIND_LABELS, SERVICE_LABELS
     from iok_saas.announcements.words import when
     from iok_saas.web.navigation import N_, NavItem, register
+    from iok_saas.web.personal import PersonalSection, register_section
 
     app.jinja_env.globals.update(announcement_kinds=KIND_LABELS,
                                  announcement_services=SERVICE_LABELS, announcement_when=when)
@@ -42,6 +44,8 @@ def init_app(app: Flask) -> None:
                           "announcements", order=50))
     register_tile(app, HomeTile("announcements", "announcements/_home.html", _home, place=PAGE,
                                 feature="announcements", order=10))
+    register_section(app, PersonalSection("ogloszenia", _l("Announcements I have opened"),
+                                          personal.read_rows, feature="announcements"))
     register_periodic(app, PeriodicJob(
         "announcements.resume", "iok_saas.announcements.fanout.resume",
         "start again an announcement's e-mails whose batches stopped (a worker died)",

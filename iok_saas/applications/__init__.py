@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import time
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from iok_saas.applications.models import SUBMITTED, AccessApplication
@@ -16,10 +17,14 @@ from iok_saas.web.navigation import N_, NavItem, register
 
 def init_app(app: Flask) -> None:
     """The public form, the staff queue and the messages they send."""
-    from iok_saas.applications import messages, routes, staff_routes  # noqa: F401
+    from iok_saas.applications import messages, personal, routes, staff_routes  # noqa: F401
+    from iok_saas.web.personal import PersonalSection, register_section
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(staff_routes.bp)
+    # Not only where the form is on: an account opened by an application keeps it.
+    register_section(app, PersonalSection("wnioski", _l("My application for access"),
+                                          personal.application_rows))
     register(app, NavItem("applications.apply", N_("Apply for access"), "public",
                           "online_application", order=20))
     register(app, NavItem("staff_applications.queue", N_("Applications"), "staff",

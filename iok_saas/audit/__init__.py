@@ -6,7 +6,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The staff admins' audit log page."""
-    from iok_saas.audit import routes
+    """The staff admins' audit log page; who viewed a person's data, in their download."""
+    from flask_babel import lazy_gettext as _l
+
+    from iok_saas.audit import personal, routes
+    from iok_saas.web.personal import PersonalSection, register_section
 
     app.register_blueprint(routes.bp)
+    register_section(app, PersonalSection("przegladanie", _l("Who of the staff viewed my data"),
+                                          personal.view_rows, order=60))

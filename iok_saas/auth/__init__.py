@@ -15,7 +15,8 @@ from iok_saas.web.navigation import N_, NavItem, register
 
 def init_app(app: Flask) -> None:
     """Flask-Login scoped to the current cooperative, rate limits, gates, the sign-in pages."""
-    from iok_saas.auth import gates, limits, messages, routes, services  # noqa: F401
+    from iok_saas.auth import gates, limits, messages, personal, routes, services  # noqa: F401
+    from iok_saas.web.personal import PersonalSection, register_section
 
     login_manager.init_app(app)
     login_manager.user_loader(services.load_user)
@@ -26,6 +27,10 @@ def init_app(app: Flask) -> None:
     limits.init_app(app)
     app.before_request(gates.account_gates)
     app.register_blueprint(routes.bp)
+    register_section(app, PersonalSection("profil", _l("My account and contact details"),
+                                          personal.profile_rows, order=10))
+    register_section(app, PersonalSection("logowania", _l("Sign-ins to my account"),
+                                          personal.sign_in_rows, order=40))
     for audience in ("resident", "staff"):
         register(app, NavItem("auth.change_password", N_("Change password"), audience, order=90))
     register_periodic(app, PeriodicJob(

@@ -10,14 +10,19 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The resident's pages, the unsubscribe link, the menu link, the address filter."""
-    from iok_saas.contacts import messages, routes, services, unsubscribe  # noqa: F401
+    from flask_babel import lazy_gettext as _l
+
+    from iok_saas.contacts import messages, personal, routes, services, unsubscribe  # noqa: F401
     from iok_saas.extensions import csrf
     from iok_saas.web.navigation import N_, NavItem, register
+    from iok_saas.web.personal import PersonalSection, register_section
 
     app.register_blueprint(routes.bp)
     # The link's own signature is its proof; mail programs post without a token.
     csrf.exempt(unsubscribe.unsubscribe)
     app.register_blueprint(unsubscribe.bp)
     app.add_template_filter(services.masked_email, "masked_email")
+    register_section(app, PersonalSection("zgody", _l("My choices of e-mails, with dates"),
+                                          personal.consent_rows, order=30))
     register(app, NavItem("contacts.index", N_("Contact details"), "resident", "contacts",
                           order=60))

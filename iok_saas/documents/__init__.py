@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from iok_saas.web.home import PAGE, HomeTile, register_tile
 
@@ -23,8 +24,9 @@ def _home(units: list[Any]) -> Any:
 
 def init_app(app: Flask) -> None:
     """The members' pages, the staff pages, the menu links."""
-    from iok_saas.documents import routes
+    from iok_saas.documents import personal, routes
     from iok_saas.web.navigation import N_, NavItem, register
+    from iok_saas.web.personal import PersonalSection, register_section
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(routes.staff_bp)
@@ -33,3 +35,5 @@ def init_app(app: Flask) -> None:
                           order=55))
     register_tile(app, HomeTile("documents", "documents/_home.html", _home, place=PAGE,
                                 feature="documents", order=20))
+    register_section(app, PersonalSection("dokumenty", _l("My last visit to the documents"),
+                                          personal.visit_rows, feature="documents"))

@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
     register(app, NavItem("faults.index", N_("Fault reports"), "resident", "faults", order=30))
     register(app, NavItem("staff_faults.queue", N_("Fault reports"), "staff", "faults", order=40))
     register_section(app, PersonalSection("awarie", _l("My fault reports"), personal.report_rows,
-                                          feature="faults"))
+                                          feature="faults", files=personal.photo_files))
     register_tile(app, HomeTile("faults", "faults/_home.html", _home, place=PAGE,
                                 feature="faults", order=50))
     register_figure(app, Figure(

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from iok_saas.db import db
-from iok_saas.faults.models import FaultReport
+from iok_saas.faults.models import FaultPhoto, FaultReport
 
 
 def report_rows(user_id: int) -> list[dict[str, Any]]:
@@ -18,3 +18,14 @@ def report_rows(user_id: int) -> list[dict[str, Any]]:
              "miejsce": report.place, "opis": report.description, "status": report.status,
              "zgloszono": report.created_at, "telefon": report.contact_phone,
              "wejscie_do_lokalu": report.entry_allowed} for report in reports]
+
+
+def photo_files(user_id: int) -> list[tuple[str, int]]:
+    """The photos the person attached to their own reports (a merged report's other photos are
+    another reporter's): (name in the ZIP, file id)."""
+    found = db.session.execute(
+        select(FaultReport.year, FaultReport.number, FaultPhoto.id, FaultPhoto.file_id)
+        .join(FaultReport, FaultReport.id == FaultPhoto.report_id)
+        .where(FaultReport.reporter_id == user_id).order_by(FaultPhoto.id))
+    return [(f"AW-{year}-{number:05d}-zdjecie-{photo_id}.jpg", file_id)
+            for year, number, photo_id, file_id in found]

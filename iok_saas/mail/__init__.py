@@ -15,12 +15,19 @@ bp = Blueprint("mail", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Register the mail templates, the platform's own message kinds and the outbox relay."""
+    from flask_babel import lazy_gettext as _l
+
     from iok_saas.mail import (
         messages,  # noqa: F401 - registers the platform's message kinds
         outbox,
+        personal,
     )
+    from iok_saas.web.personal import PersonalSection, register_section
 
     app.register_blueprint(bp)
+    register_section(app, PersonalSection(
+        "wiadomosci", _l("E-mails sent to me (subjects and dates)"), personal.email_rows,
+        order=50))
     register_periodic(app, PeriodicJob(
         "outbox.relay", "iok_saas.mail.outbox.relay",
         "hand over e-mails whose job never reached the queue; fail sends that were cut off",

@@ -14,18 +14,10 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from iok_saas import files
-from iok_saas.audit.models import SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, AuditEvent
-from iok_saas.audit.services import views_of
-from iok_saas.auth.models import User
-from iok_saas.contacts.models import ConsentEvent
 from iok_saas.db import db, utcnow
-from iok_saas.estate.services import places_of
-from iok_saas.mail.messages import KINDS
-from iok_saas.mail.models import OutboxMessage
 from iok_saas.my_data.models import FAILED, PREPARING, READY, DataExport
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import TenantInfo, get_tenant_info
@@ -42,75 +34,11 @@ class TooLargeForNow(Exception):
     """More than the request may build: a job does it."""
 
 
-def _profile(user_id: int) -> list[dict[str, Any]]:
-    user = db.session.get(User, user_id)
-    return [{"identyfikator": user.identifier, "imie": user.first_name,
-             "nazwisko": user.last_name, "email": user.email,
-             "email_potwierdzony": user.email_confirmed_at,
-             "email_czeka_na_potwierdzenie": user.pending_email,
-             "telefon_komorkowy": user.phone, "telefon_stacjonarny": user.landline,
-             "konto_od": user.created_at, "ostatnie_logowanie": user.last_login_at,
-             "haslo_zmienione": user.password_changed_at, "aktywne": user.active}]
-
-
-def _units(user_id: int) -> list[dict[str, Any]]:
-    titles = places_of(user_id).titles
-    return [{"lokal": t.unit.address, "tytul_prawny": t.kind, "od": t.since} for t in titles]
-
-
-def _consents(user_id: int) -> list[dict[str, Any]]:
-    events = db.session.scalars(select(ConsentEvent).where(ConsentEvent.user_id == user_id)
-                                .order_by(ConsentEvent.at, ConsentEvent.id))
-    return [{"wybor": e.choice, "wlaczone": e.given, "kiedy": e.at, "jak": e.way}
-            for e in events]
-
-
-def _sign_ins(user_id: int) -> list[dict[str, Any]]:
-    events = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.subject_id == user_id,
-        AuditEvent.action.in_((SIGN_IN, SIGN_IN_FAILED, SIGN_OUT)))
-        .order_by(AuditEvent.created_at, AuditEvent.id))
-    return [{"kiedy": e.created_at, "zdarzenie": e.action, "adres_ip": e.ip} for e in events]
-
-
-def _emails(user_id: int) -> list[dict[str, Any]]:
-    # By account, not by address: two accounts may share a mailbox.
-    messages = db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.user_id == user_id).order_by(OutboxMessage.created_at))
-    return [{"kiedy": m.created_at, "do": m.recipient, "temat": _subject(m),
-             "stan": m.status, "wyslano": m.sent_at} for m in messages]
-
-
-def _subject(message: OutboxMessage) -> str:
-    kind = KINDS.get(message.template)
-    if kind is None:
-        return message.template
-    with force_locale("pl"):
-        text = str(kind.subject)
-    try:
-        return text % message.context if "%(" in text else text
-    except (KeyError, TypeError, ValueError):
-        return text
-
-
-def _views(user_id: int) -> list[dict[str, Any]]:
-    return [{"kiedy": v.at, "kto": v.viewer_label, "rola": v.viewer_role, "co": v.what}
-            for v in reversed(views_of(user_id, limit=10_000))]
-
-
-CORE = [
-    PersonalSection("profil", _l("My account and contact details"), _profile),
-    PersonalSection("lokale", _l("My units and legal titles"), _units),
-    PersonalSection("zgody", _l("My choices of e-mails, with dates"), _consents),
-    PersonalSection("logowania", _l("Sign-ins to my account"), _sign_ins),
-    PersonalSection("wiadomosci", _l("E-mails sent to me (subjects and dates)"), _emails),
-    PersonalSection("przegladanie", _l("Who of the staff viewed my data"), _views),
-]
 
 
 def parts(info: TenantInfo) -> list[PersonalSection]:
-    """What the download holds at this cooperative."""
-    return CORE + sections(current_app, info.has_feature)
+    """What the download holds at this cooperative (every room registers its part)."""
+    return sections(current_app, info.has_feature)
 
 
 def _json_value(value: Any) -> Any:

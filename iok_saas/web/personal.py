@@ -1,5 +1,7 @@
-"""What a capability holds about a person, for the download of everything held about them
-(RODO art. 15 and 20): capabilities register a section each from ``init_app``."""
+"""What the platform holds about a person, for the download of everything held about them
+(RODO art. 15 and 20): every room that keeps something about a person registers a section
+from ``init_app`` — the accounts, contacts, account security, the outbox, the audit trail and
+each capability. What is deliberately left out, and why, is in docs/personal-data.md."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ class PersonalSection:
     rows: Callable[[int], list[dict[str, Any]]]  # by the person's account id
     feature: str | None = None
     files: Callable[[int], list[tuple[str, int]]] | None = None  # (name in the ZIP, file id)
+    order: int = 100  # where it stands in the download (the person's account first)
 
 
 def register_section(app: Flask, section: PersonalSection) -> None:
@@ -31,6 +34,6 @@ def register_section(app: Flask, section: PersonalSection) -> None:
 
 
 def sections(app: Flask, has_feature: Callable[[str], bool]) -> list[PersonalSection]:
-    """The sections of a cooperative with these features, in registration order."""
-    return [s for s in app.extensions.get(f"iok_{REGISTRY}", [])
-            if s.feature is None or has_feature(s.feature)]
+    """The sections of a cooperative with these features, by ``order`` (then registration)."""
+    return sorted((s for s in app.extensions.get(f"iok_{REGISTRY}", [])
+                   if s.feature is None or has_feature(s.feature)), key=lambda s: s.order)
