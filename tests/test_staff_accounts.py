@@ -245,3 +245,30 @@ def test_only_admins_set_departments_and_only_of_staff(clerk, baltyk, baltyk_cli
     with tenant_context(baltyk.id):
         assert db.session.get(User, other.user_id).department == ""
         assert db.session.get(User, resident.user_id).department == ""
+
+
+def test_the_account_page_shows_the_section_each_room_registered(app, zw):
+    """Devices (account security), the deletion request (my data), e-mail choices and contact
+    history (contacts) and staff views (audit) come from the rooms' registered sections."""
+    from iok_saas.auth.models import ADMIN
+    from iok_saas.web.account_page import REGISTRY
+    from tests.helpers import client_for
+
+    registered = {section.name for section in app.extensions[f"iok_{REGISTRY}"]}
+    assert {"devices", "activation", "deletion", "contacts", "views"} <= registered
+    host = "zielone-wzgorza.localhost"
+    home, admin = make_household(zw, units=1), make_household(zw, units=0, role=ADMIN)
+    resident = client_for(app, host)
+    assert resident.login(home.identifier, home.password).status_code == 302
+    assert resident.post("/moje-dane/usuniecie", data={
+        "csrf_token": resident.csrf_token("/moje-dane/")}).status_code == 302
+    staff = client_for(app, host)
+    assert staff.login(admin.identifier, admin.password).status_code == 302
+    page = staff.get(f"/panel/konta/{home.user_id}").get_data(as_text=True)
+    for heading in ("Zalogowane urządzenia", "złożył wniosek o usunięcie konta",
+                    "Co mieszkaniec otrzymuje e-mailem",
+                    "Popraw dane kontaktowe na wniosek papierowy",
+                    "Kto z pracowników przeglądał dane mieszkańca"):
+        assert heading in page, heading
+    own = staff.get(f"/panel/konta/{admin.user_id}").get_data(as_text=True)
+    assert "Co mieszkaniec otrzymuje e-mailem" not in own  # a resident's sections only

@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         second_factor,
         second_routes,
     )
+    from iok_saas.web.account_page import AccountSection, register_account_section
     from iok_saas.web.personal import PersonalSection, register_section
 
     app.register_blueprint(routes.bp)
@@ -34,6 +35,11 @@ def init_app(app: Flask) -> None:
             user, tenant.settings.second_factor), routes.begin_second_step))
     register_gate(app, _second_factor_gate)
     on_sessions_ended(app, second_factor.forget)
+    register_account_section(app, AccountSection(
+        "devices", "account_security/_staff_devices.html", personal.staff_devices, order=30))
+    register_account_section(app, AccountSection(
+        "activation", "account_security/_staff_activation.html", personal.staff_activation,
+        order=40))
     register_section(app, PersonalSection(
         "urzadzenia", _l("Devices signed in to my account, and browsers remembered"),
         personal.device_rows, order=45))

@@ -12,8 +12,16 @@ def init_app(app: Flask) -> None:
     """The resident's pages, the unsubscribe link, the menu link, the address filter."""
     from flask_babel import lazy_gettext as _l
 
-    from iok_saas.contacts import messages, personal, routes, services, unsubscribe  # noqa: F401
+    from iok_saas.contacts import (  # noqa: F401
+        messages,
+        personal,
+        routes,
+        services,
+        staff_section,
+        unsubscribe,
+    )
     from iok_saas.extensions import csrf
+    from iok_saas.web.account_page import AccountSection, register_account_section
     from iok_saas.web.navigation import N_, NavItem, register
     from iok_saas.web.personal import PersonalSection, register_section
 
@@ -22,6 +30,8 @@ def init_app(app: Flask) -> None:
     csrf.exempt(unsubscribe.unsubscribe)
     app.register_blueprint(unsubscribe.bp)
     app.add_template_filter(services.masked_email, "masked_email")
+    register_account_section(app, AccountSection(
+        "contacts", "contacts/_staff_contacts.html", staff_section.load, order=60))
     register_section(app, PersonalSection("zgody", _l("My choices of e-mails, with dates"),
                                           personal.consent_rows, order=30))
     register(app, NavItem("contacts.index", N_("Contact details"), "resident", "contacts",

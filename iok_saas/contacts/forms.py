@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, TelField
-from wtforms.validators import DataRequired, Optional
+from wtforms import BooleanField, DateField, EmailField, PasswordField, TelField
+from wtforms.validators import DataRequired, Optional, ValidationError
 
+from iok_saas.web.formatting import local_today
 from iok_saas.web.forms import EMAIL, Form, PhoneNumber
 from iok_saas.web.phones import LANDLINE, MOBILE
 
@@ -34,3 +35,20 @@ class ChoicesForm(Form):
     announcements = BooleanField(_l("The cooperative's announcements by e-mail"))
     reading_reminders = BooleanField(_l("A reminder when the cooperative collects meter readings"))
     finance = BooleanField(_l("New charges and payments posted to my units"))
+
+
+class ContactsOnPaperForm(Form):
+    """Contact details from the resident's signed paper request (the date is recorded)."""
+
+    mobile = TelField(_l("Mobile phone"), validators=[Optional(), PhoneNumber(MOBILE)])
+    landline = TelField(_l("Landline phone"), validators=[Optional(), PhoneNumber(LANDLINE)])
+    email = EmailField(_l("E-mail address"), validators=[Optional(), *EMAIL[1:]],
+                       description=_l("Changed only on a request the resident signed; leave it "
+                                      "as it is otherwise (the resident can change it online, "
+                                      "confirming it by a link)."))
+    paper_date = DateField(_l("Date of the paper request"), validators=[
+        DataRequired(_l("Enter the date of the resident's paper request."))])
+
+    def validate_paper_date(self, field) -> None:
+        if field.data and field.data > local_today():
+            raise ValidationError(_l("The request cannot be dated in the future."))

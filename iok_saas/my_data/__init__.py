@@ -17,11 +17,15 @@ def init_app(app: Flask) -> None:
 
     from iok_saas.estate import personal as estate
     from iok_saas.my_data import routes
+    from iok_saas.web.account_page import AccountSection, register_account_section
     from iok_saas.web.navigation import N_, NavItem, register
     from iok_saas.web.personal import PersonalSection, register_section
 
     app.register_blueprint(routes.bp)
     # The shared estate has no init_app: the download registers its part for it.
+    register_account_section(app, AccountSection(
+        "deletion", "my_data/_staff_deletion.html", _asked_for_deletion, order=50,
+        feature="my_data"))
     register_section(app, PersonalSection("lokale", _l("My units and legal titles"),
                                           estate.unit_rows, order=20))
     register(app, NavItem("my_data.index", N_("My data"), "resident", "my_data", order=70))
@@ -29,3 +33,12 @@ def init_app(app: Flask) -> None:
         "my_data.purge", "iok_saas.my_data.export.purge",
         "delete residents' data downloads once taken or 24 hours old",
         every=timedelta(hours=1), per_cooperative=True))
+
+
+def _asked_for_deletion(person, given: dict) -> dict | None:
+    """The account page: the resident asked for the account to be deleted (the latest ask)."""
+    from iok_saas.audit import services as audit
+    from iok_saas.audit.models import DELETION_REQUESTED
+
+    asked = audit.events_about(person.id, (DELETION_REQUESTED,), 1)
+    return {"deletion": asked} if asked else None

@@ -8,32 +8,26 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from iok_saas import files
-from iok_saas.account_security import activation, second_factor
+from iok_saas.account_security import second_factor
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import (
-    CONSENT_CHANGED,
-    CONTACTS_CHANGED,
-    DELETION_REQUESTED,
-    EMAIL_CHANGE_ASKED,
-    EMAIL_CHANGED,
     SIGN_OUT,
 )
 from iok_saas.auth import services as accounts
-from iok_saas.auth import sessions
 from iok_saas.auth.credentials import credentials_pdf, show_document
 from iok_saas.auth.forms import DocumentForm
 from iok_saas.auth.models import RESIDENT, STAFF_ROLES, User
 from iok_saas.auth.passwords import verify_password
-from iok_saas.contacts import consents
 from iok_saas.contacts import services as contacts
-from iok_saas.db import db, utcnow
+from iok_saas.contacts.forms import ContactsOnPaperForm
+from iok_saas.db import db
 from iok_saas.estate import services as estate
 from iok_saas.estate.forms import TITLE_LABELS, UnitFields
-from iok_saas.staff.forms import ContactsOnPaperForm, DepartmentForm, ResidentForm, StaffForm
+from iok_saas.staff.forms import DepartmentForm, ResidentForm, StaffForm
 from iok_saas.staff.routes import bp
 from iok_saas.web.access import admin_required, one_or_404, staff_required
+from iok_saas.web.account_page import account_sections
 from iok_saas.web.forms import ActionForm, e164, keep_number
-from iok_saas.web.phones import shown
 
 
 def _roles_i_manage() -> tuple[str, ...]:
@@ -67,34 +61,15 @@ def _acted_on(user_id: int) -> User:
     return user
 
 
-CONTACT_EVENTS = (CONTACTS_CHANGED, EMAIL_CHANGE_ASKED, EMAIL_CHANGED, CONSENT_CHANGED)
-
-
-def _contacts_form(user: User) -> ContactsOnPaperForm:
-    return ContactsOnPaperForm(data={"mobile": shown(user.phone), "landline": shown(user.landline),
-                                     "email": user.email})
-
-
 def _account_page(user: User, unit_form: UnitFields, status: int = 200,
                   contacts_form: ContactsOnPaperForm | None = None,
                   department_form: DepartmentForm | None = None):
     return render_template("staff/account.html", person=user, titles=estate.titles_of(user.id),
                            unit_form=unit_form, action=ActionForm(),
-                           title_labels=TITLE_LABELS, choices=consents.offered(g.tenant),
-                           choice_labels={c.name: c.label for c in consents.CHOICES.values()},
-                           since=consents.since(user.id),
-                           contacts_form=contacts_form or _contacts_form(user),
+                           title_labels=TITLE_LABELS,
                            department_form=department_form or DepartmentForm(
                                data={"department": user.department}),
-                           history=audit.events_about(user.id, CONTACT_EVENTS),
-                           views=audit.views_of(user.id, limit=50) if current_user.is_admin
-                           else [],
-                           deletion=audit.events_about(user.id, (DELETION_REQUESTED,), 1),
-                           codes=activation.codes_of(user.id) if user.role == RESIDENT and
-                           g.tenant.settings.onboarding.letter_code else None,
-                           devices=sessions.of(user.id,
-                                              g.tenant.settings.accounts.idle_timeout_minutes),
-                           now=utcnow()), status
+                           sections=account_sections(user, contacts_form=contacts_form)), status
 
 
 @bp.get("/mieszkancy")

@@ -4,29 +4,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField,
-    EmailField,
     IntegerField,
     RadioField,
     SelectField,
     StringField,
-    TelField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Length,
     NumberRange,
-    Optional,
     Regexp,
-    ValidationError,
 )
 
 from iok_saas.auth.models import STAFF_ROLES
 from iok_saas.estate.forms import UnitFields
-from iok_saas.web.formatting import local_today
-from iok_saas.web.forms import EMAIL, SAFE_TEXT, Form, PersonFields, PhoneNumber
-from iok_saas.web.phones import LANDLINE, MOBILE
+from iok_saas.web.forms import SAFE_TEXT, Form, PersonFields
 
 ROLE_LABELS = {"clerk": _l("clerk"), "admin": _l("administrator")}
 
@@ -57,23 +50,6 @@ class DepartmentForm(Form):
     """The department of a staff account."""
 
     department = _department()
-
-
-class ContactsOnPaperForm(Form):
-    """Contact details from the resident's signed paper request (the date is recorded)."""
-
-    mobile = TelField(_l("Mobile phone"), validators=[Optional(), PhoneNumber(MOBILE)])
-    landline = TelField(_l("Landline phone"), validators=[Optional(), PhoneNumber(LANDLINE)])
-    email = EmailField(_l("E-mail address"), validators=[Optional(), *EMAIL[1:]],
-                       description=_l("Changed only on a request the resident signed; leave it "
-                                      "as it is otherwise (the resident can change it online, "
-                                      "confirming it by a link)."))
-    paper_date = DateField(_l("Date of the paper request"), validators=[
-        DataRequired(_l("Enter the date of the resident's paper request."))])
-
-    def validate_paper_date(self, field) -> None:
-        if field.data and field.data > local_today():
-            raise ValidationError(_l("The request cannot be dated in the future."))
 
 
 class LetterCodesForm(Form):
