@@ -487,8 +487,10 @@ def test_staff_publish_a_water_outage_for_one_building_and_only_its_residents_se
     with in_tenant(baltyk):
         for person in (inside, outside):
             db.session.get(User, person.user_id).announcement_emails = True
+    from tests.factories import pdf_bytes
+
     pdf = tmp_path / "harmonogram.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    pdf.write_bytes(pdf_bytes("Harmonogram"))  # a real PDF: attachments are read, not trusted
 
     staff = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(staff, slug, live_server, clerk.identifier, clerk.password)
