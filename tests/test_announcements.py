@@ -190,6 +190,14 @@ def _upload(name: str, data: bytes) -> services.Upload:
     return services.Upload(name, data)
 
 
+def _publish_with(client, title: str, filename: str, data: bytes):
+    """Save a general announcement for everyone with one attachment, through the staff page."""
+    return client.post("/panel/ogloszenia/nowe", content_type="multipart/form-data", data={
+        "csrf_token": client.csrf_token("/panel/ogloszenia/nowe"), "title": title,
+        "kind": GENERAL, "body": "W załączniku.", "audience": "all", "action": "save",
+        "attachments": (io.BytesIO(data), filename)})
+
+
 def _photo_with_gps() -> bytes:
     """A JPEG taken on its side (EXIF orientation 6) with the place it was taken in its EXIF."""
     exif = Image.Exif()
@@ -241,11 +249,8 @@ def test_a_pdf_with_javascript_is_refused_with_a_message_and_nothing_is_stored(
         db.session.rollback()
     clerk = people["clerk"]
     baltyk_client.login(clerk.identifier, clerk.password)
-    answer = baltyk_client.post("/panel/ogloszenia/nowe", content_type="multipart/form-data", data={
-        "csrf_token": baltyk_client.csrf_token("/panel/ogloszenia/nowe"),
-        "title": "Harmonogram przeglądów", "kind": GENERAL, "body": "W załączniku.",
-        "audience": "all", "action": "save",
-        "attachments": (io.BytesIO(scripted_pdf_bytes()), "harmonogram.pdf")})
+    answer = _publish_with(baltyk_client, "Harmonogram przeglądów", "harmonogram.pdf",
+                           scripted_pdf_bytes())
     assert answer.status_code == 200
     assert "harmonogram.pdf: Ten plik PDF zawiera skrypt" in answer.get_data(as_text=True)
     with in_tenant(baltyk):
@@ -256,11 +261,7 @@ def test_a_pdf_with_javascript_is_refused_with_a_message_and_nothing_is_stored(
 def test_a_photo_is_kept_upright_without_its_metadata(baltyk, people, baltyk_client):
     clerk = people["clerk"]
     baltyk_client.login(clerk.identifier, clerk.password)
-    saved = baltyk_client.post("/panel/ogloszenia/nowe", content_type="multipart/form-data", data={
-        "csrf_token": baltyk_client.csrf_token("/panel/ogloszenia/nowe"),
-        "title": "Nowy plac zabaw", "kind": GENERAL, "body": "Zdjęcie w załączniku.",
-        "audience": "all", "action": "save",
-        "attachments": (io.BytesIO(_photo_with_gps()), "plac.jpg")})
+    saved = _publish_with(baltyk_client, "Nowy plac zabaw", "plac.jpg", _photo_with_gps())
     assert saved.status_code == 302
     with in_tenant(baltyk):
         announcement_id = db.session.scalars(select(Announcement.id)).one()
