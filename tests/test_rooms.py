@@ -14,6 +14,9 @@ def test_the_accounts_room_holds_only_sign_in_sessions_passwords_and_the_user():
     elsewhere = {"activation", "letters", "second_factor", "second_routes", "devices",
                  "contacts", "consents", "queues"}
     assert modules & elsewhere == set()
+    # Its pages name no page of the rooms above (they add blocks through auth.hooks).
+    for template in (ROOT / "iok_saas/auth/templates").rglob("*.html"):
+        assert "account_security." not in template.read_text(), template.name
 
 
 def test_contacts_account_security_and_cases_stand_above_the_accounts():

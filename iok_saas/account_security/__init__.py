@@ -12,7 +12,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from iok_saas.auth.hooks import SignInStep, on_sessions_ended, register_gate, register_step
+from iok_saas.auth.hooks import (
+    SignInStep,
+    on_sessions_ended,
+    register_gate,
+    register_sign_in_block,
+    register_step,
+)
 from iok_saas.jobs.periodic import PeriodicJob, register_periodic
 from iok_saas.web.navigation import N_, NavItem, register
 
@@ -34,6 +40,7 @@ def init_app(app: Flask) -> None:
         "second_factor", lambda user, tenant: second_factor.asked(
             user, tenant.settings.second_factor), routes.begin_second_step))
     register_gate(app, _second_factor_gate)
+    register_sign_in_block(app, "account_security/_sign_in_letter.html")
     on_sessions_ended(app, second_factor.forget)
     register_account_section(app, AccountSection(
         "devices", "account_security/_staff_devices.html", personal.staff_devices, order=30))

@@ -15,7 +15,15 @@ from iok_saas.web.navigation import N_, NavItem, register
 
 def init_app(app: Flask) -> None:
     """Flask-Login scoped to the current cooperative, rate limits, gates, the sign-in pages."""
-    from iok_saas.auth import gates, limits, messages, personal, routes, services  # noqa: F401
+    from iok_saas.auth import (  # noqa: F401
+        gates,
+        hooks,
+        limits,
+        messages,
+        personal,
+        routes,
+        services,
+    )
     from iok_saas.web.personal import PersonalSection, register_section
 
     login_manager.init_app(app)
@@ -27,6 +35,7 @@ def init_app(app: Flask) -> None:
     limits.init_app(app)
     app.before_request(gates.account_gates)
     app.register_blueprint(routes.bp)
+    app.jinja_env.globals.update(sign_in_blocks=hooks.sign_in_blocks)
     register_section(app, PersonalSection("profil", _l("My account and contact details"),
                                           personal.profile_rows, order=10))
     register_section(app, PersonalSection("logowania", _l("Sign-ins to my account"),

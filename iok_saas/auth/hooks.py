@@ -6,7 +6,9 @@ accounts never import them.
 - a **gate** runs before every request of a signed-in person, after the accounts' own (idle
   timeout, the forced password change), and may send them to a page first;
 - an **end of sessions** listener hears that every session of a person has ended (a new
-  password, a lock, deactivation), to forget what belonged to them (remembered browsers).
+  password, a lock, deactivation), to forget what belonged to them (remembered browsers);
+- a **sign-in page block** is a template shown beside the sign-in form (the way to use an
+  activation letter).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from flask import Flask, Response, current_app
 
 from iok_saas.web import registry
 
-STEPS, GATES, SESSIONS_ENDED = "sign_in_steps", "account_gates", "sessions_ended"
+STEPS, GATES, SESSIONS_ENDED, BLOCKS = (
+    "sign_in_steps", "account_gates", "sessions_ended", "sign_in_blocks")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,16 @@ def register_gate(app: Flask, gate: Callable[[], Response | None]) -> None:
 def on_sessions_ended(app: Flask, listener: Callable[[int], Any]) -> None:
     """Call ``listener(user_id)`` when every session of a person ends (no commit)."""
     registry.add(app, SESSIONS_ENDED, listener)
+
+
+def register_sign_in_block(app: Flask, template: str) -> None:
+    """Show ``template`` beside the sign-in form (it decides itself whether to say anything)."""
+    registry.add(app, BLOCKS, template)
+
+
+def sign_in_blocks() -> list[str]:
+    """The templates registered for the sign-in page, in order."""
+    return _registered(BLOCKS)
 
 
 def _registered(name: str) -> list[Any]:
