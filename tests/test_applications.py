@@ -99,7 +99,7 @@ def test_bad_input_gets_a_message_and_stores_nothing(zw, zw_client, estate, fiel
 
 
 def test_the_form_posted_too_often_is_limited(tmp_path, zw, ctx, estate):
-    limited = create_app(app_settings(tmp_path, APPLICATION_LIMIT_PER_TENANT_IP="3 per hour",
+    limited = create_app(app_settings(tmp_path, APPLICATION_LIMIT_PER_TENANT_IP="3 per day",
                                       RATELIMIT_KEY_PREFIX=f"iok:rl:{tmp_path.name}"))
     client = TenantClient(limited, limited.response_class, use_cookies=True,
                           host="zielone-wzgorza.localhost")

@@ -252,7 +252,7 @@ def test_a_limit_on_a_whole_blueprint_still_applies_to_its_views(tmp_path, ctx):
     app = create_app(app_settings(tmp_path, RATELIMIT_KEY_PREFIX=f"iok:rl:{tmp_path.name}"))
     bp = Blueprint("bench_limited", __name__)
     bp.get("/_limited")(lambda: "ok")
-    limiter.limit("1 per hour")(bp)
+    limiter.limit("1 per day")(bp)
     app.register_blueprint(bp)
     client = client_for(app, "baltyk.localhost")
     assert [client.get("/_limited").status_code for _ in range(2)] == [200, 429]
