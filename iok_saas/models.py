@@ -11,11 +11,12 @@ from iok_saas.announcements.models import (
 from iok_saas.applications.models import AccessApplication
 from iok_saas.audit.models import AuditEvent, DataView
 from iok_saas.auth.models import SignedInSession, User
+from iok_saas.cases.models import Case, CaseAttachment, CaseEvent, CaseFollower
 from iok_saas.contacts.models import ConsentEvent
-from iok_saas.correspondence.models import AnswerTemplate, Case, CaseAttachment, CaseEntry
+from iok_saas.correspondence.models import AnswerTemplate, Letter
 from iok_saas.documents.models import Document, DocumentVersion, DocumentVisit
 from iok_saas.estate.models import Building, Unit, UnitTitle
-from iok_saas.faults.models import FaultEvent, FaultPhoto, FaultReport
+from iok_saas.faults.models import FaultReport
 from iok_saas.files.models import FileChunk, StoredFile
 from iok_saas.finance.models import Account, LedgerEntry
 from iok_saas.imports.models import ImportRun
@@ -40,19 +41,19 @@ __all__ = [
     "Building",
     "Case",
     "CaseAttachment",
-    "CaseEntry",
+    "CaseEvent",
+    "CaseFollower",
     "ConsentEvent",
     "DataExport",
     "DataView",
     "Document",
     "DocumentVersion",
     "DocumentVisit",
-    "FaultEvent",
-    "FaultPhoto",
     "FaultReport",
     "FileChunk",
     "ImportRun",
     "LedgerEntry",
+    "Letter",
     "Meter",
     "OutboxMessage",
     "PeriodicRun",

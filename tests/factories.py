@@ -162,24 +162,28 @@ def make_fault(tenant: TenantRef, household: Household) -> tuple[int, int]:
     import uuid
 
     from iok_saas import files
+    from iok_saas.cases.models import CaseAttachment, CaseEvent, CaseFollower
     from iok_saas.db import utcnow
-    from iok_saas.faults.models import FaultEvent, FaultPhoto, FaultReport
+    from iok_saas.faults.models import FaultReport
 
     with in_tenant(tenant):
         number = next(_FAULT_NUMBERS)
         # A year of its own: numbers of this year belong to the demo's and the tests' reports.
-        report = FaultReport(year=2000, number=number, submission=str(uuid.uuid4()),
-                             reporter_id=household.user_id, category="inne",
-                             building_id=household.building_id, unit_id=household.unit_ids[0],
-                             description=household.street, status_at=utcnow())
+        report = FaultReport(register="AW", year=2000, number=number,
+                             submission=str(uuid.uuid4()), filed_by_id=household.user_id,
+                             category="inne", building_id=household.building_id,
+                             unit_id=household.unit_ids[0], description=household.street,
+                             status="received", status_at=utcnow())
         db.session.add(report)
         db.session.flush()
-        event = FaultEvent(report_id=report.id, kind="created", at=utcnow())
-        db.session.add(event)
+        event = CaseEvent(case_id=report.id, kind="created", at=utcnow())
+        db.session.add_all([event, CaseFollower(case_id=report.id, user_id=household.user_id,
+                                                since=utcnow())])
         db.session.flush()
         stored = files.store(household.street.encode(), filename="x.jpg",
                              content_type="image/jpeg", purpose="fault_photo")
-        photo = FaultPhoto(report_id=report.id, event_id=event.id, file_id=stored.id)
+        photo = CaseAttachment(case_id=report.id, event_id=event.id, file_id=stored.id,
+                               filename="x.jpg", content_type="image/jpeg", size=stored.size)
         db.session.add(photo)
         db.session.flush()
         return report.id, photo.id

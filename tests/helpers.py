@@ -226,6 +226,17 @@ def outbox_row(app, tenant, message_id) -> OutboxMessage:
         return message
 
 
+def detached(tenant: TenantRef, stmt) -> list:
+    """The rows a SELECT finds in the cooperative, detached from the session (to assert on
+    outside its context)."""
+    with tenant_context(tenant.id):
+        rows = list(db.session.scalars(stmt))
+        for row in rows:
+            db.session.expunge(row)
+    db.session.remove()
+    return rows
+
+
 def metric_samples(text: str) -> dict[tuple[str, tuple], float]:
     """A Prometheus page as {(sample name, sorted labels): value}."""
     from prometheus_client.parser import text_string_to_metric_families

@@ -14,29 +14,27 @@ from sqlalchemy import func, select
 
 from iok_saas.audit.models import CASE_ANSWERED, CASE_ASSIGNED, CASE_CLOSED, AuditEvent
 from iok_saas.auth.models import CLERK, User
+from iok_saas.cases import services as cases
+from iok_saas.cases.kinds import Upload
+from iok_saas.cases.models import ASSIGNED, MOVED, NOTE, CaseAttachment, CaseEvent
+from iok_saas.cases.models import COMMENT as FOLLOW_UP
+from iok_saas.cases.models import CREATED as LETTER
+from iok_saas.cases.models import REPLY as ANSWER
 from iok_saas.correspondence import services
 from iok_saas.correspondence.models import (
-    ANSWER,
-    ASSIGNED,
     CLOSED,
-    FOLLOW_UP,
     IN_PROGRESS,
-    LETTER,
-    MOVED,
-    NOTE,
     RECEIVED,
     WAITING,
     AnswerTemplate,
-    Case,
-    CaseAttachment,
-    CaseEntry,
 )
+from iok_saas.correspondence.models import Letter as Case
 from iok_saas.db import db
 from iok_saas.faults.models import FaultReport
 from iok_saas.mail.models import OutboxMessage
 from iok_saas.tenancy import tenant_context
 from tests.factories import make_household, pdf_bytes
-from tests.helpers import as_platform, client_for, in_tenant
+from tests.helpers import as_platform, client_for, detached, in_tenant
 
 SECRET_NOTE = "Mieszkaniec dzwonił trzy razy — notatka wewnętrzna"
 CLERK_SURNAME = "Przydzielska"
@@ -61,7 +59,7 @@ def _new(household, **fields) -> services.NewCase:
     values = {"topic": TOPIC, "unit_id": household.unit_ids[0] if household.unit_ids else None,
               "subject": "Naliczenie za wodę w październiku",
               "body": "Proszę o wyjaśnienie naliczenia za wodę.",
-              "submission": services.new_submission(), "attachments": ()} | fields
+              "submission": cases.new_submission(), "attachments": ()} | fields
     return services.NewCase(**values)
 
 
@@ -72,10 +70,7 @@ def _create(tenant, household, **fields) -> int:
 
 
 def _case(tenant, case_id) -> Case:
-    with tenant_context(tenant.id):
-        case = db.session.get(Case, case_id)
-        db.session.expunge(case)
-    db.session.remove()
+    [case] = detached(tenant, select(Case).where(Case.id == case_id))
     return case
 
 
@@ -89,26 +84,23 @@ def _count(tenant, model=Case) -> int:
 def _kinds(tenant, case_id) -> list[tuple[str, str | None]]:
     with tenant_context(tenant.id):
         found = [(e.kind, e.status) for e in db.session.scalars(
-            select(CaseEntry).where(CaseEntry.case_id == case_id).order_by(CaseEntry.id))]
+            select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))]
     db.session.remove()
     return found
 
 
 def _mails(tenant, template: str) -> list[OutboxMessage]:
-    with tenant_context(tenant.id):
-        rows = list(db.session.scalars(select(OutboxMessage).where(
-            OutboxMessage.template == template).order_by(OutboxMessage.created_at)))
-        for row in rows:
-            db.session.expunge(row)
-    db.session.remove()
-    return rows
+    return detached(tenant, select(OutboxMessage).where(OutboxMessage.template == template)
+                    .order_by(OutboxMessage.created_at))
 
 
 def _act(tenant, case_id, staff, **action) -> list[str]:
     with in_tenant(tenant):
         case = db.session.get(Case, case_id)
-        return services.act(case, db.session.get(User, staff.user_id),
-                            services.Action(**action), _rules(tenant))
+        names = {"answer": "reply", "attachments": "files"}  # the staff form's words
+        return cases.act(case, db.session.get(User, staff.user_id),
+                         cases.Action(**{names.get(k, k): v for k, v in action.items()}),
+                         _rules(tenant))
 
 
 def _attachments(tenant, case_id) -> list[CaseAttachment]:
@@ -234,8 +226,8 @@ def test_notes_and_assignments_are_never_shown_to_the_resident(zw, resident, cle
     _act(zw, case_id, clerk, note=SECRET_NOTE, assign_to=clerk.user_id)
     with in_tenant(zw):
         case = db.session.get(Case, case_id)
-        theirs = [e.kind for e in services.thread(case)]
-        staffs = [e.kind for e in services.thread(case, staff=True)]
+        theirs = [e.kind for e in cases.history(case, viewer_id=resident.user_id)]
+        staffs = [e.kind for e in cases.history(case)]
     assert theirs == [LETTER]
     assert staffs == [LETTER, ASSIGNED, NOTE]
     assert _case(zw, case_id).assigned_to_id == clerk.user_id
@@ -406,8 +398,8 @@ def test_markup_is_kept_as_text_and_shown_escaped(zw, resident, office, zw_clien
     with in_tenant(zw):
         case = db.session.scalars(select(Case)).one()
         case_id, saved_subject = case.id, case.subject
-        letter = db.session.scalars(select(CaseEntry.body).where(
-            CaseEntry.case_id == case_id, CaseEntry.kind == LETTER)).one()
+        letter = db.session.scalars(select(CaseEvent.body).where(
+            CaseEvent.case_id == case_id, CaseEvent.kind == LETTER)).one()
     assert saved_subject == subject and letter == body.strip()
     for page in (zw_client.get(answer.location).get_data(as_text=True),
                  zw_client.get("/sprawy").get_data(as_text=True),
@@ -441,7 +433,7 @@ def test_a_sixth_attachment_is_refused(zw, resident, zw_client):
 
 def test_the_same_form_sent_twice_makes_one_letter(zw, resident, zw_client):
     _signed_in(zw_client, resident)
-    key = services.new_submission()
+    key = cases.new_submission()
     first = _send_letter(zw_client, resident, submission=key)
     again = _send_letter(zw_client, resident, submission=key)
     assert first.status_code == again.status_code == 302
@@ -500,7 +492,7 @@ def test_an_attachment_of_another_case_is_not_found_through_ones_own_case(zw, re
                                                                            zw_client):
     mine = _create(zw, resident)
     neighbour = make_household(zw)
-    theirs = _create(zw, neighbour, attachments=(services.Upload("a.pdf", pdf_bytes()),))
+    theirs = _create(zw, neighbour, attachments=(Upload("a.pdf", pdf_bytes()),))
     [attachment] = _attachments(zw, theirs)
     _signed_in(zw_client, resident)
     assert zw_client.get(f"/sprawy/{mine}/zalaczniki/{attachment.id}").status_code == 404
@@ -510,7 +502,7 @@ def test_an_attachment_of_another_case_is_not_found_through_ones_own_case(zw, re
 
 
 def test_another_cooperatives_case_is_not_found(zw, baltyk, resident, baltyk_client):
-    case_id = _create(zw, resident, attachments=(services.Upload("a.pdf", pdf_bytes()),))
+    case_id = _create(zw, resident, attachments=(Upload("a.pdf", pdf_bytes()),))
     [attachment] = _attachments(zw, case_id)
     stranger = _signed_in(baltyk_client, make_household(baltyk))
     office = _signed_in(client_for(baltyk_client.application, "baltyk.localhost"),
@@ -548,8 +540,8 @@ def test_a_letter_moves_into_the_fault_reports(zw, resident, office):
         assert number in report.description and "cieknie pion" in report.description
         assert report.reporter_id == resident.user_id and report.unit_id == resident.unit_ids[0]
     case = _case(zw, case_id)
-    assert case.status == CLOSED and case.fault_number == fault_number
-    assert case.fault_report_id == report_id and fault_number.startswith("AW/")
+    assert case.status == CLOSED and case.moved_to_id == report_id
+    assert fault_number.startswith("AW/")
     assert _kinds(zw, case_id)[-1] == (MOVED, CLOSED)
     page = office.get(f"/panel/sprawy/{case_id}").get_data(as_text=True)
     assert f'href="/panel/awarie/{report_id}"' in page and fault_number in page
@@ -674,7 +666,7 @@ def test_a_long_letter_moved_to_the_fault_reports_still_names_its_number(zw, res
 
 def test_a_long_file_name_keeps_its_ending(zw, resident):
     name = "skan-" + "a" * 200 + ".pdf"
-    case_id = _create(zw, resident, attachments=(services.Upload(name, pdf_bytes()),))
+    case_id = _create(zw, resident, attachments=(Upload(name, pdf_bytes()),))
     [attachment] = _attachments(zw, case_id)
     assert attachment.filename.endswith(".pdf") and len(attachment.filename) <= 160
     assert attachment.content_type == "application/pdf"
@@ -709,10 +701,10 @@ def test_the_office_attaches_files_to_an_answer_and_the_resident_opens_them(
     kinds = _kinds(zw, case_id)
     assert [kind for kind, _status in kinds] == [LETTER, ANSWER]
     with tenant_context(zw.id):
-        answer_id = db.session.scalars(select(CaseEntry.id).where(
-            CaseEntry.case_id == case_id, CaseEntry.kind == ANSWER)).one()
+        answer_id = db.session.scalars(select(CaseEvent.id).where(
+            CaseEvent.case_id == case_id, CaseEvent.kind == ANSWER)).one()
     db.session.remove()
-    assert pdf.entry_id == png.entry_id == answer_id
+    assert pdf.event_id == png.event_id == answer_id
     assert (png.filename, png.content_type) == ("plan.jpg", "image/jpeg")
     mail = _mails(zw, "case_answer")[-1]
     assert mail.context["attachments"] == 2

@@ -94,6 +94,9 @@ def _case_and_attachment(home: Household) -> tuple[int, int]:
     """A letter of the household with a PDF attachment (one per household, so a route's case
     and attachment belong together): (case id, attachment id)."""
     from iok_saas.auth.models import User
+    from iok_saas.cases import files
+    from iok_saas.cases.kinds import Upload
+    from iok_saas.cases.services import history, new_submission
     from iok_saas.correspondence import services
     from iok_saas.db import db
     from iok_saas.tenancy.info import get_tenant_info
@@ -105,10 +108,10 @@ def _case_and_attachment(home: Household) -> tuple[int, int]:
         case = services.create(db.session.get(User, home.user_id), services.NewCase(
             topic=get_tenant_info(tenant.id).settings.correspondence.topics[0],
             unit_id=home.unit_ids[0], subject=home.street, body=home.last_name,
-            submission=services.new_submission(),
-            attachments=(services.Upload("pismo.pdf", pdf_bytes(home.street)),)),
+            submission=new_submission(),
+            attachments=(Upload("pismo.pdf", pdf_bytes(home.street)),)),
             get_tenant_info(tenant.id).settings.correspondence)
-        [attachment] = services.attachments_by_entry(case).popitem()[1]
+        [attachment] = files.by_event(history(case)).popitem()[1]
         return case.id, attachment.id
 
 

@@ -13,6 +13,9 @@ from sqlalchemy import select
 
 from iok_saas.audit.models import FAULT_MERGED, FAULT_STATUS, AuditEvent
 from iok_saas.auth.models import CLERK, User
+from iok_saas.cases import services as cases
+from iok_saas.cases.kinds import Upload
+from iok_saas.cases.models import CaseAttachment, CaseEvent
 from iok_saas.db import db
 from iok_saas.faults import services
 from iok_saas.faults.models import (
@@ -21,15 +24,12 @@ from iok_saas.faults.models import (
     MERGED,
     RECEIVED,
     REJECTED,
-    FaultEvent,
-    FaultPhoto,
     FaultReport,
 )
 from iok_saas.mail.models import OutboxMessage
-from iok_saas.tenancy import tenant_context
 from iok_saas.web.problems import DomainError
 from tests.factories import make_household
-from tests.helpers import client_for, in_tenant
+from tests.helpers import client_for, detached, in_tenant
 
 NOTE = "Klucz do piwnicy u gospodarza — wewnętrzne"
 
@@ -46,12 +46,23 @@ def _rules(tenant):
     return get_tenant_info(tenant.id).settings.faults
 
 
+def _act(report, user, **action) -> list[str]:
+    """A staff action, as the report's page sends it."""
+    from iok_saas.tenancy.context import require_tenant_id
+    from iok_saas.tenancy.info import get_tenant_info
+
+    rules = get_tenant_info(require_tenant_id()).settings.faults
+    return cases.act(report, user, cases.Action(**action), rules)
+
+
 def _new(household, **fields) -> services.NewReport:
+    fields["photos"] = tuple(Upload(f"zdjecie-{n}", data)
+                             for n, data in enumerate(fields.get("photos", ())))
     values = {"category": "woda i kanalizacja", "place_kind": "unit",
               "place_id": household.unit_ids[0], "place": "łazienka",
               "description": "Przecieka pion w łazience.", "entry_allowed": True,
               "contact_phone": "600 700 800", "contact_note": "po 15:00",
-              "submission": services.new_submission(), "photos": ()} | fields
+              "submission": cases.new_submission()} | fields
     return services.NewReport(**values)
 
 
@@ -62,21 +73,13 @@ def _create(tenant, household, **fields) -> int:
 
 
 def _report(tenant, report_id) -> FaultReport:
-    with tenant_context(tenant.id):
-        report = db.session.get(FaultReport, report_id)
-        db.session.expunge(report)
-    db.session.remove()
+    [report] = detached(tenant, select(FaultReport).where(FaultReport.id == report_id))
     return report
 
 
 def _mails(tenant, template: str) -> list[OutboxMessage]:
-    with tenant_context(tenant.id):
-        rows = list(db.session.scalars(select(OutboxMessage).where(
-            OutboxMessage.template == template).order_by(OutboxMessage.created_at)))
-        for row in rows:
-            db.session.expunge(row)
-    db.session.remove()
-    return rows
+    return detached(tenant, select(OutboxMessage).where(OutboxMessage.template == template)
+                    .order_by(OutboxMessage.created_at))
 
 
 @pytest.fixture
@@ -140,7 +143,7 @@ def test_two_reports_at_once_never_share_a_number(app, zw, resident):
 
 
 def test_the_same_form_sent_twice_makes_one_report(zw, resident):
-    key = services.new_submission()
+    key = cases.new_submission()
     assert _create(zw, resident, submission=key) == _create(zw, resident, submission=key)
     with in_tenant(zw):
         assert len(db.session.scalars(select(FaultReport)).all()) == 1
@@ -163,7 +166,7 @@ def test_resident_reports_with_a_photo_and_gets_the_number_by_email(zw, resident
     with in_tenant(zw):
         report = db.session.scalars(select(FaultReport)).one()
         report_id, number = report.id, report.registry_number
-        photo_id = db.session.scalars(select(FaultPhoto.id)).one()
+        photo_id = db.session.scalars(select(CaseAttachment.id)).one()
     assert number in report_page and "przyjęte" in report_page
     assert "Cieknie pion &lt;b&gt;wody&lt;/b&gt;." in report_page  # shown as text
     [mail] = _mails(zw, "fault_received")
@@ -233,8 +236,8 @@ def test_a_heic_photo_from_a_phone_is_kept_as_a_jpeg_without_metadata(zw, reside
     with in_tenant(zw):
         from iok_saas import files
 
-        photo = db.session.scalars(select(FaultPhoto).where(
-            FaultPhoto.report_id == report_id)).one()
+        photo = db.session.scalars(select(CaseAttachment).where(
+            CaseAttachment.case_id == report_id)).one()
         kept = files.read(photo.file_id)
     with Image.open(io.BytesIO(kept)) as image:
         assert image.format == "JPEG" and not image.info.get("exif")
@@ -244,7 +247,7 @@ def test_residents_see_replies_but_never_internal_notes(zw, resident, clerk, zw_
     report_id = _create(zw, resident)
     with in_tenant(zw):
         report = db.session.get(FaultReport, report_id)
-        services.act(report, db.session.get(User, clerk.user_id), status=IN_PROGRESS,
+        _act(report, db.session.get(User, clerk.user_id), status=IN_PROGRESS,
                      reply="Hydraulik przyjdzie w czwartek.", note=NOTE)
     zw_client.login(resident.identifier, resident.password)
     page = zw_client.get(f"/awarie/{report_id}").get_data(as_text=True)
@@ -262,7 +265,7 @@ def test_comment_confirm_and_reopen_within_the_cooperatives_days(zw, resident, c
     assert answer.status_code == 302
     with in_tenant(zw):
         report = db.session.get(FaultReport, report_id)
-        services.act(report, db.session.get(User, clerk.user_id), status=DONE,
+        _act(report, db.session.get(User, clerk.user_id), status=DONE,
                      reply="Wymieniono uszczelkę.")
     page = zw_client.get(f"/awarie/{report_id}").get_data(as_text=True)
     assert "Czy usterka została usunięta?" in page
@@ -272,7 +275,7 @@ def test_comment_confirm_and_reopen_within_the_cooperatives_days(zw, resident, c
     assert _report(zw, report_id).status == RECEIVED
     with in_tenant(zw):
         report = db.session.get(FaultReport, report_id)
-        services.act(report, db.session.get(User, clerk.user_id), status=DONE)
+        _act(report, db.session.get(User, clerk.user_id), status=DONE)
         report.closed_at = report.closed_at.replace(year=report.closed_at.year - 1)
     page = zw_client.get(f"/awarie/{report_id}").get_data(as_text=True)
     assert "Czy usterka została usunięta?" not in page  # past the 14 days
@@ -294,7 +297,7 @@ def test_another_residents_or_cooperatives_report_and_photo_are_not_found(
         zw, baltyk, resident, zw_client, baltyk_client):
     report_id = _create(zw, resident, photos=(_image(),))
     with in_tenant(zw):
-        photo_id = db.session.scalars(select(FaultPhoto.id)).one()
+        photo_id = db.session.scalars(select(CaseAttachment.id)).one()
     neighbour = make_household(zw)
     zw_client.login(neighbour.identifier, neighbour.password)
     for path in (f"/awarie/{report_id}", f"/awarie/{report_id}/zdjecia/{photo_id}"):
@@ -350,7 +353,7 @@ def test_staff_move_a_report_through_its_statuses_and_each_step_is_audited(
 def test_a_public_reply_without_a_status_change_is_emailed(zw, resident, clerk):
     report_id = _create(zw, resident)
     with in_tenant(zw):
-        services.act(db.session.get(FaultReport, report_id), db.session.get(User, clerk.user_id),
+        _act(db.session.get(FaultReport, report_id), db.session.get(User, clerk.user_id),
                      reply="Prosimy o dostęp do piwnicy.")
     [mail] = _mails(zw, "fault_reply")
     assert mail.context["reply"] == "Prosimy o dostęp do piwnicy."
@@ -388,7 +391,7 @@ def test_merging_duplicates_tells_every_reporter_and_they_follow_one_report(
     # Each resident sees their own words and photos, never the other's.
     assert "Cieknie u Kowalskich." not in followed and "Kapie z sufitu" in followed
     with in_tenant(zw):
-        photo_of = dict(db.session.execute(select(FaultPhoto.report_id, FaultPhoto.id)).all())
+        photo_of = dict(db.session.execute(select(CaseAttachment.case_id, CaseAttachment.id)).all())
     assert f"/zdjecia/{photo_of[first]}" not in followed
     assert f"/zdjecia/{photo_of[second]}" in followed
     assert other.get(f"/awarie/{first}/zdjecia/{photo_of[second]}").status_code == 200
@@ -428,8 +431,8 @@ def test_history_events_are_kept_in_order(zw, resident, clerk):
     report_id = _create(zw, resident)
     with in_tenant(zw):
         report = db.session.get(FaultReport, report_id)
-        services.act(report, db.session.get(User, clerk.user_id), note="Sprawdzić pion.")
-        kinds = [e.kind for e in db.session.scalars(select(FaultEvent).order_by(FaultEvent.id))]
+        _act(report, db.session.get(User, clerk.user_id), note="Sprawdzić pion.")
+        kinds = [e.kind for e in db.session.scalars(select(CaseEvent).order_by(CaseEvent.id))]
     assert kinds == ["created", "note"]
 
 

@@ -254,9 +254,12 @@ def test_a_demo_residents_download_holds_every_registered_part_and_nothing_of_an
     from PIL import Image
 
     from iok_saas.auth.models import User
+    from iok_saas.cases import operations
+    from iok_saas.cases import services as cases
+    from iok_saas.cases.kinds import Upload
+    from iok_saas.cases.models import CaseAttachment
     from iok_saas.cli.demo import reset_demo_data
-    from iok_saas.faults import services as faults
-    from iok_saas.faults.models import FaultPhoto, FaultReport
+    from iok_saas.faults.models import FaultReport
     from iok_saas.tenancy.info import get_tenant_info
     from iok_saas.web.personal import sections
     from tests.helpers import as_platform, tenant_ref
@@ -273,16 +276,16 @@ def test_a_demo_residents_download_holds_every_registered_part_and_nothing_of_an
         people = {u.identifier: u for u in db.session.scalars(select(User))}
         anna, jan = people["ZW-000001"], people["ZW-000002"]
         rules = get_tenant_info(zw.id).settings.faults
-        mine = min(faults.reports_of(anna.id), key=lambda r: r.id)
-        [theirs] = faults.reports_of(jan.id)
-        faults.comment(mine, anna, "Zdjęcie plamy.", [jpeg((200, 0, 0))], rules)
-        faults.comment(theirs, jan, "Zdjęcie windy.", [jpeg((0, 0, 200))], rules)
-        faults.merge(mine, [theirs], people["zw.obsluga"])
+        mine = min(cases.filed_by(FaultReport, anna.id), key=lambda r: r.id)
+        [theirs] = cases.filed_by(FaultReport, jan.id)
+        cases.comment(mine, anna, "Zdjęcie plamy.", [Upload("a.jpg", jpeg((200, 0, 0)))], rules)
+        cases.comment(theirs, jan, "Zdjęcie windy.", [Upload("b.jpg", jpeg((0, 0, 200)))], rules)
+        operations.merge(mine, [theirs], people["zw.obsluga"])
         db.session.flush()
-        own_photos = set(db.session.scalars(select(FaultPhoto.id).where(
-            FaultPhoto.report_id == mine.id)))
-        other_photos = set(db.session.scalars(select(FaultPhoto.id).where(
-            FaultPhoto.report_id == theirs.id)))
+        own_photos = set(db.session.scalars(select(CaseAttachment.id).where(
+            CaseAttachment.case_id == mine.id)))
+        other_photos = set(db.session.scalars(select(CaseAttachment.id).where(
+            CaseAttachment.case_id == theirs.id)))
         neighbour = [jan.identifier, jan.last_name, jan.email, theirs.description,
                      theirs.registry_number.replace("/", "-")]
         info = get_tenant_info(zw.id)

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from iok_saas.auth.models import User
-from iok_saas.correspondence import services as letters
+from iok_saas.cases.services import filed_by
+from iok_saas.correspondence.models import Letter
 from iok_saas.db import db
-from iok_saas.faults import services as faults
 from iok_saas.faults.models import FaultReport
 from tests.helpers import ROOT, as_platform, client_for, in_tenant, tenant_ref
 
@@ -62,8 +62,7 @@ def test_the_readmes_counts_of_demo_reports_and_letters_are_the_demos(demo):
         slug = SLUG_OF[who.split("-")[0]]
         user_id = _user_id(slug, who)
         with in_tenant(tenant_ref(slug)):
-            found = (faults.reports_of(user_id) if kind == "reports"
-                     else letters.cases_of(user_id))
+            found = filed_by(FaultReport if kind == "reports" else Letter, user_id)
             assert len(found) == count, (who, kind, [str(f) for f in found])
     [queue] = [int(n) for n in re.findall(r"shows all (\d+) in the queue", README)]
     with in_tenant(tenant_ref("zielone-wzgorza")):

@@ -7,7 +7,7 @@ columns); the filters mean the same everywhere, so a clerk who knows one queue k
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,7 +16,7 @@ from flask import Response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select, func, select
 from wtforms import SelectField
 
 from iok_saas import files
@@ -102,27 +102,25 @@ def read_filters(form_class: type[FilterForm], kind_field: str, statuses: Mappin
         assigned=form.assigned.data)
 
 
-def filtered(stmt: Select, filters: Filters, me: User, *, status: Any, open_statuses: Any,
-             kind: Any, created: Any, assigned: Any,
-             building: Callable[[int], ColumnElement[bool]]) -> Select:
-    """``stmt`` narrowed by the filters, oldest first; the columns are the capability's own
-    (``building`` makes the condition for one building's id)."""
+def filtered(stmt: Select, filters: Filters, me: User, model: Any,
+             open_statuses: Sequence[str]) -> Select:
+    """``stmt`` (cases of one kind: ``model``) narrowed by the filters."""
     if filters.status == "open":
-        stmt = stmt.where(status.in_(open_statuses))
+        stmt = stmt.where(model.status.in_(open_statuses))
     elif filters.status != "all":
-        stmt = stmt.where(status == filters.status)
+        stmt = stmt.where(model.status == filters.status)
     if filters.kind:
-        stmt = stmt.where(kind == filters.kind)
+        stmt = stmt.where(model.category == filters.kind)
     if filters.building_id:
-        stmt = stmt.where(building(filters.building_id))
+        stmt = stmt.where(model.building_id == filters.building_id)
     if filters.older_than_days:
-        stmt = stmt.where(created <= utcnow() - timedelta(days=filters.older_than_days))
+        stmt = stmt.where(model.created_at <= utcnow() - timedelta(days=filters.older_than_days))
     if filters.assigned == "me":
-        stmt = stmt.where(assigned == me.id)
+        stmt = stmt.where(model.assigned_to_id == me.id)
     elif filters.assigned == "nobody":
-        stmt = stmt.where(assigned.is_(None))
+        stmt = stmt.where(model.assigned_to_id.is_(None))
     elif filters.assigned.isdigit():
-        stmt = stmt.where(assigned == int(filters.assigned))
+        stmt = stmt.where(model.assigned_to_id == int(filters.assigned))
     return stmt
 
 

@@ -30,19 +30,16 @@ from iok_saas.applications.models import SUBMITTED, AccessApplication
 from iok_saas.audit.models import DataView
 from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
 from iok_saas.auth.passwords import hash_password
+from iok_saas.cases.models import CREATED, NOTE, STATUS, CaseEvent, CaseFollower
 from iok_saas.cli import demo_correspondence
 from iok_saas.cli.demo_documents import publish_demo_documents
 from iok_saas.contacts.models import ConsentEvent
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.faults.models import (
-    CREATED,
     DONE,
     IN_PROGRESS,
-    NOTE,
     RECEIVED,
-    STATUS,
-    FaultEvent,
     FaultReport,
 )
 from iok_saas.faults.models import (
@@ -275,7 +272,8 @@ def _faults(units: list[Unit], residents: list[User], clerk: User) -> None:
     for number, (user, unit, category, place, text, status, age, steps) in enumerate(plans, 1):
         created = now - timedelta(days=age, hours=2)
         report = FaultReport(
-            year=year, number=number, submission=f"demo-{number}", reporter_id=user.id,
+            register=FAULTS, year=year, number=number, submission=f"demo-{number}",
+            filed_by_id=user.id,
             category=category, building_id=(unit or units[3]).building_id,
             unit_id=unit.id if unit else None, place=place, description=text,
             entry_allowed=unit is not None, contact_phone="600 100 200", status=status,
@@ -285,11 +283,12 @@ def _faults(units: list[Unit], residents: list[User], clerk: User) -> None:
             closed_at=now - timedelta(days=4) if status == DONE else None)
         db.session.add(report)
         db.session.flush()
-        db.session.add(FaultEvent(report_id=report.id, kind=CREATED, status=RECEIVED,
-                                  author_id=user.id, author_label=user.full_name, at=created))
+        db.session.add(CaseFollower(case_id=report.id, user_id=user.id, since=created))
+        db.session.add(CaseEvent(case_id=report.id, kind=CREATED, status=RECEIVED,
+                                 author_id=user.id, author_label=user.full_name, at=created))
         for step, (kind, new_status, body) in enumerate(steps, 1):
-            db.session.add(FaultEvent(
-                report_id=report.id, kind=kind, status=new_status, body=body,
+            db.session.add(CaseEvent(
+                case_id=report.id, kind=kind, status=new_status, body=body,
                 author_id=clerk.id, author_label=clerk.full_name, by_staff=True,
                 at=created + timedelta(days=step)))
     db.session.add(RegistryCounter(register=FAULTS, year=year, last=len(plans)))

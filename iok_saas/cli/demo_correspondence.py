@@ -9,20 +9,16 @@ from datetime import timedelta
 
 from iok_saas import files
 from iok_saas.auth.models import User
+from iok_saas.cases.models import CLOSE, CREATED, REPLY, CaseAttachment, CaseEvent, CaseFollower
+from iok_saas.correspondence.kind import PURPOSE, signature
 from iok_saas.correspondence.models import (
-    ANSWER,
-    CLOSE,
     CLOSED,
-    LETTER,
     PREFIX,
     RECEIVED,
     WAITING,
     AnswerTemplate,
-    Case,
-    CaseAttachment,
-    CaseEntry,
+    Letter,
 )
-from iok_saas.correspondence.services import PURPOSE, signature
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Unit
 from iok_saas.files.attachments import PDF
@@ -58,11 +54,11 @@ def populate(units: list[Unit], resident: User, neighbour: User, clerk: User,
          "Dzień dobry,\n\nw rozliczeniu wody za III kwartał naliczono 14 m³ zimnej wody, choć "
          "zwykle zużywamy około 8 m³. Proszę o sprawdzenie, czy odczyt był prawidłowy.\n\n"
          "Z poważaniem", 9,
-         [(ANSWER, WAITING, TEMPLATES[0][2], 2)]),
+         [(REPLY, WAITING, TEMPLATES[0][2], 2)]),
         (resident, None, "wniosek o kopię dokumentów (art. 8¹)",
          "Kopia protokołu z ostatniego walnego zgromadzenia",
          "Uprzejmie proszę o kopię protokołu z ostatniego Walnego Zgromadzenia Członków.", 40,
-         [(ANSWER, None, TEMPLATES[2][2], 3),
+         [(REPLY, None, TEMPLATES[2][2], 3),
           (CLOSE, CLOSED, "Kopie wydano w biurze Spółdzielni.", 10)]),
     ]
     if with_fault:
@@ -77,12 +73,14 @@ def populate(units: list[Unit], resident: User, neighbour: User, clerk: User,
         status = next((s for _k, s, _b, _d in reversed(steps) if s), RECEIVED)
         if steps and status == RECEIVED:
             status = "in_progress"
-        case = Case(year=year, number=number, submission=str(uuid.uuid4()),
-                    author_id=author.id, topic=topic, unit_id=unit.id if unit else None,
-                    subject=subject, status=status, status_at=sent, created_at=sent)
+        case = Letter(register=PREFIX, year=year, number=number, submission=str(uuid.uuid4()),
+                      filed_by_id=author.id, category=topic, unit_id=unit.id if unit else None,
+                      building_id=unit.building_id if unit else None, subject=subject,
+                      status=status, status_at=sent, created_at=sent)
         db.session.add(case)
         db.session.flush()
-        letter = CaseEntry(case_id=case.id, kind=LETTER, status=RECEIVED, body=body,
+        db.session.add(CaseFollower(case_id=case.id, user_id=author.id, since=sent))
+        letter = CaseEvent(case_id=case.id, kind=CREATED, status=RECEIVED, body=body,
                            author_id=author.id, author_label=author.full_name, at=sent)
         db.session.add(letter)
         if number == 1:  # the resident attached the settlement they ask about
@@ -90,10 +88,10 @@ def populate(units: list[Unit], resident: User, neighbour: User, clerk: User,
             _attach_pdf(case, letter, "rozliczenie-wody-III-kwartal.pdf")
         for kind, new_status, text, after in steps:
             at = sent + timedelta(days=after)
-            db.session.add(CaseEntry(case_id=case.id, kind=kind, status=new_status, body=text,
+            db.session.add(CaseEvent(case_id=case.id, kind=kind, status=new_status, body=text,
                                      author_id=clerk.id, author_label=signature(clerk),
                                      by_staff=True, at=at))
-            if kind == ANSWER:
+            if kind == REPLY:
                 case.first_answer_at = case.first_answer_at or at
             if new_status:
                 case.status_at = at
@@ -102,7 +100,7 @@ def populate(units: list[Unit], resident: User, neighbour: User, clerk: User,
     db.session.add(RegistryCounter(register=PREFIX, year=year, last=len(plans)))
 
 
-def _attach_pdf(case: Case, letter: CaseEntry, filename: str) -> None:
+def _attach_pdf(case: Letter, letter: CaseEvent, filename: str) -> None:
     """A one-page PDF as the resident's attachment."""
     import io
 
@@ -113,5 +111,5 @@ def _attach_pdf(case: Case, letter: CaseEntry, filename: str) -> None:
     writer.write(out)
     data = out.getvalue()
     stored = files.store(data, filename=filename, content_type=PDF, purpose=PURPOSE)
-    db.session.add(CaseAttachment(case_id=case.id, entry_id=letter.id, file_id=stored.id,
+    db.session.add(CaseAttachment(case_id=case.id, event_id=letter.id, file_id=stored.id,
                                   filename=filename, content_type=PDF, size=len(data)))

@@ -12,9 +12,10 @@ from iok_saas.web.home import PAGE, HomeTile, register_tile
 
 
 def _waiting() -> Any:
-    from iok_saas.correspondence.services import open_count
+    from iok_saas.cases.services import open_count
+    from iok_saas.correspondence.models import IN_PROGRESS, RECEIVED, Letter
 
-    return open_count()
+    return open_count(Letter, (RECEIVED, IN_PROGRESS))  # waiting for the office
 
 
 def _registry() -> Any:
@@ -27,18 +28,25 @@ def _home(units: list[Any]) -> Any:
     """The resident's cases waiting for their reply, for the home page block."""
     from flask_login import current_user
 
+    from iok_saas.cases.services import filed_by
     from iok_saas.correspondence.models import WAITING as WAITING_FOR_RESIDENT
-    from iok_saas.correspondence.services import cases_of
+    from iok_saas.correspondence.models import Letter
 
-    return [c for c in cases_of(current_user.id) if c.status == WAITING_FOR_RESIDENT]
+    return [c for c in filed_by(Letter, current_user.id) if c.status == WAITING_FOR_RESIDENT]
 
 
 def init_app(app: Flask) -> None:
     """Residents' pages, the staff queue, e-mails, the menu links, the start-page figures."""
     from flask_babel import lazy_gettext as _l
 
-    from iok_saas.correspondence import messages, personal, routes, staff_routes  # noqa: F401
-    from iok_saas.correspondence.forms import STAFF_STATUS_LABELS, STATUS_LABELS
+    from iok_saas.correspondence import (  # noqa: F401
+        kind,
+        messages,
+        personal,
+        routes,
+        staff_routes,
+    )
+    from iok_saas.correspondence.kind import STAFF_STATUS_LABELS, STATUS_LABELS
     from iok_saas.web.navigation import N_, NavItem, register
     from iok_saas.web.personal import PersonalSection, register_section
 

@@ -8,15 +8,11 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Length, Optional
 
 from iok_saas.cases import queue as queues
-from iok_saas.correspondence.models import CLOSED, IN_PROGRESS, RECEIVED, WAITING
-from iok_saas.correspondence.services import BODY_MAX, REASON_MAX, SUBJECT_MAX
+from iok_saas.cases.services import REASON_MAX
+from iok_saas.correspondence.kind import BODY_MAX, SUBJECT_MAX
 from iok_saas.files.attachments import ACCEPT
 from iok_saas.web.forms import SAFE_LINE, SAFE_LINES, Form
 
-STATUS_LABELS = {RECEIVED: _l("received"), IN_PROGRESS: _l("being dealt with"),
-                 WAITING: _l("waiting for your reply"), CLOSED: _l("closed")}
-# Staff read "waiting for the resident's reply" where the resident reads "waiting for your reply".
-STAFF_STATUS_LABELS = STATUS_LABELS | {WAITING: _l("waiting for the resident's reply")}
 LONG = _l("At most %(max)d characters.")
 
 

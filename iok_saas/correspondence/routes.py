@@ -7,9 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from iok_saas import files
+from iok_saas.cases import files as case_files
+from iok_saas.cases import services as cases
+from iok_saas.cases import views
+from iok_saas.cases.models import CREATED
 from iok_saas.correspondence import services
 from iok_saas.correspondence.forms import FollowUpForm, LetterForm
-from iok_saas.correspondence.models import Case
+from iok_saas.correspondence.kind import ATTACHMENTS_PER_MESSAGE
+from iok_saas.correspondence.models import Letter
 from iok_saas.estate.services import places_of
 from iok_saas.files.uploads import takes_upload
 from iok_saas.tenancy.features import require_feature
@@ -27,19 +32,7 @@ def rules():
     return g.tenant.settings.correspondence
 
 
-def attachments_limit() -> int:
-    """The attachments of one message the cooperative takes, together, in bytes."""
-    return (rules().attachment_max_mb * services.ATTACHMENTS_PER_MESSAGE) << 20
-
-
-def uploads(field) -> list[services.Upload]:
-    """The files chosen in a multiple file field (empty entries left out)."""
-    return [services.Upload(f.filename, f.read()) for f in (field.data or [])
-            if f and getattr(f, "filename", "")]
-
-
-def _case_or_404(case_id: int) -> Case:
-    return one_or_404(services.resident_case(current_user.id, case_id))
+attachments_limit = views.upload_limit(Letter, rules)
 
 
 @bp.get("/sprawy")
@@ -47,7 +40,7 @@ def _case_or_404(case_id: int) -> Case:
 def index():
     """The resident's letters, open first, and the way to write a new one."""
     return render_template("correspondence/index.html",
-                           cases=services.cases_of(current_user.id))
+                           cases=cases.filed_by(Letter, current_user.id))
 
 
 @bp.route("/sprawy/nowa", methods=["GET", "POST"])
@@ -61,7 +54,7 @@ def new():
     form.unit.choices = [(str(u.id), u.address) for u in units] + [
         (NO_UNIT, _("Not about one unit"))]
     if request.method == "GET":
-        form.submission.data = services.new_submission()
+        form.submission.data = cases.new_submission()
         form.topic.data = request.args.get("temat", "")
         form.unit.data = request.args.get("lokal") or (str(units[0].id) if units else NO_UNIT)
     elif form.validate_on_submit():
@@ -72,9 +65,9 @@ def new():
         data = services.NewCase(
             topic=form.topic.data, unit_id=unit_id,
             subject=form.subject.data or "", body=form.body.data or "",
-            submission=(form.submission.data or services.new_submission())[:36],
-            attachments=tuple(uploads(form.attachments)))
-        created: list[Case] = []
+            submission=(form.submission.data or cases.new_submission())[:36],
+            attachments=tuple(views.uploads(form.attachments)))
+        created: list[Letter] = []
         if commit_or_show(lambda: created.append(services.create(current_user, data, rules())),
                           None, form):
             flash(_("Thank you. Your letter has been registered as %(number)s.",
@@ -82,7 +75,7 @@ def new():
             return redirect(url_for("correspondence.case", case_id=created[0].id))
     return render_template("correspondence/new.html", form=form,
                            max_mb=rules().attachment_max_mb,
-                           per_message=services.ATTACHMENTS_PER_MESSAGE)
+                           per_message=ATTACHMENTS_PER_MESSAGE)
 
 
 @bp.route("/sprawy/<int:case_id>", methods=["GET", "POST"])
@@ -91,37 +84,38 @@ def new():
 def case(case_id: int):
     """The case: the letter, the office's answers and the resident's follow-ups (never staff's
     internal notes); an answer while the case is open."""
-    found = _case_or_404(case_id)
+    found = cases.followed(Letter, current_user.id, case_id)
+    if found is None and request.method == "GET":
+        moved = cases.renumbered(Letter, case_id)  # an address from before revision 0026
+        if moved is not None and cases.followed(Letter, current_user.id, moved) is not None:
+            return redirect(url_for("correspondence.case", case_id=moved), 301)
+    found = one_or_404(found)
     form = FollowUpForm()
     if request.method == "POST" and form.validate_on_submit() and commit_or_show(
-            lambda: services.follow_up(found, current_user, form.text.data or "",
-                                       uploads(form.attachments), rules()),
+            lambda: cases.comment(found, current_user, form.text.data or "",
+                                  views.uploads(form.attachments), rules()),
             _("Your answer has been sent to the cooperative."), form, "text"):
         return redirect(url_for("correspondence.case", case_id=case_id, _anchor="watek"))
+    entries = cases.history(found, viewer_id=current_user.id)
     return render_template("correspondence/case.html", case=found, form=form,
-                           entries=services.thread(found),
-                           attachments=services.attachments_by_entry(found),
+                           entries=entries, attachments=case_files.by_event(entries),
                            max_mb=rules().attachment_max_mb,
-                           per_message=services.ATTACHMENTS_PER_MESSAGE)
+                           per_message=ATTACHMENTS_PER_MESSAGE)
 
 
 @bp.get("/sprawy/<int:case_id>/potwierdzenie.pdf")
 @login_required
 def confirmation(case_id: int) -> Response:
     """The resident's proof of filing: number, date and time, and the letter as written."""
-    found = _case_or_404(case_id)
-    entries = services.thread(found)
-    letter = next(e for e in entries if e.kind == "letter")
-    attached = services.attachments_by_entry(found).get(letter.id, [])
+    found = views.followed_or_404(Letter, case_id)
+    entries = cases.history(found, viewer_id=current_user.id)
+    letter = next(e for e in entries if e.kind == CREATED)
+    attached = case_files.by_event([letter]).get(letter.id, [])
     pdf = render_pdf("correspondence/confirmation_pdf.html", case=found, letter=letter,
                      attached=attached, author=current_user)
     return files.download(pdf, filename=f"potwierdzenie-{found.registry_number.replace('/', '-')}"
                           ".pdf", content_type="application/pdf")
 
 
-@bp.get("/sprawy/<int:case_id>/zalaczniki/<int:attachment_id>")
-@login_required
-def attachment(case_id: int, attachment_id: int) -> Response:
-    """An attachment of the resident's own case."""
-    found = _case_or_404(case_id)
-    return services.download(one_or_404(services.attachment_of(found, attachment_id)))
+views.add_file_view(bp, Letter, "/sprawy/<int:case_id>/zalaczniki/<int:attachment_id>",
+                    "attachment", staff=False)

@@ -1,28 +1,26 @@
-"""Staff: the queue of letters, one case with its actions, moving a letter into the fault
-reports, the answer templates, the register's export for the management board."""
+"""Staff: the queue of letters and the register's export for the management board (the cases
+room's, ``iok_saas.cases.views``), one case with its actions, moving a letter into the fault
+reports, the answer templates."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from iok_saas.audit import services as audit
+from iok_saas.cases import files as case_files
+from iok_saas.cases import operations, views
 from iok_saas.cases import queue as queues
-from iok_saas.correspondence import moves, services
-from iok_saas.correspondence.forms import (
-    STAFF_STATUS_LABELS,
-    FilterForm,
-    MoveForm,
-    StaffForm,
-    TemplateForm,
-)
-from iok_saas.correspondence.models import Case
-from iok_saas.correspondence.routes import attachments_limit, rules, uploads
+from iok_saas.cases import services as cases
+from iok_saas.correspondence import services
+from iok_saas.correspondence.forms import FilterForm, MoveForm, StaffForm, TemplateForm
+from iok_saas.correspondence.kind import ATTACHMENTS_PER_MESSAGE, STAFF_STATUS_LABELS
+from iok_saas.correspondence.models import Letter
+from iok_saas.correspondence.routes import attachments_limit, rules
 from iok_saas.db import db
-from iok_saas.estate.services import buildings
+from iok_saas.estate.services import places_of
 from iok_saas.files.uploads import takes_upload
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404, staff_required
@@ -35,46 +33,63 @@ bp = Blueprint("staff_correspondence", __name__, url_prefix="/panel/sprawy",
 require_feature(bp, "correspondence")
 
 
-def _filter_form() -> tuple[FilterForm, queues.Filters]:
-    """The queue's filters from the address (anything odd falls back to the default)."""
-    return queues.read_filters(FilterForm, "topic", STAFF_STATUS_LABELS, rules().topics,
-                               buildings())
+def _csv_row(c: Any, names: Any, linked: Any) -> dict[str, Any]:
+    """A letter for the management board's report: when it came, when it was first answered
+    and how long that took, and where it stands."""
+    author, assignee = names.get(c.filed_by_id), names.get(c.assigned_to_id)
+    hours = ((c.first_answer_at - c.created_at).total_seconds() / 3600
+             if c.first_answer_at else None)
+    moved = linked.get(c.moved_to_id)
+    return {
+        "numer": c.registry_number, "wplynelo": daytime(c.created_at), "temat": c.category,
+        "przedmiot": c.subject, "lokal": c.unit.address if c.unit else "",
+        "status": str(STAFF_STATUS_LABELS.get(c.status, c.status)),
+        "mieszkaniec": author.full_name if author else "",
+        "przydzielona": assignee.full_name if assignee else "",
+        "pierwsza_odpowiedz": daytime(c.first_answer_at) if c.first_answer_at else "",
+        "godzin_do_odpowiedzi": f"{hours:.1f}".replace(".", ",") if hours is not None else "",
+        "zamknieta": daytime(c.closed_at) if c.closed_at else "",
+        "powod_zamkniecia": c.close_reason,
+        "zgloszenie_awarii": moved.registry_number if moved else "",
+    }
 
 
-@bp.get("/")
-@staff_required
-def queue():
-    """Letters to deal with, oldest first, with their age in days."""
-    form, filters = _filter_form()
-    page = queues.page_of(services.queue(filters, current_user))
-    names = queues.people([c.assigned_to_id for c in page.items]
-                          + [c.author_id for c in page.items])
-    return render_template("correspondence/staff_queue.html", form=form, queue=page,
-                           names=names, now=datetime.now().astimezone())
+views.add_staff_views(bp, views.Queue(
+    Letter, FilterForm, "topic", lambda: rules().topics, "correspondence/staff_queue.html",
+    "case", "case_id",
+    ("numer", "wplynelo", "temat", "przedmiot", "lokal", "status", "mieszkaniec",
+     "przydzielona", "pierwsza_odpowiedz", "godzin_do_odpowiedzi", "zamknieta",
+     "powod_zamkniecia", "zgloszenie_awarii"),
+    "rejestr-korespondencji.csv", _csv_row))
+views.add_file_view(bp, Letter, "/<int:case_id>/zalaczniki/<int:attachment_id>", "attachment",
+                    staff=True)
 
 
-def _staff_form(case: Case) -> StaffForm:
-    form = StaffForm()
-    moves_to = services.MOVES.get(case.status, ())
-    form.status.choices = [("", _("— unchanged (%(status)s) —",
-                                  status=STAFF_STATUS_LABELS[case.status]))] + [
-        (status, str(STAFF_STATUS_LABELS[status])) for status in moves_to]
-    form.assign_to.choices = queues.assignee_choices(_("nobody"))
+def _staff_form(case: Letter) -> StaffForm:
+    form = views.fill_staff_form(StaffForm(), case)
     form.template.choices = [("", _("— none —"))] + [
         (str(t.id), t.title) for t in services.answer_templates(case.topic)]
-    if request.method == "GET":
-        form.assign_to.data = str(case.assigned_to_id or "")
     return form
 
 
-def _move_form(case: Case) -> MoveForm | None:
+def _places(case: Letter) -> list[tuple[str, str]]:
+    """Where the report can be made: the author's units and the buildings they are in, as
+    (value, label) for a choice; the letter's own unit first."""
+    held = places_of(case.filed_by_id)
+    units = sorted(held.units, key=lambda u: u.id != case.unit_id)
+    return ([(f"unit:{u.id}", _("Unit: %(address)s", address=u.address)) for u in units]
+            + [(f"building:{b.id}", _("Common areas: %(address)s", address=b.address))
+               for b in held.buildings])
+
+
+def _move_form(case: Letter) -> MoveForm | None:
     """The form that moves a letter into the fault reports, where the cooperative has them."""
     if not g.tenant.has_feature("faults") or not case.is_open:
         return None
     form = MoveForm()
     form.category.choices = [("", _("— choose —"))] + [
         (c, c) for c in g.tenant.settings.faults.categories]
-    form.where.choices = moves.places(case)
+    form.where.choices = _places(case)
     return form
 
 
@@ -83,67 +98,56 @@ def _move_form(case: Case) -> MoveForm | None:
 @takes_upload(attachments_limit)
 def case(case_id: int):
     """One case: the whole thread (internal notes too), the resident, the actions."""
-    found = one_or_404(services.staff_case(case_id))
+    found = views.staff_case_or_404(
+        Letter, case_id, lambda c: _("letter %(number)s", number=c.registry_number))
     form = _staff_form(found)
     if request.method == "GET":
-        audit.record_view([found.author_id], current_user,
-                          _("letter %(number)s", number=found.registry_number))
-        db.session.commit()
         chosen = services.template_of(request.args.get("szablon", 0, type=int))
         if chosen is not None and chosen.topic in ("", found.topic):
             form.template.data, form.answer.data = str(chosen.id), chosen.body
     if request.method == "POST" and form.validate_on_submit():
-        assign = form.assign_to.data or ""
-        action = services.Action(
-            answer=form.answer.data or "", attachments=tuple(uploads(form.attachments)),
-            note=form.note.data or "",
-            status=form.status.data or None,
-            assign_to=int(assign) if assign.isdigit() else None,
-            unassign=not assign and found.assigned_to_id is not None,
-            close=form.close.data, close_reason=form.close_reason.data or "")
-        if commit_or_show(lambda: services.act(found, current_user, action, rules()),
+        action = views.staff_action(
+            form, found, reply=form.answer.data or "",
+            files=tuple(views.uploads(form.attachments)), close=form.close.data,
+            close_reason=form.close_reason.data or "")
+        if commit_or_show(lambda: cases.act(found, current_user, action, rules()),
                           _("Saved."), form):
             return redirect(url_for("staff_correspondence.case", case_id=case_id))
     return _case_page(found, form, _move_form(found))
 
 
-def _case_page(found: Case, form: StaffForm, move: MoveForm | None):
-    entries = services.thread(found, staff=True)
-    names = queues.people([found.author_id, found.assigned_to_id])
+def _case_page(found: Letter, form: StaffForm, move: MoveForm | None):
+    entries = cases.history(found)
+    names = queues.people([found.filed_by_id, found.assigned_to_id])
     return render_template("correspondence/staff_case.html", case=found, form=form,
                            move=move, entries=entries, names=names,
+                           moved_to=cases.linked([found]).get(found.moved_to_id),
                            signature=services.signature(current_user),
                            max_mb=rules().attachment_max_mb,
-                           per_message=services.ATTACHMENTS_PER_MESSAGE,
-                           attachments=services.attachments_by_entry(found))
+                           per_message=ATTACHMENTS_PER_MESSAGE,
+                           attachments=case_files.by_event(entries))
 
 
 @bp.post("/<int:case_id>/przenies")
 @staff_required
 def move(case_id: int):
     """Move the letter into the fault reports (where the cooperative has them)."""
-    found = one_or_404(services.staff_case(case_id))
+    found = one_or_404(cases.staff_case(Letter, case_id))
     form = _move_form(found)
     if form is None:
         flash(_("This letter cannot be moved to the fault reports."), "error")
         return redirect(url_for("staff_correspondence.case", case_id=case_id))
     made = []
     if form.validate_on_submit() and commit_or_show(
-            lambda: made.append(moves.move(found, current_user, form.category.data,
-                                           form.where.data, g.tenant.settings.faults)),
+            lambda: made.append(operations.move(
+                found, current_user, "fault",
+                {"category": form.category.data, "where": form.where.data},
+                g.tenant.settings.faults)),
             None, form):
         flash(_("The letter has been moved to the fault reports as %(number)s.",
                 number=made[0].registry_number), "success")
         return redirect(url_for("staff_correspondence.case", case_id=case_id))
     return _case_page(found, _staff_form(found), form)
-
-
-@bp.get("/<int:case_id>/zalaczniki/<int:attachment_id>")
-@staff_required
-def attachment(case_id: int, attachment_id: int) -> Response:
-    """An attachment of the case."""
-    found = one_or_404(services.staff_case(case_id))
-    return services.download(one_or_404(services.attachment_of(found, attachment_id)))
 
 
 # --- answer templates ---------------------------------------------------------------------------
@@ -193,24 +197,3 @@ def delete_template(template_id: int):
         db.session.commit()
         flash(_("The template has been removed."), "success")
     return redirect(url_for("staff_correspondence.templates"))
-
-
-# --- the register -------------------------------------------------------------------------------
-
-
-EXPORT_COLUMNS = ("numer", "wplynelo", "temat", "przedmiot", "lokal", "status", "mieszkaniec",
-                  "przydzielona", "pierwsza_odpowiedz", "godzin_do_odpowiedzi", "zamknieta",
-                  "powod_zamkniecia", "zgloszenie_awarii")
-
-
-@bp.get("/eksport.csv")
-@staff_required
-def export_csv() -> Response:
-    """The cases the filters show, with the time to the first answer (Excel opens it)."""
-    _form, filters = _filter_form()
-    rows = services.export_rows(filters, current_user)
-    for row in rows:
-        row["status"] = str(STAFF_STATUS_LABELS.get(row["status"], row["status"]))
-        for key in ("wplynelo", "pierwsza_odpowiedz", "zamknieta"):
-            row[key] = daytime(row[key]) if row[key] else ""
-    return queues.csv_download(EXPORT_COLUMNS, rows, "rejestr-korespondencji.csv")

@@ -12,27 +12,28 @@ from iok_saas.web.home import PAGE, HomeTile, register_tile
 
 
 def _open_reports():
-    from iok_saas.faults.services import open_count
+    from iok_saas.cases.services import open_count
+    from iok_saas.faults.models import FaultReport
 
-    return open_count()
+    return open_count(FaultReport)
 
 
 def _home(units: list[Any]) -> Any:
     """The resident's open reports, for the home page block."""
     from flask_login import current_user
 
-    from iok_saas.faults.models import OPEN
-    from iok_saas.faults.services import reports_of
+    from iok_saas.cases.services import filed_by
+    from iok_saas.faults.models import OPEN, FaultReport
 
-    return [r for r in reports_of(current_user.id) if r.status in OPEN]
+    return [r for r in filed_by(FaultReport, current_user.id) if r.status in OPEN]
 
 
 def init_app(app: Flask) -> None:
     """Residents' pages, the staff queue, e-mails, the menu links, the start-page figure."""
     from flask_babel import lazy_gettext as _l
 
-    from iok_saas.faults import messages, personal, routes, staff_routes  # noqa: F401
-    from iok_saas.faults.forms import STATUS_LABELS
+    from iok_saas.faults import kind, messages, personal, routes, staff_routes  # noqa: F401
+    from iok_saas.faults.models import STATUS_LABELS
     from iok_saas.web.navigation import N_, NavItem, register
     from iok_saas.web.personal import PersonalSection, register_section
 

@@ -18,13 +18,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from iok_saas.cases import queue as queues
-from iok_saas.faults.models import DONE, IN_PROGRESS, MERGED, RECEIVED, REJECTED
-from iok_saas.faults.services import DESCRIPTION_MAX, TEXT_MAX
+from iok_saas.faults.models import DESCRIPTION_MAX, STATUS_LABELS, TEXT_MAX
 from iok_saas.web.forms import PHONE, SAFE_LINES, SAFE_TEXT, Form
 
-STATUS_LABELS = {RECEIVED: _l("received"), IN_PROGRESS: _l("being dealt with"),
-                 DONE: _l("finished"), REJECTED: _l("turned down"),
-                 MERGED: _l("merged with another report")}
+__all__ = ["STATUS_LABELS", "CommentForm", "FilterForm", "MergeForm", "ReopenForm",
+           "ReportForm", "StaffForm"]
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from iok_saas.cases import files as case_files
+from iok_saas.cases import services as cases
+from iok_saas.cases import views
 from iok_saas.estate.services import places_of
-from iok_saas.faults import photos, services
+from iok_saas.faults import services
 from iok_saas.faults.forms import CommentForm, ReopenForm, ReportForm
 from iok_saas.faults.models import FaultReport
 from iok_saas.files.uploads import takes_upload
 from iok_saas.tenancy.features import require_feature
-from iok_saas.web.access import one_or_404
 from iok_saas.web.forms import ActionForm
 from iok_saas.web.problems import commit_or_show
 
@@ -25,27 +27,15 @@ def rules():
     return g.tenant.settings.faults
 
 
-def photos_limit() -> int:
-    """The photos of one message the cooperative takes, together, in bytes."""
-    return (rules().photo_max_mb * rules().photos_per_message) << 20
-
-
-def uploads(field) -> list[bytes]:
-    """The files chosen in a multiple file field (empty entries left out)."""
-    return [f.read() for f in (field.data or []) if f and getattr(f, "filename", "")]
-
-
-def _report_or_404(report_id: int) -> FaultReport:
-    return one_or_404(services.resident_report(current_user.id, report_id))
+photos_limit = views.upload_limit(FaultReport, rules)
 
 
 @bp.get("/awarie")
 @login_required
 def index():
     """The resident's reports, open first, and the way to report a new one."""
-    reports = services.reports_of(current_user.id)
-    return render_template("faults/index.html", reports=reports,
-                           targets=services.merged_targets(reports))
+    reports = cases.filed_by(FaultReport, current_user.id)
+    return render_template("faults/index.html", reports=reports, targets=cases.linked(reports))
 
 
 def _choices(form: ReportForm) -> bool:
@@ -68,7 +58,7 @@ def new():
     form = ReportForm()
     has_units = _choices(form)
     if request.method == "GET":
-        form.submission.data = services.new_submission()
+        form.submission.data = cases.new_submission()
         if len(form.where.choices) == 1:
             form.where.data = form.where.choices[0][0]
     elif has_units and form.validate_on_submit():
@@ -79,8 +69,8 @@ def new():
             description=form.description.data or "", entry_allowed=form.entry_allowed.data,
             contact_phone=form.contact_phone.data or "",
             contact_note=form.contact_note.data or "",
-            submission=(form.submission.data or services.new_submission())[:36],
-            photos=tuple(uploads(form.photos)))
+            submission=(form.submission.data or cases.new_submission())[:36],
+            photos=tuple(views.uploads(form.photos)))
         created = []
         if commit_or_show(lambda: created.append(services.create(current_user, data, rules())),
                           None, form):
@@ -96,32 +86,32 @@ def new():
 def report(report_id: int):
     """A report's status and history (without staff's internal notes); a comment or photo
     while it is open."""
-    found = _report_or_404(report_id)
+    found = views.followed_or_404(FaultReport, report_id)
     form = CommentForm()
     if request.method == "POST" and form.validate_on_submit() and commit_or_show(
-            lambda: services.comment(found, current_user, form.text.data or "",
-                                     uploads(form.photos), rules()),
+            lambda: cases.comment(found, current_user, form.text.data or "",
+                                  views.uploads(form.photos), rules()),
             _("Your comment has been added."), form, "text"):
         return redirect(url_for("faults.report", report_id=report_id))
     return _report_page(found, form)
 
 
 def _report_page(found: FaultReport, form: CommentForm, reopen: ReopenForm | None = None):
-    events = services.history(found, viewer_id=current_user.id)
+    events = cases.history(found, viewer_id=current_user.id)
     return render_template(
         "faults/report.html", report=found, events=events,
-        photos=photos.by_event([e.id for e in events]), form=form,
+        files=case_files.by_event(events), form=form,
         reopen=reopen or ReopenForm(), action=ActionForm(),
         may_respond=services.may_respond(found, rules=rules()),
-        mine=found.reporter_id == current_user.id,
-        own=services.own_merged(found, current_user.id))
+        mine=found.filed_by_id == current_user.id,
+        own=cases.merged_into(found, current_user.id))
 
 
 @bp.post("/awarie/<int:report_id>/potwierdz")
 @login_required
 def confirm(report_id: int):
     """The resident confirms the fault is fixed."""
-    found = _report_or_404(report_id)
+    found = views.followed_or_404(FaultReport, report_id)
     if ActionForm().validate_on_submit():
         commit_or_show(lambda: services.confirm(found, current_user, rules()),
                        _("Thank you for confirming."))
@@ -132,7 +122,7 @@ def confirm(report_id: int):
 @login_required
 def reopen(report_id: int):
     """The resident says the fault is still there."""
-    found = _report_or_404(report_id)
+    found = views.followed_or_404(FaultReport, report_id)
     form = ReopenForm()
     if form.validate_on_submit() and commit_or_show(
             lambda: services.reopen(found, current_user, form.text.data or "", rules()),
@@ -142,10 +132,5 @@ def reopen(report_id: int):
     return _report_page(found, CommentForm(formdata=None), reopen=form)
 
 
-@bp.get("/awarie/<int:report_id>/zdjecia/<int:photo_id>")
-@login_required
-def photo(report_id: int, photo_id: int) -> Response:
-    """A photo of a report the resident follows."""
-    found = _report_or_404(report_id)
-    return photos.download(one_or_404(services.photo_of(found, photo_id,
-                                                         viewer_id=current_user.id)))
+views.add_file_view(bp, FaultReport, "/awarie/<int:report_id>/zdjecia/<int:photo_id>",
+                    "photo", staff=False)

@@ -86,9 +86,11 @@ def count_rows(tenant: Tenant) -> dict[str, int]:
 
 
 def scoped_models() -> list[Any]:
-    """Mappers of every tenant-owned model, children before parents (safe deletion order)."""
+    """Mappers of every tenant-owned table, children before parents (safe deletion order); a
+    table several models share (kinds of case) once, by its base model."""
     order = {t.name: i for i, t in enumerate(db.metadata.sorted_tables)}
-    mappers = [m for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped)]
+    mappers = [m for m in db.Model.registry.mappers
+               if issubclass(m.class_, TenantScoped) and not m.single]
     return sorted(mappers, key=lambda m: order[m.local_table.name], reverse=True)
 
 
