@@ -13,6 +13,8 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
+import socket
 import threading
 import time
 from typing import Any
@@ -25,7 +27,7 @@ from rq.serializers import JSONSerializer
 
 from iok_saas import create_app
 from iok_saas.extensions import redis_connection
-from iok_saas.jobs import periodic, queue_names
+from iok_saas.jobs import gauges, periodic, queue_names
 from iok_saas.jobs import run_job as run_in_app
 
 
@@ -46,7 +48,9 @@ LEGACY_RELAY_JOB = "iok-outbox-relay"
 
 
 def scheduler(parent_pid: int) -> None:
-    """The scheduler process: a tick every few seconds until the worker is gone."""
+    """The scheduler process: a tick every few seconds until the worker is gone (a Ctrl+C
+    meant for the worker stops it through the worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     periodic.serve(create_app(), periodic.parent_alive(parent_pid))
 
 
@@ -76,47 +80,123 @@ def _forget_legacy_relay(connection) -> None:
         Job.fetch(LEGACY_RELAY_JOB, connection=connection).delete()
 
 
-def _wait_for_redis(connection: Redis, pause: float = 1.0, longest: float = 10.0) -> None:
-    """Return once Redis answers; while it does not, say so once and keep asking."""
-    said = False
-    while True:
+class Stop:
+    """The stop asked of this process (SIGTERM, SIGINT): once asked the worker finishes or
+    hands back its job and exits; asked again, it exits at once."""
+
+    asked = False
+
+    @classmethod
+    def ask(cls, signum: int, frame: Any) -> None:
+        if cls.asked:
+            raise SystemExit(f"stopped at once ({signal.Signals(signum).name} again)")
+        cls.asked = True
+        log.warning("Stop asked (%s): finishing", signal.Signals(signum).name)
+
+    @classmethod
+    def install(cls) -> None:
+        """Ours while the worker is not inside RQ's loop (which installs its own)."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, cls.ask)
+
+
+class IokWorker(Worker):
+    """RQ's worker that remembers a stop asked while it was idle (RQ ends its loop then but
+    keeps no mark of why, so the loop around it could not tell a stop from a lost Redis), and
+    that waits at most a few seconds between attempts to reach Redis again."""
+
+    max_connection_wait_time = 5.0
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        Stop.asked = True
+        super().request_stop(signum, frame)
+
+    def dequeue_job_and_maintain_ttl(self, timeout: int | None,
+                                     max_idle_time: int | None = None) -> Any:
+        # A stop asked just before RQ's loop took over the signals: nothing more is taken.
+        if Stop.asked:
+            return None
+        return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+
+
+class RedisNotice(logging.Filter):
+    """RQ repeats "could not connect to Redis" at every attempt and logs a full traceback when
+    Redis goes away during its bookkeeping: one line while Redis is away, one when it is back
+    (the heartbeat says so)."""
+
+    away = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "could not connect to Redis" in message or "unhandled exception" in message:
+            record.exc_info = record.exc_text = None
+            if RedisNotice.away:
+                return False
+            RedisNotice.away = True
+        return True
+
+
+def _redis_back() -> None:
+    if RedisNotice.away:
+        RedisNotice.away = False
+        log.warning("Redis is back: working again")
+
+
+def _wait_for_redis(connection: Redis, pause: float = 0.5, longest: float = 2.0) -> bool:
+    """True once Redis answers; while it does not, say so once and keep asking (False: a stop
+    was asked meanwhile)."""
+    while not Stop.asked:
         try:
             connection.ping()
         except RedisError as exc:
-            if not said:
+            if not RedisNotice.away:
+                RedisNotice.away = True
                 log.warning("Redis is unreachable (%s): waiting for it; e-mails and jobs wait "
                             "in the database meanwhile", exc)
-                said = True
             time.sleep(pause)
             pause = min(pause * 2, longest)
             continue
-        if said:
-            log.warning("Redis is back: working again")
-        return
+        _redis_back()
+        return True
+    return False
+
+
+def _beat(connection: Redis, name: str, every: float) -> None:
+    """A thread of the worker: its heartbeat for /metrics every ``every`` seconds, written
+    again at once when Redis comes back empty (RQ's own registration would be lost then)."""
+    while True:
+        try:
+            gauges.beat(connection, name)
+            _redis_back()
+        except RedisError:
+            pass  # the work loop says that Redis is away
+        time.sleep(every)
 
 
 def work(app, connection: Redis, *, burst: bool) -> None:
-    """Work the queue; when Redis goes away (RQ's own bookkeeping then raises), wait for it
-    and carry on with a new worker. A job cut off meanwhile is found again: its outbox row or
-    import run is still waiting, and the relay or the recovery hands it over."""
-    while True:
-        _wait_for_redis(connection)
+    """Work the queue until a stop is asked (or, with ``burst``, the queue is empty); when Redis
+    goes away (RQ's loop then ends), wait for it and carry on with a new RQ worker. A job cut
+    off meanwhile is found again: its outbox row or import run is still waiting, and the relay
+    or the recovery hands it over. Retries whose time has come are moved onto the queue by the
+    scheduler process (``iok_saas.jobs.retries``), not by RQ's scheduler, whose lock outlives a
+    killed worker by a minute and is tried again only every ten."""
+    while _wait_for_redis(connection):
         try:
             if not burst:
                 _forget_legacy_relay(connection)
             # The main queue first: bulk mail is taken only when nothing else waits.
-            worker = Worker(queue_names(app.config["RQ_QUEUE"]), connection=connection,
-                            serializer=JSONSerializer)
-            worker.work(burst=burst, with_scheduler=True)
+            worker = IokWorker(queue_names(app.config["RQ_QUEUE"]), connection=connection,
+                               serializer=JSONSerializer)
+            worker.work(burst=burst, with_scheduler=False)
         except RedisError as exc:
-            log.warning("Lost Redis while working (%s)", exc)
+            if not RedisNotice.away:
+                RedisNotice.away = True
+                log.warning("Lost Redis while working (%s)", exc)
             continue
-        # RQ's loop also ends, logging "unhandled exception, quitting", when Redis goes away
-        # during its bookkeeping: only an empty queue (burst) or a stop request ends ours.
-        if burst or worker._stop_requested:
+        finally:
+            Stop.install()  # RQ's handlers point at the worker that just ended
+        if burst or Stop.asked:
             return
-        log.warning("The worker stopped working (Redis lost?): starting again once Redis "
-                    "answers")
 
 
 def main() -> None:
@@ -126,6 +206,9 @@ def main() -> None:
     parser.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     args = parser.parse_args()
     app = create_app()  # it sets up the one-line log (iok_saas/web/logs.py)
+    Stop.install()
+    logging.getLogger("rq.worker").addFilter(RedisNotice())
+    name = f"{socket.gethostname()}.{os.getpid()}"
     with app.app_context():
         connection = redis_connection()
         if connection is None:
@@ -133,7 +216,13 @@ def main() -> None:
         if not args.burst:
             threading.Thread(target=_keep_scheduler_running, name="iok-scheduler-watch",
                              daemon=True).start()
+            threading.Thread(target=_beat, args=(connection, name,
+                                                 app.config["WORKER_BEAT_SECONDS"]),
+                             name="iok-heartbeat", daemon=True).start()
         work(app, connection, burst=args.burst)
+        with contextlib.suppress(RedisError):
+            gauges.beat_off(connection, name)  # gone now, not in 30 s
+    log.warning("The worker stopped")
 
 
 if __name__ == "__main__":

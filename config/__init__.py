@@ -71,13 +71,14 @@ class BaseConfig:
     JOB_FAILURE_TTL = _env_int("IOK_JOB_FAILURE_TTL", 7 * 24 * 3600)
     JOB_RETRY_INTERVALS = [int(v) for v in _env_list("IOK_JOB_RETRY_INTERVALS")] or [10, 60, 300]
     # A message still "sending" after this long was interrupted (worker killed, timeout).
-    OUTBOX_STALE_SECONDS = _env_int("IOK_OUTBOX_STALE_SECONDS", 600)
-    OUTBOX_RELAY_SECONDS = _env_int("IOK_OUTBOX_RELAY_SECONDS", 60)
+    OUTBOX_STALE_SECONDS = _env_int("IOK_OUTBOX_STALE_SECONDS", 60)
+    OUTBOX_RELAY_SECONDS = _env_int("IOK_OUTBOX_RELAY_SECONDS", 15)
     # Mass e-mail (announcements) goes this many messages to a job, over one connection to the
     # mail server (below the per-connection limits mail services set, often 100).
     MAIL_BULK_CHUNK = _env_int("IOK_MAIL_BULK_CHUNK", 50)
     # How often the worker's scheduler looks for periodic jobs that are due.
     SCHEDULER_TICK_SECONDS = _env_int("IOK_SCHEDULER_TICK_SECONDS", 5)
+    WORKER_BEAT_SECONDS = _env_int("IOK_WORKER_BEAT_SECONDS", 10)
     # An announcement's e-mails are queued this many at a time, each batch a job of its own.
     ANNOUNCEMENT_BATCH = _env_int("IOK_ANNOUNCEMENT_BATCH", 500)
     # A chain of batches that made no progress this long is started again (a worker died).

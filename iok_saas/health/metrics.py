@@ -44,7 +44,8 @@ class _PlatformCollector(Collector):
         for name, key, text in (
             ("iok_queue_jobs", "queued", "Jobs waiting in the queue."),
             ("iok_job_failures", "failed", "Jobs that failed for good (RQ's failed registry)."),
-            ("iok_workers", "workers", "Workers registered with the queue."),
+            ("iok_workers", "workers",
+             "Workers alive: a heartbeat within 3 × IOK_WORKER_BEAT_SECONDS."),
             ("iok_worker_heartbeat_age_seconds", "heartbeat_age",
              "How long ago the freshest worker's heartbeat came (infinite with no worker)."),
         ):

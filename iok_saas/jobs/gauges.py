@@ -20,7 +20,6 @@ from typing import Any
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
-from rq import Worker
 
 from iok_saas.db.session import platform_mode
 from iok_saas.extensions import redis_connection
@@ -31,6 +30,7 @@ from iok_saas.web.registry import add
 log = logging.getLogger(__name__)
 REGISTRY = "platform_gauges"
 SNAPSHOT_KEY = platform_key("metrics-snapshot")
+BEATS_KEY = platform_key("worker-beats")  # worker name → time of its last heartbeat
 
 Sample = tuple[tuple[str, ...], float]
 
@@ -89,17 +89,36 @@ def read_snapshot() -> dict[str, Any] | None:
     return json.loads(raw) if raw else None
 
 
+def beat(connection: Any, name: str) -> None:
+    """A worker is alive now (its heartbeat thread, every ``WORKER_BEAT_SECONDS``)."""
+    connection.zadd(BEATS_KEY, {name: time.time()})
+
+
+def beat_off(connection: Any, name: str) -> None:
+    """A worker stopped (on its way out): it is not counted any more."""
+    connection.zrem(BEATS_KEY, name)
+
+
+def _fresh_beats(connection: Any) -> list[float]:
+    """The heartbeats of workers alive: one newer than ``WORKER_BEAT_SECONDS`` × 3 each
+    (older ones are forgotten: a killed worker drops out within that time)."""
+    horizon = time.time() - 3 * current_app.config["WORKER_BEAT_SECONDS"]
+    connection.zremrangebyscore(BEATS_KEY, "-inf", horizon)
+    return [score for _name, score in connection.zrange(BEATS_KEY, 0, -1, withscores=True)]
+
+
 def queue_figures() -> dict[str, float] | None:
-    """Jobs waiting, jobs failed for good, workers registered and how long ago the freshest
-    worker's heartbeat came (infinite with no worker); None without Redis or while it is away."""
+    """Jobs waiting, jobs failed for good, workers alive (by their own fresh heartbeats, not
+    RQ's registrations, which a Redis restart loses and a killed worker keeps for minutes) and
+    how long ago the freshest heartbeat came (infinite with no worker); None without Redis or
+    while it is away."""
     queue = get_queue()
     if queue is None:
         return None
     try:
-        workers = Worker.all(queue=queue)
-        beats = [w.last_heartbeat for w in workers if w.last_heartbeat is not None]
-        age = (min(time.time() - beat.timestamp() for beat in beats) if beats else math.inf)
+        beats = _fresh_beats(queue.connection)
+        age = time.time() - max(beats) if beats else math.inf
         return {"queued": float(len(queue)), "failed": float(len(queue.failed_job_registry)),
-                "workers": float(len(workers)), "heartbeat_age": max(age, 0.0)}
+                "workers": float(len(beats)), "heartbeat_age": max(age, 0.0)}
     except RedisError:
         return None

@@ -121,7 +121,16 @@ def tick(now: datetime | None = None) -> list[str]:
     """Claim every job that is due and hand it over; the names of those handed over."""
     now = now or utcnow()
     due = _due_times(now)
-    return [job.name for job in registered() if due[job.name] <= now and _claim(job, now)]
+    handed, trouble = [], None
+    for job in registered():
+        try:
+            if due[job.name] <= now and _claim(job, now):
+                handed.append(job.name)
+        except Exception as exc:  # the others are still handed over; the first error is said
+            trouble = trouble or exc
+    if trouble is not None:
+        raise trouble
+    return handed
 
 
 def _claim(job: PeriodicJob, now: datetime) -> bool:
@@ -137,10 +146,9 @@ def _claim(job: PeriodicJob, now: datetime) -> bool:
     try:
         _hand_over(job)
     except Exception:
-        log.exception("Periodic job %s could not be handed over; it stays due", job.name)
         db.session.rollback()
         _set(job.name, next_run_at=now)
-        return False
+        raise  # the scheduler says it once (serve's Trouble); the job stays due
     _set(job.name, last_run_at=now)
     return True
 
@@ -179,28 +187,55 @@ def _hand_over(job: PeriodicJob) -> None:
                                 timeout=job.timeout))
 
 
+class Trouble:
+    """One log line when a part of the scheduler's round starts failing (with what failed),
+    one when it works again — not a traceback every tick while the database or Redis is away."""
+
+    def __init__(self, what: str) -> None:
+        self.what, self.failing = what, False
+
+    def failed(self, exc: BaseException) -> None:
+        if not self.failing:
+            self.failing = True
+            log.warning("%s failed (%s: %s); trying again every tick", self.what,
+                        type(exc).__name__, exc)
+
+    def worked(self) -> None:
+        if self.failing:
+            self.failing = False
+            log.warning("%s works again", self.what)
+
+
 def serve(app: Flask, keep_going: Callable[[], bool]) -> None:
-    """The scheduler loop of a worker, as the platform role: a tick every
-    ``SCHEDULER_TICK_SECONDS`` while ``keep_going()``, and the platform figures for
-    ``/metrics`` every ``METRICS_SNAPSHOT_SECONDS``; a failing round (database or Redis away)
-    is logged and tried again."""
+    """The scheduler loop of a worker, as the platform role: every ``SCHEDULER_TICK_SECONDS``
+    while ``keep_going()``, hand over the periodic jobs that are due and move the retries whose
+    time has come onto their queue (``iok_saas.jobs.retries``); every
+    ``METRICS_SNAPSHOT_SECONDS`` the platform figures for ``/metrics``. A failing part (the
+    database or Redis away) is said once and tried again at every tick."""
     from iok_saas.jobs.gauges import write_snapshot
+    from iok_saas.jobs.retries import release_due
 
     pause = app.config["SCHEDULER_TICK_SECONDS"]
     counted = -math.inf
+    parts = {name: Trouble(what) for name, what in (
+        ("tick", "Handing over the periodic jobs"), ("retries", "Moving due retries"),
+        ("figures", "Counting the platform figures for /metrics"))}
     while keep_going():
         with app.app_context(), platform_work():
-            try:
-                tick()
-            except Exception:
-                log.exception("Periodic scheduler tick failed")
-                db.session.rollback()
+            for name, step in (("tick", tick), ("retries", release_due)):
+                try:
+                    step()
+                    parts[name].worked()
+                except Exception as exc:
+                    parts[name].failed(exc)
+                    db.session.rollback()
             if clock.monotonic() - counted >= app.config["METRICS_SNAPSHOT_SECONDS"]:
                 try:
                     write_snapshot()
                     counted = clock.monotonic()
-                except Exception:
-                    log.exception("Platform figures for /metrics could not be counted")
+                    parts["figures"].worked()
+                except Exception as exc:
+                    parts["figures"].failed(exc)
         clock.sleep(pause)
 
 

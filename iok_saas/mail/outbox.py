@@ -137,6 +137,10 @@ def _insert_new(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     return inserted
 
 
+class TakenBack(Exception):
+    """The relay judged this send cut off and gave the message to another attempt."""
+
+
 def _max_attempts() -> int:
     return len(current_app.config["JOB_RETRY_INTERVALS"]) + 1
 
@@ -184,16 +188,27 @@ def _deliver(outbox_id: str, mailer: Mailer) -> str:
     except Exception as exc:
         _finish(message, FAILED, f"cannot be rendered: {exc!r}")
         raise
+    attempt = message.attempts
+
     def data_starts() -> None:
         # Committed before the message itself goes: a send cut off later may have arrived.
-        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id)
-                           .values(data_started_at=utcnow())
-                           .execution_options(synchronize_session=False))
+        # Only while this attempt still holds the row: one the relay judged cut off (too slow)
+        # and handed to another attempt is not sent by this one as well.
+        held = db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == message.id,
+                                        OutboxMessage.status == SENDING,
+                                        OutboxMessage.attempts == attempt)
+            .values(data_started_at=utcnow())
+            .execution_options(synchronize_session=False)).rowcount
         db.session.commit()
+        if not held:
+            raise TakenBack(message.id)
 
     try:
         mailer.send(email, f"{message.created_at:%Y%m%d-%H%M%S}-{tenant.slug}-{message.id}",
                     before_data=data_starts)
+    except TakenBack:
+        return "skipped"  # another attempt has it now; this one leaves the row alone
     except PermanentError as exc:
         _finish(message, FAILED, f"refused by the mail server: {exc}")
         return FAILED

@@ -16,6 +16,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, multiproces
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _METHODS = {"GET", "POST", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"}
+# Probes, not the application's traffic: a 503 of the health check is the check's answer.
+_PROBES = {"/healthz", "/metrics"}
 
 REQUESTS = Counter(
     "iok_http_requests", "Requests answered, by method, route pattern and status.",
@@ -27,7 +29,10 @@ LATENCY = Histogram(
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    """Count one answered request (called by the request log, which knows route and time)."""
+    """Count one answered request (called by the request log, which knows route and time);
+    the health check and the figures themselves are not counted."""
+    if route in _PROBES:
+        return
     method = method if method in _METHODS else "other"
     REQUESTS.labels(method, route, str(status)).inc()
     LATENCY.labels(route).observe(seconds)
