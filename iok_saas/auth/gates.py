@@ -21,6 +21,7 @@ ALLOWED_WITH_INITIAL_PASSWORD = {
     "auth.change_password", "auth.logout", "static", "web.branding_css", "web.logo",
     "web.set_language", "health.healthz", "public.terms", "public.accessibility",
     "install.manifest", "install.icon", "install.service_worker", "install.offline",
+    "too_large",
 }
 
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, current_app, g, render_template, request
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
 # The database cannot be reached or dropped the connection (a restart, a failover): transient.
 DATABASE_AWAY = (OperationalError, InterfaceError, DisconnectionError)
 RETRY_AFTER = "30"
+# The attribute ``files.uploads.takes_upload`` gives a view: its limit in bytes, as a function.
+UPLOAD_LIMIT = "upload_limit"
+# Where the front server sends a request whose body is over its route's limit (nginx's
+# ``error_page 413``), with the path that refused it in this header.
+TOO_LARGE_PATH, REFUSED_PATH_HEADER = "/blad/za-duzy-plik", "X-IOK-Refused-Path"
 log = logging.getLogger(__name__)
 
 
@@ -38,8 +43,24 @@ def database_away(error: Exception):
     return page, 503, {"Retry-After": RETRY_AFTER, "Cache-Control": "no-store"}
 
 
+def too_large():
+    """The 413 page the front server shows for a body over its route's limit: the route's own
+    limit for this cooperative, as the app would have said it."""
+    limit = None
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        path = request.headers.get(REFUSED_PATH_HEADER, "").partition("?")[0]
+        endpoint, _args = adapter.match(path, method="POST")
+        limit = getattr(current_app.view_functions.get(endpoint), UPLOAD_LIMIT, None)
+    except HTTPException:
+        pass
+    details = {"limit_mb": -(-limit() // (1 << 20))} if callable(limit) else {}
+    return render_error(RequestEntityTooLarge(), **details)
+
+
 def init_app(app: Flask) -> None:
     """Register the error pages."""
+    app.add_url_rule(TOO_LARGE_PATH, "too_large", too_large, methods=["GET"])
     for code in PAGES:
         app.register_error_handler(code, render_error)
     for error in DATABASE_AWAY:

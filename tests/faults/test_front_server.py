@@ -6,6 +6,7 @@ not served through nginx."""
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import shutil
 import socket
@@ -41,39 +42,56 @@ def _answers(port: int) -> bool:
 @pytest.fixture
 def front(app, ctx, tmp_path):
     """gunicorn (two sync workers, the production config) behind nginx (the shipped site)."""
+    return _start_front(app, tmp_path, IOK_IMPORT_MAX_MB="1", IOK_METRICS_TOKEN=METRICS_TOKEN,
+                        IOK_CUSTOM_DOMAINS_CANONICAL="1",
+                        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))
+
+
+def _start_front(app, tmp_path, locations: str = "", **env_extra: str) -> dict[str, int]:
+    """gunicorn behind nginx (the shipped site, with ``locations`` for the routes that take
+    files): the ports; both are stopped at the end of the test."""
     app_port, https_port, http_port = free_port(), free_port(), free_port()
     env = worker_env(app.config, IOK_BIND=f"127.0.0.1:{app_port}", IOK_WEB_WORKERS="2",
-                     IOK_PROXY_X_FOR="1", IOK_PROXY_X_PROTO="1", IOK_IMPORT_MAX_MB="1",
-                     IOK_SECRET_KEY="front-test", IOK_METRICS_TOKEN=METRICS_TOKEN,
-                     IOK_URL_SCHEME="https", IOK_CUSTOM_DOMAINS_CANONICAL="1",
-                     PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))
+                     IOK_PROXY_X_FOR="1", IOK_PROXY_X_PROTO="1", IOK_SECRET_KEY="front-test",
+                     IOK_URL_SCHEME="https", **env_extra)
     gunicorn = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-c",
                                  "config/gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _STARTED.append(gunicorn)
     key, cert = tmp_path / "tls.key", tmp_path / "tls.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                     "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)
-    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs").mkdir(exist_ok=True)
     site = render(upstream=f"127.0.0.1:{app_port}", http_listen=f"127.0.0.1:{http_port}",
                   https_listen=f"127.0.0.1:{https_port}", certificate=str(cert),
-                  certificate_key=str(key), import_body="2m")
+                  certificate_key=str(key), import_body="2m", upload_locations=locations)
+    # As root (CI), nginx's workers would drop to nobody and could not write large bodies
+    # into the test's private folder.
+    user = "user root;\n" if os.geteuid() == 0 else ""
     (tmp_path / "nginx.conf").write_text(
-        "worker_processes 1;\npid nginx.pid;\nerror_log logs/error.log;\n"
+        f"{user}worker_processes 1;\npid nginx.pid;\nerror_log logs/error.log;\n"
         "events { worker_connections 1024; }\n"
         "http {\n include /etc/nginx/mime.types;\n access_log off;\n"
         " client_body_temp_path tmp_body;\n proxy_temp_path tmp_proxy;\n"
         f"{site}\n}}\n")
     nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", "nginx.conf", "-g",
                               "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        assert poll(lambda: _answers(app_port) and _answers(https_port), seconds=30)
-        yield {"https": https_port, "app": app_port}
-    finally:
-        nginx.terminate()
-        gunicorn.terminate()
-        nginx.wait(10)
-        gunicorn.wait(10)
+    _STARTED.append(nginx)
+    assert poll(lambda: _answers(app_port) and _answers(https_port), seconds=30)
+    return {"https": https_port, "app": app_port}
+
+
+_STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_started():
+    yield
+    while _STARTED:
+        process = _STARTED.pop()
+        process.terminate()
+        process.wait(10)
 
 
 def _get(port: int, host: str, path: str = "/", *, tls: bool = True, timeout: float = 10,
@@ -200,3 +218,110 @@ def test_metrics_add_up_every_gunicorn_worker_and_are_not_served_through_nginx(f
     assert samples[("iok_http_requests_total", key)] == 12
     assert samples[("iok_http_request_duration_seconds_count", (("route", "/logowanie"),))] == 12
     assert samples[("iok_queue_up", ())] == 1
+
+
+def _padded_pdf(size: int) -> bytes:
+    """A real one-page PDF of about ``size`` bytes (its metadata padded)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": "Załącznik", "/Subject": "x" * max(size - 1200, 0)})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class _Browser:
+    """A resident's cookies through nginx, on a port other than 443: the Host and the Referer
+    carry the port, as a browser sends them."""
+
+    def __init__(self, port: int, host: str) -> None:
+        self.port, self.host, self.cookies = port, f"{host}:{port}", {}
+
+    def request(self, path: str, *, method: str = "GET", body: bytes | None = None,
+                content_type: str | None = None):
+        headers = {"Referer": f"https://{self.host}{path}",
+                   "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if content_type:
+            headers["Content-Type"] = content_type
+        status, answer, page = _get(self.port, self.host, path, method=method, body=body,
+                                    headers=headers, timeout=60)
+        for name, value in answer.items():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        return status, answer, page
+
+    def form(self, path: str) -> dict[str, str]:
+        _, _, page = self.request(path)
+        return dict(re.findall(r'name="(csrf_token|submission)" (?:type="hidden" )?'
+                               r'value="([^"]*)"', page))
+
+    def post(self, path: str, fields: dict[str, str],
+             files: list[tuple[str, str, bytes]] = ()):
+        boundary = "iok-test-boundary"
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+                 .encode() for k, v in fields.items()]
+        parts += [f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+                  f'filename="{name}"\r\nContent-Type: application/pdf\r\n\r\n'.encode()
+                  + data + b"\r\n" for field, name, data in files]
+        return self.request(path, method="POST", body=b"".join(parts)
+                            + f"--{boundary}--\r\n".encode(),
+                            content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_every_route_that_takes_files_gets_the_apps_own_limit_in_nginx(app, zw, baltyk):
+    from config.nginx import OWN_LOCATION, upload_locations
+    from iok_saas.files.uploads import body_limit, rule_regex, upload_routes
+    from iok_saas.tenancy.info import get_tenant_info
+
+    site = upload_locations(app)
+    settings = [get_tenant_info(t.id).settings for t in (zw, baltyk)]
+    routes = [r for r in upload_routes(app) if not r[0].startswith(OWN_LOCATION)]
+    assert {"correspondence.new", "staff_correspondence.case", "faults.new"} <= {
+        endpoint for _rule, endpoint, _limit in routes}
+    for rule, endpoint, limit in routes:
+        megabytes = -(-body_limit(app, limit, settings) // (1 << 20))
+        assert (f"location ~ {rule_regex(rule)} {{  # {endpoint}\n"
+                f"        client_max_body_size {megabytes}m;") in site, endpoint
+    assert "client_max_body_size 51m;" in site  # letters: 5 attachments of 10 MB
+
+
+def test_a_letters_attachments_up_to_the_limit_go_through_nginx_and_more_gets_the_apps_413(
+        app, zw, tmp_path):
+    """Behind nginx on a port other than 443 (the Host keeps its port, so the Referer check
+    passes): five attachments of almost 10 MB each are stored; a body over the route's limit
+    gets the cooperative's Polish page saying the limit, not nginx's bare English one."""
+    from sqlalchemy import func
+
+    from config.nginx import upload_locations
+    from iok_saas.cases.models import CaseAttachment
+    from tests.helpers import in_tenant
+
+    home = make_household(zw)
+    port = _start_front(app, tmp_path, upload_locations(app))["https"]
+    browser = _Browser(port, "zielone-wzgorza.localhost")
+    assert browser.request("/logowanie")[0] == 200
+    token = browser.form("/logowanie")["csrf_token"]
+    status, _, _ = browser.request("/logowanie", method="POST", body=urlencode({
+        "csrf_token": token, "identifier": home.identifier, "password": home.password}).encode(),
+        content_type="application/x-www-form-urlencoded")
+    assert status == 302, "a sign-in through nginx on its own port is accepted"
+    fields = {**browser.form("/sprawy/nowa"), "topic": "inna sprawa",
+              "unit": str(home.unit_ids[0]), "subject": "Dokumenty", "body": "W załączeniu."}
+    almost = 10 * (1 << 20) - 64 * 1024
+    status, headers, _ = browser.post("/sprawy/nowa", fields, [
+        ("attachments", f"skan-{n}.pdf", _padded_pdf(almost)) for n in range(5)])
+    assert status == 302 and "/sprawy/" in headers["Location"]
+    with in_tenant(zw):
+        stored = db.session.scalar(select(func.count()).select_from(CaseAttachment))
+    assert stored == 5
+    fields = {**browser.form("/sprawy/nowa"), "topic": "inna sprawa",
+              "unit": str(home.unit_ids[0]), "subject": "Za dużo", "body": "Za dużo."}
+    status, headers, page = browser.post("/sprawy/nowa", fields, [
+        ("attachments", "za-duzy.pdf", b"%PDF-1.4\n" + b"x" * (52 << 20))])
+    assert status == 413
+    assert "50 MB" in page and "Zielone Wzgórza" in page and "Request Entity" not in page
