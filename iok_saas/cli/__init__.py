@@ -52,6 +52,19 @@ def init_app(app: Flask) -> None:
     for command in (*operator, demo):  # demo migrates the database itself
         _wrap_callbacks(command, _as_platform)
         app.cli.add_command(command)
+    _add_failover(app)
+
+
+def _add_failover(app: Flask) -> None:
+    """``iok db failover`` beside Flask-Migrate's ``iok db upgrade`` (it needs neither the
+    app's database, which is down, nor a cooperative)."""
+    from iok_saas.cli.failover import failover
+
+    group = app.cli.commands.get("db")
+    if isinstance(group, click.Group):
+        group.add_command(failover)
+    else:
+        app.cli.add_command(click.Group("db", commands=[failover]))
 
 
 def _wrap_callbacks(command: click.Command, wrap: Callable[[Callable], Callable]) -> None:
