@@ -319,9 +319,62 @@ def test_a_letters_attachments_up_to_the_limit_go_through_nginx_and_more_gets_th
     with in_tenant(zw):
         stored = db.session.scalar(select(func.count()).select_from(CaseAttachment))
     assert stored == 5
-    fields = {**browser.form("/sprawy/nowa"), "topic": "inna sprawa",
-              "unit": str(home.unit_ids[0]), "subject": "Za dużo", "body": "Za dużo."}
-    status, headers, page = browser.post("/sprawy/nowa", fields, [
-        ("attachments", "za-duzy.pdf", b"%PDF-1.4\n" + b"x" * (52 << 20))])
+    status, page = _declared(port, browser.host, "/sprawy/nowa", 52 << 20)
     assert status == 413
     assert "50 MB" in page and "Zielone Wzgórza" in page and "Request Entity" not in page
+
+
+def test_each_upload_route_lets_its_limit_through_nginx_and_refuses_more_with_its_page(
+        app, zw, tmp_path):
+    """For every route that takes files: a body just over nginx's limit for it gets the app's
+    Polish 413 page with that route's limit — never nginx's own; a body just under each size of
+    limit reaches the app (which answers as it does for anyone not signed in)."""
+    from config.nginx import OWN_LOCATION, upload_locations
+    from iok_saas.files.uploads import FORM_ROOM, body_limit, upload_routes
+
+    settings = [tenant_services_settings(zw)]
+    port = _start_front(app, tmp_path, upload_locations(app, settings))["https"]
+    host = f"zielone-wzgorza.localhost:{port}"
+    sent_under: set[int] = set()
+    for rule, endpoint, limit in upload_routes(app):
+        if rule.startswith(OWN_LOCATION):
+            continue
+        path = re.sub(r"<(?:\w+(?:\([^)]*\))?:)?\w+>", "1", rule)
+        allowed = -(-body_limit(app, limit, settings) // (1 << 20)) << 20
+        if allowed not in sent_under:  # a whole body once per size of limit (seconds each)
+            sent_under.add(allowed)
+            under, _, _ = _get(port, host, path, method="POST", body=b"x" * (allowed - 4096),
+                               headers={"Content-Type": "application/octet-stream"},
+                               timeout=60)
+            assert under != 413, f"{endpoint}: nginx refused a body under its limit"
+        over, page = _declared(port, host, path, allowed + (1 << 20))
+        files_alone = -(-(body_limit(app, limit, settings) - FORM_ROOM) // (1 << 20))
+        assert over == 413 and "Zielone Wzgórza" in page, endpoint
+        assert f"{files_alone} MB" in page, endpoint
+        assert "Request Entity" not in page, endpoint
+
+
+def _declared(port: int, host: str, path: str, length: int) -> tuple[int, str]:
+    """A POST that declares a body of ``length`` bytes and sends none of it: nginx answers from
+    the declared length alone (as it does a browser's oversized upload, before reading it)."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=30)) as sock:
+        sock.sendall(f"POST {path} HTTP/1.0\r\nHost: {host}\r\nContent-Length: {length}\r\n"
+                     "Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
+                     .encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer and (chunk := sock.recv(65536)):
+            answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+        # Read what the page holds, not until nginx gives up waiting for the declared body.
+        while length and len(body) < int(length.group(1)) and (chunk := sock.recv(65536)):
+            body += chunk
+    return int(head.split()[1]), body.decode(errors="replace")
+
+
+def tenant_services_settings(tenant):
+    from iok_saas.tenancy.info import get_tenant_info
+
+    return get_tenant_info(tenant.id).settings
