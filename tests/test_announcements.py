@@ -387,3 +387,21 @@ def test_the_staff_list_counts_reach_in_the_same_queries_for_two_or_twelve(balty
     for _ in range(3):
         publish_three()
     assert listed()[1] == few
+
+
+def test_the_home_tile_reads_the_five_it_shows_not_every_live_announcement(app, zw):
+    from iok_saas.announcements import HOME_SHOWN
+    from iok_saas.announcements.services import current_for
+    from tests.factories import make_announcement, make_household
+    from tests.helpers import in_tenant
+    from tests.test_request_cost import Statements
+
+    home = make_household(zw, units=1)
+    for _ in range(HOME_SHOWN + 2):
+        make_announcement(zw, home)
+    with in_tenant(zw):
+        every = [a.id for a in current_for(home.user_id)]
+        with Statements() as sql:
+            shown = [a.id for a in current_for(home.user_id, limit=HOME_SHOWN)]
+    assert len(every) == HOME_SHOWN + 2 and shown == every[:HOME_SHOWN]
+    assert any("LIMIT" in statement.upper() for statement in sql.sent)

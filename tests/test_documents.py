@@ -321,3 +321,20 @@ def test_the_home_tile_lists_what_came_since_the_last_visit_in_one_query(app, zw
             since = [d.id for d in services.new_since_visit(home.user_id, 5)]
     assert sorted(never) == sorted([older, newer]) and len(one) == 1
     assert since == [newer] and len([s for s in sql.sent if "set_config" not in s]) == 1
+
+
+def test_the_library_takes_the_same_statements_for_two_documents_or_twelve(app, zw):
+    """The visit is recorded before the list is read: the list is not read again row by row
+    after the commit (68 statements for 60 documents before)."""
+    from tests.helpers import queries_for
+
+    home = make_household(zw, units=1)
+    make_document(zw, home)
+    make_document(zw, make_household(zw, street="ul. Druga", units=0))
+    client = _signed_in(app, home)
+    two = queries_for(client, "/dokumenty")
+    for n in range(10):
+        make_document(zw, make_household(zw, street=f"ul. Kolejna {n}", units=0))
+    twelve = queries_for(client, "/dokumenty")
+    assert twelve == two, (two, twelve)
+    assert "ul. Kolejna 9" in client.get("/dokumenty").get_data(as_text=True)

@@ -21,7 +21,7 @@ def _home(units: list[Any]) -> Any:
 
     from iok_saas.announcements.services import current_for, read_ids
 
-    shown = current_for(current_user.id)[:HOME_SHOWN]
+    shown = current_for(current_user.id, limit=HOME_SHOWN)  # five read, not all live ones
     read = read_ids(current_user.id, [a.id for a in shown])
     return [(a, a.id not in read) for a in shown]
 

@@ -250,16 +250,17 @@ def _live(now: datetime) -> Any:
                 or_(Announcement.publish_until.is_(None), Announcement.publish_until > now))
 
 
-def current_for(user_id: int, now: datetime | None = None) -> list[Announcement]:
+def current_for(user_id: int, now: datetime | None = None, limit: int | None = None
+                ) -> list[Announcement]:
     """What the resident sees now: pinned and current outages first — the outages by when
-    they start, tomorrow's above next week's — then the newest."""
+    they start, tomorrow's above next week's — then the newest (the first ``limit`` of them)."""
     now = now or utcnow()
     outage_now = and_(Announcement.kind == OUTAGE, Announcement.ends_at > now)
     return list(db.session.scalars(
         select(Announcement).where(_live(now), _meant_for(user_id))
         .order_by(Announcement.pinned.desc(), outage_now.desc(),
                   case((outage_now, Announcement.starts_at)).asc(),
-                  Announcement.publish_from.desc(), Announcement.id.desc())))
+                  Announcement.publish_from.desc(), Announcement.id.desc()).limit(limit)))
 
 
 def archive_for(user_id: int, page: int, now: datetime | None = None

@@ -49,9 +49,11 @@ def index():
     category = request.args.get("kategoria", "")
     categories = g.tenant.settings.documents.categories
     category = category if category in categories else ""
-    found = services.for_members(query, category) if member else []
+    # The visit first: its commit would expire the documents read before it, and the page
+    # would read each of them again while it is drawn.
     previous = services.visit(current_user.id) if member else None
     db.session.commit()
+    found = services.for_members(query, category) if member else []
     return render_template("documents/index.html", member=member, documents=found,
                            categories=categories, query=query, category=category,
                            previous=previous, statuses=STATUS_LABELS)
