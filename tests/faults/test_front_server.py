@@ -332,7 +332,7 @@ def test_each_upload_route_lets_its_limit_through_nginx_and_refuses_more_with_it
     from config.nginx import OWN_LOCATION, upload_locations
     from iok_saas.files.uploads import FORM_ROOM, body_limit, upload_routes
 
-    settings = [tenant_services_settings(zw)]
+    settings = [_settings_of(zw)]
     port = _start_front(app, tmp_path, upload_locations(app, settings))["https"]
     host = f"zielone-wzgorza.localhost:{port}"
     sent_under: set[int] = set()
@@ -374,7 +374,7 @@ def _declared(port: int, host: str, path: str, length: int) -> tuple[int, str]:
     return int(head.split()[1]), body.decode(errors="replace")
 
 
-def tenant_services_settings(tenant):
+def _settings_of(tenant):
     from iok_saas.tenancy.info import get_tenant_info
 
     return get_tenant_info(tenant.id).settings
