@@ -136,3 +136,24 @@ def test_tenant_read_before_an_operator_change_is_not_cached_after_it(app, ctx, 
     finally:
         with app.app_context(), as_platform():
             services.set_status("baltyk", "active")
+
+
+def test_a_connection_lost_under_a_request_still_clears_its_cooperative(app, baltyk,
+                                                                       monkeypatch, caplog):
+    """At a failover the teardown's rollback fails: the next request on the thread must not
+    inherit the cooperative, and the error is a warning, not a crash after the answer."""
+    from sqlalchemy.exc import OperationalError
+
+    from iok_saas.db import db
+    from iok_saas.tenancy.context import current_tenant_id, set_tenant
+    from iok_saas.tenancy.resolver import clear_tenant
+
+    def lost() -> None:
+        raise OperationalError("ROLLBACK", {}, Exception("server conn crashed?"))
+
+    with app.test_request_context("/"):
+        g.tenant_token = set_tenant(baltyk.id)
+        monkeypatch.setattr(db.session, "remove", lost)
+        clear_tenant()
+        assert current_tenant_id() is None
+    assert "could not be closed: OperationalError" in caplog.text

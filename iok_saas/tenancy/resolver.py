@@ -10,15 +10,18 @@ and forgets what it cached when it changed, so a disabled cooperative is closed 
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, current_app, g, has_app_context, render_template, request
 from redis.exceptions import RedisError
 from sqlalchemy import event, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from iok_saas.db import db
@@ -30,6 +33,7 @@ from iok_saas.tenancy.models import Tenant, TenantDomain
 
 HOST_RE = re.compile(r"^[a-z0-9.-]{1,253}$")
 GENERATION_KEY = platform_key("tenant-generation")
+log = logging.getLogger(__name__)
 # Requests that need no cooperative: the health check, the operator's figures, static files.
 TENANTLESS_ENDPOINTS = {"health.healthz", "health.metrics", "static"}
 
@@ -197,8 +201,18 @@ def clear_tenant(exc: BaseException | None = None) -> None:
     """``teardown_request``: no cooperative leaks into the next request on this thread."""
     token = g.pop("tenant_token", None)
     if token is not None:
-        db.session.remove()
-        reset_tenant(token)
+        try:
+            db.session.remove()
+        except SQLAlchemyError as error:
+            # The connection died under the request (the database failed over, the pooler
+            # restarted): the answer has gone out; the pool drops the connection.
+            log.warning("The request's database connection could not be closed: %s",
+                        type(error).__name__)
+            with suppress(SQLAlchemyError):
+                db.session.registry().invalidate()  # dropped, not handed back to the pool
+            db.session.registry.clear()
+        finally:
+            reset_tenant(token)
 
 
 def init_app(app: Flask) -> None:
