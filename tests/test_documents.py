@@ -300,6 +300,8 @@ def test_a_damaged_pdf_gets_a_message_whatever_the_reader_raises():
 
 
 def test_the_home_tile_lists_what_came_since_the_last_visit_in_one_query(app, zw, baltyk):
+    from iok_saas.db.rowsets import together
+    from iok_saas.estate.services import unit_ids_of
     from tests.test_request_cost import Statements
 
     home = make_household(zw, units=1)
@@ -312,14 +314,18 @@ def test_the_home_tile_lists_what_came_since_the_last_visit_in_one_query(app, zw
         db.session.get(Document, withdrawn).withdrawn_at = utcnow()
         db.session.execute(DocumentVisit.__table__.delete().where(
             DocumentVisit.user_id == home.user_id))
+    def new(user_id: int, limit: int) -> list[int]:
+        return [row.id for row in together({"": services.new_rows(
+            user_id, unit_ids_of(user_id), limit)})[""]]
+
     with in_tenant(zw):
-        never = [d.id for d in services.new_since_visit(home.user_id, 5)]
-        one = [d.id for d in services.new_since_visit(home.user_id, 1)]
+        never, one = new(home.user_id, 5), new(home.user_id, 1)
         db.session.add(DocumentVisit(user_id=home.user_id, seen_at=utcnow() - timedelta(days=7)))
         db.session.flush()
         with Statements() as sql:
-            since = [d.id for d in services.new_since_visit(home.user_id, 5)]
-    assert sorted(never) == sorted([older, newer]) and len(one) == 1
+            since = new(home.user_id, 5)
+        nothing = new(make_household(zw, units=0).user_id, 5)  # no unit, no tile
+    assert sorted(never) == sorted([older, newer]) and len(one) == 1 and nothing == []
     assert since == [newer] and len([s for s in sql.sent if "set_config" not in s]) == 1
 
 

@@ -15,15 +15,15 @@ from iok_saas.web.home import PAGE, HomeTile, register_tile
 HOME_SHOWN = 5
 
 
-def _home(units: list[Any]) -> Any:
+def _home(user_id: int, held: Any) -> Any:
     """The newest current announcements for the resident, with whether each is unread."""
-    from flask_login import current_user
+    from iok_saas.announcements.services import current_rows
 
-    from iok_saas.announcements.services import current_for, read_ids
+    return current_rows(user_id, HOME_SHOWN)  # five read, not all live ones
 
-    shown = current_for(current_user.id, limit=HOME_SHOWN)  # five read, not all live ones
-    read = read_ids(current_user.id, [a.id for a in shown])
-    return [(a, a.id not in read) for a in shown]
+
+def _with_unread(rows: list[Any]) -> list[tuple[Any, bool]]:
+    return [(row, row.unread) for row in rows]
 
 
 def init_app(app: Flask) -> None:
@@ -42,7 +42,8 @@ def init_app(app: Flask) -> None:
                           "announcements", order=40))
     register(app, NavItem("staff_announcements.staff_index", N_("Announcements"), "staff",
                           "announcements", order=50))
-    register_tile(app, HomeTile("announcements", "announcements/_home.html", _home, place=PAGE,
+    register_tile(app, HomeTile("announcements", "announcements/_home.html", _home, _with_unread,
+                                place=PAGE,
                                 feature="announcements", order=10))
     register_section(app, PersonalSection("ogloszenia", _l("Announcements I have opened"),
                                           personal.read_rows, feature="announcements"))

@@ -32,6 +32,7 @@ from iok_saas.announcements.models import (
 )
 from iok_saas.auth.models import RESIDENT, User
 from iok_saas.db import db, utcnow
+from iok_saas.db.rowsets import ordered
 from iok_saas.estate.models import Building
 from iok_saas.estate.services import building_ids_of, holdings
 from iok_saas.jobs import enqueue
@@ -250,17 +251,32 @@ def _live(now: datetime) -> Any:
                 or_(Announcement.publish_until.is_(None), Announcement.publish_until > now))
 
 
-def current_for(user_id: int, now: datetime | None = None, limit: int | None = None
-                ) -> list[Announcement]:
-    """What the resident sees now: pinned and current outages first — the outages by when
-    they start, tomorrow's above next week's — then the newest (the first ``limit`` of them)."""
-    now = now or utcnow()
+def _current_order(now: datetime) -> tuple[Any, ...]:
+    """Pinned and current outages first — the outages by when they start, tomorrow's above
+    next week's — then the newest."""
     outage_now = and_(Announcement.kind == OUTAGE, Announcement.ends_at > now)
+    return (Announcement.pinned.desc(), outage_now.desc(),
+            case((outage_now, Announcement.starts_at)).asc(),
+            Announcement.publish_from.desc(), Announcement.id.desc())
+
+
+def current_for(user_id: int, now: datetime | None = None) -> list[Announcement]:
+    """What the resident sees now, in ``_current_order``."""
+    now = now or utcnow()
     return list(db.session.scalars(
         select(Announcement).where(_live(now), _meant_for(user_id))
-        .order_by(Announcement.pinned.desc(), outage_now.desc(),
-                  case((outage_now, Announcement.starts_at)).asc(),
-                  Announcement.publish_from.desc(), Announcement.id.desc()).limit(limit)))
+        .order_by(*_current_order(now))))
+
+
+def current_rows(user_id: int, limit: int) -> Select:
+    """The first ``limit`` of ``current_for`` as a list shows them — id, title, kind, the
+    outage's times, whether the person has not opened it — for ``rowsets.together``."""
+    now = utcnow()
+    unread = Announcement.id.not_in(select(AnnouncementRead.announcement_id)
+                                    .where(AnnouncementRead.user_id == user_id))
+    return ordered(select(Announcement.id, Announcement.title, Announcement.kind,
+                          Announcement.starts_at, Announcement.ends_at, unread.label("unread"))
+                   .where(_live(now), _meant_for(user_id)), *_current_order(now), limit=limit)
 
 
 def archive_for(user_id: int, page: int, now: datetime | None = None

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
@@ -39,6 +40,7 @@ from iok_saas.cases.models import (
     CaseFollower,
 )
 from iok_saas.db import db, utcnow
+from iok_saas.db.rowsets import ordered
 from iok_saas.estate.models import Unit
 from iok_saas.mail.outbox import queue_message
 from iok_saas.tenancy.context import require_tenant_id
@@ -94,6 +96,21 @@ def filed_by(model: type[C], user_id: int) -> list[C]:
         select(model).where(model.filed_by_id == user_id).options(*_places(model))
         .order_by(model.status.in_(kind.open).desc(), model.created_at.desc(),
                   model.id.desc())))
+
+
+def filed_rows(model: type[Case], user_id: int, statuses: Sequence[str], *shown: Any) -> Select:
+    """The resident's own cases of a kind in these statuses, newest first, as a list shows
+    them: the id, the parts of the number and the ``shown`` columns (a part of
+    ``rowsets.together``; ``as_lines`` makes them lines)."""
+    return ordered(select(model.id, model.register, model.year, model.number, *shown)
+                   .where(model.filed_by_id == user_id, model.status.in_(statuses)),
+                   model.created_at.desc(), model.id.desc())
+
+
+def as_lines(rows: list) -> list[SimpleNamespace]:
+    """``filed_rows``' rows with each case's ``registry_number``."""
+    return [SimpleNamespace(**row._asdict(), registry_number=registers.label(
+        row.register, row.year, row.number)) for row in rows]
 
 
 def followed(model: type[C], user_id: int, case_id: int) -> C | None:

@@ -24,21 +24,20 @@ def _registry() -> Any:
     return registry()
 
 
-def _home(units: list[Any]) -> Any:
+def _home(user_id: int, held: Any) -> Any:
     """The resident's cases waiting for their reply, for the home page block."""
-    from flask_login import current_user
-
-    from iok_saas.cases.services import filed_by
+    from iok_saas.cases.services import filed_rows
     from iok_saas.correspondence.models import WAITING as WAITING_FOR_RESIDENT
     from iok_saas.correspondence.models import Letter
 
-    return [c for c in filed_by(Letter, current_user.id) if c.status == WAITING_FOR_RESIDENT]
+    return filed_rows(Letter, user_id, (WAITING_FOR_RESIDENT,), Letter.subject)
 
 
 def init_app(app: Flask) -> None:
     """Residents' pages, the staff queue, e-mails, the menu links, the start-page figures."""
     from flask_babel import lazy_gettext as _l
 
+    from iok_saas.cases.services import as_lines
     from iok_saas.correspondence import (  # noqa: F401
         kind,
         messages,
@@ -61,7 +60,7 @@ def init_app(app: Flask) -> None:
     register_section(app, PersonalSection("sprawy", _l("My letters to the cooperative"),
                                           personal.case_rows, feature="correspondence",
                                           files=personal.case_files))
-    register_tile(app, HomeTile("correspondence", "correspondence/_home.html", _home,
+    register_tile(app, HomeTile("correspondence", "correspondence/_home.html", _home, as_lines,
                                 place=PAGE, feature="correspondence", order=45))
     register_figure(app, Figure(
         "open_cases", _waiting,

@@ -13,13 +13,11 @@ from iok_saas.web.home import PAGE, HomeTile, register_tile
 HOME_SHOWN = 5
 
 
-def _home(units: list[Any]) -> Any:
+def _home(user_id: int, held: Any) -> Any:
     """Documents published or replaced since the resident last opened the library."""
-    from flask_login import current_user
+    from iok_saas.documents.services import new_rows
 
-    from iok_saas.documents.services import new_since_visit
-
-    return new_since_visit(current_user.id, HOME_SHOWN) if units else []
+    return new_rows(user_id, held, HOME_SHOWN)
 
 
 def init_app(app: Flask) -> None:

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from iok_saas import files
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import DOCUMENT_CHANGED, DOCUMENT_PUBLISHED, DOCUMENT_WITHDRAWN
 from iok_saas.auth.models import User
 from iok_saas.db import db, utcnow
+from iok_saas.db.rowsets import ordered
 from iok_saas.documents.models import CURRENT, STATUSES, Document, DocumentVersion, DocumentVisit
 from iok_saas.estate.services import unit_ids_of
 from iok_saas.files.models import StoredFile
@@ -204,11 +205,17 @@ def visit(user_id: int) -> datetime | None:
     return previous
 
 
-def new_since_visit(user_id: int, limit: int) -> list[Document]:
-    """The documents published or replaced since the person last opened the library (all, if
-    never), newest first, at most ``limit`` (one query)."""
+def _new_since_visit(user_id: int) -> Any:
     seen = select(DocumentVisit.seen_at).where(DocumentVisit.user_id == user_id).scalar_subquery()
-    return list(db.session.scalars(
-        select(Document).where(Document.withdrawn_at.is_(None),
-                               or_(seen.is_(None), Document.changed_at > seen))
-        .order_by(Document.dated.desc(), Document.id.desc()).limit(limit)))
+    return and_(Document.withdrawn_at.is_(None), or_(seen.is_(None), Document.changed_at > seen))
+
+
+def new_rows(user_id: int, held: Select, limit: int) -> Select:
+    """The documents published or replaced since the person last opened the library (all, if
+    never), newest first, at most ``limit``, as a list shows them — id, title, number — for a
+    person holding a unit (``held``: their units' ids), for ``rowsets.together``."""
+    return ordered(select(Document.id, Document.title, Document.number)
+                   .where(_new_since_visit(user_id), held.exists()),
+                   Document.dated.desc(), Document.id.desc(), limit=limit)
+
+

@@ -18,20 +18,19 @@ def _open_reports():
     return open_count(FaultReport)
 
 
-def _home(units: list[Any]) -> Any:
+def _home(user_id: int, held: Any) -> Any:
     """The resident's open reports, for the home page block."""
-    from flask_login import current_user
-
-    from iok_saas.cases.services import filed_by
+    from iok_saas.cases.services import filed_rows
     from iok_saas.faults.models import OPEN, FaultReport
 
-    return [r for r in filed_by(FaultReport, current_user.id) if r.status in OPEN]
+    return filed_rows(FaultReport, user_id, OPEN, FaultReport.category, FaultReport.status)
 
 
 def init_app(app: Flask) -> None:
     """Residents' pages, the staff queue, e-mails, the menu links, the start-page figure."""
     from flask_babel import lazy_gettext as _l
 
+    from iok_saas.cases.services import as_lines
     from iok_saas.faults import kind, messages, personal, routes, staff_routes  # noqa: F401
     from iok_saas.faults.models import STATUS_LABELS
     from iok_saas.web.navigation import N_, NavItem, register
@@ -44,7 +43,7 @@ def init_app(app: Flask) -> None:
     register(app, NavItem("staff_faults.queue", N_("Fault reports"), "staff", "faults", order=40))
     register_section(app, PersonalSection("awarie", _l("My fault reports"), personal.report_rows,
                                           feature="faults", files=personal.photo_files))
-    register_tile(app, HomeTile("faults", "faults/_home.html", _home, place=PAGE,
+    register_tile(app, HomeTile("faults", "faults/_home.html", _home, as_lines, place=PAGE,
                                 feature="faults", order=50))
     register_figure(app, Figure(
         "open_faults", _open_reports,

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import aliased
 
 from iok_saas.db import db
+from iok_saas.db.rowsets import ordered
 from iok_saas.estate.models import Unit
 from iok_saas.finance.models import Account, LedgerEntry
 
@@ -20,7 +21,7 @@ ZERO = Decimal("0.00")
 class Balance:
     """An account's balance: positive = due, negative = overpaid."""
 
-    account: Account
+    account: Account | Named
     amount: Decimal
     due_on: date | None
 
@@ -67,6 +68,34 @@ def balances_for(unit_ids: list[int]) -> dict[int, list[Balance]]:
     result: dict[int, list[Balance]] = {}
     for account, total, due_on in rows:
         result.setdefault(account.unit_id, []).append(Balance(account, Decimal(total), due_on))
+    return result
+
+
+@dataclass(frozen=True)
+class Named:
+    """What a list shows of an account: its name."""
+
+    name: str
+
+
+def balance_rows(user_id: int, held: Select) -> Select:
+    """Each account of the person's units with its balance and due date, as the home page
+    lists them (a part of ``rowsets.together``; ``held``: the units' ids)."""
+    due = func.max(LedgerEntry.due_on).filter(LedgerEntry.charge > 0)
+    amount = func.coalesce(func.sum(LedgerEntry.charge - LedgerEntry.payment), ZERO)
+    return ordered(
+        select(Account.unit_id, Account.name, amount.label("amount"), due.label("due_on"))
+        .outerjoin(LedgerEntry, LedgerEntry.account_id == Account.id)
+        .where(Account.unit_id.in_(held)).group_by(Account.id),
+        Account.kind, Account.name)
+
+
+def balances_by_unit(rows: list) -> dict[int, list[Balance]]:
+    """``balance_rows``' rows as each unit's balances."""
+    result: dict[int, list[Balance]] = {}
+    for row in rows:
+        result.setdefault(row.unit_id, []).append(
+            Balance(Named(row.name), Decimal(row.amount), row.due_on))
     return result
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user
 
-from iok_saas.estate.services import places_of
+from iok_saas.estate.services import as_units, unit_ids_of, unit_rows
 from iok_saas.web.home import tiles_for
 
 bp = Blueprint("public", __name__, template_folder="templates")
@@ -38,5 +38,6 @@ def home():
         return render_template("public/home.html", settings=g.tenant.settings)
     if current_user.is_staff:
         return redirect(url_for("staff.dashboard"))
-    units = places_of(current_user.id).units
-    return render_template("public/resident_home.html", units=units, tiles=tiles_for(units))
+    units, tiles = tiles_for(current_user.id, unit_rows(current_user.id),
+                             unit_ids_of(current_user.id))
+    return render_template("public/resident_home.html", units=as_units(units), tiles=tiles)

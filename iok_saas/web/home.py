@@ -1,8 +1,11 @@
 """The resident's home page: capabilities register the blocks it shows (``register_tile``).
 
 The page lists the resident's units. A ``unit`` tile adds lines inside each unit's card (the
-balances of its accounts); a ``page`` tile adds a block of its own (announcements). Each tile
-loads its data once for all the units, so the page costs the same for one unit or ten.
+balances of its accounts); a ``page`` tile adds a block of its own (announcements). A tile
+gives the rows it shows as a select (``rows``: the columns it shows, its order and limit, see
+``iok_saas.db.rowsets``) and turns them into its template's data (``shape``); the page sends
+the units and every tile's rows as one statement, so it costs the same for one unit or ten,
+and for one tile or ten.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import Select
 
+from iok_saas.db.rowsets import together
 from iok_saas.web import registry
 
 UNIT = "unit"
@@ -25,7 +30,8 @@ class HomeTile:
 
     name: str
     template: str  # included with ``data`` (and ``unit`` for a unit tile)
-    load: Callable[[list[Any]], Any]  # the data, from all the resident's units at once
+    rows: Callable[[int, Select], Select]  # (person, their unit ids) → the rows it shows
+    shape: Callable[[list[Any]], Any] = list  # those rows → the template's ``data``
     place: str = UNIT
     feature: str | None = None
     unit_link: str | None = None  # an endpoint taking ``unit_id``: the address links there
@@ -45,12 +51,14 @@ def register_tile(app: Flask, tile: HomeTile) -> None:
     registry.add(app, "home_tiles", tile)
 
 
-def tiles_for(units: list[Any]) -> dict[str, Any]:
-    """The tiles of the current cooperative with their data, by place, and where a unit's
-    address links to."""
+def tiles_for(user_id: int, units: Select, held: Select) -> tuple[list[Any], dict[str, Any]]:
+    """The person's units (the rows of ``units``, a part of ``rowsets.together``) and the
+    tiles of the current cooperative with their data, by place, and where a unit's address
+    links to — one statement for all of them. ``held``: the ids of the person's units."""
     tiles = sorted(registry.switched_on("home_tiles"), key=lambda t: (t.order, t.name))
-    loaded = [Loaded(tile, tile.load(units)) for tile in tiles]
-    return {
+    rows = together({"": units, **{t.name: t.rows(user_id, held) for t in tiles}})
+    loaded = [Loaded(tile, tile.shape(rows[tile.name])) for tile in tiles]
+    return rows[""], {
         UNIT: [t for t in loaded if t.tile.place == UNIT],
         PAGE: [t for t in loaded if t.tile.place == PAGE],
         "unit_link": next((t.unit_link for t in tiles if t.unit_link), None),
