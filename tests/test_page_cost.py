@@ -75,3 +75,31 @@ def test_row_sets_see_only_the_current_cooperative(app, zw, baltyk):
         rows = together({"units": ordered(select(Unit.id), Unit.id)})
     assert {r.id for r in rows["units"]} >= set(mine.unit_ids)
     assert not {r.id for r in rows["units"]} & set(theirs.unit_ids)
+
+
+def test_the_financial_record_is_three_statements_for_one_year_or_ten(app, zw):
+    """Balances, years, the year's entries, this month's charges and 24 months: one statement
+    after the setting and the person, whatever the history; its downloads and code alike."""
+    short, long = make_household(zw, units=1), make_household(zw, units=1)
+    make_ledger(zw, short.unit_ids[0], 1)
+    accounts = [make_ledger(zw, long.unit_ids[0], 10, name=name)
+                for name in ("Opłaty", "Fundusz remontowy", "Media")]
+    one = _signed_in(app, short)
+    ten = _signed_in(app, long)
+    path = f"/lokale/{long.unit_ids[0]}"
+    assert queries_for(one, f"/lokale/{short.unit_ids[0]}") == queries_for(ten, path) == 3
+    assert queries_for(ten, f"{path}?rok=2019") == 3
+    for download in ("wyciag.csv", "wyciag.pdf", "kod-platnosci.svg"):
+        assert queries_for(ten, f"{path}/{download}?konto={accounts[1]}") == 3
+
+
+def test_a_record_not_ones_own_or_past_any_id_is_not_found(app, zw, baltyk):
+    mine, theirs = make_household(zw, units=1), make_household(zw, units=1)
+    elsewhere = make_household(baltyk, units=1)
+    for household in (mine, theirs, elsewhere):
+        make_ledger(zw if household is not elsewhere else baltyk, household.unit_ids[0], 1)
+    client = _signed_in(app, mine)
+    for unit_id in (theirs.unit_ids[0], elsewhere.unit_ids[0], 99999999999, 0):
+        for path in ("", "/wyciag.csv", "/wyciag.pdf", "/kod-platnosci.svg"):
+            assert client.get(f"/lokale/{unit_id}{path}").status_code == 404, (unit_id, path)
+    assert client.get(f"/lokale/{mine.unit_ids[0]}?rok=99999999999&konto=0").status_code == 200

@@ -75,26 +75,38 @@ def places_of(user_id: int) -> Places:
 
 @dataclass(frozen=True)
 class UnitRow:
-    """A unit as a page lists it: its id and full address."""
+    """A unit as a page shows it: its number and its building's address."""
 
     id: int
-    address: str
+    street: str
+    building_number: str
+    number: str
+    postal_code: str
+    city: str
+
+    @property
+    def address(self) -> str:
+        """``ul. Polna 3 m. 12, 62-095 Murowana Goślina`` (as ``Unit.address``)."""
+        return (f"{self.street} {self.building_number} m. {self.number}, {self.postal_code} "
+                f"{self.city}")
 
 
-def unit_rows(user_id: int) -> Select:
-    """The person's units as plain rows, in address order (``rowsets.ordered``): for a page
-    that shows them (``as_units``) beside other rows in one statement."""
-    return ordered(select(Unit.id, Building.street, Building.number.label("building_number"),
-                          Unit.number, Building.postal_code, Building.city)
-                   .join(Unit.building).join(UnitTitle, UnitTitle.unit_id == Unit.id)
-                   .where(UnitTitle.user_id == user_id),
-                   Building.street, Building.number, Unit.number, Unit.id)
+def unit_rows(user_id: int, unit_id: int | None = None) -> Select:
+    """The person's units (or the one of them with ``unit_id``) as plain rows, in address
+    order (``rowsets.ordered``): for a page that shows them beside other rows in one
+    statement; ``as_units`` makes them ``UnitRow``s."""
+    stmt = (select(Unit.id, Building.street, Building.number.label("building_number"),
+                   Unit.number, Building.postal_code, Building.city)
+            .join(Unit.building).join(UnitTitle, UnitTitle.unit_id == Unit.id)
+            .where(UnitTitle.user_id == user_id))
+    if unit_id is not None:
+        stmt = stmt.where(Unit.id == unit_id)
+    return ordered(stmt, Building.street, Building.number, Unit.number, Unit.id)
 
 
 def as_units(rows: list) -> list[UnitRow]:
-    """``unit_rows``' rows as units with their address (as ``Unit.address`` writes it)."""
-    return [UnitRow(r.id, f"{r.street} {r.building_number} m. {r.number}, {r.postal_code} "
-                          f"{r.city}") for r in rows]
+    """``unit_rows``' rows as ``UnitRow``s."""
+    return [UnitRow(**row._asdict()) for row in rows]
 
 
 def places_of_each(user_ids: Iterable[int]) -> dict[int, Places]:

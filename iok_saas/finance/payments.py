@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import segno
 from stdnum import iban
 
-from iok_saas.estate.models import Unit
-from iok_saas.finance.models import Account
+from iok_saas.estate.services import UnitRow
 from iok_saas.tenancy.info import TenantInfo
+
+if TYPE_CHECKING:
+    from iok_saas.finance.services import AccountLine
 
 MAX_GROSZE = 999_999  # six digits: larger amounts are left for the resident to type
 
@@ -54,12 +57,11 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("|", " ").split())
 
 
-def details_for(tenant: TenantInfo, unit: Unit, account: Account, due: Decimal
+def details_for(tenant: TenantInfo, unit: UnitRow, account: AccountLine, due: Decimal
                 ) -> PaymentDetails | None:
-    """The payment details of an account with a valid NRB, else None."""
+    """The payment details of a unit's account with a valid NRB, else None."""
     if not nrb_is_valid(account.nrb):
         return None
-    building = unit.building
-    title = f"Lokal {building.street} {building.number}/{unit.number}"
+    title = f"Lokal {unit.street} {unit.building_number}/{unit.number}"
     return PaymentDetails(recipient=tenant.short_name, nrb=account.nrb or "", title=title,
                           amount=max(due, Decimal("0")))

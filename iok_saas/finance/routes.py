@@ -9,8 +9,7 @@ from flask import Blueprint, Response, g, render_template, request
 from flask_login import current_user, login_required
 
 from iok_saas import files
-from iok_saas.estate.models import Unit
-from iok_saas.estate.services import held_unit
+from iok_saas.estate.services import UnitRow
 from iok_saas.finance import payments, services, statements
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web import chart
@@ -24,22 +23,23 @@ require_feature(bp, "finance")
 @login_required
 def record(unit_id: int):
     """Balances, the ledger of one account for one year, this month's charges."""
-    unit = _unit_or_404(unit_id)
-    chosen = services.record(unit, request.args.get("konto", type=int),
-                             request.args.get("rok", type=int))
+    chosen = _record_or_404(unit_id)
     account_id = chosen.account.id if chosen.account else None
     return render_template("finance/record.html", record=chosen,
-                           payment=_payment(unit, chosen.balances, account_id),
+                           payment=_payment(chosen.unit, chosen.balances, account_id),
                            chart=chart.monthly(chosen.months),
                            months=services.by_month(chosen.rows))
 
 
-def _unit_or_404(unit_id: int) -> Unit:
-    """The resident's own unit; anyone else's (or another cooperative's) is not found."""
-    return one_or_404(held_unit(current_user.id, unit_id))
+def _record_or_404(unit_id: int) -> services.Record:
+    """The record of the resident's own unit (``konto``, ``rok`` as asked); anyone else's unit
+    (or another cooperative's) is not found."""
+    return one_or_404(services.record(current_user.id, unit_id,
+                                      request.args.get("konto", type=int),
+                                      request.args.get("rok", type=int)))
 
 
-def _payment(unit: Unit, balances: list[services.Balance], account_id: int | None
+def _payment(unit: UnitRow, balances: list[services.Balance], account_id: int | None
              ) -> payments.PaymentDetails | None:
     balance = next((b for b in balances if b.account.id == account_id), None)
     if balance is None:
@@ -64,10 +64,9 @@ def statement_pdf(unit_id: int) -> Response:
 def _statement(unit_id: int, extension: str, mimetype: str,
                render: Callable[[services.Record], str | bytes]) -> Response:
     """A download of one account's year (``konto``, ``rok``): 404 without a title or account."""
-    chosen = services.record(_unit_or_404(unit_id), request.args.get("konto", type=int),
-                             request.args.get("rok", type=int))
+    chosen = _record_or_404(unit_id)
     one_or_404(chosen.account)
-    name = f"kartoteka-{chosen.unit.building.number}-{chosen.unit.number}-{chosen.year}.{extension}"
+    name = f"kartoteka-{chosen.unit.building_number}-{chosen.unit.number}-{chosen.year}.{extension}"
     return files.download(render(chosen), filename=name, content_type=mimetype)
 
 
@@ -75,9 +74,9 @@ def _statement(unit_id: int, extension: str, mimetype: str,
 @login_required
 def payment_qr(unit_id: int) -> Response:
     """The Standard 2D payment QR code of one account, as an SVG image."""
-    unit = _unit_or_404(unit_id)
-    balances = services.balances_for([unit_id]).get(unit_id, [])
-    details = one_or_404(_payment(unit, balances, request.args.get("konto", type=int)))
+    unit, balances = services.balances_of(current_user.id, unit_id)
+    details = one_or_404(_payment(one_or_404(unit), balances,
+                                  request.args.get("konto", type=int)))
     buffer = io.BytesIO()
     details.qr_code().save(buffer, kind="svg", scale=5, border=4, xmldecl=False)
     return files.download(buffer.getvalue(), filename="kod-platnosci.svg",

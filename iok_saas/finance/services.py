@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, extract, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Integer, Select, and_, cast, extract, func, select
 
-from iok_saas.db import db
-from iok_saas.db.rowsets import ordered
-from iok_saas.estate.models import Unit
+from iok_saas.db.rowsets import ordered, together
+from iok_saas.estate.services import UnitRow, as_units, unit_ids_of, unit_rows
 from iok_saas.finance.models import Account, LedgerEntry
 
 ZERO = Decimal("0.00")
@@ -21,7 +20,7 @@ ZERO = Decimal("0.00")
 class Balance:
     """An account's balance: positive = due, negative = overpaid."""
 
-    account: Account | Named
+    account: AccountLine
     amount: Decimal
     due_on: date | None
 
@@ -33,9 +32,10 @@ class Balance:
 
 @dataclass
 class Row:
-    """One ledger line with the account's running balance after it."""
+    """One ledger line (the columns the record shows) with the account's running balance
+    after it."""
 
-    entry: LedgerEntry
+    entry: Any
     balance: Decimal
 
 
@@ -43,9 +43,9 @@ class Row:
 class Record:
     """A unit's financial record as the resident asked for it."""
 
-    unit: Unit
+    unit: UnitRow
     balances: list[Balance]
-    account: Account | None
+    account: AccountLine | None
     years: list[int]
     year: int | None
     rows: list[Row] = field(default_factory=list)
@@ -53,90 +53,154 @@ class Record:
     months: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
 
 
-def balances_for(unit_ids: list[int]) -> dict[int, list[Balance]]:
-    """Every account of these units with its balance, in one query."""
-    if not unit_ids:
-        return {}
-    due = func.max(LedgerEntry.due_on).filter(LedgerEntry.charge > 0)
-    amount = func.coalesce(func.sum(LedgerEntry.charge - LedgerEntry.payment), ZERO)
-    rows = db.session.execute(
-        select(Account, amount, due)
-        .outerjoin(LedgerEntry, LedgerEntry.account_id == Account.id)
-        .where(Account.unit_id.in_(unit_ids))
-        .group_by(Account.id).order_by(Account.kind, Account.name)
-    ).all()
-    result: dict[int, list[Balance]] = {}
-    for account, total, due_on in rows:
-        result.setdefault(account.unit_id, []).append(Balance(account, Decimal(total), due_on))
-    return result
-
-
 @dataclass(frozen=True)
-class Named:
-    """What a list shows of an account: its name."""
+class AccountLine:
+    """What a page shows of an account: its name (and, on the record, its id and NRB)."""
 
     name: str
+    id: int | None = None
+    nrb: str | None = None
+
+
+def _balances(where: Any, *shown: Any) -> Select:
+    """Accounts with their balance and due date, in the order residents see them."""
+    due = func.max(LedgerEntry.due_on).filter(LedgerEntry.charge > 0)
+    amount = func.coalesce(func.sum(LedgerEntry.charge - LedgerEntry.payment), ZERO)
+    return ordered(
+        select(Account.unit_id, Account.name, *shown, amount.label("amount"),
+               due.label("due_on"))
+        .outerjoin(LedgerEntry, LedgerEntry.account_id == Account.id)
+        .where(where).group_by(Account.id),
+        Account.kind, Account.name, Account.id)
 
 
 def balance_rows(user_id: int, held: Select) -> Select:
     """Each account of the person's units with its balance and due date, as the home page
     lists them (a part of ``rowsets.together``; ``held``: the units' ids)."""
-    due = func.max(LedgerEntry.due_on).filter(LedgerEntry.charge > 0)
-    amount = func.coalesce(func.sum(LedgerEntry.charge - LedgerEntry.payment), ZERO)
-    return ordered(
-        select(Account.unit_id, Account.name, amount.label("amount"), due.label("due_on"))
-        .outerjoin(LedgerEntry, LedgerEntry.account_id == Account.id)
-        .where(Account.unit_id.in_(held)).group_by(Account.id),
-        Account.kind, Account.name)
+    return _balances(Account.unit_id.in_(held))
 
 
 def balances_by_unit(rows: list) -> dict[int, list[Balance]]:
     """``balance_rows``' rows as each unit's balances."""
     result: dict[int, list[Balance]] = {}
     for row in rows:
-        result.setdefault(row.unit_id, []).append(
-            Balance(Named(row.name), Decimal(row.amount), row.due_on))
+        result.setdefault(row.unit_id, []).append(_balance(row))
     return result
 
 
-def record(unit: Unit, account_id: int | None, year: int | None) -> Record:
-    """The record of one unit: balances, years with entries, one account's ledger for a year."""
-    balances = balances_for([unit.id]).get(unit.id, [])
+def _balance(row: Any) -> Balance:
+    account = AccountLine(row.name, getattr(row, "id", None), getattr(row, "nrb", None))
+    return Balance(account, Decimal(row.amount), row.due_on)
+
+
+def _stored(number: int | None) -> int | None:
+    """A number from the address as the database can compare it; None if it cannot be one
+    of its ids or years (``?konto=99999999999``)."""
+    return number if number is not None and 0 < number < 2**31 else None
+
+
+def _mine(user_id: int, unit_id: int) -> Any:
+    """An account of this unit, if the person holds it."""
+    return and_(Account.unit_id == unit_id, Account.unit_id.in_(unit_ids_of(user_id)))
+
+
+def balances_of(user_id: int, unit_id: int) -> tuple[UnitRow | None, list[Balance]]:
+    """One of the person's units (None if it is not theirs) with its accounts' balances:
+    one statement."""
+    if _stored(unit_id) is None:
+        return None, []
+    rows = together({"unit": unit_rows(user_id, unit_id),
+                     "balances": _balances(_mine(user_id, unit_id), Account.id, Account.nrb)})
+    units = as_units(rows["unit"])
+    return (units[0], [_balance(row) for row in rows["balances"]]) if units else (None, [])
+
+
+def record(user_id: int, unit_id: int, account_id: int | None, year: int | None
+           ) -> Record | None:
+    """The record of one of the person's units (None if it is not theirs): balances, the
+    years with entries, one account's ledger for a year (the asked account and year if the
+    unit has them, else the first account and its latest year), the latest month's charges
+    by component and the last 24 months — one statement."""
+    account_id, year = _stored(account_id), _stored(year)  # anything else is not there
+    if _stored(unit_id) is None:
+        return None
+    mine = _mine(user_id, unit_id)
+    chosen = (select(Account.id).where(mine)
+              .order_by(Account.kind, Account.name, Account.id).limit(1).scalar_subquery())
+    if account_id is not None:
+        chosen = func.coalesce(
+            select(Account.id).where(mine, Account.id == account_id).scalar_subquery(), chosen)
+    of_account = LedgerEntry.account_id == chosen
+    booked_in = cast(extract("year", LedgerEntry.booked_on), Integer)
+    shown_year = select(func.max(booked_in)).where(of_account).scalar_subquery()
+    if year is not None:
+        shown_year = func.coalesce(
+            select(booked_in).where(of_account, booked_in == year).limit(1).scalar_subquery(),
+            shown_year)
+    rows = together({
+        "unit": unit_rows(user_id, unit_id),
+        "balances": _balances(mine, Account.id, Account.nrb),
+        "years": ordered(select(booked_in.label("year")).where(of_account)
+                         .group_by(booked_in), booked_in.desc()),
+        "entries": _entries(of_account, shown_year),
+        "charges": _charges(of_account),
+        "months": ordered(select(LedgerEntry.period, func.sum(LedgerEntry.charge).label("c"),
+                                 func.sum(LedgerEntry.payment).label("p"))
+                          .where(of_account, LedgerEntry.period != "")
+                          .group_by(LedgerEntry.period), LedgerEntry.period.desc(), limit=24),
+    })
+    if not rows["unit"]:
+        return None
+    unit = as_units(rows["unit"])[0]
+    balances = [_balance(row) for row in rows["balances"]]
     accounts = {b.account.id: b.account for b in balances}
     account = accounts.get(account_id) or (balances[0].account if balances else None)
     if account is None:
         return Record(unit, balances, None, [], None)
-    years = [int(y) for y in db.session.scalars(
-        select(extract("year", LedgerEntry.booked_on)).where(LedgerEntry.account_id == account.id)
-        .distinct().order_by(extract("year", LedgerEntry.booked_on).desc()))]
-    year = year if year in years else (years[0] if years else None)
-    return Record(unit, balances, account, years, year, _rows(account.id, year),
-                  _breakdown(account.id), _months(account.id))
+    years = [row.year for row in rows["years"]]
+    year = year if year in years else next(iter(years), None)
+    return Record(unit, balances, account, years, year,
+                  [Row(entry, Decimal(entry.balance)) for entry in rows["entries"]],
+                  _breakdown(rows["charges"]),
+                  [(m.period, Decimal(m.c), Decimal(m.p)) for m in reversed(rows["months"])])
 
 
-def _months(account_id: int, count: int = 24) -> list[tuple[str, Decimal, Decimal]]:
-    """(period, charges, payments) for the last ``count`` months with entries, oldest first."""
-    rows = db.session.execute(
-        select(LedgerEntry.period, func.sum(LedgerEntry.charge), func.sum(LedgerEntry.payment))
-        .where(LedgerEntry.account_id == account_id, LedgerEntry.period != "")
-        .group_by(LedgerEntry.period).order_by(LedgerEntry.period.desc()).limit(count)).all()
-    return [(period, Decimal(c), Decimal(p)) for period, c, p in reversed(rows)]
-
-
-def _rows(account_id: int, year: int | None) -> list[Row]:
+def _entries(of_account: Any, year: Any) -> Select:
     """The year's entries, newest first, each with the balance after it (earlier years count)."""
     running = func.sum(LedgerEntry.charge - LedgerEntry.payment).over(
         order_by=(LedgerEntry.booked_on, LedgerEntry.id))
     # One pass over the account's entries: the window runs in the subquery, the year is
     # picked from its result (a join back to the table made PostgreSQL loop over it).
-    inner = (select(LedgerEntry, running.label("balance"))
-             .where(LedgerEntry.account_id == account_id).subquery())
-    entry = aliased(LedgerEntry, inner)
-    stmt = (select(entry, inner.c.balance)
-            .order_by(entry.booked_on.desc(), entry.id.desc()))
-    if year is not None:
-        stmt = stmt.where(extract("year", entry.booked_on) == year)
-    return [Row(entry, Decimal(balance)) for entry, balance in db.session.execute(stmt)]
+    inner = (select(LedgerEntry.id, LedgerEntry.booked_on, LedgerEntry.document_no,
+                    LedgerEntry.period, LedgerEntry.description, LedgerEntry.component,
+                    LedgerEntry.charge, LedgerEntry.payment, running.label("balance"))
+             .where(of_account).subquery())
+    return ordered(select(inner).where(cast(extract("year", inner.c.booked_on), Integer) == year),
+                   inner.c.booked_on.desc(), inner.c.id.desc())
+
+
+def _charges(of_account: Any) -> Select:
+    """The charges of the account's two latest months with charges, by component."""
+    latest = (select(LedgerEntry.period).where(of_account, LedgerEntry.charge > 0,
+                                               LedgerEntry.period != "")
+              .distinct().order_by(LedgerEntry.period.desc()).limit(2))
+    return ordered(select(LedgerEntry.component, LedgerEntry.period,
+                          func.sum(LedgerEntry.charge).label("total"))
+                   .where(of_account, LedgerEntry.charge > 0, LedgerEntry.period.in_(latest))
+                   .group_by(LedgerEntry.component, LedgerEntry.period),
+                   LedgerEntry.component, LedgerEntry.period)
+
+
+def _breakdown(rows: list) -> list[tuple[str, Decimal, Decimal]]:
+    """The latest month's charges by component next to the month before: (component, now, then)."""
+    if not rows:
+        return []
+    latest = max(row.period for row in rows)
+    table: dict[str, list[Decimal]] = {}
+    for row in rows:
+        slot = table.setdefault(row.component, [ZERO, ZERO])
+        slot[0 if row.period == latest else 1] = Decimal(row.total)
+    return sorted(((c, v[0], v[1]) for c, v in table.items()), key=lambda r: -r[1])
 
 
 @dataclass(frozen=True)
@@ -162,23 +226,3 @@ def by_month(rows: list[Row]) -> list[Month]:
         months[-1] = Month(first_day, month.charges + (row.entry.charge or 0),
                            month.payments + (row.entry.payment or 0), month.balance, month.rows)
     return months
-
-
-def _breakdown(account_id: int) -> list[tuple[str, Decimal, Decimal]]:
-    """The latest month's charges by component next to the month before: (component, now, then)."""
-    periods = list(db.session.scalars(
-        select(LedgerEntry.period).where(LedgerEntry.account_id == account_id,
-                                         LedgerEntry.charge > 0, LedgerEntry.period != "")
-        .distinct().order_by(LedgerEntry.period.desc()).limit(2)))
-    if not periods:
-        return []
-    rows = db.session.execute(
-        select(LedgerEntry.component, LedgerEntry.period, func.sum(LedgerEntry.charge))
-        .where(LedgerEntry.account_id == account_id, LedgerEntry.period.in_(periods),
-               LedgerEntry.charge > 0)
-        .group_by(LedgerEntry.component, LedgerEntry.period)).all()
-    table: dict[str, list[Decimal]] = {}
-    for component, period, total in rows:
-        slot = table.setdefault(component, [ZERO, ZERO])
-        slot[0 if period == periods[0] else 1] = Decimal(total)
-    return sorted(((c, v[0], v[1]) for c, v in table.items()), key=lambda r: -r[1])
