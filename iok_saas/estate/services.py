@@ -120,13 +120,6 @@ def places_of_each(user_ids: Iterable[int]) -> dict[int, Places]:
     return {user_id: Places(tuple(titles)) for user_id, titles in found.items()}
 
 
-def held_unit(user_id: int, unit_id: int) -> Unit | None:
-    """The unit if the person holds a title to it; None otherwise (a 404 for the view)."""
-    title = db.session.scalar(_held().where(UnitTitle.user_id == user_id,
-                                            UnitTitle.unit_id == unit_id))
-    return title.unit if title is not None else None
-
-
 def titles_of(user_id: int) -> list[UnitTitle]:
     """The person's titles with their units and buildings, as staff pages list them."""
     return list(places_of(user_id).titles)
