@@ -32,7 +32,9 @@ SLUG = "baltyk"
 
 def signed_in_devices(database_name: str, people: list[tuple[int, int]]) -> dict[int, str]:
     """A signed-in device for each (cooperative id, user id), as a sign-in writes it: the token
-    each person's session cookie carries (``sid``), by user id."""
+    each person's session cookie carries (``sid``), by user id; one device a person, however
+    often they are listed (a resident with two meters)."""
+    people = list(dict.fromkeys(people))
     tokens = {user_id: secrets.token_urlsafe(32) for _tenant, user_id in people}
     with psycopg.connect(url(ADMIN, database_name, "postgresql")) as conn:
         conn.cursor().executemany(

@@ -8,8 +8,11 @@ A fresh database gets the dataset of ``bench/dataset.py`` (``--keep NAME``: kept
 by the next run). Three gunicorn servers start with ``config/gunicorn.conf.py`` and the
 production settings (``IOK_ENV=production``, the app's ordinary role under row-level security,
 Redis): the platform (``wsgi:app``), the bare reference (``bench/reference.py``, a Flask app
-answering ``ok``) and the pages' floors (``bench/floor.py``: the SQL one request of each page
-sends, recorded first, run with psycopg and written into a plain template). For each page, in
+answering ``ok``) and the pages' floors (``bench/floor.py``: each page's minimal SQL, written by
+hand — the tenant setting, then one statement for exactly the rows and columns the page shows —
+run with psycopg as the app's role and written into a plain template padded to the size of the
+real page's body, which is fetched once first; each floor's answer is checked to be that size
+±10 % and to list only rows that are on the real page). For each page, in
 each repetition, wrk (Debian's) drives the reference, the floor and then the page with the same
 connections and duration, so a busier machine moves all three; the report gives each page's
 requests per second as a share of the reference's and of its floor's in the same repetition
@@ -71,6 +74,7 @@ class Page:
     marker: str
     cookie: str = ""
     target: tuple[float, float] = (0.0, 0.0)  # issue 18: share of the bare app, p99 ms
+    floor: dict = field(default_factory=dict)  # what bench/floor.py needs: the page, the person
     ratios: list[float] = field(default_factory=list)
     floor_ratios: list[float] = field(default_factory=list)
     rates: list[float] = field(default_factory=list)
@@ -109,37 +113,61 @@ def pages(database: Database, port: int, size: Size) -> list[Page]:
     """Sign in as a resident of the middle cooperative and the first one's clerk."""
     import psycopg
 
-    middle = f"{PREFIX}{max(1, size.cooperatives // 2):03d}"
+    middle, first = f"{PREFIX}{max(1, size.cooperatives // 2):03d}", f"{PREFIX}001"
     with psycopg.connect(url("postgres", database.name, "postgresql")) as conn:
-        identifier, unit_id, street = conn.execute(
-            "SELECT a.identifier, ut.unit_id, b.street FROM user_account a "
+        identifier, user_id, tenant_id, unit_id, street = conn.execute(
+            "SELECT a.identifier, a.id, a.tenant_id, ut.unit_id, b.street FROM user_account a "
             "JOIN tenant t ON t.id = a.tenant_id AND t.slug = %s "
             "JOIN unit_title ut ON ut.user_id = a.id JOIN unit u ON u.id = ut.unit_id "
-            "JOIN building b ON b.id = u.building_id ORDER BY a.id LIMIT 1", (middle,)).fetchone()
+            "JOIN building b ON b.id = u.building_id ORDER BY a.id, u.id LIMIT 1",
+            (middle,)).fetchone()
+        clerk_tenant = conn.execute("SELECT id FROM tenant WHERE slug = %s",
+                                    (first,)).fetchone()[0]
     resident = Client(port, f"{middle}.localhost:{port}")
     resident.sign_in(identifier, PASSWORD)
-    first = f"{PREFIX}001"
     clerk = Client(port, f"{first}.localhost:{port}")
     clerk.sign_in(CLERK, PASSWORD)
+    person = {"tenant": tenant_id, "user": user_id, "unit": unit_id}
     return [
         Page("anonymous page, no SQL (/regulamin)", resident.host, "/regulamin", "Regulamin",
-             target=(0.60, 20)),
+             target=(0.60, 20), floor={"page": "terms", "tenant": tenant_id}),
         Page("resident home (/)", resident.host, "/", street, resident.cookie,
-             target=(0.15, 60)),
+             target=(0.15, 60), floor={"page": "home", **person}),
         Page(f"financial record, {size.years} years (/lokale/N)", resident.host,
-             f"/lokale/{unit_id}", "Opłaty mieszkaniowe", resident.cookie, target=(0.10, 80)),
+             f"/lokale/{unit_id}", "Opłaty mieszkaniowe", resident.cookie, target=(0.10, 80),
+             floor={"page": "record", **person}),
         Page(f"staff readings queue, {size.pending} pending (a page of 200)", clerk.host,
-             "/panel/odczyty/", "Odczyty do akceptacji", clerk.cookie, target=(0.05, 150)),
+             "/panel/odczyty/", "Odczyty do akceptacji", clerk.cookie, target=(0.05, 150),
+             floor={"page": "queue", "tenant": clerk_tenant}),
     ]
 
 
-def record_floors(measured: list[Page], env: dict[str, str], folder: Path) -> Path:
-    """The SQL of one request of each page (``bench/floor.py``), for the floor server."""
-    asked, found = folder / "pages.pickle", folder / "floors.pickle"
-    asked.write_bytes(pickle.dumps([(p.host, p.path, p.cookie) for p in measured]))
-    subprocess.run([sys.executable, str(ROOT / "bench" / "floor.py"), "capture", str(asked),
-                    str(found)], cwd=ROOT, env=env, check=True, timeout=300)
+def floor_pages(measured: list[Page], bodies: dict[str, bytes], folder: Path) -> Path:
+    """What the floor server (``bench/floor.py``) needs of each page: which page it is, whose,
+    and the size of the real page's body (fetched once), which the floor's answer matches."""
+    found = folder / "floors.pickle"
+    found.write_bytes(pickle.dumps({p.path: {**p.floor, "size": len(bodies[p.path])}
+                                    for p in measured}))
     return found
+
+
+FLOOR_KEY = re.compile(r"<th>(.*?)</th>")
+
+
+def check_floor(page: Page, port: int, real: bytes) -> None:
+    """The floor's answer is the real page's size (±10 %), and the identifying value of each
+    row it lists (an announcement's title, a case's number, an entry's document, a meter's
+    serial number…) is on the real page: a spot check that its SQL finds what the page shows."""
+    status, _, body = Client(port, page.host).request("GET", page.path)
+    keys = FLOOR_KEY.findall(body.decode())
+    missing = [key for key in keys if key.encode() not in real]
+    share = len(body) / len(real)
+    print(f"floor of {page.label}: {len(body)} bytes for the page's {len(real)} "
+          f"({share * 100:.0f} %), {len(keys)} rows, {len(keys) - len(missing)} on the page",
+          flush=True)
+    if status != 200 or missing or not 0.9 <= share <= 1.1:
+        raise RuntimeError(f"the floor of {page.label}: {status}, {share * 100:.0f} % of the "
+                           f"page's size, not on the page: {missing[:5]}")
 
 
 def sign_ins(port: int, host: str, identifiers: list[str], concurrent: int
@@ -261,12 +289,14 @@ def residents(database: Database, slug: str, count: int) -> list[str]:
             "WHERE t.slug = %s AND a.role = 'resident' ORDER BY a.id LIMIT %s", (slug, count))]
 
 
-def check(page: Page, port: int) -> None:
-    """The page answers 200 with its marker (a wrong sign-in would measure a redirect)."""
+def check(page: Page, port: int) -> bytes:
+    """The page answers 200 with its marker (a wrong sign-in would measure a redirect); its
+    body."""
     client = Client(port, page.host)
     status, _, body = client.request("GET", page.path, cookie=page.cookie or None)
     if status != 200 or page.marker.encode() not in body:
         raise RuntimeError(f"{page.label}: {status}, marker {page.marker!r} not found")
+    return body
 
 
 def at_least(target: float, value: float, shown: str) -> str:
@@ -325,8 +355,8 @@ def report(measured: list[Page], reference: list[float], args, size: Size, built
         "# Benchmarks at platform scale", "",
         "Made by `bench/scale.py` (see its docstring); every figure is a median over "
         "repetitions, each page measured right after the bare reference and its own floor "
-        "(`bench/floor.py`: the same SQL with psycopg and a plain template) in the same "
-        "repetition.", "",
+        "(`bench/floor.py`: the page's minimal SQL, hand-written, with psycopg into a plain "
+        "template as large as the page) in the same repetition.", "",
         f"{machine()} · load average before the run {load} · gunicorn "
         f"`config/gunicorn.conf.py`, IOK_ENV=production, Redis, the app's role under RLS"
         f"{', through PgBouncer (transaction pooling)' if args.pgbouncer else ''} · "
@@ -335,7 +365,9 @@ def report(measured: list[Page], reference: list[float], args, size: Size, built
         f"Dataset (`bench/dataset.py`, {built}): {size.cooperatives} "
         f"cooperatives × {size.units} units, 1.3 residents a unit, {size.years} years of "
         f"monthly charges and payments, two meters a unit with {size.readings} readings, "
-        f"{size.pending} readings waiting in the first cooperative.", "",
+        f"{size.pending} readings waiting in the first cooperative; each cooperative with "
+        f"{size.announcements} announcements, {size.documents} member documents and fault "
+        f"reports and letters from every sixth and every tenth resident.", "",
         *markdown_table(heads, rows), "",
         *([*import_report(imported), ""] if imported else []),
         *([f"Sign-in, on freshly started workers: {args.sign_ins} residents sign in, "
@@ -430,12 +462,13 @@ def main(argv: list[str] | None = None) -> int:
             server.wait_ready()
         measured = [page for page in pages(database, app.port, size)
                     if not args.only or any(word in page.label for word in args.only)]
-        for page in measured:
-            check(page, app.port)
-        floor.start({**env, "IOK_BENCH_FLOOR": str(record_floors(measured, env,
-                                                                  database.instance)),
+        bodies = {page.path: check(page, app.port) for page in measured}
+        floor.start({**env, "IOK_BENCH_FLOOR": str(floor_pages(measured, bodies,
+                                                                database.instance)),
                      "IOK_BENCH_FLOOR_DSN": dsn})
         floor.wait_ready()
+        for page in measured:
+            check_floor(page, floor.port, bodies[page.path])
         reference = run(measured, args, app, bare, floor)
         submitted = (submissions(app, bare, database, env, args) if args.submissions
                      else ([], [], [], 0, 0))

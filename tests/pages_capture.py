@@ -35,9 +35,11 @@ _VOLATILE = [
 
 
 def normalise(html: str) -> str:
+    """Per-response tokens out; lines of nothing but whitespace (a template's ``{% set %}``
+    between two tags, which no browser shows) dropped."""
     for pattern, replacement in _VOLATILE:
         html = pattern.sub(replacement, html)
-    return html
+    return "\n".join(line for line in html.split("\n") if line.strip())
 
 
 def capture(app: Any) -> dict[str, str]:

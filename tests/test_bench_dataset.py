@@ -1,6 +1,7 @@
 """bench/dataset.py at a small size: the rows it makes hold together, and the app serves them
-(a resident of a made cooperative signs in and sees the unit, the record and the meters; the
-first cooperative's clerk queue has the pending readings)."""
+(a resident of a made cooperative signs in and sees the unit, the record and the meters, and on
+the home page announcements, new documents, open fault reports and a letter waiting for a reply;
+the first cooperative's clerk queue has the pending readings)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from iok_saas.db import db
 from iok_saas.meters.models import PENDING, Reading
 from tests.helpers import DB_NAME, PG_ADMIN, client_for, in_tenant, pg_url, tenant_ref
 
-SMALL = Size(cooperatives=2, units=4, per_building=2, years=1, readings=2, pending=3)
+SMALL = Size(cooperatives=2, units=4, per_building=2, years=1, readings=2, pending=3,
+             announcements=8, documents=5)
 
 
 @pytest.fixture
@@ -23,17 +25,43 @@ def made(ctx):
     yield counts
     with psycopg.connect(pg_url(PG_ADMIN, DB_NAME, "postgresql"), autocommit=True) as conn:
         slugs = "slug LIKE 'sm-%'"
-        for table in ("meter_reading", "meter", "ledger_entry", "finance_account", "unit_title",
-                      "user_session", "user_account", "unit", "building", "tenant_domain"):
+        for table in ("case_event", "case_follower", "office_case", "registry_counter",
+                      "announcement_read", "announcement_building", "announcement",
+                      "member_document_visit", "member_document_version", "stored_file_chunk",
+                      "stored_file", "member_document", "meter_reading", "meter",
+                      "ledger_entry", "finance_account", "unit_title", "user_session",
+                      "user_account", "unit", "building", "tenant_domain"):
             conn.execute(f"DELETE FROM {table} WHERE tenant_id IN "
                          f"(SELECT id FROM tenant WHERE {slugs})")
         conn.execute(f"DELETE FROM tenant WHERE {slugs}")
 
 
 def test_the_dataset_holds_together_and_the_app_serves_it(app, made):
+    # Per cooperative: 8 announcements (every third for one building of two), 5 documents;
+    # of its 5 residents the 1st, 3rd and 5th read the 3 for everyone numbered 1, 4, 7; the
+    # 1st and 4th visited the library; the 1st filed two fault reports and a letter, each with
+    # its first event and a staff one (none is still only received).
+    counters = made.pop("registers")  # one a register and year: the cases may span a new year
     assert made == {"cooperatives": 2, "hosts": 2, "buildings": 4, "units": 8, "residents": 10,
                     "clerks": 2, "titles": 10, "fee accounts": 8, "ledger": 8 * 24, "meters": 16,
-                    "readings": 32, "pending readings": 3}
+                    "readings": 32, "pending readings": 3, "announcements": 16,
+                    "announcement buildings": 4, "announcement reads": 18, "documents": 10,
+                    "document files": 10, "document chunks": 10, "document versions": 10,
+                    "document visits": 4, "fault reports": 4, "letters": 2, "case events": 12,
+                    "case followers": 6}
+    with psycopg.connect(pg_url(PG_ADMIN, DB_NAME, "postgresql")) as conn:
+        # Each register's counter is past its cases: numbered 1, 2, … without gaps.
+        assert conn.execute(
+            "SELECT count(*), bool_and(r.last = c.n AND c.n = c.top) FROM registry_counter r "
+            "JOIN (SELECT tenant_id, register, year, count(*) AS n, max(number) AS top "
+            "      FROM office_case GROUP BY tenant_id, register, year) c "
+            "USING (tenant_id, register, year) JOIN tenant t ON t.id = r.tenant_id "
+            "WHERE t.slug LIKE 'sm-%'").fetchone() == (counters, True)
+        # Every document's version is a file in the store with its content.
+        assert conn.execute(
+            "SELECT count(*) FROM member_document_version v JOIN stored_file f "
+            "ON f.id = v.file_id JOIN stored_file_chunk k ON k.file_id = f.id "
+            "WHERE f.size = length(k.data) AND v.tenant_id = f.tenant_id").fetchone()[0] == 10
     first = tenant_ref("sm-001")
     client = client_for(app, "sm-001.localhost")
     with in_tenant(first):
@@ -43,6 +71,15 @@ def test_the_dataset_holds_together_and_the_app_serves_it(app, made):
     assert client.login(identifier, PASSWORD).status_code == 302
     home = client.get("/").get_data(as_text=True)
     assert "ul. Bursztynowa" in home
+    # The 3 live announcements (1, 2 for everyone; 3 for the resident's building), read: 1.
+    assert home.count('href="/ogloszenia/') == 3
+    assert "Komunikat administracji nr 1" in home and "Przerwa w dostawie wody nr 3" in home
+    assert home.count("badge-warn") == 2
+    # Documents changed since the visit a month ago: 1, 2, 3 and 5 (replaced today).
+    assert all(f"dokument nr {d} z" in home for d in (1, 2, 3, 5))
+    assert "dokument nr 4 z" not in home
+    assert home.count('href="/awarie/') == 3  # two open reports and "report a fault"
+    assert home.count('href="/sprawy/') == 1 and "KO/" in home
     unit_id = home.split('href="/lokale/')[1].split('"')[0]
     record = client.get(f"/lokale/{unit_id}").get_data(as_text=True)
     assert "Naliczenie opłat" in record and "Wpłata" in record

@@ -103,3 +103,27 @@ def test_a_record_not_ones_own_or_past_any_id_is_not_found(app, zw, baltyk):
         for path in ("", "/wyciag.csv", "/wyciag.pdf", "/kod-platnosci.svg"):
             assert client.get(f"/lokale/{unit_id}{path}").status_code == 404, (unit_id, path)
     assert client.get(f"/lokale/{mine.unit_ids[0]}?rok=99999999999&konto=0").status_code == 200
+
+
+def test_the_readings_queue_is_three_statements_for_two_waiting_or_a_full_page(
+        app, zw, monkeypatch):
+    """How many wait, the page's readings with their meters, units, the last accepted value
+    and the photo mark: one statement, whatever the page's length."""
+    from iok_saas.auth.models import CLERK
+    from iok_saas.meters import services
+    from tests.factories import make_meter, make_pending_reading
+
+    monkeypatch.setattr(services, "QUEUE_PAGE", 10)
+    clerk = make_household(zw, units=0, role=CLERK)
+    client = _signed_in(app, clerk)
+    waiting = []
+    for count in (2, 25):
+        while len(waiting) < count:
+            home = make_household(zw, units=1)
+            waiting.append(make_pending_reading(zw, home, make_meter(zw, home.unit_ids[0])))
+        assert queries_for(client, "/panel/odczyty/") == 3
+        assert queries_for(client, "/panel/odczyty/?strona=2") == 3 or count == 2
+    last = client.get("/panel/odczyty/?strona=99").get_data(as_text=True)  # past the end
+    assert "Na tej stronie: 21–25, od najstarszych." in last
+    assert [i for i in waiting if f'id="r{i}"' in last] == waiting[20:]
+    assert client.get("/panel/odczyty/?strona=99999999999").status_code == 200

@@ -1,7 +1,7 @@
 """Speed changes nothing a person sees: the pages the read path rewrote (issue 32), for the
 demo's resident and clerk of both cooperatives, are byte for byte what the code before it
 wrote (``REFERENCE``, run from ``git archive`` in a process of its own on the same data),
-apart from per-response tokens (``tests/pages_capture.py``)."""
+apart from per-response tokens and blank lines (``tests/pages_capture.py``)."""
 
 from __future__ import annotations
 

@@ -34,13 +34,12 @@ def queue():
     serial = (request.args.get("licznik") or "").strip()[:40]
     found = services.find_meters(serial) if serial else []
     ticked = _TICK.get(request.args.get("zaznacz", ""), "")
-    waiting = services.pending_count()
-    pages = max(1, -(-waiting // services.QUEUE_PAGE))
-    page = min(max(request.args.get("strona", 1, type=int) or 1, 1), pages)
-    rows = services.queue(page, services.QUEUE_PAGE) if waiting else []
-    return render_template("meters/staff_queue.html", rows=rows, reject=RejectForm(),
-                           serial=serial, found=found, ticked=ticked, waiting=waiting,
-                           page=page, pages=pages, rows_per_page=services.QUEUE_PAGE)
+    size = services.QUEUE_PAGE
+    asked = min(max(request.args.get("strona", 1, type=int) or 1, 1), 2**31 // size)
+    shown = services.queue(asked, size)
+    return render_template("meters/staff_queue.html", rows=shown.rows, reject=RejectForm(),
+                           serial=serial, found=found, ticked=ticked, waiting=shown.waiting,
+                           page=shown.page, pages=shown.pages, rows_per_page=size)
 
 
 _TICK = {"wszystkie": "all", "bez-uwag": "plain"}
