@@ -20,6 +20,7 @@ from iok_saas.announcements.forms import AnnouncementForm, EmailChoiceForm, loca
 from iok_saas.announcements.models import Announcement
 from iok_saas.contacts import consents
 from iok_saas.db import db
+from iok_saas.db.rowsets import together
 from iok_saas.estate.services import buildings
 from iok_saas.files.uploads import takes_upload
 from iok_saas.tenancy.features import require_feature
@@ -41,11 +42,18 @@ require_feature(staff_bp, "announcements")
 @login_required
 def index():
     """Current announcements for the resident's buildings: pinned and outages first."""
-    shown = services.current_for(current_user.id)
-    ids = [a.id for a in shown]
-    return render_template("announcements/index.html", announcements=shown,
-                           read=services.read_ids(current_user.id, ids),
-                           attachments=services.attachments(ids),
+    rows = together({
+        "shown": services.current_rows(
+            current_user.id, None, Announcement.pinned, Announcement.publish_from,
+            Announcement.edited_at, Announcement.service),
+        "files": services.current_attachment_rows(current_user.id),
+    })
+    attached: dict[int, list] = {}
+    for row in rows["files"]:
+        attached.setdefault(row.announcement_id, []).append(row)
+    return render_template("announcements/index.html", announcements=rows["shown"],
+                           read={a.id for a in rows["shown"] if not a.unread},
+                           attachments=attached,
                            choice=EmailChoiceForm(wanted=current_user.announcement_emails))
 
 

@@ -268,15 +268,28 @@ def current_for(user_id: int, now: datetime | None = None) -> list[Announcement]
         .order_by(*_current_order(now))))
 
 
-def current_rows(user_id: int, limit: int) -> Select:
-    """The first ``limit`` of ``current_for`` as a list shows them — id, title, kind, the
-    outage's times, whether the person has not opened it — for ``rowsets.together``."""
+def current_rows(user_id: int, limit: int | None, *shown: Any) -> Select:
+    """``current_for`` (its first ``limit``) as a list shows it — id, title, kind, the
+    outage's times, whether the person has not opened it, and the ``shown`` columns — for
+    ``rowsets.together``."""
     now = utcnow()
     unread = Announcement.id.not_in(select(AnnouncementRead.announcement_id)
                                     .where(AnnouncementRead.user_id == user_id))
     return ordered(select(Announcement.id, Announcement.title, Announcement.kind,
-                          Announcement.starts_at, Announcement.ends_at, unread.label("unread"))
+                          Announcement.starts_at, Announcement.ends_at, unread.label("unread"),
+                          *shown)
                    .where(_live(now), _meant_for(user_id)), *_current_order(now), limit=limit)
+
+
+def current_attachment_rows(user_id: int) -> Select:
+    """The attachments of what ``current_for`` shows (announcement id, id, name, size), in the
+    order they were added, for ``rowsets.together``."""
+    now = utcnow()
+    current = select(Announcement.id).where(_live(now), _meant_for(user_id))
+    return ordered(select(AnnouncementAttachment.announcement_id, AnnouncementAttachment.id,
+                          AnnouncementAttachment.filename, AnnouncementAttachment.size)
+                   .where(AnnouncementAttachment.announcement_id.in_(current)),
+                   AnnouncementAttachment.id)
 
 
 def archive_for(user_id: int, page: int, now: datetime | None = None

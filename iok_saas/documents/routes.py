@@ -44,19 +44,19 @@ def _download(document: Document, version_id: int) -> Response:
 @login_required
 def index():
     """The library by category; search by title and number; what is new since the last visit."""
-    member = services.is_member(current_user)
     query = "".join(ch for ch in request.args.get("q", "") if ch.isprintable()).strip()[:100]
     category = request.args.get("kategoria", "")
     categories = g.tenant.settings.documents.categories
     category = category if category in categories else ""
-    # The visit first: its commit would expire the documents read before it, and the page
-    # would read each of them again while it is drawn.
-    previous = services.visit(current_user.id) if member else None
-    db.session.commit()
-    found = services.for_members(query, category) if member else []
-    return render_template("documents/index.html", member=member, documents=found,
-                           categories=categories, query=query, category=category,
-                           previous=previous, statuses=STATUS_LABELS)
+    member, previous, found = services.library(current_user, query, category)
+    page = render_template(
+        "documents/index.html", member=member, documents=found, categories=categories,
+        groups=[(c, [d for d in found if d.category == c]) for c in categories],
+        query=query, category=category, previous=previous, statuses=STATUS_LABELS)
+    if member:  # after the page is drawn: the commit expires the signed-in person
+        services.visited(current_user.id, previous)
+        db.session.commit()
+    return page
 
 
 @bp.get("/dokumenty/<int:document_id>")

@@ -13,14 +13,14 @@ from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, update
 
 from iok_saas import files
 from iok_saas.audit import services as audit
 from iok_saas.audit.models import DOCUMENT_CHANGED, DOCUMENT_PUBLISHED, DOCUMENT_WITHDRAWN
 from iok_saas.auth.models import User
 from iok_saas.db import db, utcnow
-from iok_saas.db.rowsets import ordered
+from iok_saas.db.rowsets import ordered, together
 from iok_saas.documents.models import CURRENT, STATUSES, Document, DocumentVersion, DocumentVisit
 from iok_saas.estate.services import unit_ids_of
 from iok_saas.files.models import StoredFile
@@ -167,13 +167,44 @@ def is_member(user: User) -> bool:
 def for_members(query: str = "", category: str = "") -> list[Document]:
     """The documents members see (not withdrawn), by category and newest first; ``query``
     looks in the title and the number."""
-    stmt = select(Document).where(Document.withdrawn_at.is_(None))
+    return list(db.session.scalars(_members_see(select(Document), query, category)
+                                   .order_by(Document.dated.desc(), Document.id.desc())))
+
+
+def _members_see(stmt: Select, query: str, category: str) -> Select:
+    stmt = stmt.where(Document.withdrawn_at.is_(None))
     if query:
         stmt = stmt.where(or_(Document.title.icontains(query, autoescape=True),
                               Document.number.icontains(query, autoescape=True)))
-    if category:
-        stmt = stmt.where(Document.category == category)
-    return list(db.session.scalars(stmt.order_by(Document.dated.desc(), Document.id.desc())))
+    return stmt.where(Document.category == category) if category else stmt
+
+
+def library(user: User, query: str, category: str) -> tuple[bool, datetime | None, list[Any]]:
+    """What the library page shows the person: whether they may read it (staff, and residents
+    holding a unit), when they last came (None: never) and the documents ``for_members``
+    finds, as rows — one statement. ``visited`` records this visit afterwards."""
+    held = unit_ids_of(user.id)
+    documents = _members_see(select(
+        Document.id, Document.title, Document.number, Document.dated, Document.status,
+        Document.category, Document.changed_at, Document.created_at), query, category)
+    rows = together({
+        "held": held.limit(1),
+        "seen": select(DocumentVisit.seen_at).where(DocumentVisit.user_id == user.id),
+        "documents": ordered(documents if user.is_staff else documents.where(held.exists()),
+                             Document.dated.desc(), Document.id.desc()),
+    })
+    member = user.is_staff or bool(rows["held"])
+    previous = rows["seen"][0].seen_at if rows["seen"] else None
+    return member, previous, rows["documents"] if member else []
+
+
+def visited(user_id: int, before: datetime | None) -> None:
+    """Record a visit of the library now (``before``: the last one ``library`` found)."""
+    if before is None:
+        db.session.add(DocumentVisit(user_id=user_id, seen_at=utcnow()))
+    else:
+        db.session.execute(update(DocumentVisit).where(DocumentVisit.user_id == user_id)
+                           .values(seen_at=utcnow()))
 
 
 def member_get(document_id: int) -> Document | None:
@@ -192,17 +223,6 @@ def version_of(document: Document, version_id: int) -> DocumentVersion | None:
     """One version of this document."""
     return db.session.scalar(select(DocumentVersion).where(
         DocumentVersion.id == version_id, DocumentVersion.document_id == document.id))
-
-
-def visit(user_id: int) -> datetime | None:
-    """Record a visit of the library now; when the person came before (None: never)."""
-    seen = db.session.scalar(select(DocumentVisit).where(DocumentVisit.user_id == user_id))
-    previous = seen.seen_at if seen else None
-    if seen is None:
-        db.session.add(DocumentVisit(user_id=user_id, seen_at=utcnow()))
-    else:
-        seen.seen_at = utcnow()
-    return previous
 
 
 def _new_since_visit(user_id: int) -> Any:
