@@ -19,13 +19,9 @@ from tests.factories import (
 from tests.helpers import client_for, in_tenant, queries_for
 from tests.test_request_cost import Statements
 
-ZW = "zielone-wzgorza.localhost"
-
 
 def _signed_in(app, household):
-    client = client_for(app, ZW)
-    assert client.login(household.identifier, household.password).status_code == 302
-    return client
+    return _signed_in_at(app, household)
 
 
 def test_the_home_page_is_three_statements_for_one_of_everything_or_many(app, zw):
@@ -140,3 +136,29 @@ def test_the_resident_lists_cost_the_same_for_one_item_or_many(app, zw):
     for path, statements in (("/ogloszenia", 3), ("/awarie", 3), ("/sprawy", 3),
                              ("/dokumenty", 4)):
         assert queries_for(one, path) == queries_for(twelve, path) == statements, path
+
+
+def test_statements_built_once_still_answer_each_person_and_cooperative_their_own(
+        app, zw, baltyk):
+    """The home page and the record send one statement built once per process: asked in turn
+    by people of both cooperatives, each page shows its own person's units and nobody else's."""
+    people = [make_household(zw, street="ul. Zielona"), make_household(zw, street="ul. Modra"),
+              make_household(baltyk, street="ul. Morska"),
+              make_household(baltyk, street="ul. Portowa")]
+    for household in people:
+        make_ledger(zw if household.slug == zw.slug else baltyk, household.unit_ids[0], 1)
+    clients = [(household, _signed_in_at(app, household)) for household in people]
+    for _ in range(2):
+        for household, client in clients:
+            home = client.get("/").get_data(as_text=True)
+            record = client.get(f"/lokale/{household.unit_ids[0]}").get_data(as_text=True)
+            for other in people:
+                mine = other is household
+                assert (other.street in home) == mine, (household.street, other.street)
+                assert (other.street in record) == mine, (household.street, other.street)
+
+
+def _signed_in_at(app, household):
+    client = client_for(app, f"{household.slug}.localhost")
+    assert client.login(household.identifier, household.password).status_code == 302
+    return client

@@ -15,11 +15,13 @@ from iok_saas.web.home import PAGE, HomeTile, register_tile
 HOME_SHOWN = 5
 
 
-def _home(user_id: int, held: Any) -> Any:
+def _home(user_id: Any, held: Any) -> Any:
     """The newest current announcements for the resident, with whether each is unread."""
+    from sqlalchemy import bindparam
+
     from iok_saas.announcements.services import current_rows
 
-    return current_rows(user_id, HOME_SHOWN)  # five read, not all live ones
+    return current_rows(user_id, HOME_SHOWN, now=bindparam("now"))  # five, not all live ones
 
 
 def _with_unread(rows: list[Any]) -> list[tuple[Any, bool]]:

@@ -268,11 +268,11 @@ def current_for(user_id: int, now: datetime | None = None) -> list[Announcement]
         .order_by(*_current_order(now))))
 
 
-def current_rows(user_id: int, limit: int | None, *shown: Any) -> Select:
+def current_rows(user_id: Any, limit: int | None, *shown: Any, now: Any = None) -> Select:
     """``current_for`` (its first ``limit``) as a list shows it — id, title, kind, the
     outage's times, whether the person has not opened it, and the ``shown`` columns — for
-    ``rowsets.together``."""
-    now = utcnow()
+    ``rowsets.together`` (``user_id``, ``now``: values or ``bindparam``s)."""
+    now = utcnow() if now is None else now
     unread = Announcement.id.not_in(select(AnnouncementRead.announcement_id)
                                     .where(AnnouncementRead.user_id == user_id))
     return ordered(select(Announcement.id, Announcement.title, Announcement.kind,
@@ -281,10 +281,10 @@ def current_rows(user_id: int, limit: int | None, *shown: Any) -> Select:
                    .where(_live(now), _meant_for(user_id)), *_current_order(now), limit=limit)
 
 
-def current_attachment_rows(user_id: int) -> Select:
+def current_attachment_rows(user_id: Any, now: Any = None) -> Select:
     """The attachments of what ``current_for`` shows (announcement id, id, name, size), in the
     order they were added, for ``rowsets.together``."""
-    now = utcnow()
+    now = utcnow() if now is None else now
     current = select(Announcement.id).where(_live(now), _meant_for(user_id))
     return ordered(select(AnnouncementAttachment.announcement_id, AnnouncementAttachment.id,
                           AnnouncementAttachment.filename, AnnouncementAttachment.size)

@@ -98,7 +98,7 @@ def filed_by(model: type[C], user_id: int) -> list[C]:
                   model.id.desc())))
 
 
-def filed_rows(model: type[Case], user_id: int, statuses: Sequence[str], *shown: Any) -> Select:
+def filed_rows(model: type[Case], user_id: Any, statuses: Sequence[str], *shown: Any) -> Select:
     """The resident's own cases of a kind in these statuses, newest first, as a list shows
     them: the id, the parts of the number and the ``shown`` columns (a part of
     ``rowsets.together``; ``as_lines`` makes them lines)."""

@@ -24,7 +24,7 @@ def _registry() -> Any:
     return registry()
 
 
-def _home(user_id: int, held: Any) -> Any:
+def _home(user_id: Any, held: Any) -> Any:
     """The resident's cases waiting for their reply, for the home page block."""
     from iok_saas.cases.services import filed_rows
     from iok_saas.correspondence.models import WAITING as WAITING_FOR_RESIDENT

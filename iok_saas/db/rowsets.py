@@ -19,7 +19,8 @@ NULL; the answer comes back as plain named tuples per part, in each part's own o
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +30,9 @@ from sqlalchemy.types import TypeEngine
 from iok_saas.db import db
 
 POSITION = "position_in_part"
+# The execution option of a statement built once and sent on every request: the tenant filter
+# (``iok_saas.tenancy.scoping``) then keeps each cooperative's filtered copy of it.
+LONG_LIVED = "iok_long_lived"
 
 
 def ordered(stmt: Select, *order: Any, limit: int | None = None) -> Select:
@@ -49,11 +53,48 @@ def _row(names: tuple[str, ...]) -> type:
     return namedtuple("Row", names)
 
 
-def together(parts: Mapping[str, Select]) -> dict[str, list[Any]]:
+@dataclass(frozen=True)
+class _Composed:
+    """The one statement of a set of parts, and how to read its rows back."""
+
+    statement: Select
+    names: list[str]
+    where: list[list[int]]
+    shapes: list[type]
+
+
+_COMPOSED: dict[Hashable, _Composed] = {}
+_COMPOSED_MAX = 1024
+
+
+def together(parts: Mapping[str, Select] | Callable[[], Mapping[str, Select]], *,
+             key: Hashable = None, **values: Any) -> dict[str, list[Any]]:
     """Every part's rows from one statement: ``{name: [row, …]}``, each row a named tuple of
-    the part's own columns (without ``POSITION``), in the part's order."""
-    if not parts:
-        return {}
+    the part's own columns (without ``POSITION``), in the part's order.
+
+    A page asked for often passes ``key`` (everything its statement's shape depends on) and
+    ``parts`` as a function building them with ``bindparam``s for what changes between
+    requests (the person, the unit, the time), and those ``values``: the statement is then
+    built once per process and shape, and each request only sends it."""
+    composed = _COMPOSED.get(key) if key is not None else None
+    if composed is None:
+        built = parts() if callable(parts) else parts
+        if not built:
+            return {}
+        composed = _compose(built, long_lived=key is not None)
+        if key is not None:
+            if len(_COMPOSED) >= _COMPOSED_MAX:
+                _COMPOSED.clear()
+            _COMPOSED[key] = composed
+    found: dict[str, list[Any]] = {name: [] for name in composed.names}
+    names, where, shapes = composed.names, composed.where, composed.shapes
+    for row in db.session.execute(composed.statement, values):
+        part = row[0]
+        found[names[part]].append(shapes[part]._make([row[i] for i in where[part]]))
+    return found
+
+
+def _compose(parts: Mapping[str, Select], long_lived: bool) -> _Composed:
     names = list(parts)
     layouts: list[list[tuple[str, tuple[Any, bool], int]]] = []
     widest: dict[tuple[Any, bool], int] = {}
@@ -82,12 +123,9 @@ def together(parts: Mapping[str, Select]) -> dict[str, list[Any]]:
             *[placed.get(slot, cast(null(), types[slot[0]])).label(f"s{i}")
               for i, slot in enumerate(slots)]))
     everything = union_all(*branches).subquery()
-    found: dict[str, list[Any]] = {name: [] for name in names}
-    where = [[slots.index((family, index)) + 2 for _, family, index in layout]
-             for layout in layouts]
-    shapes = [_row(tuple(key for key, _, _ in layout)) for layout in layouts]
-    for row in db.session.execute(select(everything).order_by(everything.c.part,
-                                                              everything.c.position)):
-        part = row[0]
-        found[names[part]].append(shapes[part]._make(row[i] for i in where[part]))
-    return found
+    statement = select(everything).order_by(everything.c.part, everything.c.position)
+    return _Composed(
+        statement.execution_options(**{LONG_LIVED: True}) if long_lived else statement, names,
+        [[slots.index((family, index)) + 2 for _, family, index in layout]
+         for layout in layouts],
+        [_row(tuple(key for key, _, _ in layout)) for layout in layouts])

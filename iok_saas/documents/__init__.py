@@ -13,7 +13,7 @@ from iok_saas.web.home import PAGE, HomeTile, register_tile
 HOME_SHOWN = 5
 
 
-def _home(user_id: int, held: Any) -> Any:
+def _home(user_id: Any, held: Any) -> Any:
     """Documents published or replaced since the resident last opened the library."""
     from iok_saas.documents.services import new_rows
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, Subquery, select
 from sqlalchemy.orm import contains_eager
@@ -91,7 +92,7 @@ class UnitRow:
                 f"{self.city}")
 
 
-def unit_rows(user_id: int, unit_id: int | None = None) -> Select:
+def unit_rows(user_id: Any, unit_id: Any = None) -> Select:
     """The person's units (or the one of them with ``unit_id``) as plain rows, in address
     order (``rowsets.ordered``): for a page that shows them beside other rows in one
     statement; ``as_units`` makes them ``UnitRow``s."""

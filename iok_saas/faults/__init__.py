@@ -18,7 +18,7 @@ def _open_reports():
     return open_count(FaultReport)
 
 
-def _home(user_id: int, held: Any) -> Any:
+def _home(user_id: Any, held: Any) -> Any:
     """The resident's open reports, for the home page block."""
     from iok_saas.cases.services import filed_rows
     from iok_saas.faults.models import OPEN, FaultReport

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, cast, extract, func, select
+from sqlalchemy import Integer, Select, and_, bindparam, cast, extract, func, select
 
 from iok_saas.db.rowsets import ordered, together
 from iok_saas.estate.services import UnitRow, as_units, unit_ids_of, unit_rows
@@ -99,7 +99,7 @@ def _stored(number: int | None) -> int | None:
     return number if number is not None and 0 < number < 2**31 else None
 
 
-def _mine(user_id: int, unit_id: int) -> Any:
+def _mine(user_id: Any, unit_id: Any) -> Any:
     """An account of this unit, if the person holds it."""
     return and_(Account.unit_id == unit_id, Account.unit_id.in_(unit_ids_of(user_id)))
 
@@ -109,8 +109,13 @@ def balances_of(user_id: int, unit_id: int) -> tuple[UnitRow | None, list[Balanc
     one statement."""
     if _stored(unit_id) is None:
         return None, []
-    rows = together({"unit": unit_rows(user_id, unit_id),
-                     "balances": _balances(_mine(user_id, unit_id), Account.id, Account.nrb)})
+
+    def parts() -> dict[str, Select]:
+        person, unit = bindparam("user_id"), bindparam("unit_id")
+        return {"unit": unit_rows(person, unit),
+                "balances": _balances(_mine(person, unit), Account.id, Account.nrb)}
+
+    rows = together(parts, key="finance.balances_of", user_id=user_id, unit_id=unit_id)
     units = as_units(rows["unit"])
     return (units[0], [_balance(row) for row in rows["balances"]]) if units else (None, [])
 
@@ -124,31 +129,9 @@ def record(user_id: int, unit_id: int, account_id: int | None, year: int | None
     account_id, year = _stored(account_id), _stored(year)  # anything else is not there
     if _stored(unit_id) is None:
         return None
-    mine = _mine(user_id, unit_id)
-    chosen = (select(Account.id).where(mine)
-              .order_by(Account.kind, Account.name, Account.id).limit(1).scalar_subquery())
-    if account_id is not None:
-        chosen = func.coalesce(
-            select(Account.id).where(mine, Account.id == account_id).scalar_subquery(), chosen)
-    of_account = LedgerEntry.account_id == chosen
-    booked_in = cast(extract("year", LedgerEntry.booked_on), Integer)
-    shown_year = select(func.max(booked_in)).where(of_account).scalar_subquery()
-    if year is not None:
-        shown_year = func.coalesce(
-            select(booked_in).where(of_account, booked_in == year).limit(1).scalar_subquery(),
-            shown_year)
-    rows = together({
-        "unit": unit_rows(user_id, unit_id),
-        "balances": _balances(mine, Account.id, Account.nrb),
-        "years": ordered(select(booked_in.label("year")).where(of_account)
-                         .group_by(booked_in), booked_in.desc()),
-        "entries": _entries(of_account, shown_year),
-        "charges": _charges(of_account),
-        "months": ordered(select(LedgerEntry.period, func.sum(LedgerEntry.charge).label("c"),
-                                 func.sum(LedgerEntry.payment).label("p"))
-                          .where(of_account, LedgerEntry.period != "")
-                          .group_by(LedgerEntry.period), LedgerEntry.period.desc(), limit=24),
-    })
+    rows = together(lambda: _record_parts(account_id is not None, year is not None),
+                    key=("finance.record", account_id is not None, year is not None),
+                    user_id=user_id, unit_id=unit_id, account_id=account_id, year=year)
     if not rows["unit"]:
         return None
     unit = as_units(rows["unit"])[0]
@@ -163,6 +146,35 @@ def record(user_id: int, unit_id: int, account_id: int | None, year: int | None
                   [Row(entry, Decimal(entry.balance)) for entry in rows["entries"]],
                   _breakdown(rows["charges"]),
                   [(m.period, Decimal(m.c), Decimal(m.p)) for m in reversed(rows["months"])])
+
+
+def _record_parts(asked_account: bool, asked_year: bool) -> dict[str, Select]:
+    """The record's parts, for a person, unit, account and year given when it is sent."""
+    person, unit = bindparam("user_id"), bindparam("unit_id")
+    mine = _mine(person, unit)
+    chosen = (select(Account.id).where(mine)
+              .order_by(Account.kind, Account.name, Account.id).limit(1).scalar_subquery())
+    if asked_account:
+        chosen = func.coalesce(select(Account.id).where(
+            mine, Account.id == bindparam("account_id")).scalar_subquery(), chosen)
+    of_account = LedgerEntry.account_id == chosen
+    booked_in = cast(extract("year", LedgerEntry.booked_on), Integer)
+    shown_year = select(func.max(booked_in)).where(of_account).scalar_subquery()
+    if asked_year:
+        shown_year = func.coalesce(select(booked_in).where(
+            of_account, booked_in == bindparam("year")).limit(1).scalar_subquery(), shown_year)
+    return {
+        "unit": unit_rows(person, unit),
+        "balances": _balances(mine, Account.id, Account.nrb),
+        "years": ordered(select(booked_in.label("year")).where(of_account)
+                         .group_by(booked_in), booked_in.desc()),
+        "entries": _entries(of_account, shown_year),
+        "charges": _charges(of_account),
+        "months": ordered(select(LedgerEntry.period, func.sum(LedgerEntry.charge).label("c"),
+                                 func.sum(LedgerEntry.payment).label("p"))
+                          .where(of_account, LedgerEntry.period != "")
+                          .group_by(LedgerEntry.period), LedgerEntry.period.desc(), limit=24),
+    }
 
 
 def _entries(of_account: Any, year: Any) -> Select:

@@ -38,6 +38,5 @@ def home():
         return render_template("public/home.html", settings=g.tenant.settings)
     if current_user.is_staff:
         return redirect(url_for("staff.dashboard"))
-    units, tiles = tiles_for(current_user.id, unit_rows(current_user.id),
-                             unit_ids_of(current_user.id))
+    units, tiles = tiles_for(current_user.id, unit_rows, unit_ids_of)
     return render_template("public/resident_home.html", units=as_units(units), tiles=tiles)

@@ -35,6 +35,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.sql import visitors
 
 from iok_saas.db import rls
+from iok_saas.db.rowsets import LONG_LIVED
 from iok_saas.db.session import BOUND_TENANT, TenantSession, platform_mode
 from iok_saas.tenancy.context import (
     ALL_TENANTS,
@@ -169,9 +170,40 @@ _CHECKED: dict[Any, frozenset[str]] = {}
 _CHECKED_MAX = 4096
 
 
-def _unfiltered_cached(statement: Any) -> set[str] | frozenset[str]:
+# Statements built once and sent again and again (``iok_saas.db.rowsets``, execution option
+# ``LONG_LIVED``): each cooperative's filtered copy is made once and kept, so SQLAlchemy's
+# cache key (a walk of the whole statement, memoised on it) and the check below are computed
+# once per cooperative and shape, not on every request.
+_BY_STATEMENT: dict[int, tuple[Any, frozenset[str]]] = {}
+_SCOPED: dict[tuple[int, int], tuple[Any, Any]] = {}
+
+
+def _scoped_once(statement: Any, tenant_id: int) -> Any:
+    """``statement`` with the cooperative's criteria: the same object every time."""
+    key = (id(statement), tenant_id)
+    known = _SCOPED.get(key)
+    if known is not None and known[0] is statement:
+        return known[1]
+    if len(_SCOPED) >= _CHECKED_MAX:
+        _SCOPED.clear()
+        _BY_STATEMENT.clear()
+    scoped = statement.options(_criteria(tenant_id))
+    _SCOPED[key] = (statement, scoped)
+    return scoped
+
+
+def _unfiltered_cached(statement: Any, long_lived: bool = False) -> set[str] | frozenset[str]:
     """``unfiltered_tables`` remembered per statement shape (SQLAlchemy's own cache key, which
     leaves out bound values): walking a statement costs more than running a small query."""
+    if long_lived:
+        known = _BY_STATEMENT.get(id(statement))
+        if known is not None and known[0] is statement:
+            return known[1]
+        if len(_BY_STATEMENT) >= _CHECKED_MAX:
+            _BY_STATEMENT.clear()
+        found = frozenset(unfiltered_tables(statement))
+        _BY_STATEMENT[id(statement)] = (statement, found)
+        return found
     cache_key = statement._generate_cache_key()
     if cache_key is None:
         return unfiltered_tables(statement)
@@ -187,7 +219,7 @@ def _refuse_unscopable(state: ORMExecuteState) -> None:
     """Statements the tenant filter cannot cover are refused, not run unfiltered."""
     statement = state.statement
     if state.is_select:
-        tables = _unfiltered_cached(statement)
+        tables = _unfiltered_cached(statement, bool(state.execution_options.get(LONG_LIVED)))
         if tables:
             raise UnscopedStatement(
                 f"{', '.join(sorted(tables))} read outside the tenant filter: select an ORM "
@@ -253,8 +285,12 @@ def _scope_statement(state: ORMExecuteState) -> Any:
     if state.is_select or state.is_update or state.is_delete:
         # Added to every statement, not only those whose top-level entity is scoped:
         # select_from(), subqueries and joins carry tenant-owned tables too. The check below
-        # then reads the final statement, whose cache key SQLAlchemy computes once for both.
-        state.statement = state.statement.options(_criteria(tenant_id))
+        # then reads the final statement, whose cache key SQLAlchemy computes once for both
+        # (for a statement built once, once per cooperative: ``_scoped_once``).
+        if state.execution_options.get(LONG_LIVED):
+            state.statement = _scoped_once(state.statement, tenant_id)
+        else:
+            state.statement = state.statement.options(_criteria(tenant_id))
     _refuse_unscopable(state)
     return None
 

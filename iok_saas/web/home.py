@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam
 
+from iok_saas.db import utcnow
 from iok_saas.db.rowsets import together
 from iok_saas.web import registry
 
@@ -30,7 +31,7 @@ class HomeTile:
 
     name: str
     template: str  # included with ``data`` (and ``unit`` for a unit tile)
-    rows: Callable[[int, Select], Select]  # (person, their unit ids) → the rows it shows
+    rows: Callable[[Any, Select], Select]  # (person, their unit ids) → the rows it shows
     shape: Callable[[list[Any]], Any] = list  # those rows → the template's ``data``
     place: str = UNIT
     feature: str | None = None
@@ -51,12 +52,22 @@ def register_tile(app: Flask, tile: HomeTile) -> None:
     registry.add(app, "home_tiles", tile)
 
 
-def tiles_for(user_id: int, units: Select, held: Select) -> tuple[list[Any], dict[str, Any]]:
-    """The person's units (the rows of ``units``, a part of ``rowsets.together``) and the
-    tiles of the current cooperative with their data, by place, and where a unit's address
-    links to — one statement for all of them. ``held``: the ids of the person's units."""
+def tiles_for(user_id: int, units: Callable[[Any], Select], held: Callable[[Any], Select]
+              ) -> tuple[list[Any], dict[str, Any]]:
+    """The person's units (the rows of ``units(person)``, a part of ``rowsets.together``) and
+    the tiles of the current cooperative with their data, by place, and where a unit's address
+    links to — one statement for all of them, built once per set of tiles: a tile's ``rows``
+    gets the person as ``bindparam("user_id")`` and their units' ids (``held(person)``), and
+    may use ``bindparam("now")``, the time of the request."""
     tiles = sorted(registry.switched_on("home_tiles"), key=lambda t: (t.order, t.name))
-    rows = together({"": units, **{t.name: t.rows(user_id, held) for t in tiles}})
+
+    def parts() -> dict[str, Select]:
+        person = bindparam("user_id")
+        theirs = held(person)
+        return {"": units(person), **{t.name: t.rows(person, theirs) for t in tiles}}
+
+    rows = together(parts, key=("home", *(t.name for t in tiles)), user_id=user_id,
+                    now=utcnow())
     loaded = [Loaded(tile, tile.shape(rows[tile.name])) for tile in tiles]
     return rows[""], {
         UNIT: [t for t in loaded if t.tile.place == UNIT],
