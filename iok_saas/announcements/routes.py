@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -13,13 +15,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import bindparam
 
 from iok_saas import files
 from iok_saas.announcements import render, services
 from iok_saas.announcements.forms import AnnouncementForm, EmailChoiceForm, local
 from iok_saas.announcements.models import Announcement
 from iok_saas.contacts import consents
-from iok_saas.db import db
+from iok_saas.db import db, utcnow
 from iok_saas.db.rowsets import together
 from iok_saas.estate.services import buildings
 from iok_saas.files.uploads import takes_upload
@@ -42,12 +45,8 @@ require_feature(staff_bp, "announcements")
 @login_required
 def index():
     """Current announcements for the resident's buildings: pinned and outages first."""
-    rows = together({
-        "shown": services.current_rows(
-            current_user.id, None, Announcement.pinned, Announcement.publish_from,
-            Announcement.edited_at, Announcement.service),
-        "files": services.current_attachment_rows(current_user.id),
-    })
+    rows = together(_current_parts, key="announcements.index", user_id=current_user.id,
+                    now=utcnow())
     attached: dict[int, list] = {}
     for row in rows["files"]:
         attached.setdefault(row.announcement_id, []).append(row)
@@ -55,6 +54,14 @@ def index():
                            read={a.id for a in rows["shown"] if not a.unread},
                            attachments=attached,
                            choice=EmailChoiceForm(wanted=current_user.announcement_emails))
+
+
+def _current_parts() -> dict[str, Any]:
+    person, now = bindparam("user_id"), bindparam("now")
+    return {"shown": services.current_rows(person, None, Announcement.pinned,
+                                           Announcement.publish_from, Announcement.edited_at,
+                                           Announcement.service, now=now),
+            "files": services.current_attachment_rows(person, now=now)}
 
 
 @bp.get("/ogloszenia/archiwum")

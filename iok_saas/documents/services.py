@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 
 from iok_saas import files
 from iok_saas.audit import services as audit
@@ -171,7 +171,7 @@ def for_members(query: str = "", category: str = "") -> list[Document]:
                                    .order_by(Document.dated.desc(), Document.id.desc())))
 
 
-def _members_see(stmt: Select, query: str, category: str) -> Select:
+def _members_see(stmt: Select, query: str, category: Any) -> Select:
     stmt = stmt.where(Document.withdrawn_at.is_(None))
     if query:
         stmt = stmt.where(or_(Document.title.icontains(query, autoescape=True),
@@ -183,16 +183,25 @@ def library(user: User, query: str, category: str) -> tuple[bool, datetime | Non
     """What the library page shows the person: whether they may read it (staff, and residents
     holding a unit), when they last came (None: never) and the documents ``for_members``
     finds, as rows — one statement. ``visited`` records this visit afterwards."""
-    held = unit_ids_of(user.id)
-    documents = _members_see(select(
-        Document.id, Document.title, Document.number, Document.dated, Document.status,
-        Document.category, Document.changed_at, Document.created_at), query, category)
-    rows = together({
-        "held": held.limit(1),
-        "seen": select(DocumentVisit.seen_at).where(DocumentVisit.user_id == user.id),
-        "documents": ordered(documents if user.is_staff else documents.where(held.exists()),
-                             Document.dated.desc(), Document.id.desc()),
-    })
+    def parts() -> dict[str, Select]:
+        person = bindparam("user_id")
+        held = unit_ids_of(person)
+        documents = _members_see(select(
+            Document.id, Document.title, Document.number, Document.dated, Document.status,
+            Document.category, Document.changed_at, Document.created_at),
+            query, bindparam("category") if category else "")
+        return {
+            "held": held.limit(1),
+            "seen": select(DocumentVisit.seen_at).where(DocumentVisit.user_id == person),
+            "documents": ordered(documents if user.is_staff else documents.where(held.exists()),
+                                 Document.dated.desc(), Document.id.desc()),
+        }
+
+    # A search (its words escaped for LIKE in Python) is built each time; the library as it
+    # opens, by category or not, once.
+    rows = together(parts, key=None if query else ("documents.library", user.is_staff,
+                                                    bool(category)),
+                    user_id=user.id, category=category)
     member = user.is_staff or bool(rows["held"])
     previous = rows["seen"][0].seen_at if rows["seen"] else None
     return member, previous, rows["documents"] if member else []

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, func, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -253,12 +253,17 @@ def queue(page: int = 1, per_page: int = QUEUE_PAGE) -> Queue:
 
 
 def _queue_rows(page: int, per_page: int) -> dict[str, list]:
+    return together(_queue_parts, key="meters.queue", skip=(page - 1) * per_page,
+                    size=per_page)
+
+
+def _queue_parts() -> dict[str, Any]:
     # The page is chosen among the readings alone (the queue's own index, in order), once (a
     # CTE), then only its rows are joined to their meters, units and earlier readings:
     # joining all 5 000 first took ten times as long.
     chosen = (select(Reading.id, Reading.meter_id).where(Reading.status == PENDING)
               .order_by(Reading.created_at, Reading.id)
-              .offset((page - 1) * per_page).limit(per_page).cte("queue_page"))
+              .offset(bindparam("skip")).limit(bindparam("size")).cte("queue_page"))
     earlier = aliased(Reading)
     ranked = (select(earlier.meter_id, earlier.value, earlier.read_on, func.row_number().over(
         partition_by=earlier.meter_id, order_by=(earlier.read_on.desc(), earlier.id.desc())
@@ -266,7 +271,7 @@ def _queue_rows(page: int, per_page: int) -> dict[str, list]:
                         earlier.status == ACCEPTED).subquery())
     photographed = select(ReadingPhoto.reading_id).where(
         ReadingPhoto.reading_id.in_(select(chosen.c.id)))
-    return together({
+    return {
         "waiting": select(func.count().label("count")).select_from(Reading)
         .where(Reading.status == PENDING),
         "rows": ordered(
@@ -282,7 +287,7 @@ def _queue_rows(page: int, per_page: int) -> dict[str, list]:
             .join(Building, Building.id == Unit.building_id)
             .outerjoin(ranked, and_(ranked.c.meter_id == Reading.meter_id, ranked.c.n == 1)),
             Reading.created_at, Reading.id),
-    })
+    }
 
 
 def _queue_row(row: Any) -> QueueRow:
