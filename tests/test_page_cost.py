@@ -126,15 +126,21 @@ def test_the_readings_queue_is_three_statements_for_two_waiting_or_a_full_page(
 
 
 def test_the_resident_lists_cost_the_same_for_one_item_or_many(app, zw):
-    """Announcements (with their attachments and unread marks), fault reports and letters: the
-    setting, the person, one statement; the library one more — the visit it records."""
+    """Announcements (with their attachments and unread marks), fault reports, letters and
+    meters (with their last and waiting readings): the setting, the person, one statement; the
+    library one more — the visit it records."""
     few, many = make_household(zw, units=1), make_household(zw, units=1)
     make_announcement(zw, few), make_document(zw, few), make_fault(zw, few)
     for _ in range(12):
         make_announcement(zw, many), make_document(zw, many), make_fault(zw, many)
+    from tests.factories import make_meter
+
+    make_meter(zw, few.unit_ids[0])
+    for _ in range(6):
+        make_meter(zw, many.unit_ids[0])
     one, twelve = _signed_in(app, few), _signed_in(app, many)
     for path, statements in (("/ogloszenia", 3), ("/awarie", 3), ("/sprawy", 3),
-                             ("/dokumenty", 4)):
+                             ("/liczniki", 3), ("/dokumenty", 4)):
         assert queries_for(one, path) == queries_for(twelve, path) == statements, path
 
 

@@ -16,10 +16,11 @@ import secrets
 from datetime import timedelta
 
 from flask import request, session
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from iok_saas.auth.models import SignedInSession, User
 from iok_saas.db import db, utcnow
+from iok_saas.db.rowsets import LONG_LIVED
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import get_tenant_info
 
@@ -62,10 +63,25 @@ def load(user_id: int) -> tuple[User, SignedInSession] | None:
     token = session.get(KEY)
     if not isinstance(token, str) or not token:
         return None
-    found = db.session.execute(
-        select(User, SignedInSession).join(SignedInSession, SignedInSession.user_id == User.id)
-        .where(User.id == user_id, SignedInSession.token_hash == _digest(token))).first()
+    found = db.session.execute(_loading(), {"user_id": user_id,
+                                            "token_hash": _digest(token)}).first()
     return (found[0], found[1]) if found else None
+
+
+_LOADING: list = []
+
+
+def _loading():
+    """``load``'s statement, built once (every signed-in request sends it): the tenant filter
+    then keeps its filtered copy per cooperative (``rowsets.LONG_LIVED``)."""
+    if not _LOADING:
+        _LOADING.append(
+            select(User, SignedInSession)
+            .join(SignedInSession, SignedInSession.user_id == User.id)
+            .where(User.id == bindparam("user_id"),
+                   SignedInSession.token_hash == bindparam("token_hash"))
+            .execution_options(**{LONG_LIVED: True}))
+    return _LOADING[0]
 
 
 def current_id() -> int | None:

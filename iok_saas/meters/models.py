@@ -54,11 +54,18 @@ class Meter(TenantScoped, Timestamped, db.Model):
 
     def closed_reason(self, today: date) -> str | None:
         """Why the meter takes no new readings (removed, past its legalisation), or None."""
-        if self.removed_on is not None and self.removed_on <= today:
-            return "removed"
-        if self.legalised_until is not None and self.legalised_until < today:
-            return "expired"
-        return None
+        return closed_reason(self.removed_on, self.legalised_until, today)
+
+
+def closed_reason(removed_on: date | None, legalised_until: date | None, today: date
+                  ) -> str | None:
+    """Why a meter with these dates takes no new readings (removed, past its legalisation), or
+    None."""
+    if removed_on is not None and removed_on <= today:
+        return "removed"
+    if legalised_until is not None and legalised_until < today:
+        return "expired"
+    return None
 
 
 class Reading(TenantScoped, Timestamped, db.Model):

@@ -18,7 +18,6 @@ from flask_login import current_user, login_required
 
 from iok_saas.contacts import consents
 from iok_saas.db import db
-from iok_saas.estate.services import places_of
 from iok_saas.files.uploads import takes_upload
 from iok_saas.meters import photos, services
 from iok_saas.meters.forms import ReadingForm, RemindersForm, apply
@@ -47,8 +46,7 @@ def _meter_or_404(meter_id: int) -> Meter:
 @login_required
 def index():
     """Every meter of every unit the resident holds."""
-    units = places_of(current_user.id).units
-    states = services.meters_of(u.id for u in units)
+    units, states = services.meters_page(current_user.id)
     return render_template("meters/index.html", units=units, states=states,
                            window=window_message(_rules()),
                            reminders=RemindersForm(reminders=current_user.reading_reminders),

@@ -8,7 +8,6 @@ see the same answers. Nothing here commits: the views do.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,7 +22,7 @@ from iok_saas.auth.models import User
 from iok_saas.db import db, utcnow
 from iok_saas.db.rowsets import ordered, together
 from iok_saas.estate.models import Building, Unit
-from iok_saas.estate.services import unit_ids_of
+from iok_saas.estate.services import UnitRow, as_units, unit_ids_of, unit_rows
 from iok_saas.mail.outbox import queue_message
 from iok_saas.meters import photos
 from iok_saas.meters.checks import ReadingError, check_resident, check_staff
@@ -38,6 +37,7 @@ from iok_saas.meters.models import (
     Reading,
     ReadingCorrection,
     ReadingPhoto,
+    closed_reason,
 )
 from iok_saas.meters.window import today, window_message
 from iok_saas.tenancy.settings import Readings as ReadingRules
@@ -47,32 +47,59 @@ from iok_saas.web.formatting import day, decimal_comma
 
 
 @dataclass(frozen=True)
-class MeterState:
-    """A meter with its latest accepted reading and the reading waiting for staff, if any."""
+class Seen:
+    """A reading as the meters page shows it."""
 
-    meter: Meter
-    last: Reading | None
-    pending: Reading | None
+    id: int | None
+    value: Decimal
+    read_on: date
+
+
+@dataclass(frozen=True)
+class MeterState:
+    """A meter (the columns the page shows) with its latest accepted reading and the reading
+    waiting for staff, if any."""
+
+    meter: Any
+    last: Seen | None
+    pending: Seen | None
     closed: str | None  # "removed" / "expired"
 
 
-def meters_of(unit_ids: Iterable[int]) -> dict[int, list[MeterState]]:
-    """Meters of these units with their states: three queries whatever the count."""
-    unit_ids = list(unit_ids)
-    if not unit_ids:
-        return {}
-    meters = list(db.session.scalars(
-        select(Meter).where(Meter.unit_id.in_(unit_ids)).order_by(Meter.kind, Meter.id)))
-    ids = [m.id for m in meters]
-    latest = _latest_accepted(ids)
-    pending = {r.meter_id: r for r in db.session.scalars(
-        select(Reading).where(Reading.meter_id.in_(ids), Reading.status == PENDING))} if ids else {}
+def meters_page(user_id: int) -> tuple[list[UnitRow], dict[int, list[MeterState]]]:
+    """The person's units and the meters of each with their states: one statement."""
+    rows = together(_meters_parts, key="meters.index", user_id=user_id)
     on = today()
-    result: dict[int, list[MeterState]] = defaultdict(list)
-    for meter in meters:
-        result[meter.unit_id].append(MeterState(meter, latest.get(meter.id),
-                                                pending.get(meter.id), meter.closed_reason(on)))
-    return result
+    states: dict[int, list[MeterState]] = defaultdict(list)
+    for row in rows["meters"]:
+        last = Seen(None, row.last_value, row.last_on) if row.last_on is not None else None
+        pending = (Seen(row.pending_id, row.pending_value, row.pending_on)
+                   if row.pending_id is not None else None)
+        states[row.unit_id].append(MeterState(
+            row, last, pending, closed_reason(row.removed_on, row.legalised_until, on)))
+    return as_units(rows["units"]), states
+
+
+def _meters_parts() -> dict[str, Any]:
+    person = bindparam("user_id")
+    theirs = select(Meter.id).where(Meter.unit_id.in_(unit_ids_of(person)))
+    earlier, waiting = aliased(Reading), aliased(Reading)
+    ranked = (select(earlier.meter_id, earlier.value, earlier.read_on, func.row_number().over(
+        partition_by=earlier.meter_id, order_by=(earlier.read_on.desc(), earlier.id.desc())
+    ).label("n")).where(earlier.meter_id.in_(theirs), earlier.status == ACCEPTED).subquery())
+    return {
+        "units": unit_rows(person),
+        "meters": ordered(
+            select(Meter.id, Meter.unit_id, Meter.kind, Meter.serial_number, Meter.place,
+                   Meter.measure, Meter.removed_on, Meter.legalised_until,
+                   ranked.c.value.label("last_value"), ranked.c.read_on.label("last_on"),
+                   waiting.id.label("pending_id"), waiting.value.label("pending_value"),
+                   waiting.read_on.label("pending_on"))
+            .outerjoin(ranked, and_(ranked.c.meter_id == Meter.id, ranked.c.n == 1))
+            .outerjoin(waiting, and_(waiting.meter_id == Meter.id, waiting.status == PENDING))
+            .where(Meter.unit_id.in_(unit_ids_of(person))),
+            Meter.kind, Meter.id),
+    }
 
 
 def _latest_accepted(meter_ids: list[int]) -> dict[int, Reading]:
