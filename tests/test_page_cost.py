@@ -4,6 +4,8 @@ the signed-in person, and the page's data in one statement (``iok_saas.db.rowset
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from iok_saas.db import db
@@ -168,3 +170,47 @@ def _signed_in_at(app, household):
     client = client_for(app, f"{household.slug}.localhost")
     assert client.login(household.identifier, household.password).status_code == 302
     return client
+
+
+def test_the_case_queues_are_three_statements_and_their_filters_fall_back_as_the_form_does(
+        app, zw, baltyk):
+    """The buildings and staff the filters offer, how many cases match and the page with
+    places and names: one statement. A building or member of staff not of the cooperative (or
+    no longer staff) narrows nothing, and the form shows "all", as before."""
+    from iok_saas.auth.models import CLERK
+    from iok_saas.cases.queue import PAGE_SIZE
+    from iok_saas.faults.models import FaultReport
+
+    clerk = make_household(zw, units=0, role=CLERK)
+    other_clerk = make_household(baltyk, units=0, role=CLERK)
+    homes = [make_household(zw, units=1) for _ in range(3)]
+    reports = [make_fault(zw, home)[0] for home in homes]
+    with in_tenant(zw):
+        db.session.get(FaultReport, reports[0]).assigned_to_id = clerk.user_id
+    client = _signed_in(app, clerk)
+    for path in ("/panel/awarie/", "/panel/sprawy/"):
+        assert queries_for(client, path) == 3
+    for _ in range(PAGE_SIZE):  # a second page
+        make_fault(zw, homes[0])
+    assert queries_for(client, "/panel/awarie/?strona=2") == 3
+
+    def shown(query: str) -> set[int]:
+        page = client.get(f"/panel/awarie/?status=all{query}").get_data(as_text=True)
+        return {r for r in reports if f'href="/panel/awarie/{r}"' in page}
+
+    assert shown("") == set(reports)
+    assert shown(f"&building={homes[1].building_id}") == {reports[1]}
+    assert shown(f"&building={other_clerk.building_id}") == set(reports)  # not ours: all
+    assert shown("&building=99999999999") == set(reports)
+    assert shown("&assigned=me") == {reports[0]}
+    assert shown(f"&assigned={clerk.user_id}") == {reports[0]}
+    assert shown("&assigned=nobody") == set(reports[1:])
+    assert shown(f"&assigned={other_clerk.user_id}") == set(reports)  # not ours: anyone
+    assert shown(f"&assigned={homes[0].user_id}") == set(reports)  # a resident: anyone
+    page = client.get(f"/panel/awarie/?building={other_clerk.building_id}"
+                      f"&assigned={other_clerk.user_id}").get_data(as_text=True)
+    for name in ("building", "assigned"):  # the form shows the fallback too
+        chosen = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S)
+        assert re.search(r'<option selected value="">', chosen.group(1)), name
+    last = client.get("/panel/awarie/?strona=99").get_data(as_text=True)  # past the end
+    assert "Strona 2 z 2" in last

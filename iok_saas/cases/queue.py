@@ -16,12 +16,13 @@ from flask import Response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from wtforms import SelectField
 
 from iok_saas import files
 from iok_saas.auth.models import RESIDENT, User
 from iok_saas.db import db, utcnow
+from iok_saas.estate.models import Building
 from iok_saas.web.formatting import csv_cell, excel_csv
 from iok_saas.web.forms import Form
 
@@ -37,8 +38,7 @@ def staff_members() -> list[User]:
 
 def staff_member(user_id: int) -> User | None:
     """The active member of staff with this id (None: not one, so nothing can be assigned)."""
-    return db.session.scalar(select(User).where(User.id == user_id, User.role != RESIDENT,
-                                                User.active))
+    return db.session.scalar(select(User).where(User.id.in_(_staff(user_id))))
 
 
 def people(ids: Iterable[int | None]) -> dict[int, User]:
@@ -79,8 +79,11 @@ class FilterForm(Form):
 
 
 def read_filters(form_class: type[FilterForm], kind_field: str, statuses: Mapping[str, Any],
-                 kinds: Sequence[str], buildings: Iterable[Any]) -> tuple[Any, Filters]:
-    """The queue's filters from the address; anything odd falls back to the default."""
+                 kinds: Sequence[str], buildings: Iterable[Any],
+                 staff: Iterable[Any] | None = None) -> tuple[Any, Filters]:
+    """The queue's filters from the address; anything odd falls back to the default
+    (``buildings``, ``staff``: what may be chosen, each with ``id``; ``address``,
+    ``full_name``)."""
     form = form_class(request.args)
     kind = form[kind_field]
     form.status.choices = [("open", _("open")), ("all", _("all"))] + [
@@ -91,7 +94,7 @@ def read_filters(form_class: type[FilterForm], kind_field: str, statuses: Mappin
         (str(days), ngettext("over %(num)d day ago", "over %(num)d days ago", days))
         for days in AGE_DAYS]
     form.assigned.choices = [("", _("anyone")), ("me", _("me")), ("nobody", _("nobody"))] + [
-        (str(m.id), m.full_name) for m in staff_members()]
+        (str(m.id), m.full_name) for m in (staff_members() if staff is None else staff)]
     for field in (form.status, kind, form.building, form.older, form.assigned):
         if field.data not in {value for value, _label in field.choices}:
             field.data = field.default
@@ -102,26 +105,67 @@ def read_filters(form_class: type[FilterForm], kind_field: str, statuses: Mappin
         assigned=form.assigned.data)
 
 
-def filtered(stmt: Select, filters: Filters, me: User, model: Any,
-             open_statuses: Sequence[str]) -> Select:
-    """``stmt`` (cases of one kind: ``model``) narrowed by the filters."""
+def asked_filters(kind_field: str, statuses: Mapping[str, Any], kinds: Sequence[str]
+                  ) -> Filters:
+    """The filters the address asks for, checked without the database: a building or a
+    member of staff that is not the cooperative's is then left out by ``filtered`` itself
+    (as ``read_filters`` leaves it out of the form)."""
+    args = request.args
+    status = args.get("status", "open")
+    kind = args.get(kind_field, "")
+    older = args.get("older", "")
+    building, assigned = args.get("building", ""), args.get("assigned", "")
+    return Filters(
+        status=status if status in ("open", "all") or status in statuses else "open",
+        kind=kind if kind in kinds else "",
+        building_id=int(building) if building.isdigit() and len(building) < 10 else None,
+        older_than_days=int(older) if older.isdigit() and int(older) in AGE_DAYS else None,
+        assigned=assigned if assigned in ("me", "nobody") or (
+            assigned.isdigit() and len(assigned) < 10) else "")
+
+
+def filtered(stmt: Select, filters: Filters, model: Any, open_statuses: Sequence[str]) -> Select:
+    """``stmt`` (cases of one kind: ``model``) narrowed by the filters, their values bound when
+    it is sent (``filter_values``): the same statement for every value. A building or a member
+    of staff that is not the cooperative's narrows nothing, as the form shows."""
     if filters.status == "open":
         stmt = stmt.where(model.status.in_(open_statuses))
     elif filters.status != "all":
-        stmt = stmt.where(model.status == filters.status)
+        stmt = stmt.where(model.status == bindparam("status"))
     if filters.kind:
-        stmt = stmt.where(model.category == filters.kind)
+        stmt = stmt.where(model.category == bindparam("kind"))
     if filters.building_id:
-        stmt = stmt.where(model.building_id == filters.building_id)
+        stmt = stmt.where(or_(model.building_id == bindparam("building"), ~select(Building.id)
+                              .where(Building.id == bindparam("building")).exists()))
     if filters.older_than_days:
-        stmt = stmt.where(model.created_at <= utcnow() - timedelta(days=filters.older_than_days))
-    if filters.assigned == "me":
-        stmt = stmt.where(model.assigned_to_id == me.id)
-    elif filters.assigned == "nobody":
-        stmt = stmt.where(model.assigned_to_id.is_(None))
-    elif filters.assigned.isdigit():
-        stmt = stmt.where(model.assigned_to_id == int(filters.assigned))
+        stmt = stmt.where(model.created_at <= bindparam("received_before"))
+    if filters.assigned in ("me", "nobody") or filters.assigned.isdigit():
+        if filters.assigned == "nobody":
+            stmt = stmt.where(model.assigned_to_id.is_(None))
+        elif filters.assigned == "me":
+            stmt = stmt.where(model.assigned_to_id == bindparam("me"))
+        else:
+            stmt = stmt.where(or_(model.assigned_to_id == bindparam("assignee"),
+                                  ~_staff(bindparam("assignee")).exists()))
     return stmt
+
+
+def filter_values(filters: Filters, me: User) -> dict[str, Any]:
+    """The values ``filtered`` binds."""
+    return {"status": filters.status, "kind": filters.kind, "building": filters.building_id,
+            "received_before": utcnow() - timedelta(days=filters.older_than_days or 0),
+            "me": me.id, "assignee": int(filters.assigned) if filters.assigned.isdigit() else 0}
+
+
+def filter_shape(filters: Filters) -> tuple[Any, ...]:
+    """What of the filters changes ``filtered``'s statement (not its values)."""
+    return (filters.status if filters.status in ("open", "all") else "one", bool(filters.kind),
+            bool(filters.building_id), bool(filters.older_than_days),
+            filters.assigned if filters.assigned in ("", "me", "nobody") else "one")
+
+
+def _staff(user_id: Any) -> Select:
+    return select(User.id).where(User.id == user_id, User.role != RESIDENT, User.active)
 
 
 @dataclass(frozen=True)

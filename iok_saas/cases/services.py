@@ -17,12 +17,12 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import aliased, joinedload
 
 from iok_saas import registers
 from iok_saas.audit import services as audit
-from iok_saas.auth.models import User
+from iok_saas.auth.models import RESIDENT, User
 from iok_saas.cases import queue as queues
 from iok_saas.cases.files import attach, check_uploads, file_count
 from iok_saas.cases.kinds import CaseKind, Upload, kind_of
@@ -40,8 +40,8 @@ from iok_saas.cases.models import (
     CaseFollower,
 )
 from iok_saas.db import db, utcnow
-from iok_saas.db.rowsets import ordered
-from iok_saas.estate.models import Unit
+from iok_saas.db.rowsets import ordered, together
+from iok_saas.estate.models import Building, Unit
 from iok_saas.mail.outbox import queue_message
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import get_tenant_info
@@ -189,10 +189,63 @@ def comment(case: Case, user: User, text: str, uploads: Sequence[Upload], rules:
 # --- staff --------------------------------------------------------------------------------------
 
 
-def queue(model: type[C], filters: queues.Filters, me: User) -> Select:
-    """The cases of a kind staff look at, oldest first (merged duplicates only with "all")."""
-    return queues.filtered(select(model).options(*_places(model)), filters, me,
+def queue(model: type[C], filters: queues.Filters) -> Select:
+    """The cases of a kind staff look at, oldest first (merged duplicates only with "all"),
+    sent with ``queues.filter_values``."""
+    return queues.filtered(select(model).options(*_places(model)), filters,
                            model, kind_of(model).open).order_by(model.created_at, model.id)
+
+
+def queue_page(model: type[Case], filters: queues.Filters, me: User, page: int,
+               size: int) -> dict[str, list]:
+    """One page of a kind's staff queue as the page shows it, with how many cases the filters
+    find and what the filters offer (the buildings, the staff): one statement, built once per
+    kind and shape of the filters."""
+    values = queues.filter_values(filters, me)
+    return together(lambda: _queue_parts(model, filters),
+                    key=("cases.queue", model.__name__, *queues.filter_shape(filters)),
+                    skip=(page - 1) * size, size=size, **values)
+
+
+def _queue_parts(model: type[Case], filters: queues.Filters) -> dict[str, Select]:
+    kind = kind_of(model)
+    found = queues.filtered(select(model.id).select_from(model), filters, model, kind.open)
+    unit, unit_building, building = aliased(Unit), aliased(Building), aliased(Building)
+    filer, assignee = aliased(User), aliased(User)
+    chosen = found.order_by(model.created_at, model.id).offset(bindparam("skip")).limit(
+        bindparam("size")).cte("queue_page")
+    return {
+        "buildings": ordered(select(Building.id, Building.street, Building.number),
+                             Building.street, Building.number),
+        "staff": ordered(select(User.id, User.first_name, User.last_name, User.identifier)
+                         .where(User.role != RESIDENT, User.active),
+                         User.last_name, User.first_name),
+        "count": select(func.count().label("count")).select_from(found.subquery()),
+        "items": ordered(
+            select(model.id, model.register, model.year, model.number, model.created_at,
+                   model.status, model.category, model.subject,
+                   model.__table__.c.place, model.planned_on,
+                   model.filed_by_id, model.assigned_to_id,
+                   unit.number.label("unit_number"), unit_building.street.label("unit_street"),
+                   unit_building.number.label("unit_building_number"),
+                   unit_building.postal_code.label("unit_postal_code"),
+                   unit_building.city.label("unit_city"),
+                   building.street.label("building_street"),
+                   building.number.label("building_number"),
+                   filer.first_name.label("filer_first_name"),
+                   filer.last_name.label("filer_last_name"),
+                   filer.identifier.label("filer_identifier"),
+                   assignee.first_name.label("assignee_first_name"),
+                   assignee.last_name.label("assignee_last_name"),
+                   assignee.identifier.label("assignee_identifier"))
+            .select_from(chosen).join(model, model.id == chosen.c.id)
+            .outerjoin(unit, unit.id == model.unit_id)
+            .outerjoin(unit_building, unit_building.id == unit.building_id)
+            .outerjoin(building, building.id == model.building_id)
+            .outerjoin(filer, filer.id == model.filed_by_id)
+            .outerjoin(assignee, assignee.id == model.assigned_to_id),
+            model.created_at, model.id),
+    }
 
 
 def open_count(model: type[Case], statuses: Sequence[str] | None = None) -> Any:

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from iok_saas import registers
 from iok_saas.audit import services as audit
 from iok_saas.cases import files as case_files
 from iok_saas.cases import queue as queues
@@ -24,7 +26,7 @@ from iok_saas.cases import services as cases
 from iok_saas.cases.kinds import Upload, kind_of
 from iok_saas.cases.models import Case
 from iok_saas.db import db
-from iok_saas.estate.services import buildings
+from iok_saas.estate import services as estate
 from iok_saas.web.access import one_or_404, staff_required
 
 C = TypeVar("C", bound=Case)
@@ -98,10 +100,39 @@ class Queue:
     csv_name: str
     csv_row: Callable[[Any, Mapping[int, Any], Mapping[int, Case]], dict[str, Any]]
 
-    def read(self) -> tuple[Any, queues.Filters]:
-        """The queue's filters from the address (anything odd falls back to the default)."""
+    def read(self, buildings: Any = None, staff: Any = None) -> tuple[Any, queues.Filters]:
+        """The queue's filters from the address (anything odd falls back to the default),
+        against the buildings and staff given (else read here)."""
         return queues.read_filters(self.filter_form, self.kind_field,
-                                   kind_of(self.model).statuses, self.kinds(), buildings())
+                                   kind_of(self.model).statuses, self.kinds(),
+                                   estate.buildings() if buildings is None else buildings, staff)
+
+
+def _building(row: Any) -> SimpleNamespace:
+    return SimpleNamespace(id=row.id, address=f"{row.street} {row.number}")
+
+
+def _person(row: Any, prefix: str, person_id: int | None = None) -> SimpleNamespace:
+    """A person's id and name as ``User.full_name`` writes it, from a row's columns."""
+    first, last = getattr(row, f"{prefix}first_name"), getattr(row, f"{prefix}last_name")
+    name = f"{first} {last}".strip() or getattr(row, f"{prefix}identifier")
+    return SimpleNamespace(id=person_id if person_id is not None else row.id, full_name=name)
+
+
+def _queue_item(row: Any, open_statuses: Sequence[str]) -> SimpleNamespace:
+    """A queue's row as the queue templates read a case."""
+    unit = building = None
+    if row.unit_number is not None:
+        unit = SimpleNamespace(address=f"{row.unit_street} {row.unit_building_number} m. "
+                                       f"{row.unit_number}, {row.unit_postal_code} {row.unit_city}")
+    if row.building_street is not None:
+        building = SimpleNamespace(address=f"{row.building_street} {row.building_number}")
+    return SimpleNamespace(
+        id=row.id, registry_number=registers.label(row.register, row.year, row.number),
+        created_at=row.created_at, status=row.status, category=row.category,
+        topic=row.category, subject=row.subject, place=row.place, planned_on=row.planned_on,
+        is_open=row.status in open_statuses, unit=unit, building=building,
+        filed_by_id=row.filed_by_id, assigned_to_id=row.assigned_to_id)
 
 
 def add_staff_views(bp: Blueprint, queue: Queue) -> None:
@@ -111,10 +142,25 @@ def add_staff_views(bp: Blueprint, queue: Queue) -> None:
     @staff_required
     def show_queue():
         """Cases to deal with, oldest first, with their age in days."""
-        form, filters = queue.read()
-        page = queues.page_of(cases.queue(queue.model, filters, current_user))
-        names = queues.people([c.assigned_to_id for c in page.items]
-                              + [c.filed_by_id for c in page.items])
+        kind = kind_of(queue.model)
+        asked = queues.asked_filters(queue.kind_field, kind.statuses, queue.kinds())
+        size = queues.PAGE_SIZE
+        number = min(max(request.args.get("strona", 1, type=int), 1), 2**31 // size)
+        rows = cases.queue_page(queue.model, asked, current_user, number, size)
+        pages = max(1, -(-rows["count"][0].count // size))
+        if number > pages:  # an old link after the queue shrank: its last page
+            number = pages
+            rows = cases.queue_page(queue.model, asked, current_user, number, size)
+        form, _filters = queue.read([_building(b) for b in rows["buildings"]],
+                                    [_person(p, "") for p in rows["staff"]])
+        page = queues.Page([_queue_item(row, kind.open) for row in rows["items"]],
+                           rows["count"][0].count, number, pages,
+                           {k: v for k, v in request.args.items() if k != "strona"})
+        names = {}
+        for row in rows["items"]:
+            names[row.filed_by_id] = _person(row, "filer_", row.filed_by_id)
+            if row.assigned_to_id:
+                names[row.assigned_to_id] = _person(row, "assignee_", row.assigned_to_id)
         return render_template(
             queue.template, form=form, queue=page, names=names, now=datetime.now().astimezone(),
             filters=(form.status, form[queue.kind_field], form.building, form.older,
@@ -126,8 +172,8 @@ def add_staff_views(bp: Blueprint, queue: Queue) -> None:
     def export_csv() -> Response:
         """The cases the filters show, for the cooperative's own records (Excel opens it)."""
         _form, filters = queue.read()
-        found = list(db.session.scalars(cases.queue(queue.model, filters,
-                                                    current_user)).unique())
+        found = list(db.session.scalars(cases.queue(queue.model, filters),
+                                        queues.filter_values(filters, current_user)).unique())
         names = queues.people([c.filed_by_id for c in found]
                               + [c.assigned_to_id for c in found])
         linked = cases.linked(found)
