@@ -29,6 +29,10 @@ REFERENCE = "5ef8748457dd224b0691f9581fb57220bb5a4479"  # the last commit before
 
 def _reference_tree(target) -> None:
     """The reference build's package, unpacked from the repository's history."""
+    known = subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{REFERENCE}^{{commit}}"],
+                           capture_output=True)
+    if known.returncode != 0:
+        pytest.skip(f"the reference commit {REFERENCE[:12]} is not in this clone (a shallow one)")
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", REFERENCE,
                               "iok_saas"], capture_output=True, check=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
