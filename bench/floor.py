@@ -14,8 +14,8 @@ session, no sign-in, no layout, no formatting.
 
 ``bench/scale.py`` fetches each real page once, signed in, and pickles for this server
 (``IOK_BENCH_FLOOR``) what each path is: ``{path: {"page": "home" | "record" | "queue" |
-"terms", "tenant": id, "user": id, "unit": id, "size": bytes}}`` — the person is given, since
-the floor does no sign-in. The pages:
+"announcements" | "faults" | "documents" | "letters" | "terms", "tenant": id, "user": id,
+"unit": id, "size": bytes}}`` — the person is given, since the floor does no sign-in. The pages:
 
 - ``terms`` (anonymous, the cooperative's terms): no SQL;
 - ``home`` (a resident): the person's name; their units' addresses; each unit's accounts with
@@ -27,7 +27,14 @@ the floor does no sign-in. The pages:
   account's entries; the latest month's charges by component against the month before; the
   last 24 months' sums;
 - ``queue`` (a clerk): a page of 200 of the pending readings, oldest first, with the meter, the
-  unit's address, the previous accepted reading, the consumption, the flags and how many wait.
+  unit's address, the previous accepted reading, the consumption, the flags and how many wait;
+- ``announcements`` (a resident's list): every current announcement meant for them in the
+  page's order with its unread flag, each one's attachments, their e-mail choice;
+- ``faults``, ``letters`` (a resident's lists): their fault reports / letters, open first, with
+  the place or the unit's address (a merged report: the number and status of the one it went
+  into);
+- ``documents`` (the library): the documents a member sees with "new since the last visit" —
+  and, as the page does on each GET, the visit recorded, in the same one statement.
 """
 
 from __future__ import annotations
@@ -161,7 +168,94 @@ FROM (SELECT id, meter_id, value, read_on, high_confirmed, created_at FROM meter
 ORDER BY r.created_at, r.id
 """
 
-SHOWN = {"home": 5, "record": None, "queue": 200}  # LIMIT: the home's tiles, the queue's page
+# The lists a resident opens from the menu. Each shows all of the person's rows (no paging):
+# ``announcements``: the current announcements meant for them in the page's order (pinned,
+# current outages by start, newest), with the unread flag and each one's attachments, and their
+# e-mail choice (the form under the list); ``faults``: their fault reports, open first, with
+# the place (the unit's address, or the building's common areas) and the report a duplicate was
+# merged into (its number and status); ``letters``: their letters, open first, with the topic
+# and the unit's address; ``documents``: the library's documents (for a member: one who holds a
+# unit) with "new since the last visit", and the visit recorded — the page writes it on each
+# GET, so the floor's one statement writes it too (a data-modifying CTE; the list reads the
+# visit before it).
+_MINE = ("WITH mine AS (SELECT u.building_id FROM unit_title t JOIN unit u ON u.id = t.unit_id "
+         "WHERE t.user_id = %(user)s)")
+ANNOUNCEMENTS = f"""
+{_MINE},
+shown AS (SELECT an.id, an.title, an.kind, an.pinned, an.publish_from, an.edited_at,
+                 an.service, an.starts_at, an.ends_at,
+                 NOT EXISTS (SELECT FROM announcement_read r
+                             WHERE r.announcement_id = an.id AND r.user_id = %(user)s) AS unread,
+                 row_number() OVER (
+                     ORDER BY an.pinned DESC, (an.kind = 'outage' AND an.ends_at > now()) DESC,
+                              CASE WHEN an.kind = 'outage' AND an.ends_at > now()
+                                   THEN an.starts_at END,
+                              an.publish_from DESC, an.id DESC) AS place
+          FROM announcement an
+          WHERE an.withdrawn_at IS NULL AND an.publish_from <= now()
+            AND (an.publish_until IS NULL OR an.publish_until > now())
+            AND (an.audience = 'all'
+                 OR an.audience = 'buildings' AND EXISTS (
+                     SELECT FROM announcement_building ab WHERE ab.announcement_id = an.id
+                       AND ab.building_id IN (SELECT building_id FROM mine))
+                 OR an.audience = 'estates' AND EXISTS (
+                     SELECT FROM announcement_estate ae JOIN building b ON b.estate = ae.estate
+                     WHERE ae.announcement_id = an.id
+                       AND b.id IN (SELECT building_id FROM mine))))
+SELECT
+  (SELECT announcement_emails FROM user_account WHERE id = %(user)s),
+  (SELECT json_agg(json_build_array(title, id, kind, pinned, unread, publish_from, edited_at,
+                                    service, starts_at, ends_at) ORDER BY place) FROM shown),
+  (SELECT json_agg(json_build_array(f.filename, f.announcement_id, f.id, f.size)
+                   ORDER BY f.announcement_id, f.id)
+     FROM announcement_attachment f WHERE f.announcement_id IN (SELECT id FROM shown))
+"""
+ANNOUNCEMENTS_PARTS = ("announcements", "attachments")
+
+# A case's unit's address (``Unit.address``); a fault report about the common areas gives the
+# building's instead.
+_UNIT_ADDRESS = ("ub.street || ' ' || ub.number || ' m. ' || u.number || ', ' || ub.postal_code "
+                 "|| ' ' || ub.city")
+FAULTS = f"""
+SELECT {_NUMBER}, c.id, c.category,
+       coalesce({_UNIT_ADDRESS}, 'common areas, ' || cb.street || ' ' || cb.number), c.place,
+       c.status, c.status_at, c.planned_on, c.created_at, m.id,
+       m.register || '/' || m.year || '/' || lpad(m.number::text, 5, '0'), m.status
+FROM office_case c
+     LEFT JOIN unit u ON u.id = c.unit_id LEFT JOIN building ub ON ub.id = u.building_id
+     LEFT JOIN building cb ON cb.id = c.building_id
+     LEFT JOIN office_case m ON m.id = c.merged_into_id
+WHERE c.kind = 'fault' AND c.filed_by_id = %(user)s
+ORDER BY c.status IN ('received', 'in_progress') DESC, c.created_at DESC, c.id DESC
+"""
+LETTERS = f"""
+SELECT {_NUMBER}, c.id, c.subject, c.category, coalesce({_UNIT_ADDRESS}, 'not about one unit'),
+       c.status, c.status_at, c.created_at
+FROM office_case c
+     LEFT JOIN unit u ON u.id = c.unit_id LEFT JOIN building ub ON ub.id = u.building_id
+WHERE c.kind = 'letter' AND c.filed_by_id = %(user)s
+ORDER BY c.status IN ('received', 'in_progress', 'waiting') DESC, c.created_at DESC, c.id DESC
+"""
+DOCUMENTS = """
+WITH seen AS (SELECT seen_at FROM member_document_visit WHERE user_id = %(user)s),
+visit AS (INSERT INTO member_document_visit (tenant_id, user_id, seen_at)
+          VALUES (%(tenant)s, %(user)s, now())
+          ON CONFLICT (tenant_id, user_id) DO UPDATE SET seen_at = excluded.seen_at)
+SELECT d.title, d.id, d.number, d.dated, d.status, d.category,
+       coalesce(d.changed_at > (SELECT seen_at FROM seen), true),
+       coalesce(d.created_at > (SELECT seen_at FROM seen), true)
+FROM member_document d
+WHERE d.withdrawn_at IS NULL AND EXISTS (SELECT FROM unit_title WHERE user_id = %(user)s)
+ORDER BY d.dated DESC, d.id DESC
+"""
+
+SQL = {"home": HOME, "record": RECORD, "queue": QUEUE, "announcements": ANNOUNCEMENTS,
+       "faults": FAULTS, "letters": LETTERS, "documents": DOCUMENTS}
+# LIMIT: the home's tiles, the queue's page; the lists show all of the person's rows
+SHOWN = {"home": 5, "record": None, "queue": 200}
+# The pages of plain rows: one table each, under this heading.
+LISTS = {"queue": "readings waiting", "faults": "fault reports", "letters": "letters",
+         "documents": "documents"}
 
 app = Flask(__name__)
 _pages: dict[str, dict[str, Any]] = {}
@@ -183,19 +277,24 @@ def _conn() -> Any:
 
 def _fetch(page: dict[str, Any]) -> list[tuple[str, list[Any]]]:
     """The page's rows as (heading, rows) a list: its statement after the tenant setting."""
-    sql = {"home": HOME, "record": RECORD, "queue": QUEUE}[page["page"]]
-    params = {"user": page.get("user"), "unit": page.get("unit"), "shown": SHOWN[page["page"]]}
+    kind = page["page"]
+    params = {"user": page.get("user"), "unit": page.get("unit"), "tenant": page["tenant"],
+              "shown": SHOWN.get(kind)}
     conn = _conn()
     with conn.transaction(), conn.cursor() as cursor:
         cursor.execute("SELECT set_config('app.tenant_id', %s, true)", (str(page["tenant"]),))
-        cursor.execute(sql, params)
+        cursor.execute(SQL[kind], params)
         found = cursor.fetchall()
-    if page["page"] == "queue":
-        return [("readings waiting", found)]
+    if kind in LISTS:
+        return [(LISTS[kind], found)]
     row = found[0]
-    if page["page"] == "home":
+    if kind == "home":
         return [(f"Welcome, {row[0]}", []),
                 *((name, part or []) for name, part in zip(HOME_PARTS, row[1:], strict=True))]
+    if kind == "announcements":
+        return [(f"e-mail: {row[0]}", []),
+                *((name, part or []) for name, part in zip(ANNOUNCEMENTS_PARTS, row[1:],
+                                                           strict=True))]
     return [(name, part or []) for name, part in zip(RECORD_PARTS, row, strict=True)]
 
 

@@ -55,6 +55,7 @@ class Server:
     args: list[str]
     app: str = "wsgi:app"
     port: int = 0
+    root: Path = ROOT  # where it runs: the app's package is imported from here
     process: subprocess.Popen | None = None
     client: Client | None = None
     rates: list[float] = field(default_factory=list)
@@ -65,9 +66,10 @@ class Server:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "-c", "config/gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{self.port}", *self.args, self.app],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [str(Path(sys.executable).with_name("gunicorn")), "-c",
+             str(ROOT / "config" / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}",
+             *self.args, self.app],
+            cwd=self.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + 60

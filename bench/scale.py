@@ -5,30 +5,37 @@
     .venv/bin/python bench/scale.py --keep iok_bench_scale   # build once, reuse next time
 
 A fresh database gets the dataset of ``bench/dataset.py`` (``--keep NAME``: kept, and reused
-by the next run). Three gunicorn servers start with ``config/gunicorn.conf.py`` and the
+by the next run). Four gunicorn servers start with ``config/gunicorn.conf.py`` and the
 production settings (``IOK_ENV=production``, the app's ordinary role under row-level security,
 Redis): the platform (``wsgi:app``), the bare reference (``bench/reference.py``, a Flask app
-answering ``ok``) and the pages' floors (``bench/floor.py``: each page's minimal SQL, written by
+answering ``ok``), the pages' floors (``bench/floor.py``: each page's minimal SQL, written by
 hand — the tenant setting, then one statement for exactly the rows and columns the page shows —
 run with psycopg as the app's role and written into a plain template padded to the size of the
 real page's body, which is fetched once first; each floor's answer is checked to be that size
-±10 % and to list only rows that are on the real page). For each page, in
-each repetition, wrk (Debian's) drives the reference, the floor and then the page with the same
-connections and duration, so a busier machine moves all three; the report gives each page's
-requests per second as a share of the reference's and of its floor's in the same repetition
-(median over repetitions), and its p99 latency. The reading submission (``bench/submit.py``:
-a resident's GET of a meter's page and POST of a reading, thousands of residents of every
-cooperative but the first, through a wrk Lua script) is measured against the bare app the same
-way (no floor: it writes). Then the clerk accepts ``--bulk`` waiting
-readings in one POST (timed; put back afterwards), and ``--sign-ins`` residents sign in,
+±10 % and to list only rows that are on the real page) and the reference build
+(``--reference REV``, by default the last commit before issue 32's read path: that revision's
+``iok_saas``, ``wsgi.py`` and ``config/`` from ``git archive`` into a temporary folder, its
+catalogue compiled, served from there on the same database and Redis; the schema has only
+gained since, so it runs on this checkout's; ``--reference ""`` leaves it out). Every page must
+answer 200 with its marker from the platform and from the reference build, with the same
+session cookies. For each page, in each repetition, wrk (Debian's) drives the reference, the
+floor, the reference build's page and then the page with the same connections and duration, so
+a busier machine moves all four; the report gives each page's requests per second as a share
+of the reference's and of its floor's and as a multiple of the reference build's in the same
+repetition (median over repetitions), and its p99 latency. The reading submission
+(``bench/submit.py``: a resident's GET of a meter's page and POST of a reading, thousands of
+residents of every cooperative but the first, through a wrk Lua script) is measured against the
+bare app the same way (no floor: it writes). Then the clerk accepts ``--bulk`` waiting readings
+in one POST (timed; put back afterwards), and ``--sign-ins`` residents sign in,
 ``--connections`` at a time, on fresh workers: the median sign-in POST and a web worker's peak
 memory. Last, alone on a database of its own, the ledger import of ``bench/import_ledger.py``
 (``--import-rows``) against a keyed ``COPY`` of the same rows.
 ``--pgbouncer`` puts PgBouncer (transaction pooling) between the servers and PostgreSQL. The pages:
-an anonymous one with no SQL (the terms), a resident's home and financial record (a cooperative
-in the middle of the platform), and the clerk's readings queue of the first cooperative (its
-``--pending`` readings, a page at a time). Writes the Markdown to ``--out`` (default
-``docs/benchmarks.md``) and prints it.
+an anonymous one with no SQL (the terms), a resident's home, financial record and lists (the
+announcements, their fault reports, the documents — a GET records the visit — and their
+letters; a cooperative in the middle of the platform), and the clerk's readings queue of the
+first cooperative (its ``--pending`` readings, a page at a time). Writes the Markdown to
+``--out`` (default ``docs/benchmarks.md``) and prints it.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -62,6 +70,9 @@ from bench.page import Client, session_cookie  # noqa: E402
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 REDIS = os.environ.get("IOK_BENCH_REDIS", "redis://127.0.0.1:6379/13")
 FLOOR_TARGET = 0.5  # every page at least half as fast as its own floor (issue 18)
+# The reference build (issue 32): the last commit before the read path, served beside this
+# checkout's code on the same database; each page's req/s is also given as a multiple of it.
+REFERENCE_BUILD = "5ef8748457dd224b0691f9581fb57220bb5a4479"
 
 
 @dataclass
@@ -73,10 +84,14 @@ class Page:
     path: str
     marker: str
     cookie: str = ""
-    target: tuple[float, float] = (0.0, 0.0)  # issue 18: share of the bare app, p99 ms
+    target: tuple[float, float] = (0.0, 0.0)  # share of the bare app (0: none), p99 ms
     floor: dict = field(default_factory=dict)  # what bench/floor.py needs: the page, the person
+    build_target: float = 0.0  # issue 32: times the reference build's req/s (0: none)
     ratios: list[float] = field(default_factory=list)
     floor_ratios: list[float] = field(default_factory=list)
+    build_ratios: list[float] = field(default_factory=list)
+    build_rates: list[float] = field(default_factory=list)
+    build_p99: list[float] = field(default_factory=list)
     rates: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
 
@@ -128,18 +143,52 @@ def pages(database: Database, port: int, size: Size) -> list[Page]:
     clerk = Client(port, f"{first}.localhost:{port}")
     clerk.sign_in(CLERK, PASSWORD)
     person = {"tenant": tenant_id, "user": user_id, "unit": unit_id}
+
+    def listed(label: str, path: str, marker: str, page: str, build_target: float = 0.0
+               ) -> Page:
+        """A list a resident opens from the menu: issue 32's p99 < 60 ms, no bare target."""
+        return Page(label, resident.host, path, marker, resident.cookie, target=(0.0, 60),
+                    floor={"page": page, **person}, build_target=build_target)
+
     return [
         Page("anonymous page, no SQL (/regulamin)", resident.host, "/regulamin", "Regulamin",
              target=(0.60, 20), floor={"page": "terms", "tenant": tenant_id}),
         Page("resident home (/)", resident.host, "/", street, resident.cookie,
-             target=(0.15, 60), floor={"page": "home", **person}),
+             target=(0.15, 60), floor={"page": "home", **person}, build_target=3.0),
         Page(f"financial record, {size.years} years (/lokale/N)", resident.host,
              f"/lokale/{unit_id}", "Opłaty mieszkaniowe", resident.cookie, target=(0.10, 80),
-             floor={"page": "record", **person}),
+             floor={"page": "record", **person}, build_target=2.0),
         Page(f"staff readings queue, {size.pending} pending (a page of 200)", clerk.host,
              "/panel/odczyty/", "Odczyty do akceptacji", clerk.cookie, target=(0.05, 150),
-             floor={"page": "queue", "tenant": clerk_tenant}),
+             floor={"page": "queue", "tenant": clerk_tenant}, build_target=2.0),
+        listed("announcements (/ogloszenia)", "/ogloszenia", "<h1>Ogłoszenia</h1>",
+               "announcements"),
+        listed("fault reports (/awarie)", "/awarie", "Państwa zgłoszenia", "faults"),
+        listed("documents, the visit recorded (/dokumenty)", "/dokumenty", 'name="kategoria"',
+               "documents", build_target=4.0),
+        listed("letters (/sprawy)", "/sprawy", "Pani/Pana pisma", "letters"),
     ]
+
+
+def reference_build(revision: str, folder: Path) -> Path:
+    """The reference build's code in ``folder``: ``iok_saas``, ``wsgi.py`` and ``config/`` of
+    ``revision`` (``git archive``), its Polish catalogue compiled (``*.mo`` are not in git); the
+    folder, checked to be where its ``iok_saas`` is imported from."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision,
+                              "iok_saas", "wsgi.py", "config"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (folder / "iok_saas" / "translations").glob("*/LC_MESSAGES/*.po"):
+        with po.open("rb") as source, po.with_suffix(".mo").open("wb") as compiled:
+            write_mo(compiled, read_po(source))
+    found = subprocess.run([sys.executable, "-c", "import iok_saas; print(iok_saas.__file__)"],
+                           cwd=folder, env={**os.environ, "PYTHONPATH": str(folder)},
+                           capture_output=True, text=True, check=True).stdout.strip()
+    if not Path(found).is_relative_to(folder):
+        raise RuntimeError(f"the reference build imports {found}, not its own code")
+    return folder
 
 
 def floor_pages(measured: list[Page], bodies: dict[str, bytes], folder: Path) -> Path:
@@ -299,6 +348,17 @@ def check(page: Page, port: int) -> bytes:
     return body
 
 
+def build_cell(page: Page) -> str:
+    """``3.41× (≥ 3× ✓)``: the page's req/s as a multiple of the reference build's, and the
+    issue's target for it where there is one."""
+    if not page.build_ratios:
+        return ""
+    times = statistics.median(page.build_ratios)
+    if not page.build_target:
+        return f"{times:.2f}×"
+    return f"{times:.2f}× ({at_least(page.build_target, times, f'{page.build_target:.0f}×')})"
+
+
 def at_least(target: float, value: float, shown: str) -> str:
     """``≥ 15 % ✓``, or ``≥ 15 % ✗ 3.1×`` when missed (how many times short)."""
     return f"≥ {shown} " + ("✓" if value >= target else f"✗ {target / value:.1f}×")
@@ -306,11 +366,12 @@ def at_least(target: float, value: float, shown: str) -> str:
 
 def verdict(target: tuple[float, float], share: float, p99: float, floor: float | None) -> str:
     """``≥ 15 % ✗ 3.1×, < 60 ms ✗, ≥ 50 % ✓``: each of the issue's targets, met or by how much
-    it is missed (the floor's target is the same for every page)."""
-    if not target[0]:
+    it is missed (the floor's target is the same for every page; no target of the bare app's
+    share: not shown)."""
+    if not target[1]:
         return ""
-    parts = [at_least(target[0], share, f"{target[0] * 100:.0f} %"),
-             f"< {target[1]:.0f} ms " + ("✓" if p99 < target[1] else "✗")]
+    parts = [at_least(target[0], share, f"{target[0] * 100:.0f} %")] if target[0] else []
+    parts.append(f"< {target[1]:.0f} ms " + ("✓" if p99 < target[1] else "✗"))
     if floor is not None:
         parts.append(at_least(FLOOR_TARGET, floor, f"{FLOOR_TARGET * 100:.0f} %"))
     return ", ".join(parts)
@@ -337,26 +398,37 @@ def report(measured: list[Page], reference: list[float], args, size: Size, built
            submitted: tuple[list[float], list[float], list[float], int, int],
            imported: LedgerImport | None) -> str:
     heads = ("request", "req/s", "% of the bare Flask app's req/s", "% of its floor's req/s",
-             "p99 ms", "target: % of bare, p99, % of floor")
+             "× the reference build", "p99 ms", "reference build: req/s, p99 ms",
+             "target: % of bare, p99, % of floor")
     rows = [("bare Flask app (bench/reference.py)", f"{statistics.median(reference):.0f}",
-             "100 %", "", "", "")]
+             "100 %", "", "", "", "", "")]
     for page in measured:
         share, floor = statistics.median(page.ratios), statistics.median(page.floor_ratios)
         p99 = statistics.median(page.p99)
+        figures = (f"{statistics.median(page.build_rates):.1f}, "
+                 f"{statistics.median(page.build_p99):.0f}" if page.build_rates else "")
         rows.append((page.label, f"{statistics.median(page.rates):.1f}", f"{share * 100:.2f} %",
-                     f"{floor * 100:.1f} %", f"{p99:.0f}", verdict(page.target, share, p99, floor)))
+                     f"{floor * 100:.1f} %", build_cell(page), f"{p99:.0f}", figures,
+                     verdict(page.target, share, p99, floor)))
     ratios, rates, p99s, sent, made = submitted
     if ratios:
         share, p99 = statistics.median(ratios), statistics.median(p99s)
         rows.append((f"reading submission, GET + POST ({made} of ~{sent} POSTs accepted)",
-                     f"{statistics.median(rates):.1f}", f"{share * 100:.2f} %", "—",
-                     f"{p99:.0f}", verdict((0.10, 100), share, p99, None)))
+                     f"{statistics.median(rates):.1f}", f"{share * 100:.2f} %", "—", "",
+                     f"{p99:.0f}", "", verdict((0.10, 100), share, p99, None)))
     return "\n".join([
         "# Benchmarks at platform scale", "",
         "Made by `bench/scale.py` (see its docstring); every figure is a median over "
-        "repetitions, each page measured right after the bare reference and its own floor "
+        "repetitions, each page measured right after the bare reference, its own floor "
         "(`bench/floor.py`: the page's minimal SQL, hand-written, with psycopg into a plain "
-        "template as large as the page) in the same repetition.", "",
+        "template as large as the page) and the same page of the reference build in the same "
+        "repetition.", "",
+        *([f"The reference build is the code of `{args.reference[:12]}` (the last commit before "
+           "issue 32's read path: `iok_saas`, `wsgi.py` and `config/` from `git archive`), "
+           "served by the same gunicorn configuration on the same database and Redis, signed "
+           "in with the same sessions; \"× the reference build\" is the page's req/s over its "
+           "req/s in the same repetition (median), with issue 32's target where it sets one.",
+           ""] if args.reference else []),
         f"{machine()} · load average before the run {load} · gunicorn "
         f"`config/gunicorn.conf.py`, IOK_ENV=production, Redis, the app's role under RLS"
         f"{', through PgBouncer (transaction pooling)' if args.pgbouncer else ''} · "
@@ -377,13 +449,17 @@ def report(measured: list[Page], reference: list[float], args, size: Size, built
         *([f"Bulk accept: the clerk accepts the {args.bulk} oldest waiting readings in one POST "
            f"(each submitter gets an e-mail): {accepted[0]:.2f} s, {accepted[1]} accepted "
            f"(target < 2 s {'✓' if accepted[0] < 2 else '✗'}).", ""] if accepted else []),
-        "The targets are issue 18's. The floor is what the page's data costs; the gap between "
+        "The targets of the bare app's share are issue 18's; the p99 and the floor's, and the "
+        "lists' and the reference build's, issue 32's. The floor is what the page's data "
+        "costs; the gap between "
         "a page and its floor is the Python of the web process (`bench/profiles.py` shows "
         "where). How these figures size the platform: `docs/scaling.md`.", ""])
 
 
-def run(measured: list[Page], args, app: Server, bare: Server, floor: Server) -> list[float]:
-    """Each page after the bare app and its floor, in every repetition; the bare app's rates."""
+def run(measured: list[Page], args, app: Server, bare: Server, floor: Server,
+        earlier: Server | None) -> list[float]:
+    """Each page after the bare app, its floor and the reference build's page, in every
+    repetition; the bare app's rates."""
     reference = []
     for repetition in range(args.repetitions + 1):  # the first one warms up
         for page in measured:
@@ -391,6 +467,8 @@ def run(measured: list[Page], args, app: Server, bare: Server, floor: Server) ->
                                   args.connections)
             floor_rate, _, _ = wrk(floor.port, page.host, page.path, "", args.seconds,
                                    args.connections)
+            built = (wrk(earlier.port, page.host, page.path, page.cookie, args.seconds,
+                         args.connections) if earlier is not None else None)
             rate, p99, _ = wrk(app.port, page.host, page.path, page.cookie, args.seconds,
                                args.connections)
             if repetition:
@@ -399,8 +477,13 @@ def run(measured: list[Page], args, app: Server, bare: Server, floor: Server) ->
                 page.ratios.append(rate / bare_rate)
                 page.floor_ratios.append(rate / floor_rate)
                 page.p99.append(p99)
+                if built is not None:
+                    page.build_rates.append(built[0])
+                    page.build_p99.append(built[1])
+                    page.build_ratios.append(rate / built[0])
             print(f"{repetition} {page.label}: {rate:.1f} req/s vs {bare_rate:.0f} bare, "
-                  f"{floor_rate:.0f} floor", flush=True)
+                  f"{floor_rate:.0f} floor"
+                  + (f", {built[0]:.1f} the reference build" if built else ""), flush=True)
     return reference
 
 
@@ -426,6 +509,9 @@ def main(argv: list[str] | None = None) -> int:
                              "PostgreSQL")
     parser.add_argument("--only", nargs="*", metavar="WORD",
                         help="measure only the pages whose label has one of these words")
+    parser.add_argument("--reference", default=REFERENCE_BUILD, metavar="REV",
+                        help="the reference build: this revision's code served beside the "
+                             "checkout's on the same database (\"\": none)")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args(argv)
     size = Size(**{name: getattr(args, name) for name in Size.__dataclass_fields__})
@@ -454,22 +540,38 @@ def main(argv: list[str] | None = None) -> int:
         app = Server("platform", [], app="wsgi:app")
         bare = Server("reference", [], app="bench.reference:app")
         floor = Server("floor", [], app="bench.floor:app")
-        for server in (app, bare, floor):
+        earlier = None  # the reference build's server
+        servers = [(app, env), (bare, env)]
+        if args.reference:  # the same settings; its own code first on the path
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="iok-ref-")))
+            earlier = Server("reference build", [], app="wsgi:app",
+                           root=reference_build(args.reference, folder))
+            servers.append((earlier, {**env, "PYTHONPATH": str(folder)}))
+        for server in (app, bare, floor, *([earlier] if earlier else [])):
             stack.callback(server.stop)
-        for server in (app, bare):
-            server.start(env)
-        for server in (app, bare):
+        for server, settings in servers:
+            server.start(settings)
+        for server, _ in servers:
             server.wait_ready()
         measured = [page for page in pages(database, app.port, size)
                     if not args.only or any(word in page.label for word in args.only)]
-        bodies = {page.path: check(page, app.port) for page in measured}
+        # The library first: its GET records the visit, after which the home page shows no
+        # document as new — every page is fetched (and its floor sized) as it is measured.
+        bodies = {page.path: check(page, app.port) for page in sorted(
+            measured, key=lambda page: page.floor.get("page") != "documents")}
+        if earlier is not None:  # its pages answer 200 with the marker too, signed in alike
+            for page in measured:
+                print(f"reference build of {page.label}: {len(check(page, earlier.port))} bytes "
+                      f"(this checkout: {len(bodies[page.path])})", flush=True)
         floor.start({**env, "IOK_BENCH_FLOOR": str(floor_pages(measured, bodies,
                                                                 database.instance)),
                      "IOK_BENCH_FLOOR_DSN": dsn})
         floor.wait_ready()
         for page in measured:
             check_floor(page, floor.port, bodies[page.path])
-        reference = run(measured, args, app, bare, floor)
+        reference = run(measured, args, app, bare, floor, earlier)
+        if earlier is not None:
+            earlier.stop()
         submitted = (submissions(app, bare, database, env, args) if args.submissions
                      else ([], [], [], 0, 0))
         queue = next(page for page in pages(database, app.port, size)
