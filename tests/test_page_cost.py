@@ -214,3 +214,51 @@ def test_the_case_queues_are_three_statements_and_their_filters_fall_back_as_the
         assert re.search(r'<option selected value="">', chosen.group(1)), name
     last = client.get("/panel/awarie/?strona=99").get_data(as_text=True)  # past the end
     assert "Strona 2 z 2" in last
+
+
+def test_a_transaction_that_only_read_ends_with_commit_and_one_that_wrote_is_rolled_back(
+        app, zw):
+    """psycopg forgets its prepared statements at every ROLLBACK: a read-only transaction ends
+    with COMMIT, so a page's statement is prepared once per connection. Anything written and
+    not committed is still thrown away, however it was written."""
+    from sqlalchemy import event, text, update
+
+    from iok_saas.estate.models import Building
+    from iok_saas.tenancy import tenant_context
+
+    home = make_household(zw, units=1, street="ul. Przed")
+    ended = []
+    listeners = {"commit": lambda conn: ended.append("commit"),
+                 "rollback": lambda conn: ended.append("rollback")}
+    for name, listener in listeners.items():
+        event.listen(db.engine, name, listener)
+    try:
+        def closed(work) -> list[str]:
+            ended.clear()
+            db.session.remove()
+            with tenant_context(zw.id):
+                work()
+                db.session.close()
+            return list(ended)
+
+        assert closed(lambda: db.session.scalars(select(Unit.id)).all()) == ["commit"]
+        renamed = update(Building).where(Building.id == home.building_id).values(street="X")
+        assert closed(lambda: db.session.execute(renamed)) == ["rollback"]
+        assert closed(lambda: db.session.execute(text(
+            "UPDATE building SET street = 'Y' WHERE id = :id"), {"id": home.building_id})) \
+            == ["rollback"]
+
+        def added_and_flushed() -> None:
+            db.session.add(Building(street="ul. Nowa", number="1", postal_code="00-001",
+                                    city="Testowo"))
+            db.session.flush()
+
+        assert closed(added_and_flushed) == ["rollback"]
+        assert closed(lambda: db.session.add(Building(
+            street="ul. Nowa", number="2", postal_code="00-001", city="Testowo"))) == []
+    finally:
+        for name, listener in listeners.items():
+            event.remove(db.engine, name, listener)
+    with in_tenant(zw):
+        streets = set(db.session.scalars(select(Building.street)))
+    assert "ul. Przed" in streets and not streets & {"X", "Y", "ul. Nowa"}
