@@ -60,6 +60,18 @@ _ADDRESS = ("b.street || ' ' || b.number || ' m. ' || u.number || ', ' || b.post
 # A case's number as residents quote it (``registers.label``).
 _NUMBER = "c.register || '/' || c.year || '/' || lpad(c.number::text, 5, '0')"
 
+# The announcements current for the person now (``_live`` and ``_meant_for`` of the app), over
+# ``announcement an`` and the person's buildings ``mine``.
+_CURRENT = """WHERE an.withdrawn_at IS NULL AND an.publish_from <= now()
+  AND (an.publish_until IS NULL OR an.publish_until > now())
+  AND (an.audience = 'all'
+       OR an.audience = 'buildings' AND EXISTS (
+           SELECT FROM announcement_building ab WHERE ab.announcement_id = an.id
+             AND ab.building_id IN (SELECT building_id FROM mine))
+       OR an.audience = 'estates' AND EXISTS (
+           SELECT FROM announcement_estate ae JOIN building b ON b.estate = ae.estate
+           WHERE ae.announcement_id = an.id AND b.id IN (SELECT building_id FROM mine)))"""
+
 HOME = f"""
 WITH mine AS (SELECT t.unit_id, u.building_id FROM unit_title t JOIN unit u ON u.id = t.unit_id
               WHERE t.user_id = %(user)s)
@@ -80,16 +92,7 @@ SELECT
                   NOT EXISTS (SELECT FROM announcement_read r
                               WHERE r.announcement_id = an.id AND r.user_id = %(user)s) AS unread
            FROM announcement an
-           WHERE an.withdrawn_at IS NULL AND an.publish_from <= now()
-             AND (an.publish_until IS NULL OR an.publish_until > now())
-             AND (an.audience = 'all'
-                  OR an.audience = 'buildings' AND EXISTS (
-                      SELECT FROM announcement_building ab WHERE ab.announcement_id = an.id
-                        AND ab.building_id IN (SELECT building_id FROM mine))
-                  OR an.audience = 'estates' AND EXISTS (
-                      SELECT FROM announcement_estate ae JOIN building b ON b.estate = ae.estate
-                      WHERE ae.announcement_id = an.id
-                        AND b.id IN (SELECT building_id FROM mine)))
+           {_CURRENT}
            ORDER BY an.pinned DESC, (an.kind = 'outage' AND an.ends_at > now()) DESC,
                     CASE WHEN an.kind = 'outage' AND an.ends_at > now() THEN an.starts_at END,
                     an.publish_from DESC, an.id DESC
@@ -192,16 +195,7 @@ shown AS (SELECT an.id, an.title, an.kind, an.pinned, an.publish_from, an.edited
                                    THEN an.starts_at END,
                               an.publish_from DESC, an.id DESC) AS place
           FROM announcement an
-          WHERE an.withdrawn_at IS NULL AND an.publish_from <= now()
-            AND (an.publish_until IS NULL OR an.publish_until > now())
-            AND (an.audience = 'all'
-                 OR an.audience = 'buildings' AND EXISTS (
-                     SELECT FROM announcement_building ab WHERE ab.announcement_id = an.id
-                       AND ab.building_id IN (SELECT building_id FROM mine))
-                 OR an.audience = 'estates' AND EXISTS (
-                     SELECT FROM announcement_estate ae JOIN building b ON b.estate = ae.estate
-                     WHERE ae.announcement_id = an.id
-                       AND b.id IN (SELECT building_id FROM mine))))
+          {_CURRENT})
 SELECT
   (SELECT announcement_emails FROM user_account WHERE id = %(user)s),
   (SELECT json_agg(json_build_array(title, id, kind, pinned, unread, publish_from, edited_at,
