@@ -16,7 +16,7 @@ from flask import Response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from wtforms import SelectField
 
 from iok_saas import files
@@ -178,16 +178,6 @@ class Page:
     page: int
     pages: int
     args: dict[str, str]
-
-
-def page_of(stmt: Select, size: int = PAGE_SIZE) -> Page:
-    """The page the address asks for (``strona``), kept within the pages there are."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // size))
-    page = min(max(request.args.get("strona", 1, type=int), 1), pages)
-    items = list(db.session.scalars(stmt.limit(size).offset((page - 1) * size)).unique())
-    return Page(items, total, page, pages,
-                {k: v for k, v in request.args.items() if k != "strona"})
 
 
 def csv_download(columns: Sequence[str], rows: Iterable[Mapping[str, Any]],

@@ -123,8 +123,8 @@ def _queue_item(row: Any, open_statuses: Sequence[str]) -> SimpleNamespace:
     """A queue's row as the queue templates read a case."""
     unit = building = None
     if row.unit_number is not None:
-        unit = SimpleNamespace(address=f"{row.unit_street} {row.unit_building_number} m. "
-                                       f"{row.unit_number}, {row.unit_postal_code} {row.unit_city}")
+        unit = estate.UnitRow(0, row.unit_street, row.unit_building_number, row.unit_number,
+                              row.unit_postal_code, row.unit_city)
     if row.building_street is not None:
         building = SimpleNamespace(address=f"{row.building_street} {row.building_number}")
     return SimpleNamespace(

@@ -325,8 +325,8 @@ def _queue_row(row: Any) -> QueueRow:
         warning = _l("consumption much higher than usual — the resident confirmed the reading")
     elif previous is not None and row.value < previous:
         warning = _l("lower than the last accepted reading")
-    address = (f"{row.street} {row.building_number} m. {row.unit_number}, {row.postal_code} "
-               f"{row.city}")
+    address = UnitRow(row.meter_id, row.street, row.building_number, row.unit_number,
+                      row.postal_code, row.city).address
     return QueueRow(row.id, row.value, row.read_on, row.meter_id, row.kind, row.serial_number,
                     row.measure, address, previous, row.previous_on, consumption, warning,
                     bool(row.has_photo))
