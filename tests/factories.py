@@ -80,8 +80,9 @@ def make_meter(tenant: TenantRef, unit_id: int, *, kind: str = "cold_water",
 
     n = next(_seq)
     with in_tenant(tenant):
-        meter = Meter(unit_id=unit_id, kind=kind, serial_number=f"SN{n:06d}", place="łazienka",
-                      installed_on=date(2025, 12, 1), initial_value=Decimal("90"), **fields)
+        meter = Meter(unit_id=unit_id, kind=kind, **{
+            "serial_number": f"SN{n:06d}", "place": "łazienka", "installed_on": date(2025, 12, 1),
+            "initial_value": Decimal("90"), **fields})
         db.session.add(meter)
         db.session.flush()
         db.session.add_all(Reading(meter_id=meter.id, read_on=day, value=Decimal(value))

@@ -76,6 +76,9 @@ class User(UserMixin, TenantScoped, Timestamped, db.Model):
     announcement_emails: Mapped[bool] = mapped_column(default=False, server_default=false())
     # An e-mail when the accounting system's import posts new charges or payments.
     finance_emails: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The monthly consumption information, and alerts on unusual consumption (remote meters).
+    consumption_emails: Mapped[bool] = mapped_column(default=False, server_default=false())
+    consumption_alerts: Mapped[bool] = mapped_column(default=False, server_default=false())
     titles: Mapped[list[UnitTitle]] = relationship(
         back_populates="user",
         primaryjoin="User.id == UnitTitle.user_id", foreign_keys="UnitTitle.user_id",

@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from iok_saas.cli.common import in_cooperative
 from iok_saas.imports import KINDS, ImportReport, run_import
 
-ORDER = ("buildings", "units", "accounts", "titles", "ledger", "meters", "readings")
+ORDER = ("buildings", "units", "accounts", "titles", "ledger", "meters", "readings", "remote")
 
 
 @click.group("import")
@@ -34,7 +34,9 @@ def _make_command(kind: str) -> click.Command:
             report = _run(kind, file, dry_run, quiet or not sys.stderr.isatty())
         show(report, file.name, dry_run)
 
-    command.__doc__ = (f"Import {kind} ({KINDS[kind].label}): idempotent by external id, "
+    command.__doc__ = (f"Import {kind} ({KINDS[kind].label}): row by row, by the mapping "
+                       "in the tenant file; a re-sent file adds nothing." if kind == "remote"
+                       else f"Import {kind} ({KINDS[kind].label}): idempotent by external id, "
                        "all or nothing.")
     return import_group.command(kind)(command)
 
@@ -61,7 +63,12 @@ def show(report: ImportReport, name: str, dry_run: bool) -> None:
             report.problem_count))
     verb = "would import" if dry_run else "imported"
     click.echo(f"{name}: {verb} {report.rows} rows — added {report.added}, changed "
-               f"{report.changed}, unchanged {report.unchanged}")
+               f"{report.changed}, unchanged {report.unchanged}"
+               + (f", held for the office {report.held}, rows left out {report.problem_count}"
+                  if report.partial else ""))
+    if report.partial:  # the rows left out, each with its reason
+        for line in report.lines():
+            click.echo(line, err=True)
     for note in report.notes:
         click.echo(note)
 

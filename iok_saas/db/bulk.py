@@ -14,7 +14,7 @@ PostgreSQL, row-level security checks it again.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -113,11 +113,14 @@ class Stage:
             f"WHERE {_same(table, 's', natural)} AND {free})"), {"tenant": tenant_id})
         return result.rowcount
 
-    def counts(self, table: str, key: str, fields: Sequence[str], tenant_id: int
-               ) -> tuple[int, int]:
-        """(new rows, rows that differ from what the table holds) — before the merge."""
+    def counts(self, table: str, key: str, fields: Sequence[str], tenant_id: int,
+               kept: Mapping[str, str] | None = None) -> tuple[int, int]:
+        """(new rows, rows that differ from what the table holds) — before the merge; a field
+        in ``kept`` left empty in the file keeps what the table holds."""
         _names(table, key, *fields)
-        differs = " OR ".join(f"t.{f} IS DISTINCT FROM s.{f}" for f in fields)
+        differs = " OR ".join(
+            f"(s.{f} IS NOT NULL AND t.{f} IS DISTINCT FROM s.{f})" if f in (kept or {})
+            else f"t.{f} IS DISTINCT FROM s.{f}" for f in fields)
         if not self.postgres:
             differs = differs.replace("IS DISTINCT FROM", "IS NOT")
         new, changed = self.session.execute(text(
@@ -127,19 +130,31 @@ class Stage:
         return new, changed
 
     def merge(self, table: str, key: str, fields: Sequence[str], tenant_id: int,
-              now: datetime) -> None:
-        """Insert new rows, overwrite changed ones, leave equal ones untouched."""
+              now: datetime, kept: Mapping[str, str] | None = None) -> None:
+        """Insert new rows, overwrite changed ones, leave equal ones untouched. A field in
+        ``kept`` (field → a constant, the value of a new row; empty: none) left empty in the
+        file keeps what the table holds."""
         _names(table)
         names = _names(key, *fields)
+        kept = kept or {}
+        for constant in kept.values():
+            if constant:
+                _names(constant)
         differs = " OR ".join(f"{table}.{f} IS DISTINCT FROM excluded.{f}" for f in fields)
         if not self.postgres:
             differs = differs.replace("IS DISTINCT FROM", "IS NOT")
         updates = ", ".join(f"{f} = excluded.{f}" for f in fields)
+        # An empty kept field proposes what the row holds (or, for a new row, the constant):
+        # the update then leaves it as it is.
+        selected = ", ".join(
+            f"COALESCE({f}, (SELECT t.{f} FROM {table} t WHERE t.tenant_id = :tenant AND "
+            f"t.{key} = {STAGE}.{key}), {repr(kept[f]) if kept[f] else 'NULL'})"
+            if f in kept else f for f in fields)
         if not self.postgres:  # stored as the ORM stores it in SQLite: naive UTC text
             now = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # type: ignore[assignment]
         self.session.execute(text(
             f"INSERT INTO {table} (tenant_id, {names}, created_at, updated_at) "
-            f"SELECT :tenant, {key}, {', '.join(fields)}, :now, :now FROM {STAGE} WHERE true "
+            f"SELECT :tenant, {key}, {selected}, :now, :now FROM {STAGE} WHERE true "
             f"ON CONFLICT (tenant_id, {key}) DO UPDATE SET {updates}, updated_at = :now "
             f"WHERE {differs}"), {"tenant": tenant_id, "now": now})
 

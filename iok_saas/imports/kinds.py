@@ -36,6 +36,7 @@ from iok_saas.imports.reading import (
 )
 
 ID = "id_zewnetrzne"
+REMOTE = "remote"  # the kind read row by row, by the mapping in the tenant file
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,8 @@ class Kind:
     # A job (its function's path) queued once the import added rows, with ``at``: the moment
     # stamped on them (``created_at``) — the ledger's e-mails about new charges.
     after: str = ""
+    # Fields a file may leave empty to keep what is stored (→ the value a new row gets).
+    kept: tuple[tuple[str, str], ...] = ()
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -272,6 +275,10 @@ METER_KINDS = Choices({"zimna woda": "cold_water", "ciepła woda": "hot_water", 
                        "electricity", "prąd": "electricity"}, "")
 MEASURES = {"cold_water": "m³", "hot_water": "m³", "gas": "m³", "heat": "jedn.",
             "electricity": "kWh"}
+# Empty: a new meter is typed, a known one keeps its mode (the accounting system's file may
+# not know which meters the metering company reads by radio).
+READING_MODES = Choices({"ręczny": "typed", "wpisywany": "typed", "zdalny": "remote",
+                         "radiowy": "remote"}, "")
 
 
 def _reading_value(c: Checker, column: str, *, required: bool) -> Decimal | None:
@@ -296,7 +303,8 @@ def _meter(c: Checker, units: dict[str, int]) -> tuple | None:
               c.string("jednostka", 12) or MEASURES.get(kind, "m³"),
               c.date("zamontowany", past=True), c.date("legalizacja_do"),
               c.date("zdemontowany", past=True), _reading_value(c, "stan_poczatkowy",
-                                                                 required=False))
+                                                                 required=False),
+              c.choice("odczyt", READING_MODES) or None, c.string("radio_id", 40) or None)
     return values if c.ok else None
 
 
@@ -345,16 +353,22 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          after="iok_saas.finance.notify.posted"),
     Kind("meters", "liczniki",
          (ID, "lokal", "rodzaj", "numer_seryjny", "miejsce", "jednostka", "zamontowany",
-          "legalizacja_do", "zdemontowany", "stan_poczatkowy"),
+          "legalizacja_do", "zdemontowany", "stan_poczatkowy", "odczyt", "radio_id"),
          (ID, "lokal", "rodzaj", "numer_seryjny"),
          load=lambda: _ids(Unit.external_id), check=_meter, table="meter",
          stage=(("external_id", "text"), ("unit_id", "int"), ("kind", "text"),
                 ("serial_number", "text"), ("place", "text"), ("measure", "text"),
                 ("installed_on", "date"), ("legalised_until", "date"), ("removed_on", "date"),
-                ("initial_value", "reading"))),
+                ("initial_value", "reading"), ("reading_mode", "text"), ("radio_id", "text")),
+         kept=(("reading_mode", "typed"), ("radio_id", ""))),
     Kind("readings", "odczyty liczników", (ID, "licznik", "data", "wartosc"),
          (ID, "licznik", "data", "wartosc"),
          load=_meter_ids, check=_reading, table="meter_reading",
          stage=(("external_id", "text"), ("meter_id", "int"), ("read_on", "date"),
                 ("value", "reading"))),
+
+    # The metering company's radio readings: columns named by the cooperative's mapping,
+    # read row by row (iok_saas.imports.remote).
+    Kind(REMOTE, "odczyty zdalne liczników", (), (), load=lambda: None,
+         check=lambda c, _: None),
 )}

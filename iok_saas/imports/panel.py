@@ -27,6 +27,7 @@ KIND_LABELS = {
     "ledger": _l("Ledger: charges and payments"),
     "meters": _l("Meters of units"),
     "readings": _l("Meter readings (accepted)"),
+    "remote": _l("Remote readings from the metering company"),
 }
 SOURCE_LABELS = {models.CLI: _l("command line"), models.PANEL: _l("staff panel"),
                  models.API: _l("API")}

@@ -61,16 +61,23 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     notes: list[str] = field(default_factory=list)
+    # Row by row (remote readings): a bad row is reported and left out, the others are saved;
+    # only a problem with the file as a whole (line 0) stops it.
+    partial: bool = False
+    file_problems: int = 0
+    held: int = 0  # rows kept aside for the office to decide (remote readings)
 
     @property
     def ok(self) -> bool:
-        """No problems: the file was (or would be) imported whole."""
-        return self.problem_count == 0
+        """The file was (or would be) imported: whole, or for a row-by-row kind, every row
+        without a problem."""
+        return self.file_problems == 0 if self.partial else self.problem_count == 0
 
     def add(self, line: int, column: str, reason: Message) -> None:
         """Note a problem (the first ``MAX_REPORTED`` are kept with their place, as text: a
         translated message becomes a string now)."""
         self.problem_count += 1
+        self.file_problems += not line
         if len(self.problems) < MAX_REPORTED:
             self.problems.append(Problem(line, column, str(reason)))
 
@@ -200,13 +207,20 @@ def detect_encoding(stream: BinaryIO, *, json: bool = False) -> str:
     return "cp1250"
 
 
-def _check_header(names: list[str], columns: tuple[str, ...], required: tuple[str, ...]) -> None:
+def _check_header(names: list[str], columns: tuple[str, ...], required: tuple[str, ...],
+                  others: bool = False) -> None:
     expected = ", ".join(columns)
     missing = [name for name in required if name not in names]
+    if missing and others:  # a mapping names the columns: say which the file has
+        raise ImportFileError(_l(
+            "The file has no column %(missing)s, which the cooperative's settings name "
+            "([remote_readings] in its file). The file's columns: %(found)s.",
+            missing=", ".join(f"“{name}”" for name in missing),
+            found=", ".join(name for name in names if name) or "–"))
     if missing:
         raise ImportFileError(_l("Columns are missing: %(missing)s. Expected columns: "
                                  "%(expected)s.", missing=", ".join(missing), expected=expected))
-    unknown = [name for name in names if name and name not in columns]
+    unknown = [] if others else [name for name in names if name and name not in columns]
     if unknown:
         raise ImportFileError(_l("Unknown columns: %(unknown)s. Expected columns: %(expected)s.",
                                  unknown=", ".join(unknown), expected=expected))
@@ -245,11 +259,14 @@ def _csv_message(exc: csv.Error, line: int) -> Message:
 
 
 def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
-             required: tuple[str, ...], report: ImportReport) -> Iterator[tuple[int, Row]]:
-    """(line, {column: text}) for every data row; the header is checked first."""
+             required: tuple[str, ...], report: ImportReport, *, delimiter: str = ";",
+             others: bool = False) -> Iterator[tuple[int, Row]]:
+    """(line, {column: text}) for every data row; the header is checked first. With
+    ``others``, columns not in ``columns`` are allowed and left out of the rows (a metering
+    company's export carries many)."""
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
-    reader = csv.reader(_lines(text), delimiter=";", strict=True)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     start = 1  # the line where the record being read began (a quoted value may span lines)
     try:
         header: list[str] = []
@@ -258,8 +275,10 @@ def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
                 header = [plain_name(name) for name in next(reader)]
             except StopIteration:
                 raise ImportFileError(EMPTY) from None
-        _check_header(header, columns, required)
+        _check_header(header, columns, required, others)
         width = len(header)
+        if others:  # the columns not asked for are read past, not kept
+            header = [name if name in columns else "" for name in header]
         while True:
             start = reader.line_num + 1
             cells = next(reader, None)
@@ -278,7 +297,7 @@ def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
             for name, value in zip(header, cells, strict=True):
                 if name:
                     row[name] = value.strip()
-                elif value.strip():
+                elif value.strip() and not others:
                     report.add(reader.line_num, "",
                                _l("a value in a column without a name in the header"))
             yield reader.line_num, row
@@ -330,30 +349,33 @@ def _refuse_long_numbers(stream: BinaryIO) -> None:
         tail = chunk[-MAX_DIGITS:]
 
 
-def _json_start(events: Iterator[tuple[str, Any]]) -> None:
-    """Position ``events`` inside the list of rows."""
+def _json_start(events: Iterator[tuple[str, Any]], key: str = "wiersze") -> None:
+    """Position ``events`` inside the list of rows (alone, or under ``key``)."""
     event, value = next(events, ("", None))
     if event == "":
         raise ImportFileError(EMPTY)
     if event == "start_map":
         event, value = next(events)
-        if event != "map_key" or value != "wiersze" or next(events)[0] != "start_array":
+        if event != "map_key" or value != key or next(events)[0] != "start_array":
             raise ImportFileError(_l('The JSON file contains no rows: expected '
-                                     '{"wiersze": [ {…}, … ]}.'))
+                                     '{"%(key)s": [ {…}, … ]}.', key=key))
     elif event != "start_array":
         raise ImportFileError(_l('A JSON file must contain a list of rows: [ {…}, … ] or '
                                  '{"wiersze": [ {…}, … ]}.'))
 
 
 def _json_row(events: Iterator[tuple[str, Any]], number: int, columns: tuple[str, ...],
-              report: ImportReport) -> Row:
+              report: ImportReport, others: bool = False) -> Row:
     row: Row = {}
     for event, key in events:
         if event == "end_map":
             return row
         name = plain_name(key)
         event, value = next(events)
-        if event in ("start_map", "start_array"):
+        if others and name not in columns:  # not asked for: read past
+            if event in ("start_map", "start_array"):
+                _skip(events)
+        elif event in ("start_map", "start_array"):
             _skip(events)
             report.add(number, key, NOT_TEXT)
         elif name not in columns:
@@ -369,9 +391,10 @@ def _json_row(events: Iterator[tuple[str, Any]], number: int, columns: tuple[str
     return row
 
 
-def json_rows(stream: BinaryIO, columns: tuple[str, ...],
-              report: ImportReport) -> Iterator[tuple[int, Row]]:
-    """(element number, {field: text}) for a top-level list or ``{"wiersze": [...]}``.
+def json_rows(stream: BinaryIO, columns: tuple[str, ...], report: ImportReport, *,
+              key: str = "wiersze", others: bool = False) -> Iterator[tuple[int, Row]]:
+    """(element number, {field: text}) for a top-level list or ``{"wiersze": [...]}`` (or
+    another ``key``); with ``others``, fields not in ``columns`` are read past.
 
     Built from ijson's flat event stream, so memory stays flat whatever the nesting, and
     numbers come as exact decimals.
@@ -382,7 +405,7 @@ def json_rows(stream: BinaryIO, columns: tuple[str, ...],
     events = iter(ijson.basic_parse(stream, use_float=False))
     number = 0
     try:
-        _json_start(events)
+        _json_start(events, key)
         for event, _ in events:
             if event == "end_array":
                 break
@@ -392,7 +415,7 @@ def json_rows(stream: BinaryIO, columns: tuple[str, ...],
                     _skip(events)
                 report.add(number, "", _l("an element of the list must be an object {…}"))
                 continue
-            yield number, _json_row(events, number, columns, report)
+            yield number, _json_row(events, number, columns, report, others)
         for _ in events:  # the rest must still be well-formed JSON
             pass
     except (ijson.JSONError, ValueError, SystemError, StopIteration) as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -27,7 +28,7 @@ from iok_saas.db import db, utcnow
 from iok_saas.db.bulk import Stage, lock_imports
 from iok_saas.estate.models import UnitTitle
 from iok_saas.imports import models
-from iok_saas.imports.kinds import KINDS, Checker, Kind, TitleRow
+from iok_saas.imports.kinds import KINDS, REMOTE, Checker, Kind, TitleRow
 from iok_saas.imports.reading import (
     FileTooLarge,
     ImportFileError,
@@ -39,6 +40,7 @@ from iok_saas.imports.reading import (
     file_size,
     json_rows,
 )
+from iok_saas.imports.remote import import_remote
 from iok_saas.jobs import enqueue
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import get_tenant_info
@@ -47,6 +49,8 @@ from iok_saas.web.formatting import local_today
 log = logging.getLogger(__name__)
 
 BATCH = 5000
+CONSUMPTION_JOB = "iok_saas.meters.consumption.refresh"
+_RUN: ContextVar[int | None] = ContextVar("iok_import_run", default=None)
 PROGRESS_EVERY = 10000
 UNUSABLE_PASSWORD = "!"  # no password verifies: staff hand out an initial password at the office
 
@@ -99,12 +103,14 @@ class StageSink:
                               "unit in the system (entered by hand), and the identifier from "
                               "the file already has another one"))
         if report.ok:
-            new, changed = self.stage.counts(kind.table, key, kind.fields, self.tenant_id)
+            kept = dict(kind.kept)
+            new, changed = self.stage.counts(kind.table, key, kind.fields, self.tenant_id,
+                                             kept)
             report.added, report.changed = new, changed
             report.unchanged = report.rows - new - changed
             if not dry_run:
                 now = utcnow()
-                self.stage.merge(kind.table, key, kind.fields, self.tenant_id, now)
+                self.stage.merge(kind.table, key, kind.fields, self.tenant_id, now, kept)
                 if kind.after and new:  # after the commit, on the bulk queue
                     enqueue(kind.after, self.tenant_id, bulk=True, at=now.isoformat())
         self.stage.drop()
@@ -211,6 +217,7 @@ def run_import(kind_name: str, path: Path, *, filename: str | None = None, dry_r
         run = start_run(kind_name, filename, actor, source)
     record = functools.partial(record_run, filename=filename, dry_run=dry_run, actor=actor,
                                source=source, run=run, size=path.stat().st_size)
+    token = _RUN.set(run.id)
     try:
         lock_imports(db.session, tenant_id)
         with path.open("rb") as stream:
@@ -222,6 +229,8 @@ def run_import(kind_name: str, path: Path, *, filename: str | None = None, dry_r
         report.add(0, "", _l("The database refused to save (%(error)s); nothing was saved. "
                              "Please send the file to technical support.",
                              error=type(exc.orig).__name__))
+    finally:
+        _RUN.reset(token)
     if report.ok and not dry_run:
         record(report)  # the data and its history entry in one transaction
     else:
@@ -236,6 +245,9 @@ def _read(stream: BinaryIO, kind: Kind, report: ImportReport, tenant_id: int, dr
     size = file_size(stream)
     if size > max_bytes():
         raise FileTooLarge(too_large_message(size))
+    if kind.name == REMOTE:
+        _read_remote(stream, report, tenant_id, dry_run, progress, size)
+        return
     lookups = kind.load()
     today = local_today()  # once per import, not once for each of a million rows
     sink: Any = StageSink(kind, tenant_id) if kind.stage else TitleSink(kind, tenant_id)
@@ -249,6 +261,19 @@ def _read(stream: BinaryIO, kind: Kind, report: ImportReport, tenant_id: int, dr
     if report.rows == 0 and report.ok:
         report.add(0, "", _l("The file contains no rows of data."))
     sink.finish(report, dry_run)
+    if progress is not None:
+        progress(size, size)
+
+
+def _read_remote(stream: BinaryIO, report: ImportReport, tenant_id: int, dry_run: bool,
+                 progress: Progress | None, size: int) -> None:
+    """Remote readings, row by row; once saved, the months they touch are worked out again
+    (consumption, the building's medians, alerts) by a job."""
+    settings = get_tenant_info(tenant_id).settings.remote_readings
+    outcome = import_remote(stream, report, tenant_id, settings, _RUN.get(), progress, size)
+    if not dry_run and report.ok and outcome.first is not None:
+        enqueue(CONSUMPTION_JOB, tenant_id, bulk=True, first=outcome.first.isoformat(),
+                last=outcome.last.isoformat())
     if progress is not None:
         progress(size, size)
 

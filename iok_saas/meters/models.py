@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, Numeric, String, UniqueConstraint, column, false
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, column, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from iok_saas.db import Timestamped, UtcDateTime, db
+from iok_saas.db import Timestamped, UtcDateTime, db, utcnow
 from iok_saas.estate.models import Unit
 from iok_saas.tenancy import TenantScoped, tenant_fk, tenant_fk_target
 
@@ -22,6 +22,10 @@ COLD_WATER, HOT_WATER, HEAT, GAS, ELECTRICITY = (
     "cold_water", "hot_water", "heat", "gas", "electricity")
 METER_KINDS = (COLD_WATER, HOT_WATER, HEAT, GAS, ELECTRICITY)
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+# How a meter's readings come: typed (the resident submits, the office accepts) or remote (from
+# the metering company's radio system, by import; the resident's form is not offered).
+TYPED, REMOTE = "typed", "remote"
+READING_MODES = (TYPED, REMOTE)
 RESIDENT_SOURCE, STAFF_SOURCE, IMPORT_SOURCE = "resident", "staff", "import"
 READING = Numeric(14, 3)
 
@@ -49,6 +53,8 @@ class Meter(TenantScoped, Timestamped, db.Model):
     removed_on: Mapped[date | None]
     initial_value: Mapped[Decimal] = mapped_column(READING, default=Decimal("0"),
                                                    server_default="0")
+    reading_mode: Mapped[str] = mapped_column(String(10), default=TYPED, server_default=TYPED)
+    radio_id: Mapped[str | None] = mapped_column(String(40))  # the radio module's own number
     unit: Mapped[Unit] = relationship(primaryjoin="Unit.id == Meter.unit_id",
                                       foreign_keys="Meter.unit_id")
 
@@ -140,3 +146,134 @@ class ReadingCorrection(TenantScoped, db.Model):
     old_read_on: Mapped[date]
     new_read_on: Mapped[date]
     reason: Mapped[str] = mapped_column(String(300))
+
+
+class RemoteReading(TenantScoped, db.Model):
+    """A reading that arrived from the metering company's system (a remote meter).
+
+    Kept narrow and keyed by meter and moment, so a month of daily readings of every device
+    loads at close to ``COPY``'s speed and a re-sent file adds nothing. Only values that do
+    not go down are here; a lower one waits in ``HeldReading``.
+    """
+
+    __tablename__ = "meter_remote_reading"
+    __table_args__ = (tenant_fk("meter_id", "meter"),)
+
+    # The key leads with the cooperative: no second index on it (the mixin's would be one
+    # more index to keep up on millions of rows).
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    meter_id: Mapped[int] = mapped_column(primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    value: Mapped[Decimal] = mapped_column(READING)
+
+
+HELD_DECREASE, HELD_AFTER = "decrease", "above_later"
+HELD_REASONS = (HELD_DECREASE, HELD_AFTER)
+HELD_FAULT, HELD_REPLACED = "fault", "replaced"
+
+
+class HeldReading(TenantScoped, db.Model):
+    """A remote reading the import did not use: lower than the one before it (a replaced meter
+    or a fault) or higher than a later one already stored. The office decides."""
+
+    __tablename__ = "meter_held_reading"
+    __table_args__ = (tenant_fk_target(), tenant_fk("meter_id", "meter"),
+                      UniqueConstraint("tenant_id", "meter_id", "read_at"),
+                      Index("ix_meter_held_reading_open", "tenant_id", "decided_at", "meter_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meter_id: Mapped[int]
+    read_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    value: Mapped[Decimal] = mapped_column(READING)
+    previous_value: Mapped[Decimal | None] = mapped_column(READING)  # what it is compared with
+    reason: Mapped[str] = mapped_column(String(12), default=HELD_DECREASE)
+    import_run_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    decision: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    meter: Mapped[Meter] = relationship(primaryjoin="Meter.id == HeldReading.meter_id",
+                                        foreign_keys="HeldReading.meter_id")
+
+
+class MeterMonth(TenantScoped, db.Model):
+    """One meter's consumption in one month, from its readings nearest the month's ends
+    (interpolated where no reading is within a day of an end: ``estimated``). Made again
+    whenever readings of that month arrive."""
+
+    __tablename__ = "meter_month"
+    __table_args__ = (tenant_fk("meter_id", "meter"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    meter_id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)  # its first day
+    start_value: Mapped[Decimal] = mapped_column(READING)
+    end_value: Mapped[Decimal] = mapped_column(READING)
+    consumption: Mapped[Decimal] = mapped_column(READING)
+    estimated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    readings: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Days of the month with a daily reading showing no flow at all (water: a leak shows as none).
+    zero_days: Mapped[int | None]
+
+
+class BuildingMonth(TenantScoped, db.Model):
+    """The median monthly consumption of one kind of device in a building, kept only where at
+    least five units have such a device: residents compare without seeing a neighbour's
+    figure."""
+
+    __tablename__ = "meter_building_month"
+    __table_args__ = (tenant_fk("building_id", "building"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    building_id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(12), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    units: Mapped[int]
+    median: Mapped[Decimal] = mapped_column(READING)
+
+
+ALERT_HIGH, ALERT_LEAK = "high", "leak"
+ALERT_KINDS = (ALERT_HIGH, ALERT_LEAK)
+
+
+class ConsumptionAlert(TenantScoped, db.Model):
+    """A month far above the same month last year or the 12-month median (``high``), or water
+    flowing every day for days on end (``leak``): once per meter, kind and month."""
+
+    __tablename__ = "meter_consumption_alert"
+    __table_args__ = (tenant_fk_target(), tenant_fk("meter_id", "meter"),
+                      UniqueConstraint("tenant_id", "meter_id", "kind", "month"),
+                      Index("ix_meter_consumption_alert_recent", "tenant_id", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meter_id: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(8))
+    month: Mapped[date]
+    value: Mapped[Decimal] = mapped_column(READING)  # the month's consumption, or days of flow
+    compared_with: Mapped[Decimal | None] = mapped_column(READING)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    meter: Mapped[Meter] = relationship(primaryjoin="Meter.id == ConsumptionAlert.meter_id",
+                                        foreign_keys="ConsumptionAlert.meter_id")
+
+
+class ConsumptionStatement(TenantScoped, db.Model):
+    """The monthly consumption information of one unit (art. 45c ust. 2 of the energy law), as
+    the PDF made when the month's readings were in; kept for the years the cooperative sets."""
+
+    __tablename__ = "meter_consumption_statement"
+    __table_args__ = (tenant_fk_target(), tenant_fk("unit_id", "unit"),
+                      tenant_fk("file_id", "stored_file"),
+                      UniqueConstraint("tenant_id", "unit_id", "month"),
+                      Index("ix_meter_consumption_statement_month", "tenant_id", "month"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int]
+    month: Mapped[date]
+    file_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -192,6 +192,78 @@ class Readings(Strict):
         return self.window_start_day is None
 
 
+MEASURES = ("m³", "GJ", "kWh", "MWh", "jedn.")
+# The vendor's word for a unit → (our measure, the factor its values are multiplied by).
+DEFAULT_REMOTE_UNITS = {"m3": "m³", "m³": "m³", "gj": "GJ", "kwh": "kWh", "mwh": "MWh",
+                        "jedn.": "jedn.", "jedn": "jedn.", "j": "jedn.", "units": "jedn.",
+                        "hca": "jedn."}
+
+
+class RemoteUnit(Strict):
+    """A unit a metering company writes: our measure and the factor to reach it (``l`` →
+    ``m³`` with 0.001)."""
+
+    measure: Literal["m³", "GJ", "kWh", "MWh", "jedn."]
+    factor: float = Field(1.0, gt=0, le=1_000_000)
+
+
+class RemoteReadings(Strict):
+    """How the metering company's export of remote readings is read (its column names, its
+    units, its times) and what residents are told each month (docs/remote-readings.md).
+
+    Column names are matched as in every import (case, Polish letters and spaces do not
+    matter); columns the mapping does not name are ignored.
+    """
+
+    vendor: str = Field("", max_length=80)  # shown in the import history
+    match: Literal["serial", "radio_id"] = "serial"  # what the ``device`` column holds
+    device: str = Field("numer_seryjny", min_length=1, max_length=80)
+    read_at: str = Field("data", min_length=1, max_length=80)  # date, or date and time
+    time: str = Field("", max_length=80)  # a separate time column, if the vendor has one
+    value: str = Field("wartosc", min_length=1, max_length=80)
+    unit: str = Field("", max_length=80)  # empty: the values are in each meter's own unit
+    date_format: str = Field("", max_length=40)  # strptime; empty: ISO 8601 or DD.MM.RRRR
+    # A date without a time is the state at the end of that day (the usual "stan na dzień")
+    # or at its start.
+    date_only: Literal["end", "start"] = "end"
+    timezone: str = "Europe/Warsaw"  # for times written without an offset
+    delimiter: Literal[";", ",", "\t", "|"] = ";"
+    json_rows: str = Field("", max_length=80)  # the key holding the list in a JSON export
+    units: dict[str, Literal["m³", "GJ", "kWh", "MWh", "jedn."] | RemoteUnit] = Field(
+        default_factory=lambda: dict(DEFAULT_REMOTE_UNITS))
+    # Water flowing every day, without a single day at zero, for this many days: a possible
+    # leak (where daily readings come).
+    leak_days: int = Field(14, ge=3, le=90)
+    # Monthly statements are kept this many years.
+    statement_years: int = Field(3, ge=1, le=10)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Warsaw)") from None
+        return value
+
+    def unit_of(self, word: str) -> RemoteUnit | None:
+        """What a vendor's unit word means, or None when the mapping does not know it."""
+        plain = word.strip().lower().replace(" ", "")
+        for name, meaning in self.units.items():
+            if name.strip().lower().replace(" ", "") == plain:
+                return meaning if isinstance(meaning, RemoteUnit) else RemoteUnit(measure=meaning)
+        return None
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Our name → the vendor's column, for the columns the mapping names."""
+        named = {"device": self.device, "read_at": self.read_at, "time": self.time,
+                 "value": self.value, "unit": self.unit}
+        return {ours: theirs for ours, theirs in named.items() if theirs}
+
+
 DEFAULT_FAULT_CATEGORIES = [
     "woda i kanalizacja", "elektryka", "gaz", "ogrzewanie", "winda", "domofon",
     "drzwi i zamki", "części wspólne", "inne",
@@ -352,6 +424,7 @@ class TenantSettings(Strict):
     second_factor: SecondFactor = SecondFactor()
     features: Features = Features()
     readings: Readings = Readings()
+    remote_readings: RemoteReadings = RemoteReadings()
     faults: Faults = Faults()
     correspondence: Correspondence = Correspondence()
     finance: Finance = Finance()

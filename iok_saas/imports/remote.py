@@ -1,0 +1,536 @@
+"""Remote readings: the metering company's export of its radio readings, row by row.
+
+Unlike the accounting system's files, a remote-readings file is not all or nothing: a month of
+daily readings of every device must not wait for one unknown serial. A bad row (an unknown or
+another cooperative's device, a time in the future or outside the meter's service, a unit that is
+not the meter's, a value that is not a number) is reported with its reason and left out; the rest
+is saved. A problem with the file as a whole (too large, unreadable, the cooperative's mapping
+naming a column the file does not have) saves nothing.
+
+* The same device and moment twice is one reading: a re-sent file adds nothing.
+* A value lower than the one before it is held for the office (a replaced meter or a fault),
+  not used; so is a value above a later one already stored.
+
+Speed: the devices are read once, with each one's latest stored reading. A row later than
+everything stored for its device (the usual case: this month after last month) is checked
+in memory and goes straight into the table by one ``COPY`` kept open for the whole file. The
+rest (a re-sent file, readings filling a gap) go through a staging table and are compared
+with the stored readings around them in SQL. Memory stays flat: one entry per device, and the
+rows set aside wait in a temporary file.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
+
+from iok_saas.db import db, utcnow
+from iok_saas.imports.reading import (
+    ImportFileError,
+    ImportReport,
+    Message,
+    Row,
+    csv_rows,
+    detect_encoding,
+    json_rows,
+    plain_name,
+)
+from iok_saas.meters.models import HELD_AFTER, HELD_DECREASE, REMOTE
+from iok_saas.tenancy.settings import RemoteReadings, RemoteUnit
+
+PLACES = Decimal("0.001")
+MAX_VALUE = Decimal("100000000000")
+BATCH = 5000
+STAGE = "iok_remote_stage"
+NO_DEVICE = _l("there is no remote meter with the number “%(id)s” in this cooperative")
+NOT_REMOTE = _l("the meter “%(id)s” is read by residents (typed), not remotely; the meters "
+                "import marks remote meters (column odczyt = zdalny)")
+REQUIRED = _l("empty field, but it is required")
+
+
+@dataclass
+class Device:
+    """One meter as the import knows it, with its latest reading (stored or from this file)."""
+
+    id: int
+    number: str
+    measure: str
+    remote: bool
+    installed: datetime | None
+    removed: datetime | None
+    last_at: datetime | None
+    last_value: Decimal | None
+    last_line: int = 0  # the file's line of ``last_*``; 0: stored before
+
+
+@dataclass
+class Outcome:
+    """What the rows came to, beyond the report's counts."""
+
+    first: datetime | None = None
+    last: datetime | None = None
+    meters: set[int] = field(default_factory=set)
+
+    def saw(self, at: datetime, meter_id: int) -> None:
+        """A reading of ``meter_id`` at ``at`` was added or held."""
+        self.first = at if self.first is None or at < self.first else self.first
+        self.last = at if self.last is None or at > self.last else self.last
+        self.meters.add(meter_id)
+
+
+def _day_start(day: date | None, zone: ZoneInfo) -> datetime | None:
+    return None if day is None else datetime.combine(day, time(), zone).astimezone(UTC)
+
+
+def load_devices(settings: RemoteReadings, tenant_id: int) -> dict[str, list[Device]]:
+    """The cooperative's meters by the number the file names them with (serial or radio id,
+    written plainly), each with its latest remote reading: one statement."""
+    zone = ZoneInfo(settings.timezone)
+    number = "m.radio_id" if settings.match == "radio_id" else "m.serial_number"
+    rows = db.session.execute(text(
+        f"SELECT m.id, {number}, m.measure, m.reading_mode, m.installed_on, m.removed_on, "
+        "(SELECT r.read_at FROM meter_remote_reading r WHERE r.tenant_id = m.tenant_id "
+        " AND r.meter_id = m.id ORDER BY r.read_at DESC LIMIT 1), "
+        "(SELECT r.value FROM meter_remote_reading r WHERE r.tenant_id = m.tenant_id "
+        " AND r.meter_id = m.id ORDER BY r.read_at DESC LIMIT 1) "
+        f"FROM meter m WHERE m.tenant_id = :tenant AND {number} IS NOT NULL"),
+        {"tenant": tenant_id})
+    devices: dict[str, list[Device]] = {}
+    for ident, name, measure, mode, installed, removed, last_at, last_value in rows:
+        last_at = _aware(last_at)
+        devices.setdefault(_plain(name), []).append(Device(
+            ident, name, measure, mode == REMOTE, _day_start(installed, zone),
+            _day_start(removed, zone), last_at,
+            Decimal(str(last_value)) if last_value is not None else None))
+    return devices
+
+
+def _aware(value: Any) -> datetime | None:
+    """A timestamp as PostgreSQL gives it (aware) or SQLite (naive UTC text or datetime)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _plain(number: str) -> str:
+    """A device number as compared: no spaces, upper case (``ab 12`` = ``AB12``)."""
+    return "".join(number.split()).upper()
+
+
+class Times:
+    """Date and time cells → UTC; a file of daily readings repeats a few hundred distinct
+    values millions of times, so each is worked out once."""
+
+    def __init__(self, settings: RemoteReadings) -> None:
+        self.zone = ZoneInfo(settings.timezone)
+        self.format = settings.date_format
+        self.end = settings.date_only == "end"
+        self.known: dict[tuple[str, str], datetime | Message] = {}
+
+    def get(self, day: str, clock: str) -> datetime | Message:
+        """The moment, or why the cells are not one."""
+        key = (day, clock)
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = self._parse(day, clock)
+        return found
+
+    def _parse(self, day: str, clock: str) -> datetime | Message:
+        raw = f"{day} {clock}".strip() if clock else day.strip()
+        if not raw:
+            return REQUIRED
+        try:
+            moment = datetime.strptime(raw, self.format) if self.format else _usual(raw)
+        except ValueError:
+            return _l("not a date and time (e.g. 2026-11-30 23:59, 30.11.2026 or the format "
+                      "in the cooperative's settings)")
+        if isinstance(moment, date) and not isinstance(moment, datetime):
+            start = datetime.combine(moment, time())
+            moment = start + timedelta(days=1) if self.end else start
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        return moment.astimezone(UTC)
+
+
+def _usual(raw: str) -> datetime | date:
+    """ISO 8601 (``2026-11-30``, ``2026-11-30T23:59:00+01:00``, ``2026-11-30 23:59``) or
+    ``30.11.2026`` with an optional ``HH:MM[:SS]``; a date alone is a ``date``."""
+    if raw[2:3] == "." and raw[5:6] == ".":
+        day, _, clock = raw.partition(" ")
+        parsed = datetime.strptime(day, "%d.%m.%Y")
+        if not clock:
+            return parsed.date()
+        hours = time.fromisoformat(clock.strip())
+        return datetime.combine(parsed.date(), hours)
+    if len(raw) == 10:
+        return date.fromisoformat(raw)
+    return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+
+
+class Values:
+    """Value and unit cells → the meter's measure, rounded to 0.001."""
+
+    def __init__(self, settings: RemoteReadings) -> None:
+        self.settings = settings
+        self.units: dict[str, RemoteUnit | None] = {}
+
+    def unit(self, word: str) -> RemoteUnit | None:
+        """The meaning of a unit word, or None when the mapping does not know it."""
+        if word not in self.units:
+            self.units[word] = self.settings.unit_of(word)
+        return self.units[word]
+
+    @staticmethod
+    def number(raw: str, factor: float) -> Decimal | Message:
+        """The value in the meter's measure, or why the cell is not one."""
+        if not raw:
+            return REQUIRED
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            try:
+                value = Decimal(raw.replace(" ", "").replace("\xa0", "").replace(",", "."))
+            except InvalidOperation:
+                return _l("not a number (e.g. 123,456)")
+        if not value.is_finite():
+            return _l("not a number (e.g. 123,456)")
+        if factor != 1:
+            value *= Decimal(str(factor))
+        if value < 0:
+            return _l("a meter reading cannot be negative")
+        if value >= MAX_VALUE:
+            return _l("too large for a meter reading")
+        return value.quantize(PLACES, ROUND_HALF_EVEN)
+
+
+class _Writer:
+    """Rows into ``meter_remote_reading``: one ``COPY`` on PostgreSQL, batches elsewhere."""
+
+    def __init__(self, tenant_id: int) -> None:
+        self.tenant = tenant_id
+        connection = db.session.connection()
+        self.postgres = connection.dialect.name == "postgresql"
+        self.raw = connection.connection.driver_connection
+        self.batch: list[tuple] = []
+        self._open = ExitStack()
+        self._copy = None
+        if self.postgres:
+            cursor = self._open.enter_context(self.raw.cursor())
+            self._copy = self._open.enter_context(cursor.copy(
+                "COPY meter_remote_reading (tenant_id, meter_id, read_at, value) FROM STDIN"))
+        self.prefix = f"{tenant_id}\t"
+
+    def add(self, meter_id: int, at: datetime, value: Decimal) -> None:
+        if self._copy is not None:
+            self._copy.write(f"{self.prefix}{meter_id}\t{at.isoformat()}\t{value}\n")
+            return
+        self.batch.append((self.tenant, meter_id, at, value))
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            db.session.execute(text(
+                "INSERT INTO meter_remote_reading (tenant_id, meter_id, read_at, value) "
+                "VALUES (:t, :m, :a, :v)"),
+                [{"t": t, "m": m, "a": _stored_time(a), "v": str(v)} for t, m, a, v in self.batch])
+            self.batch = []
+
+    def close(self) -> None:
+        self._copy = None
+        self._open.close()
+        self.flush()
+
+
+def _stored_time(at: datetime) -> Any:
+    """A moment as a raw statement stores it: aware on PostgreSQL; naive UTC text on SQLite,
+    as the ORM's ``UtcDateTime`` does."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return at
+    return at.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class _Aside:
+    """Rows for the staging table (a re-sent or gap-filling reading, one held in memory's
+    check), spooled to a temporary file so memory stays flat."""
+
+    def __init__(self, file: Any) -> None:
+        self.file = file
+        self.count = 0
+
+    def add(self, line: int, meter_id: int, at: datetime, value: Decimal,
+            before: Decimal | None) -> None:
+        held = "\\N" if before is None else str(before)
+        self.file.write(f"{line}\t{meter_id}\t{at.isoformat()}\t{value}\t{held}\n")
+        self.count += 1
+
+    def rows(self) -> Iterator[tuple[int, int, datetime, Decimal, Decimal | None]]:
+        self.file.seek(0)
+        for raw in self.file:
+            line, meter_id, at, value, held = raw.rstrip("\n").split("\t")
+            yield (int(line), int(meter_id), datetime.fromisoformat(at), Decimal(value),
+                   None if held == "\\N" else Decimal(held))
+
+
+def _rows(stream: BinaryIO, settings: RemoteReadings, report: ImportReport
+          ) -> Iterator[tuple[int, Row]]:
+    wanted = {ours: plain_name(theirs) for ours, theirs in settings.columns.items()}
+    columns = tuple(wanted.values())
+    if report.json:
+        detect_encoding(stream, json=True)
+        first = True
+        for line, row in json_rows(stream, columns, report, key=settings.json_rows or "wiersze",
+                                   others=True):
+            if first:  # the mapping names a field the export does not have
+                missing = [name for name in columns if name not in row]
+                if missing:
+                    raise ImportFileError(_l(
+                        "The file has no column %(missing)s, which the cooperative's settings "
+                        "name ([remote_readings] in its file). The file's columns: %(found)s.",
+                        missing=", ".join(f"“{name}”" for name in missing),
+                        found=", ".join(row) or "–"))
+                first = False
+            yield line, row
+        return
+    delimiter = settings.delimiter.replace("\\t", "\t")
+    yield from csv_rows(stream, detect_encoding(stream), columns, columns, report,
+                        delimiter=delimiter, others=True)
+
+
+def import_remote(stream: BinaryIO, report: ImportReport, tenant_id: int,
+                  settings: RemoteReadings, run_id: int | None,
+                  progress: Any = None, size: int = 0) -> Outcome:
+    """Read the file and save its good rows (the caller commits or rolls back)."""
+    report.partial = True
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        return _import(stream, report, tenant_id, settings, run_id, progress, size, _Aside(spool))
+
+
+def _import(stream: BinaryIO, report: ImportReport, tenant_id: int, settings: RemoteReadings,
+            run_id: int | None, progress: Any, size: int, aside: _Aside) -> Outcome:
+    wanted = {ours: plain_name(theirs) for ours, theirs in settings.columns.items()}
+    device_col, day_col = wanted["device"], wanted["read_at"]
+    time_col, value_col, unit_col = (wanted.get("time", ""), wanted["value"],
+                                     wanted.get("unit", ""))
+    devices = load_devices(settings, tenant_id)
+    times, values = Times(settings), Values(settings)
+    now = utcnow()
+    outcome = Outcome()
+    writer = _Writer(tenant_id)
+    one = RemoteUnit(measure="m³")  # a stand-in when the file has no unit column
+    repeated = 0
+    try:
+        for line, row in _rows(stream, settings, report):
+            report.rows += 1
+            if progress is not None and report.rows % 10000 == 0:
+                progress(stream.tell(), size)
+            number = row.get(device_col, "")
+            found = devices.get(_plain(number)) if number else None
+            if not found:
+                report.add(line, settings.device, NO_DEVICE % {"id": number} if number
+                           else REQUIRED)
+                continue
+            at = times.get(row.get(day_col, ""), row.get(time_col, "") if time_col else "")
+            if not isinstance(at, datetime):
+                report.add(line, settings.read_at, at)
+                continue
+            if at > now:
+                report.add(line, settings.read_at, _l("the date is in the future"))
+                continue
+            device = _serving(found, at)
+            if device is None:
+                report.add(line, settings.read_at, _outside(found, at))
+                continue
+            if not device.remote:
+                report.add(line, settings.device, NOT_REMOTE % {"id": number})
+                continue
+            unit = one
+            if unit_col:
+                unit = values.unit(row.get(unit_col, ""))
+                if unit is None:
+                    report.add(line, settings.unit, _l(
+                        "unknown unit “%(unit)s”; the cooperative's settings know: %(known)s",
+                        unit=row.get(unit_col, ""), known=", ".join(settings.units)))
+                    continue
+                if unit.measure != device.measure:
+                    report.add(line, settings.unit, _l(
+                        "the unit “%(unit)s” (%(measure)s) is not the meter's (%(own)s)",
+                        unit=row.get(unit_col, ""), measure=unit.measure,
+                        own=device.measure))
+                    continue
+            value = values.number(row.get(value_col, ""), unit.factor)
+            if not isinstance(value, Decimal):
+                report.add(line, settings.value, value)
+                continue
+            last_at = device.last_at
+            if last_at is not None and at <= last_at:
+                if at == last_at and device.last_line:  # twice in this file
+                    if value == device.last_value:
+                        repeated += 1
+                    else:
+                        report.add(line, settings.value, _l(
+                            "the same device and time are given above in the file (row "
+                            "%(line)d) with another value", line=device.last_line))
+                    continue
+                aside.add(line, device.id, at, value, None)  # compared in SQL
+                continue
+            if device.last_value is not None and value < device.last_value:
+                aside.add(line, device.id, at, value, device.last_value)  # held
+                continue
+            writer.add(device.id, at, value)
+            report.added += 1
+            outcome.saw(at, device.id)
+            device.last_at, device.last_value, device.last_line = at, value, line
+    finally:
+        writer.close()
+    if report.rows == 0 and report.ok:
+        report.add(0, "", _l("The file contains no rows of data."))
+    if aside.count and report.ok:
+        _settle(aside, report, tenant_id, run_id, outcome)
+    report.unchanged += repeated
+    if report.held:
+        report.notes.append(str(_l(
+            "Held for the office: %(num)d readings lower than the one before them (a replaced "
+            "meter or a fault) or higher than a later one; they are not used until decided "
+            "(Staff panel → Remote meters).", num=report.held)))
+    return outcome
+
+
+def _serving(found: list[Device], at: datetime) -> Device | None:
+    """The meter under that number in service at ``at`` (after a replacement the number may
+    name two)."""
+    for device in found:
+        if (device.installed is None or device.installed <= at) and (
+                device.removed is None or at <= device.removed):
+            return device
+    return None
+
+
+def _outside(found: list[Device], at: datetime) -> Message:
+    if all(d.installed is not None and at < d.installed for d in found):
+        return _l("the date is before the meter was installed")
+    return _l("the date is after the meter was removed")
+
+
+def _settle(aside: _Aside, report: ImportReport, tenant_id: int, run_id: int | None,
+            outcome: Outcome) -> None:
+    """The rows set aside: held ones into the office's list; the others compared with the
+    stored readings around them (already there → nothing; between → added; out of order →
+    held)."""
+    session = db.session
+    postgres = session.get_bind().dialect.name == "postgresql"
+    session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+    session.execute(text(f"CREATE TEMPORARY TABLE {STAGE} (line integer, meter_id integer, "
+                         "read_at timestamp with time zone, value numeric(14,3), "
+                         "held_before numeric(14,3))"))
+    if postgres:
+        raw = session.connection().connection.driver_connection
+        aside.file.seek(0)
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY {STAGE} (line, meter_id, read_at, value, held_before) FROM STDIN") as copy:
+            while chunk := aside.file.read(1 << 20):
+                copy.write(chunk)
+    else:
+        batch = []
+        for line, meter_id, at, value, held in aside.rows():
+            batch.append({"l": line, "m": meter_id, "a": _stored_time(at), "v": str(value),
+                          "h": None if held is None else str(held)})
+            if len(batch) >= BATCH:
+                _stage_batch(batch)
+                batch = []
+        _stage_batch(batch)
+    params = {"tenant": tenant_id}
+    # A time given twice in the file among the rows set aside: the first counts.
+    twice = session.execute(text(
+        f"SELECT s.line, f.line, s.value = f.value FROM {STAGE} s JOIN {STAGE} f "
+        "ON f.meter_id = s.meter_id AND f.read_at = s.read_at AND f.line < s.line "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {STAGE} e WHERE e.meter_id = s.meter_id "
+        "AND e.read_at = s.read_at AND e.line < f.line)")).all()
+    for line, first, same in twice:
+        if same:
+            report.unchanged += 1
+        else:
+            report.add(line, "", _l("the same device and time are given above in the file "
+                                    "(row %(line)d) with another value", line=first))
+    session.execute(text(
+        f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {STAGE} f WHERE f.meter_id = "
+        f"{STAGE}.meter_id AND f.read_at = {STAGE}.read_at AND f.line < {STAGE}.line)"))
+    # Already stored: the same value is nothing new; another value is reported.
+    stored = session.execute(text(
+        f"SELECT s.line, r.value, s.value = r.value FROM {STAGE} s JOIN meter_remote_reading r "
+        "ON r.tenant_id = :tenant AND r.meter_id = s.meter_id AND r.read_at = s.read_at"),
+        params).all()
+    for line, value, same in stored:
+        if same:
+            report.unchanged += 1
+        else:
+            report.add(line, "", _l("a reading of this device at this time is already stored "
+                                    "with another value (%(value)s)", value=value))
+    session.execute(text(
+        f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM meter_remote_reading r "
+        f"WHERE r.tenant_id = :tenant AND r.meter_id = {STAGE}.meter_id "
+        f"AND r.read_at = {STAGE}.read_at)"), params)
+    # Filling a gap: between the stored readings around it, or held.
+    around = (
+        "(SELECT r.value FROM meter_remote_reading r WHERE r.tenant_id = :tenant "
+        "AND r.meter_id = s.meter_id AND r.read_at {op} s.read_at ORDER BY r.read_at "
+        "{order} LIMIT 1)")
+    session.execute(text(
+        f"UPDATE {STAGE} SET held_before = (SELECT b FROM (SELECT s.line, "
+        f"{around.format(op='<', order='DESC')} AS b FROM {STAGE} s) x "
+        f"WHERE x.line = {STAGE}.line) WHERE held_before IS NULL"), params)
+    rows = session.execute(text(
+        f"SELECT s.meter_id, s.read_at, s.value, s.held_before, "
+        f"{around.format(op='>', order='ASC')} AS after, EXISTS (SELECT 1 FROM "
+        "meter_held_reading h WHERE h.tenant_id = :tenant AND h.meter_id = s.meter_id "
+        f"AND h.read_at = s.read_at) AS known FROM {STAGE} s ORDER BY s.meter_id, s.read_at"),
+        params).all()
+    held, added = [], []
+    for meter_id, at, value, before, after, known in rows:
+        at = _aware(at)
+        if known:  # held by an earlier file (or already decided by the office)
+            report.unchanged += 1
+            continue
+        if before is not None and value < before:
+            held.append((meter_id, at, value, before, HELD_DECREASE))
+        elif after is not None and value > after:
+            held.append((meter_id, at, value, after, HELD_AFTER))
+        else:
+            added.append((meter_id, at, value))
+        outcome.saw(at, meter_id)
+    for start in range(0, len(added), BATCH):
+        session.execute(text(
+            "INSERT INTO meter_remote_reading (tenant_id, meter_id, read_at, value) "
+            "VALUES (:t, :m, :a, :v)"),
+            [{"t": tenant_id, "m": m, "a": _stored_time(a), "v": str(v)}
+             for m, a, v in added[start:start + BATCH]])
+    report.added += len(added)
+    now = _stored_time(utcnow())
+    for start in range(0, len(held), BATCH):
+        session.execute(text(
+            "INSERT INTO meter_held_reading (tenant_id, meter_id, read_at, value, "
+            "previous_value, reason, import_run_id, created_at, decided_by, decision) "
+            "VALUES (:t, :m, :a, :v, :p, :r, :run, :now, '', '')"),
+            [{"t": tenant_id, "m": m, "a": _stored_time(a), "v": str(v), "p": str(p),
+              "r": reason, "run": run_id, "now": now}
+             for m, a, v, p, reason in held[start:start + BATCH]])
+    report.held += len(held)
+    session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+
+
+def _stage_batch(batch: list[dict[str, Any]]) -> None:
+    if batch:
+        db.session.execute(text(
+            f"INSERT INTO {STAGE} (line, meter_id, read_at, value, held_before) "
+            "VALUES (:l, :m, :a, :v, :h)"), batch)
