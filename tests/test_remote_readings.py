@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from iok_saas.db import db
-from iok_saas.meters.models import HELD_DECREASE, REMOTE, TYPED, HeldReading, Meter, RemoteReading
+from iok_saas.meters.models import (
+    HELD_DECREASE,
+    REMOTE,
+    TYPED,
+    HeldReading,
+    Meter,
+    MeterMonth,
+    RemoteReading,
+)
 from tests.factories import make_household, make_meter
 from tests.helpers import in_tenant, run_cli
 
@@ -223,3 +231,42 @@ def test_the_meters_import_sets_the_mode_and_a_file_without_it_keeps_it(app, bal
     with in_tenant(baltyk):
         meter = db.session.scalar(select(Meter).where(Meter.external_id == "M-R1"))
         assert (meter.reading_mode, meter.radio_id) == (REMOTE, "R-55")
+
+
+def _daily(serial: str, first: date, days: int, start: Decimal, per_day: Decimal,
+           hour: str = "00:05") -> list[str]:
+    rows, value = [], start
+    for n in range(days):
+        day = first + timedelta(days=n)
+        rows.append(f"{serial};;{day:%d.%m.%Y} {hour};{str(value).replace('.', ',')};m3")
+        value += per_day
+    return rows
+
+
+def _day_of(row: str) -> date:
+    day, month, year = row.split(";")[2][:10].split(".")
+    return date(int(year), int(month), int(day))
+
+
+def _months(tenant, meter_id: int) -> dict[date, tuple[Decimal, bool]]:
+    with in_tenant(tenant):
+        return {m.month: (m.consumption, m.estimated) for m in db.session.scalars(
+            select(MeterMonth).where(MeterMonth.meter_id == meter_id))}
+
+
+def test_monthly_consumption_from_daily_readings_and_interpolated_where_a_month_end_is_missed(
+        app, zw, zw_meter, tmp_path):
+    rows = _daily("CW-1001", date(2026, 9, 1), 91, Decimal("100.000"), Decimal("0.100"))
+    # October's end is missed by a week: its value is interpolated
+    gap = (date(2026, 10, 28), date(2026, 11, 4))
+    rows = [r for r in rows if not gap[0] <= _day_of(r) <= gap[1]]
+    result = _import(app, _csv(tmp_path, rows))
+    assert result.exit_code == 0, result.output
+    with app.app_context(), in_tenant(zw):
+        from iok_saas.meters.consumption import refresh
+        refresh("2026-09-01T00:00:00+00:00", "2026-11-30T00:00:00+00:00")
+    months = _months(zw, zw_meter)
+    assert months[date(2026, 9, 1)] == (Decimal("3.000"), False)  # 30 days × 0.1
+    assert months[date(2026, 10, 1)][0] == Decimal("3.100") and months[date(2026, 10, 1)][1]
+    assert months[date(2026, 11, 1)][1]  # starts from the interpolated value
+    assert date(2026, 12, 1) not in months  # no reading at its end yet
