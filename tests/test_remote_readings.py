@@ -270,3 +270,96 @@ def test_monthly_consumption_from_daily_readings_and_interpolated_where_a_month_
     assert months[date(2026, 10, 1)][0] == Decimal("3.100") and months[date(2026, 10, 1)][1]
     assert months[date(2026, 11, 1)][1]  # starts from the interpolated value
     assert date(2026, 12, 1) not in months  # no reading at its end yet
+
+
+def _resident_of(tenant, unit_id: int, **flags) -> int:
+    from iok_saas.auth.models import User
+    from iok_saas.estate.models import UnitTitle
+
+    with in_tenant(tenant):
+        user = db.session.scalar(select(User).join(UnitTitle, UnitTitle.user_id == User.id)
+                                 .where(UnitTitle.unit_id == unit_id))
+        for name, value in flags.items():
+            setattr(user, name, value)
+        return user.id
+
+
+def _outbox(tenant, template: str) -> list:
+    from iok_saas.mail.models import OutboxMessage
+
+    with in_tenant(tenant):
+        return [(m.template, m.context) for m in db.session.scalars(select(OutboxMessage)
+                                                                .where(OutboxMessage.template
+                                                                       == template))]
+
+
+def test_the_monthly_statement_is_made_once_kept_as_pdf_and_e_mailed_to_those_who_asked(
+        app, zw, tmp_path):
+    from iok_saas import files
+    from iok_saas.mail.messages import render
+    from iok_saas.meters import statements
+    from iok_saas.meters.consumption import refresh
+    from iok_saas.meters.models import ConsumptionStatement
+    from iok_saas.tenancy.info import get_tenant_info
+
+    home = make_household(zw, units=1)
+    meter = _remote_meter(zw, home.unit_ids[0], "CW-2001")
+    _resident_of(zw, home.unit_ids[0], consumption_emails=True)
+    rows = _daily("CW-2001", date(2026, 10, 1), 62, Decimal("50"), Decimal("0.120"))
+    assert _import(app, _csv(tmp_path, rows)).exit_code == 0
+    with in_tenant(zw):
+        refresh("2026-10-01T00:00:00+00:00", "2026-12-01T00:00:00+00:00")
+    with in_tenant(zw):
+        assert statements.make_due(date(2026, 12, 7)) == 2  # October and November
+        assert statements.make_due(date(2026, 12, 7)) == 0  # never twice
+        made = {s.month: s for s in db.session.scalars(select(ConsumptionStatement))}
+        assert set(made) == {date(2026, 10, 1), date(2026, 11, 1)}
+        assert files.read(made[date(2026, 11, 1)].file_id).startswith(b"%PDF")
+    mails = _outbox(zw, "consumption_statement")
+    assert len(mails) == 2
+    with in_tenant(zw):
+        subjects = {render(get_tenant_info(zw.id), template, context).subject
+                    for template, context in mails}
+    assert {subject.split(" – ")[0] for subject in subjects} == {
+        "Informacja o zużyciu za listopad 2026 jest dostępna",
+        "Informacja o zużyciu za październik 2026 jest dostępna"}
+    assert _months(zw, meter)[date(2026, 11, 1)] == (Decimal("3.600"), False)
+
+
+def test_no_statement_or_alert_for_a_month_without_data(app, zw, tmp_path):
+    from iok_saas.meters import statements
+    from iok_saas.meters.models import ConsumptionAlert, ConsumptionStatement
+
+    home = make_household(zw, units=1)
+    _remote_meter(zw, home.unit_ids[0], "CW-3001")
+    with in_tenant(zw):
+        assert statements.make_due(date(2026, 12, 7)) == 0
+        assert db.session.scalars(select(ConsumptionStatement)).all() == []
+        assert db.session.scalars(select(ConsumptionAlert)).all() == []
+
+
+def test_alerts_on_a_month_far_above_last_year_and_on_water_flowing_every_day(app, zw,
+                                                                             tmp_path):
+    from iok_saas.meters.consumption import refresh
+    from iok_saas.meters.models import ALERT_HIGH, ALERT_LEAK, ConsumptionAlert
+
+    home = make_household(zw, units=2)
+    jumpy = _remote_meter(zw, home.unit_ids[0], "CW-4001")
+    leaky = _remote_meter(zw, home.unit_ids[1], "CW-4002")
+    _resident_of(zw, home.unit_ids[0], consumption_alerts=True)
+    # a year of months at ~3 m³, then November at 12 m³ (readings at each month's start)
+    value, rows = Decimal("10"), []
+    month = date(2025, 11, 1)
+    while month <= date(2026, 12, 1):
+        rows.append(f"CW-4001;;{month:%d.%m.%Y} 00:05;{str(value).replace('.', ',')};m3")
+        value += Decimal("12") if month == date(2026, 11, 1) else Decimal("3")
+        month = (month + timedelta(days=32)).replace(day=1)
+    today = date.today()
+    # water flowing every day for the last 20 days (the cooperative's leak_days: 14)
+    rows += _daily("CW-4002", today - timedelta(days=20), 20, Decimal("5"), Decimal("0.050"))
+    assert _import(app, _csv(tmp_path, rows)).exit_code == 0
+    with in_tenant(zw):
+        refresh("2025-11-01T00:00:00+00:00", (today - timedelta(days=1)).isoformat())
+        alerts = {(a.meter_id, a.kind) for a in db.session.scalars(select(ConsumptionAlert))}
+    assert (jumpy, ALERT_HIGH) in alerts and (leaky, ALERT_LEAK) in alerts
+    assert (leaky, ALERT_HIGH) not in alerts

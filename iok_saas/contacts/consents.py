@@ -53,6 +53,12 @@ CHOICES = {choice.name: choice for choice in (
     Choice("finance", "finance_emails",
            _l("New charges and payments posted to my units"),
            lambda tenant: tenant.has_feature("finance") and tenant.settings.finance.emails),
+    Choice("consumption", "consumption_emails",
+           _l("The monthly information on my units' consumption (remote meters)"),
+           lambda tenant: tenant.has_feature("meters")),
+    Choice("consumption_alerts", "consumption_alerts",
+           _l("A warning of unusual consumption in my units (e.g. a possible leak)"),
+           lambda tenant: tenant.has_feature("meters")),
 )}
 
 

@@ -40,6 +40,13 @@ def init_app(app: Flask) -> None:
         "meters.reminders", "iok_saas.meters.reminders.remind_cooperative",
         "e-mail residents who asked for it when the reading window opens (once per window)",
         every=timedelta(hours=1), per_cooperative=True))
+    from iok_saas.meters import statements  # noqa: F401  (its e-mails register on import)
+
+    register_periodic(app, PeriodicJob(
+        "meters.statements", "iok_saas.meters.statements.make_due",
+        "make the monthly consumption statements of remote meters once a month's readings are "
+        "in (art. 45c ust. 2 of the energy law), e-mail them, delete the expired",
+        every=timedelta(hours=6), per_cooperative=True))
     register_figure(app, Figure(
         "pending_readings", _pending_readings,
         NP_("%(num)d meter reading is waiting for acceptance.",

@@ -13,6 +13,7 @@ neighbour's figure can be learnt), then the alerts. Statements are made by ``sta
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ from sqlalchemy import and_, delete, func, insert, select
 
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Unit
+from iok_saas.jobs import enqueue
 from iok_saas.meters.models import (
     ALERT_HIGH,
     ALERT_LEAK,
@@ -150,7 +152,12 @@ def refresh(first: str, last: str) -> int:
     months = months_between(previous_month(month_start(start)), month_start(end))
     written = compute_months(months, zone)
     compute_medians(months)
-    raise_alerts(months[-2:] if len(months) > 1 else months, zone)
+    alerts = raise_alerts(months[-2:] if len(months) > 1 else months, zone)
+    tenant_id = require_tenant_id()
+    enqueue("iok_saas.meters.statements.make_due", tenant_id, bulk=True)
+    if alerts:
+        enqueue("iok_saas.meters.statements.notify_alerts", tenant_id, bulk=True,
+                alert_ids=alerts)
     db.session.commit()
     return written
 
@@ -291,7 +298,7 @@ def _leaks(days: int, zone: ZoneInfo) -> list[dict[str, Any]]:
         points.sort()
         if len(points) < days + 1:
             continue  # no daily readings: no judgement
-        steps = list(zip(points, points[1:], strict=False))
+        steps = list(itertools.pairwise(points))
         daily = all(timedelta(hours=20) <= b[0] - a[0] <= timedelta(hours=28) for a, b in steps)
         if daily and all(b[1] > a[1] for a, b in steps):
             last_day = points[-1][0].astimezone(zone).date()
@@ -313,6 +320,8 @@ class MonthFigure:
     estimated: bool
     last_year: Decimal | None
     median: Decimal | None
+    start: Decimal | None = None  # the meter's value at the month's start and end
+    end: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -338,7 +347,8 @@ def unit_consumption(unit_id: int, building_id: int, upto: date, count: int = HI
     since = first.replace(year=first.year - 1)
     meters = list(db.session.execute(
         select(Meter.id, Meter.kind, Meter.serial_number, Meter.place, Meter.measure,
-               MeterMonth.month, MeterMonth.consumption, MeterMonth.estimated)
+               MeterMonth.month, MeterMonth.consumption, MeterMonth.estimated,
+               MeterMonth.start_value, MeterMonth.end_value)
         .outerjoin(MeterMonth, and_(MeterMonth.meter_id == Meter.id, MeterMonth.month >= since,
                                     MeterMonth.month <= upto))
         .where(Meter.unit_id == unit_id, Meter.reading_mode == REMOTE)
@@ -353,18 +363,19 @@ def unit_consumption(unit_id: int, building_id: int, upto: date, count: int = HI
     for row in meters:
         entry = by_meter.setdefault(row.id, {"row": row, "months": {}})
         if row.month is not None:
-            entry["months"][row.month] = (row.consumption, row.estimated)
+            entry["months"][row.month] = (row.consumption, row.estimated, row.start_value,
+                                          row.end_value)
     result = []
     months = months_between(first, upto)[::-1]
     for entry in by_meter.values():
         row, figures = entry["row"], entry["months"]
         shown, compared = [], None
         for month in months:
-            used, estimated = figures.get(month, (None, False))
-            last_year = figures.get(month.replace(year=month.year - 1), (None, False))[0]
+            used, estimated, start, end = figures.get(month, (None, False, None, None))
+            last_year = figures.get(month.replace(year=month.year - 1), (None,))[0]
             median, units = medians.get((row.kind, row.measure, month), (None, None))
             compared = compared or units
-            shown.append(MonthFigure(month, used, estimated, last_year, median))
+            shown.append(MonthFigure(month, used, estimated, last_year, median, start, end))
         result.append(MeterConsumption(row.id, row.kind, row.serial_number, row.place,
                                        row.measure, shown, compared))
     return result
