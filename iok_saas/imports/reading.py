@@ -264,21 +264,41 @@ def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
     """(line, {column: text}) for every data row; the header is checked first. With
     ``others``, columns not in ``columns`` are allowed and left out of the rows (a metering
     company's export carries many)."""
+    header: list[str] = []
+    for line, cells in csv_cells(stream, encoding, columns, required, report,
+                                 delimiter=delimiter, others=others, header=header):
+        row = {}
+        for name, value in zip(header, cells, strict=True):
+            if name:
+                row[name] = value.strip()
+            elif value.strip() and not others:
+                report.add(line, "", _l("a value in a column without a name in the header"))
+        yield line, row
+
+
+def csv_cells(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
+              required: tuple[str, ...], report: ImportReport, *, delimiter: str = ";",
+              others: bool = False, header: list[str] | None = None
+              ) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells as read) for every data row of the header's width, once the header is
+    checked; ``header`` (a list given) receives the header's plain names, those not asked
+    for blanked when ``others``. The rows of millions of readings are read this way, without a
+    dictionary per row."""
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     start = 1  # the line where the record being read began (a quoted value may span lines)
+    names = header if header is not None else []
     try:
-        header: list[str] = []
-        while not any(header):
+        while not any(names):
             try:
-                header = [plain_name(name) for name in next(reader)]
+                names[:] = [plain_name(name) for name in next(reader)]
             except StopIteration:
                 raise ImportFileError(EMPTY) from None
-        _check_header(header, columns, required, others)
-        width = len(header)
+        _check_header(names, columns, required, others)
+        width = len(names)
         if others:  # the columns not asked for are read past, not kept
-            header = [name if name in columns else "" for name in header]
+            names[:] = [name if name in columns else "" for name in names]
         while True:
             start = reader.line_num + 1
             cells = next(reader, None)
@@ -293,14 +313,7 @@ def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
                     "the row has %(num)d columns and the header %(header)d (a semicolon in a "
                     "text must be put in quotation marks)", len(cells), header=width))
                 continue
-            row = {}
-            for name, value in zip(header, cells, strict=True):
-                if name:
-                    row[name] = value.strip()
-                elif value.strip() and not others:
-                    report.add(reader.line_num, "",
-                               _l("a value in a column without a name in the header"))
-            yield reader.line_num, row
+            yield reader.line_num, cells
     except csv.Error as exc:
         raise ImportFileError(_csv_message(exc, start)) from None
     finally:

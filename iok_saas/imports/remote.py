@@ -21,10 +21,11 @@ rows set aside wait in a temporary file.
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, BinaryIO
@@ -38,8 +39,7 @@ from iok_saas.imports.reading import (
     ImportFileError,
     ImportReport,
     Message,
-    Row,
-    csv_rows,
+    csv_cells,
     detect_encoding,
     json_rows,
     plain_name,
@@ -51,6 +51,7 @@ PLACES = Decimal("0.001")
 MAX_VALUE = Decimal("100000000000")
 BATCH = 5000
 STAGE = "iok_remote_stage"
+NEW = "iok_remote_new"
 NO_DEVICE = _l("there is no remote meter with the number “%(id)s” in this cooperative")
 NOT_REMOTE = _l("the meter “%(id)s” is read by residents (typed), not remotely; the meters "
                 "import marks remote meters (column odczyt = zdalny)")
@@ -78,13 +79,11 @@ class Outcome:
 
     first: datetime | None = None
     last: datetime | None = None
-    meters: set[int] = field(default_factory=set)
 
-    def saw(self, at: datetime, meter_id: int) -> None:
-        """A reading of ``meter_id`` at ``at`` was added or held."""
+    def saw(self, at: datetime) -> None:
+        """A reading at ``at`` was added or held."""
         self.first = at if self.first is None or at < self.first else self.first
         self.last = at if self.last is None or at > self.last else self.last
-        self.meters.add(meter_id)
 
 
 def _day_start(day: date | None, zone: ZoneInfo) -> datetime | None:
@@ -136,14 +135,16 @@ class Times:
         self.zone = ZoneInfo(settings.timezone)
         self.format = settings.date_format
         self.end = settings.date_only == "end"
-        self.known: dict[tuple[str, str], datetime | Message] = {}
+        self.known: dict[tuple[str, str] | str, tuple[datetime, str] | Message] = {}
 
-    def get(self, day: str, clock: str) -> datetime | Message:
-        """The moment, or why the cells are not one."""
-        key = (day, clock)
+    def get(self, day: str, clock: str | None) -> tuple[datetime, str] | Message:
+        """(the moment, as ``COPY`` writes it), or why the cells are not one."""
+        key = day if clock is None else (day, clock)
         found = self.known.get(key)
         if found is None:
-            found = self.known[key] = self._parse(day, clock)
+            moment = self._parse(day, clock or "")
+            found = self.known[key] = ((moment, moment.isoformat())
+                                       if isinstance(moment, datetime) else moment)
         return found
 
     def _parse(self, day: str, clock: str) -> datetime | Message:
@@ -197,7 +198,7 @@ class Values:
         if not raw:
             return REQUIRED
         try:
-            value = Decimal(raw)
+            value = Decimal(raw.replace(",", ".", 1) if "," in raw else raw)
         except InvalidOperation:
             try:
                 value = Decimal(raw.replace(" ", "").replace("\xa0", "").replace(",", "."))
@@ -215,25 +216,35 @@ class Values:
 
 
 class _Writer:
-    """Rows into ``meter_remote_reading``: one ``COPY`` on PostgreSQL, batches elsewhere."""
+    """New rows for ``meter_remote_reading``. PostgreSQL refuses ``COPY`` into a table under
+    row-level security, so on PostgreSQL the rows stream by one ``COPY`` into a temporary
+    table (no index, no WAL) while the file is read, and go into the table by one ``INSERT …
+    SELECT`` at the end, where the policy checks every row; elsewhere, in batches."""
 
     def __init__(self, tenant_id: int) -> None:
         self.tenant = tenant_id
         connection = db.session.connection()
         self.postgres = connection.dialect.name == "postgresql"
-        self.raw = connection.connection.driver_connection
         self.batch: list[tuple] = []
+        self.lines: list[str] = []
         self._open = ExitStack()
         self._copy = None
         if self.postgres:
-            cursor = self._open.enter_context(self.raw.cursor())
+            db.session.execute(text(f"DROP TABLE IF EXISTS {NEW}"))
+            db.session.execute(text(f"CREATE TEMPORARY TABLE {NEW} (meter_id integer, "
+                                    "read_at timestamp with time zone, value numeric(14,3))"))
+            raw = connection.connection.driver_connection
+            cursor = self._open.enter_context(raw.cursor())
             self._copy = self._open.enter_context(cursor.copy(
-                "COPY meter_remote_reading (tenant_id, meter_id, read_at, value) FROM STDIN"))
-        self.prefix = f"{tenant_id}\t"
+                f"COPY {NEW} (meter_id, read_at, value) FROM STDIN"))
 
-    def add(self, meter_id: int, at: datetime, value: Decimal) -> None:
+    def add(self, meter_id: int, at: datetime, stamp: str, value: Decimal) -> None:
+        """One new reading (``stamp``: ``at`` as ``COPY`` reads it)."""
         if self._copy is not None:
-            self._copy.write(f"{self.prefix}{meter_id}\t{at.isoformat()}\t{value}\n")
+            self.lines.append(f"{meter_id}\t{stamp}\t{value}\n")
+            if len(self.lines) >= BATCH:  # one write a batch: a write is a round of the wire
+                self._copy.write("".join(self.lines))
+                self.lines = []
             return
         self.batch.append((self.tenant, meter_id, at, value))
         if len(self.batch) >= BATCH:
@@ -247,10 +258,21 @@ class _Writer:
                 [{"t": t, "m": m, "a": _stored_time(a), "v": str(v)} for t, m, a, v in self.batch])
             self.batch = []
 
-    def close(self) -> None:
-        self._copy = None
+    def close(self, keep: bool = True) -> None:
+        """End the stream; with ``keep``, the rows go into the table."""
+        if self._copy is not None and self.lines and keep:
+            self._copy.write("".join(self.lines))
+        self._copy, self.lines = None, []
         self._open.close()
-        self.flush()
+        if self.postgres:
+            if keep:
+                db.session.execute(text(
+                    "INSERT INTO meter_remote_reading (tenant_id, meter_id, read_at, value) "
+                    f"SELECT :tenant, meter_id, read_at, value FROM {NEW}"),
+                    {"tenant": self.tenant})
+            db.session.execute(text(f"DROP TABLE IF EXISTS {NEW}"))
+        elif keep:
+            self.flush()
 
 
 def _stored_time(at: datetime) -> Any:
@@ -283,10 +305,15 @@ class _Aside:
                    None if held == "\\N" else Decimal(held))
 
 
-def _rows(stream: BinaryIO, settings: RemoteReadings, report: ImportReport
-          ) -> Iterator[tuple[int, Row]]:
+Cells = tuple[int, str, str, str | None, str, str | None]  # line, device, day, time, value, unit
+
+
+def _cells(stream: BinaryIO, settings: RemoteReadings, report: ImportReport
+           ) -> Iterator[Cells]:
+    """(line, device, date, time or None, value, unit or None) of every row, by the mapping."""
     wanted = {ours: plain_name(theirs) for ours, theirs in settings.columns.items()}
     columns = tuple(wanted.values())
+    order = [wanted.get(ours) for ours in ("device", "read_at", "time", "value", "unit")]
     if report.json:
         detect_encoding(stream, json=True)
         first = True
@@ -301,11 +328,20 @@ def _rows(stream: BinaryIO, settings: RemoteReadings, report: ImportReport
                         missing=", ".join(f"“{name}”" for name in missing),
                         found=", ".join(row) or "–"))
                 first = False
-            yield line, row
+            yield (line, *(row.get(name, "") if name else None for name in order))  # type: ignore[misc]
         return
+    header: list[str] = []
     delimiter = settings.delimiter.replace("\\t", "\t")
-    yield from csv_rows(stream, detect_encoding(stream), columns, columns, report,
-                        delimiter=delimiter, others=True)
+    rows = csv_cells(stream, detect_encoding(stream), columns, columns, report,
+                     delimiter=delimiter, others=True, header=header)
+    first_row = next(rows, None)
+    if first_row is None:
+        return
+    spots = [header.index(name) if name else None for name in order]
+    device, day, clock, value, unit = spots
+    for line, cells in itertools.chain((first_row,), rows):
+        yield (line, cells[device], cells[day], None if clock is None else cells[clock],  # type: ignore[index]
+               cells[value], None if unit is None else cells[unit])  # type: ignore[index]
 
 
 def import_remote(stream: BinaryIO, report: ImportReport, tenant_id: int,
@@ -319,32 +355,32 @@ def import_remote(stream: BinaryIO, report: ImportReport, tenant_id: int,
 
 def _import(stream: BinaryIO, report: ImportReport, tenant_id: int, settings: RemoteReadings,
             run_id: int | None, progress: Any, size: int, aside: _Aside) -> Outcome:
-    wanted = {ours: plain_name(theirs) for ours, theirs in settings.columns.items()}
-    device_col, day_col = wanted["device"], wanted["read_at"]
-    time_col, value_col, unit_col = (wanted.get("time", ""), wanted["value"],
-                                     wanted.get("unit", ""))
     devices = load_devices(settings, tenant_id)
+    by_cell: dict[str, list[Device] | None] = {}  # a cell as written → its meters
     times, values = Times(settings), Values(settings)
     now = utcnow()
     outcome = Outcome()
     writer = _Writer(tenant_id)
     one = RemoteUnit(measure="m³")  # a stand-in when the file has no unit column
-    repeated = 0
+    repeated = added = 0
+    first = last = None
     try:
-        for line, row in _rows(stream, settings, report):
+        for line, number, day, hour, raw_value, word in _cells(stream, settings, report):
             report.rows += 1
             if progress is not None and report.rows % 10000 == 0:
                 progress(stream.tell(), size)
-            number = row.get(device_col, "")
-            found = devices.get(_plain(number)) if number else None
+            found = by_cell.get(number, ())
+            if found == ():
+                found = by_cell[number] = devices.get(_plain(number)) if number.strip() else None
             if not found:
-                report.add(line, settings.device, NO_DEVICE % {"id": number} if number
-                           else REQUIRED)
+                report.add(line, settings.device, NO_DEVICE % {"id": number.strip()}
+                           if number.strip() else REQUIRED)
                 continue
-            at = times.get(row.get(day_col, ""), row.get(time_col, "") if time_col else "")
-            if not isinstance(at, datetime):
-                report.add(line, settings.read_at, at)
+            moment = times.get(day, hour)
+            if not isinstance(moment, tuple):
+                report.add(line, settings.read_at, moment)
                 continue
+            at, stamp = moment
             if at > now:
                 report.add(line, settings.read_at, _l("the date is in the future"))
                 continue
@@ -353,23 +389,20 @@ def _import(stream: BinaryIO, report: ImportReport, tenant_id: int, settings: Re
                 report.add(line, settings.read_at, _outside(found, at))
                 continue
             if not device.remote:
-                report.add(line, settings.device, NOT_REMOTE % {"id": number})
+                report.add(line, settings.device, NOT_REMOTE % {"id": number.strip()})
                 continue
-            unit = one
-            if unit_col:
-                unit = values.unit(row.get(unit_col, ""))
-                if unit is None:
-                    report.add(line, settings.unit, _l(
-                        "unknown unit “%(unit)s”; the cooperative's settings know: %(known)s",
-                        unit=row.get(unit_col, ""), known=", ".join(settings.units)))
-                    continue
-                if unit.measure != device.measure:
-                    report.add(line, settings.unit, _l(
-                        "the unit “%(unit)s” (%(measure)s) is not the meter's (%(own)s)",
-                        unit=row.get(unit_col, ""), measure=unit.measure,
-                        own=device.measure))
-                    continue
-            value = values.number(row.get(value_col, ""), unit.factor)
+            unit = one if word is None else values.unit(word)
+            if unit is None:
+                report.add(line, settings.unit, _l(
+                    "unknown unit “%(unit)s”; the cooperative's settings know: %(known)s",
+                    unit=word, known=", ".join(settings.units)))
+                continue
+            if word is not None and unit.measure != device.measure:
+                report.add(line, settings.unit, _l(
+                    "the unit “%(unit)s” (%(measure)s) is not the meter's (%(own)s)",
+                    unit=word, measure=unit.measure, own=device.measure))
+                continue
+            value = values.number(raw_value, unit.factor)
             if not isinstance(value, Decimal):
                 report.add(line, settings.value, value)
                 continue
@@ -388,12 +421,21 @@ def _import(stream: BinaryIO, report: ImportReport, tenant_id: int, settings: Re
             if device.last_value is not None and value < device.last_value:
                 aside.add(line, device.id, at, value, device.last_value)  # held
                 continue
-            writer.add(device.id, at, value)
-            report.added += 1
-            outcome.saw(at, device.id)
+            writer.add(device.id, at, stamp, value)
+            added += 1
+            if first is None or at < first:
+                first = at
+            if last is None or at > last:
+                last = at
             device.last_at, device.last_value, device.last_line = at, value, line
-    finally:
-        writer.close()
+    except BaseException:
+        writer.close(keep=False)
+        raise
+    writer.close()
+    report.added += added
+    if first is not None and last is not None:
+        outcome.saw(first)
+        outcome.saw(last)
     if report.rows == 0 and report.ok:
         report.add(0, "", _l("The file contains no rows of data."))
     if aside.count and report.ok:
@@ -508,7 +550,7 @@ def _settle(aside: _Aside, report: ImportReport, tenant_id: int, run_id: int | N
             held.append((meter_id, at, value, after, HELD_AFTER))
         else:
             added.append((meter_id, at, value))
-        outcome.saw(at, meter_id)
+        outcome.saw(at)
     for start in range(0, len(added), BATCH):
         session.execute(text(
             "INSERT INTO meter_remote_reading (tenant_id, meter_id, read_at, value) "
