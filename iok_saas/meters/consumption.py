@@ -23,9 +23,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy.orm import aliased
 
 from iok_saas.db import db, utcnow
+from iok_saas.db.bulk import insert_all
 from iok_saas.estate.models import Unit
 from iok_saas.jobs import enqueue
 from iok_saas.meters.models import (
@@ -49,6 +51,9 @@ PLACES = Decimal("0.001")
 MIN_UNITS = 5  # a building's median is shown only over at least this many units
 WATER = (COLD_WATER, HOT_WATER)
 HISTORY = 12  # months the alert compares with
+MONTH_COLUMNS = {"meter_id": "int", "month": "date", "start_value": "reading",
+                 "end_value": "reading", "consumption": "reading", "estimated": "bool",
+                 "readings": "int", "zero_days": "int"}
 
 
 def month_start(day: date) -> date:
@@ -96,33 +101,26 @@ class Edge:
     estimated: bool
 
 
-def _near(meter_ids: list[int], moment: datetime) -> dict[int, tuple]:
-    """For each meter: (its last reading at or before ``moment``, its first after it), each
-    (at, value) or None, looking ``REACH`` either side (two statements)."""
-    if not meter_ids:
-        return {}
-    window = (RemoteReading.meter_id.in_(meter_ids),
-              RemoteReading.read_at > moment - REACH, RemoteReading.read_at < moment + REACH)
+def _near(moment: datetime) -> dict[int, tuple]:
+    """For every meter with readings within ``REACH`` of ``moment``: (its last reading at or
+    before it, its first after it), each (at, value) or None — one statement."""
+    window = (RemoteReading.read_at > moment - REACH, RemoteReading.read_at < moment + REACH)
     sides = select(
         RemoteReading.meter_id,
         func.max(RemoteReading.read_at).filter(RemoteReading.read_at <= moment).label("before"),
         func.min(RemoteReading.read_at).filter(RemoteReading.read_at > moment).label("after"),
-    ).where(*window).group_by(RemoteReading.meter_id)
-    moments = {ident: (before, after) for ident, before, after in db.session.execute(sides)}
-    wanted = {_aware(at) for pair in moments.values() for at in pair if at is not None}
-    values = {}
-    if wanted:
-        for ident, at, value in db.session.execute(
-                select(RemoteReading.meter_id, RemoteReading.read_at, RemoteReading.value)
-                .where(*window, RemoteReading.read_at.in_(wanted))):
-            values[(ident, _aware(at))] = value
+    ).where(*window).group_by(RemoteReading.meter_id).subquery()
+    before, after = aliased(RemoteReading), aliased(RemoteReading)
     found = {}
-    for ident in meter_ids:
-        before, after = moments.get(ident, (None, None))
-        found[ident] = tuple(
-            (_aware(at), values[(ident, _aware(at))])
-            if at is not None and (ident, _aware(at)) in values else None
-            for at in (before, after))
+    for ident, before_at, before_value, after_at, after_value in db.session.execute(
+            select(sides.c.meter_id, before.read_at, before.value, after.read_at, after.value)
+            .select_from(sides)
+            .outerjoin(before, and_(before.meter_id == sides.c.meter_id,
+                                    before.read_at == sides.c.before))
+            .outerjoin(after, and_(after.meter_id == sides.c.meter_id,
+                                   after.read_at == sides.c.after))):
+        found[ident] = ((_aware(before_at), before_value) if before_at is not None else None,
+                        (_aware(after_at), after_value) if after_at is not None else None)
     return found
 
 
@@ -167,19 +165,20 @@ def compute_months(months: list[date], zone: ZoneInfo) -> int:
     meters = {m.id: m for m in db.session.execute(
         select(Meter.id, Meter.installed_on, Meter.initial_value, Meter.kind)
         .where(Meter.reading_mode == REMOTE))}
-    ids = list(meters)
-    if not ids or not months:
+    if not meters or not months:
         return 0
     bounds = [*months, next_month(months[-1])]
-    edges = {month: _near(ids, boundary(month, zone)) for month in bounds}
-    counts = _month_counts(ids, months, zone)
+    edges = {month: _near(boundary(month, zone)) for month in bounds}
+    counts = _month_counts(months, zone)
+    tenant_id = require_tenant_id()
     rows = []
     for ident, meter in meters.items():
         for month in months:
-            end = _edge(edges[next_month(month)][ident], boundary(next_month(month), zone))
+            end = _edge(edges[next_month(month)].get(ident, (None, None)),
+                        boundary(next_month(month), zone))
             if end is None:
                 continue
-            begin = _edge(edges[month][ident], boundary(month, zone))
+            begin = _edge(edges[month].get(ident, (None, None)), boundary(month, zone))
             if begin is None and meter.installed_on and month <= meter.installed_on < \
                     next_month(month):
                 begin = Edge(Decimal(meter.initial_value), False)
@@ -191,31 +190,31 @@ def compute_months(months: list[date], zone: ZoneInfo) -> int:
                          "consumption": max(end.value - begin.value, Decimal(0)),
                          "estimated": begin.estimated or end.estimated, "readings": count,
                          "zero_days": zero_days if meter.kind in WATER else None})
-    db.session.execute(delete(MeterMonth).where(MeterMonth.meter_id.in_(ids),
-                                                MeterMonth.month.in_(months)))
-    if rows:
-        db.session.execute(insert(MeterMonth), rows)
+    db.session.execute(delete(MeterMonth).where(MeterMonth.month.in_(months)))
+    insert_all(db.session, "meter_month", MONTH_COLUMNS,
+               ([row[name] for name in MONTH_COLUMNS] for row in rows), tenant_id)
     return len(rows)
 
 
-def _month_counts(ids: list[int], months: list[date], zone: ZoneInfo
+def _month_counts(months: list[date], zone: ZoneInfo
                   ) -> dict[tuple[int, date], tuple[int, int]]:
-    """(readings in the month, days on which a daily reading showed no flow) per meter and
-    month, from one pass over the months' readings."""
-    since, until = boundary(months[0], zone), boundary(next_month(months[-1]), zone)
-    previous = func.lag(RemoteReading.value).over(partition_by=RemoteReading.meter_id,
-                                                  order_by=RemoteReading.read_at)
-    ranked = (select(RemoteReading.meter_id, RemoteReading.read_at, RemoteReading.value,
-                     previous.label("before"))
-              .where(RemoteReading.meter_id.in_(ids), RemoteReading.read_at >= since,
-                     RemoteReading.read_at < until).subquery())
-    counts: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
-    for meter_id, at, value, before in db.session.execute(select(ranked)):
-        month = month_start(_aware(at).astimezone(zone).date())
-        entry = counts[(meter_id, month)]
-        entry[0] += 1
-        entry[1] += before is not None and value == before
-    return {key: (count, zero) for key, (count, zero) in counts.items()}
+    """(readings in the month, days on which a daily reading showed no flow since the one
+    before) per meter and month: one grouped statement a month, nothing a row in Python."""
+    counts: dict[tuple[int, date], tuple[int, int]] = {}
+    for month in months:
+        since, until = boundary(month, zone), boundary(next_month(month), zone)
+        previous = func.lag(RemoteReading.value).over(partition_by=RemoteReading.meter_id,
+                                                      order_by=RemoteReading.read_at)
+        ranked = (select(RemoteReading.meter_id, RemoteReading.value,
+                         previous.label("before"))
+                  .where(RemoteReading.read_at >= since, RemoteReading.read_at < until)
+                  .subquery())
+        still = case((ranked.c.value == ranked.c.before, 1), else_=0)
+        for meter_id, count, zero in db.session.execute(
+                select(ranked.c.meter_id, func.count(), func.sum(still))
+                .group_by(ranked.c.meter_id)):
+            counts[(meter_id, month)] = (count, int(zero or 0))
+    return counts
 
 
 def compute_medians(months: list[date]) -> None:
