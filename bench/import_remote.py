@@ -27,7 +27,8 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time as clock, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -92,7 +93,7 @@ def make_files(folder: Path, tenant_id: int, meters: list[tuple[str, int]], days
         for serial, ident in meters:
             heat = serial[-1] in "13579"
             unit = "dz.j." if heat else "m3"
-            value = 1000 * (ident % 50) + 100
+            value = 1000 * (ident % 50) + 200_100  # above any history's last value
             step = 7 if heat else 113  # thousandths a day
             for local, utc in moments:
                 whole, part = divmod(value, 1000)
@@ -102,6 +103,25 @@ def make_files(folder: Path, tenant_id: int, meters: list[tuple[str, int]], days
     return export, raw
 
 
+def add_history(database: Database, tenant_id: int, years: int) -> int:
+    """``years`` of daily readings of every meter before the measured month (as the
+    superuser, server-side); the number of rows."""
+    if not years:
+        return 0
+    first = date(2026, 11, 1)
+    start = first.replace(year=first.year - years)
+    with psycopg.connect(url(ADMIN, database.name, "postgresql")) as conn:
+        added = conn.execute(
+            "INSERT INTO meter_remote_reading (tenant_id, meter_id, read_at, value) "
+            "SELECT m.tenant_id, m.id, (d + time '00:05') AT TIME ZONE 'Europe/Warsaw', "
+            "(m.id %% 50) + ((d::date - %(start)s::date) * 0.113)::numeric(14,3) "
+            "FROM meter m, generate_series(%(start)s::date, %(end)s::date, interval '1 day') d "
+            "WHERE m.tenant_id = %(tenant)s ORDER BY d, m.id",  # as months arrive: in time order
+            {"start": start, "end": first - timedelta(days=2), "tenant": tenant_id}).rowcount
+        conn.execute("ANALYZE meter_remote_reading")
+    return added
+
+
 def copy_reference(database: Database, raw: Path) -> float:
     """Seconds PostgreSQL's own ``COPY`` takes to load ``raw`` into a twin of the table."""
     with psycopg.connect(url(ADMIN, database.name, "postgresql")) as conn:
@@ -109,6 +129,8 @@ def copy_reference(database: Database, raw: Path) -> float:
         conn.execute("ALTER TABLE bench_copy ADD FOREIGN KEY (tenant_id, meter_id) "
                      "REFERENCES meter (tenant_id, id)")
         conn.execute("ALTER TABLE bench_copy ADD FOREIGN KEY (tenant_id) REFERENCES tenant (id)")
+        conn.execute("INSERT INTO bench_copy SELECT * FROM meter_remote_reading")  # the history
+        conn.execute("ANALYZE bench_copy")
         conn.commit()
         started = time.perf_counter()
         with conn.cursor() as cursor, cursor.copy(
@@ -132,6 +154,7 @@ class RemoteImport:
     again_seconds: float
     months_seconds: float
     peak_mb: float
+    history: int
 
     @property
     def ratio(self) -> float:
@@ -139,15 +162,18 @@ class RemoteImport:
         return self.copy_seconds / self.import_seconds
 
 
-def measure(devices: int, days: int) -> RemoteImport:
-    """Load a month of daily readings of ``devices`` meters both ways on a fresh database."""
+def measure(devices: int, days: int, years: int = 0) -> RemoteImport:
+    """Load a month of daily readings of ``devices`` meters both ways on a fresh database
+    (after ``years`` of daily history)."""
     with Database(REDIS_URL="redis://127.0.0.1:6379/15") as database, \
             tempfile.TemporaryDirectory() as folder:
         tenant_id, meters = make_meters(database, devices)
+        history = add_history(database, tenant_id, years)
         export, raw = make_files(Path(folder), tenant_id, meters, days)
         rows = devices * days
         size_mb = export.stat().st_size / 1024 ** 2
-        print(f"{rows:,} rows, {size_mb:.0f} MB CSV, {devices:,} devices", flush=True)
+        print(f"{rows:,} rows, {size_mb:.0f} MB CSV, {devices:,} devices, {history:,} rows of "
+              "history", flush=True)
         copy_seconds = copy_reference(database, raw)
         from iok_saas.imports import run_import
         from iok_saas.meters.consumption import refresh
@@ -167,15 +193,17 @@ def measure(devices: int, days: int) -> RemoteImport:
             refresh("2026-11-01T00:00:00+00:00", "2026-11-30T23:00:00+00:00")
             months_seconds = time.perf_counter() - started
     return RemoteImport(rows, devices, size_mb, copy_seconds, import_seconds, again_seconds,
-                        months_seconds, peak_mb)
+                        months_seconds, peak_mb, history)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=30_000)
     parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--history-years", type=int, default=0,
+                        help="years of daily readings already stored before the month")
     args = parser.parse_args()
-    result = measure(args.devices, args.days)
+    result = measure(args.devices, args.days, args.history_years)
     print(f"{'':30}{'seconds':>10}{'rows/s':>12}")
     for label, seconds in (("PostgreSQL COPY", result.copy_seconds),
                            ("iok import remote (new)", result.import_seconds),

@@ -124,6 +124,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_meter_remote_reading_tenant_id_tenant'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('tenant_id', 'meter_id', 'read_at', name=op.f('pk_meter_remote_reading'))
     )
+    with op.batch_alter_table('meter_remote_reading', schema=None) as batch_op:
+        batch_op.create_index('ix_meter_remote_reading_time', ['read_at'], unique=False,
+                              postgresql_using='brin')
     with op.batch_alter_table('meter', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reading_mode', sa.String(length=10), server_default='typed', nullable=False))
         batch_op.add_column(sa.Column('radio_id', sa.String(length=40), nullable=True))
