@@ -21,7 +21,7 @@ from tests.helpers import outbox_row as row
 
 EVERY_JOB = {"outbox.relay", "imports.recover", "meters.reminders", "applications.purge",
              "announcements.resume", "my_data.purge", "auth.sessions",
-             "account_security.remembered"}
+             "account_security.remembered", "meters.statements"}
 
 
 @pytest.fixture

@@ -35,6 +35,10 @@ class ChoicesForm(Form):
     announcements = BooleanField(_l("The cooperative's announcements by e-mail"))
     reading_reminders = BooleanField(_l("A reminder when the cooperative collects meter readings"))
     finance = BooleanField(_l("New charges and payments posted to my units"))
+    consumption = BooleanField(
+        _l("The monthly information on my units' consumption (remote meters)"))
+    consumption_alerts = BooleanField(
+        _l("A warning of unusual consumption in my units (e.g. a possible leak)"))
 
 
 class ContactsOnPaperForm(Form):
