@@ -363,3 +363,28 @@ def test_alerts_on_a_month_far_above_last_year_and_on_water_flowing_every_day(ap
         alerts = {(a.meter_id, a.kind) for a in db.session.scalars(select(ConsumptionAlert))}
     assert (jumpy, ALERT_HIGH) in alerts and (leaky, ALERT_LEAK) in alerts
     assert (leaky, ALERT_HIGH) not in alerts
+
+
+def test_the_api_takes_a_vendor_json_and_the_worker_works_out_the_months(app, baltyk,
+                                                                        baltyk_client):
+    from tests.test_import_panel_api import _post, _token, _work
+
+    home = make_household(baltyk, units=1)
+    meter = _remote_meter(baltyk, home.unit_ids[0], "CW-77", radio="R-77")
+    token = _token(app, "baltyk")
+    rows = [{"radio": "R-77", "czas": f"2026-{m:02d}-01T00:05:00+01:00", "stan": 10 + m,
+             "jm": "m3"} for m in (9, 10, 11, 12)]
+    rows.append({"radio": "R-NIEZNANE", "czas": "2026-11-01T00:05:00+01:00", "stan": 1,
+                 "jm": "m3"})
+    response = _post(baltyk_client, token, "remote", json.dumps({"odczyty": rows}).encode(),
+                     query="?plik=odczyty.json", content_type="application/json")
+    assert response.status_code == 202, response.get_data(as_text=True)
+    _work(app)
+    run = baltyk_client.get(response.headers["Location"],
+                            headers={"Authorization": f"Bearer {token}"}).json
+    assert (run["status"], run["ok"], run["added"], run["problem_count"]) == ("done", True, 4, 1)
+    assert "R-NIEZNANE" in run["problems"][0]["reason"]
+    # the import queued the monthly figures: the worker worked them out
+    months = _months(baltyk, meter)
+    assert months[date(2026, 10, 1)][0] == Decimal("1.000")
+    assert months[date(2026, 11, 1)][0] == Decimal("1.000")
