@@ -31,7 +31,7 @@ from iok_saas.audit.models import DataView
 from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
 from iok_saas.auth.passwords import hash_password
 from iok_saas.cases.models import CREATED, NOTE, STATUS, CaseEvent, CaseFollower
-from iok_saas.cli import demo_correspondence
+from iok_saas.cli import demo_correspondence, demo_remote
 from iok_saas.cli.demo_documents import publish_demo_documents
 from iok_saas.contacts.models import ConsentEvent
 from iok_saas.db import db, utcnow
@@ -46,7 +46,16 @@ from iok_saas.faults.models import (
     PREFIX as FAULTS,
 )
 from iok_saas.finance.models import FEES, LOAN, Account, LedgerEntry
-from iok_saas.meters.models import ACCEPTED, IMPORT_SOURCE, PENDING, RESIDENT_SOURCE, Meter, Reading
+from iok_saas.meters.models import (
+    ACCEPTED,
+    IMPORT_SOURCE,
+    PENDING,
+    REMOTE,
+    RESIDENT_SOURCE,
+    TYPED,
+    Meter,
+    Reading,
+)
 from iok_saas.registers import RegistryCounter
 from iok_saas.tenancy import services
 from iok_saas.tenancy.context import tenant_context
@@ -151,7 +160,7 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
         _ledger(units, info, loans=coop.loans)
     if info.has_feature("meters"):
         db.session.flush()
-        _meters(units)
+        demo_remote.populate(coop.slug, info, _meters(units))
     if info.has_feature("online_application"):
         db.session.add(AccessApplication(
             first_name="Grażyna", last_name="Wnioskowa", unit_id=_flush_id(units[7]),
@@ -411,6 +420,8 @@ def demo(port: int, host: str, no_serve: bool) -> None:
         click.echo(f"{result.slug}: {result.action}")
     reset_demo_data()
     print_accounts(port)
+    demo_remote.print_files([(coop.slug, TenantInfo.from_model(services.get_tenant(coop.slug))
+                              .settings.remote_readings) for coop in DEMO])
     if no_serve:
         return
     gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
@@ -420,27 +431,34 @@ def demo(port: int, host: str, no_serve: bool) -> None:
                         "--access-logfile", "-", "wsgi:app"])
 
 
-METERS = (("cold_water", "łazienka", Decimal("0.55")), ("hot_water", "łazienka", Decimal("0.35")),
-          ("heat", "pokój", Decimal("28")))
+METERS = (("cold_water", "łazienka", Decimal("0.55"), TYPED),
+          ("hot_water", "łazienka", Decimal("0.35"), REMOTE),
+          ("heat", "pokój", Decimal("28"), REMOTE))
 
 
-def _meters(units: list[Unit]) -> None:
-    """Water meters and a heat cost allocator in every unit, read each quarter for two years;
-    a few units have a reading from last week still waiting for the office."""
+def _meters(units: list[Unit]) -> list[demo_remote.RemoteMeter]:
+    """Water meters and a heat cost allocator in every unit. Cold water is read by the resident
+    each quarter (two years of readings; a few units have one from last week still waiting for
+    the office); hot water and the allocator are read remotely (``demo_remote``): returned."""
     today = date.today()
     quarters = [_quarter_start(today, back) for back in range(8, 0, -1)]
-    readings = []
-    for unit in units:
-        for number, (kind, place, per_day) in enumerate(METERS):
+    readings, remote = [], []
+    for index, unit in enumerate(units):
+        for number, (kind, place, per_day, mode) in enumerate(METERS):
             installed = quarters[0] - timedelta(days=30)
             value = Decimal(100 + unit.id % 37)
+            serial = f"{unit.id:05d}{number}{(unit.id * 7919) % 1000:03d}"
             meter = Meter(initial_value=value, unit_id=unit.id, kind=kind, place=place,
-                          serial_number=f"{unit.id:05d}{number}{(unit.id * 7919) % 1000:03d}",
+                          serial_number=serial, reading_mode=mode,
+                          radio_id=f"R-{serial}" if mode == REMOTE else None,
                           measure="jedn." if kind == "heat" else "m³", installed_on=installed,
                           legalised_until=installed.replace(year=installed.year + 5),
                           external_id=f"LIC-{unit.id:05d}-{number}")
             db.session.add(meter)
             db.session.flush()
+            if mode == REMOTE:
+                remote.append(demo_remote.RemoteMeter(index, unit, meter))
+                continue
             for day in quarters:
                 factor = Decimal(10 + (unit.id + day.month) % 5) / 10  # 1.0–1.4
                 value += (per_day * 91 * factor).quantize(Decimal("0.001"))
@@ -451,6 +469,7 @@ def _meters(units: list[Unit]) -> None:
                                  "value": value + Decimal("4.250"), "source": RESIDENT_SOURCE,
                                  "status": PENDING})
     db.session.execute(insert(Reading), readings)
+    return remote
 
 
 def _quarter_start(today: date, back: int) -> date:
