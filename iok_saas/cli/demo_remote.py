@@ -36,7 +36,7 @@ from sqlalchemy import insert
 
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Unit
-from iok_saas.meters import consumption
+from iok_saas.meters import consumption, statements
 from iok_saas.meters.models import HELD_DECREASE, HOT_WATER, HeldReading, Meter, RemoteReading
 from iok_saas.tenancy.info import TenantInfo
 from iok_saas.tenancy.settings import RemoteReadings, RemoteUnit
@@ -180,6 +180,10 @@ def populate(slug: str, info: TenantInfo, meters: list[RemoteMeter]) -> Path:
     consumption.compute_months(months, zone)
     consumption.compute_medians(months)
     consumption.raise_alerts([consumption.previous_month(calendar.month), calendar.month], zone)
+    month = calendar.month  # the last three complete months' information
+    for back in (consumption.previous_month(consumption.previous_month(month)),
+                 consumption.previous_month(month), month):
+        statements.make_month(info, back, waited=True)
     return _vendor_file(slug, settings, zone, later)
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import itertools
 import tempfile
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -32,9 +31,9 @@ from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import text
 
 from iok_saas.db import db, utcnow
+from iok_saas.db import remote_readings as remote_sql
 from iok_saas.imports.reading import (
     ImportFileError,
     ImportReport,
@@ -49,9 +48,6 @@ from iok_saas.tenancy.settings import RemoteReadings, RemoteUnit
 
 PLACES = Decimal("0.001")
 MAX_VALUE = Decimal("100000000000")
-BATCH = 5000
-STAGE = "iok_remote_stage"
-NEW = "iok_remote_new"
 NO_DEVICE = _l("there is no remote meter with the number “%(id)s” in this cooperative")
 NOT_REMOTE = _l("the meter “%(id)s” is read by residents (typed), not remotely; the meters "
                 "import marks remote meters (column odczyt = zdalny)")
@@ -94,23 +90,20 @@ def load_devices(settings: RemoteReadings, tenant_id: int) -> dict[str, list[Dev
     """The cooperative's meters by the number the file names them with (serial or radio id,
     written plainly), each with its latest remote reading: one statement."""
     zone = ZoneInfo(settings.timezone)
-    number = "m.radio_id" if settings.match == "radio_id" else "m.serial_number"
-    rows = db.session.execute(text(
-        f"SELECT m.id, {number}, m.measure, m.reading_mode, m.installed_on, m.removed_on, "
-        "(SELECT r.read_at FROM meter_remote_reading r WHERE r.tenant_id = m.tenant_id "
-        " AND r.meter_id = m.id ORDER BY r.read_at DESC LIMIT 1), "
-        "(SELECT r.value FROM meter_remote_reading r WHERE r.tenant_id = m.tenant_id "
-        " AND r.meter_id = m.id ORDER BY r.read_at DESC LIMIT 1) "
-        f"FROM meter m WHERE m.tenant_id = :tenant AND {number} IS NOT NULL"),
-        {"tenant": tenant_id})
+    rows = remote_sql.latest(db.session, tenant_id, settings.match == "radio_id")
     devices: dict[str, list[Device]] = {}
     for ident, name, measure, mode, installed, removed, last_at, last_value in rows:
         last_at = _aware(last_at)
         devices.setdefault(_plain(name), []).append(Device(
-            ident, name, measure, mode == REMOTE, _day_start(installed, zone),
-            _day_start(removed, zone), last_at,
+            ident, name, measure, mode == REMOTE, _day_start(_day(installed), zone),
+            _day_start(_day(removed), zone), last_at,
             Decimal(str(last_value)) if last_value is not None else None))
     return devices
+
+
+def _day(value: Any) -> date | None:
+    """A date as PostgreSQL gives it, or SQLite (text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _aware(value: Any) -> datetime | None:
@@ -215,74 +208,6 @@ class Values:
         return value.quantize(PLACES, ROUND_HALF_EVEN)
 
 
-class _Writer:
-    """New rows for ``meter_remote_reading``. PostgreSQL refuses ``COPY`` into a table under
-    row-level security, so on PostgreSQL the rows stream by one ``COPY`` into a temporary
-    table (no index, no WAL) while the file is read, and go into the table by one ``INSERT …
-    SELECT`` at the end, where the policy checks every row; elsewhere, in batches."""
-
-    def __init__(self, tenant_id: int) -> None:
-        self.tenant = tenant_id
-        connection = db.session.connection()
-        self.postgres = connection.dialect.name == "postgresql"
-        self.batch: list[tuple] = []
-        self.lines: list[str] = []
-        self._open = ExitStack()
-        self._copy = None
-        if self.postgres:
-            db.session.execute(text(f"DROP TABLE IF EXISTS {NEW}"))
-            db.session.execute(text(f"CREATE TEMPORARY TABLE {NEW} (meter_id integer, "
-                                    "read_at timestamp with time zone, value numeric(14,3))"))
-            raw = connection.connection.driver_connection
-            cursor = self._open.enter_context(raw.cursor())
-            self._copy = self._open.enter_context(cursor.copy(
-                f"COPY {NEW} (meter_id, read_at, value) FROM STDIN"))
-
-    def add(self, meter_id: int, at: datetime, stamp: str, value: Decimal) -> None:
-        """One new reading (``stamp``: ``at`` as ``COPY`` reads it)."""
-        if self._copy is not None:
-            self.lines.append(f"{meter_id}\t{stamp}\t{value}\n")
-            if len(self.lines) >= BATCH:  # one write a batch: a write is a round of the wire
-                self._copy.write("".join(self.lines))
-                self.lines = []
-            return
-        self.batch.append((self.tenant, meter_id, at, value))
-        if len(self.batch) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.batch:
-            db.session.execute(text(
-                "INSERT INTO meter_remote_reading (tenant_id, meter_id, read_at, value) "
-                "VALUES (:t, :m, :a, :v)"),
-                [{"t": t, "m": m, "a": _stored_time(a), "v": str(v)} for t, m, a, v in self.batch])
-            self.batch = []
-
-    def close(self, keep: bool = True) -> None:
-        """End the stream; with ``keep``, the rows go into the table."""
-        if self._copy is not None and self.lines and keep:
-            self._copy.write("".join(self.lines))
-        self._copy, self.lines = None, []
-        self._open.close()
-        if self.postgres:
-            if keep:
-                db.session.execute(text(
-                    "INSERT INTO meter_remote_reading (tenant_id, meter_id, read_at, value) "
-                    f"SELECT :tenant, meter_id, read_at, value FROM {NEW}"),
-                    {"tenant": self.tenant})
-            db.session.execute(text(f"DROP TABLE IF EXISTS {NEW}"))
-        elif keep:
-            self.flush()
-
-
-def _stored_time(at: datetime) -> Any:
-    """A moment as a raw statement stores it: aware on PostgreSQL; naive UTC text on SQLite,
-    as the ORM's ``UtcDateTime`` does."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return at
-    return at.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 class _Aside:
     """Rows for the staging table (a re-sent or gap-filling reading, one held in memory's
     check), spooled to a temporary file so memory stays flat."""
@@ -360,7 +285,7 @@ def _import(stream: BinaryIO, report: ImportReport, tenant_id: int, settings: Re
     times, values = Times(settings), Values(settings)
     now = utcnow()
     outcome = Outcome()
-    writer = _Writer(tenant_id)
+    writer = remote_sql.NewReadings(db.session, tenant_id)
     one = RemoteUnit(measure="m³")  # a stand-in when the file has no unit column
     repeated = added = 0
     first = last = None
@@ -470,76 +395,21 @@ def _settle(aside: _Aside, report: ImportReport, tenant_id: int, run_id: int | N
     """The rows set aside: held ones into the office's list; the others compared with the
     stored readings around them (already there → nothing; between → added; out of order →
     held)."""
-    session = db.session
-    postgres = session.get_bind().dialect.name == "postgresql"
-    session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
-    session.execute(text(f"CREATE TEMPORARY TABLE {STAGE} (line integer, meter_id integer, "
-                         "read_at timestamp with time zone, value numeric(14,3), "
-                         "held_before numeric(14,3))"))
-    if postgres:
-        raw = session.connection().connection.driver_connection
-        aside.file.seek(0)
-        with raw.cursor() as cursor, cursor.copy(
-                f"COPY {STAGE} (line, meter_id, read_at, value, held_before) FROM STDIN") as copy:
-            while chunk := aside.file.read(1 << 20):
-                copy.write(chunk)
-    else:
-        batch = []
-        for line, meter_id, at, value, held in aside.rows():
-            batch.append({"l": line, "m": meter_id, "a": _stored_time(at), "v": str(value),
-                          "h": None if held is None else str(held)})
-            if len(batch) >= BATCH:
-                _stage_batch(batch)
-                batch = []
-        _stage_batch(batch)
-    params = {"tenant": tenant_id}
-    # A time given twice in the file among the rows set aside: the first counts.
-    twice = session.execute(text(
-        f"SELECT s.line, f.line, s.value = f.value FROM {STAGE} s JOIN {STAGE} f "
-        "ON f.meter_id = s.meter_id AND f.read_at = s.read_at AND f.line < s.line "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {STAGE} e WHERE e.meter_id = s.meter_id "
-        "AND e.read_at = s.read_at AND e.line < f.line)")).all()
-    for line, first, same in twice:
+    staged = remote_sql.Aside(db.session, tenant_id, aside.file, aside.rows())
+    for line, first, same in staged.repeated():  # given twice among them: the first counts
         if same:
             report.unchanged += 1
         else:
             report.add(line, "", _l("the same device and time are given above in the file "
                                     "(row %(line)d) with another value", line=first))
-    session.execute(text(
-        f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {STAGE} f WHERE f.meter_id = "
-        f"{STAGE}.meter_id AND f.read_at = {STAGE}.read_at AND f.line < {STAGE}.line)"))
-    # Already stored: the same value is nothing new; another value is reported.
-    stored = session.execute(text(
-        f"SELECT s.line, r.value, s.value = r.value FROM {STAGE} s JOIN meter_remote_reading r "
-        "ON r.tenant_id = :tenant AND r.meter_id = s.meter_id AND r.read_at = s.read_at"),
-        params).all()
-    for line, value, same in stored:
+    for line, value, same in staged.stored():  # already stored: nothing new, or a clash
         if same:
             report.unchanged += 1
         else:
             report.add(line, "", _l("a reading of this device at this time is already stored "
                                     "with another value (%(value)s)", value=value))
-    session.execute(text(
-        f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM meter_remote_reading r "
-        f"WHERE r.tenant_id = :tenant AND r.meter_id = {STAGE}.meter_id "
-        f"AND r.read_at = {STAGE}.read_at)"), params)
-    # Filling a gap: between the stored readings around it, or held.
-    around = (
-        "(SELECT r.value FROM meter_remote_reading r WHERE r.tenant_id = :tenant "
-        "AND r.meter_id = s.meter_id AND r.read_at {op} s.read_at ORDER BY r.read_at "
-        "{order} LIMIT 1)")
-    session.execute(text(
-        f"UPDATE {STAGE} SET held_before = (SELECT b FROM (SELECT s.line, "
-        f"{around.format(op='<', order='DESC')} AS b FROM {STAGE} s) x "
-        f"WHERE x.line = {STAGE}.line) WHERE held_before IS NULL"), params)
-    rows = session.execute(text(
-        f"SELECT s.meter_id, s.read_at, s.value, s.held_before, "
-        f"{around.format(op='>', order='ASC')} AS after, EXISTS (SELECT 1 FROM "
-        "meter_held_reading h WHERE h.tenant_id = :tenant AND h.meter_id = s.meter_id "
-        f"AND h.read_at = s.read_at) AS known FROM {STAGE} s ORDER BY s.meter_id, s.read_at"),
-        params).all()
     held, added = [], []
-    for meter_id, at, value, before, after, known in rows:
+    for meter_id, at, value, before, after, known in staged.around():
         at = _aware(at)
         if known:  # held by an earlier file (or already decided by the office)
             report.unchanged += 1
@@ -551,28 +421,8 @@ def _settle(aside: _Aside, report: ImportReport, tenant_id: int, run_id: int | N
         else:
             added.append((meter_id, at, value))
         outcome.saw(at)
-    for start in range(0, len(added), BATCH):
-        session.execute(text(
-            "INSERT INTO meter_remote_reading (tenant_id, meter_id, read_at, value) "
-            "VALUES (:t, :m, :a, :v)"),
-            [{"t": tenant_id, "m": m, "a": _stored_time(a), "v": str(v)}
-             for m, a, v in added[start:start + BATCH]])
+    remote_sql.insert(db.session, tenant_id, added)
+    remote_sql.hold(db.session, tenant_id, run_id, utcnow(), held)
     report.added += len(added)
-    now = _stored_time(utcnow())
-    for start in range(0, len(held), BATCH):
-        session.execute(text(
-            "INSERT INTO meter_held_reading (tenant_id, meter_id, read_at, value, "
-            "previous_value, reason, import_run_id, created_at, decided_by, decision) "
-            "VALUES (:t, :m, :a, :v, :p, :r, :run, :now, '', '')"),
-            [{"t": tenant_id, "m": m, "a": _stored_time(a), "v": str(v), "p": str(p),
-              "r": reason, "run": run_id, "now": now}
-             for m, a, v, p, reason in held[start:start + BATCH]])
     report.held += len(held)
-    session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
-
-
-def _stage_batch(batch: list[dict[str, Any]]) -> None:
-    if batch:
-        db.session.execute(text(
-            f"INSERT INTO {STAGE} (line, meter_id, read_at, value, held_before) "
-            "VALUES (:l, :m, :a, :v, :h)"), batch)
+    staged.drop()

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, column, false
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint, column, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.db import Timestamped, UtcDateTime, db, utcnow
@@ -268,8 +269,11 @@ class ConsumptionAlert(TenantScoped, db.Model):
 
 
 class ConsumptionStatement(TenantScoped, db.Model):
-    """The monthly consumption information of one unit (art. 45c ust. 2 of the energy law), as
-    the PDF made when the month's readings were in; kept for the years the cooperative sets."""
+    """The monthly consumption information of one unit (art. 45c ust. 2 of the energy law): the
+    figures as they stood when the month's readings were in (``figures``; its PDF is drawn from
+    them, so a later file or a decision of the office does not change what was given), kept for
+    the years the cooperative sets. ``file_id``: the PDF itself once kept (delivered with
+    proof)."""
 
     __tablename__ = "meter_consumption_statement"
     __table_args__ = (tenant_fk_target(), tenant_fk("unit_id", "unit"),
@@ -280,6 +284,7 @@ class ConsumptionStatement(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int]
     month: Mapped[date]
-    file_id: Mapped[int]
+    figures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    file_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

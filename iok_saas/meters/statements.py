@@ -2,18 +2,22 @@
 
 Where billing uses remotely read devices, every unit's user may obtain information on their
 consumption once a month, free of charge. Once a month's figures are in for a unit's remote
-meters (or a week after the month ended, with what there is), ``make_due`` makes the unit's
-statement as a PDF, keeps it in the file store with a ``ConsumptionStatement`` row, and queues
-an e-mail to the holders who asked for it ("Informacja o zużyciu za listopad 2026 jest
-dostępna"). Statements older than the cooperative's ``statement_years`` are deleted with their
-files. Issue 34 (documents delivered with proof) builds on these rows.
+meters (or a week after the month ended, with what there is), ``make_due`` records the unit's
+statement — the figures as they stand then, so a later file or a decision of the office does
+not change what was given — and queues an e-mail to the holders who asked for it
+("Informacja o zużyciu za listopad 2026 jest dostępna"). Its PDF is drawn from those figures
+when it is opened (``pdf``), so the monthly run costs no PDF renderer for thousands of units.
+Statements older than the cooperative's ``statement_years`` are deleted. Issue 34 (documents
+delivered with proof) keeps the PDF itself where one is delivered (``file_id``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import g
@@ -31,6 +35,7 @@ from iok_saas.mail.messages import MessageKind, register
 from iok_saas.mail.outbox import queue_bulk
 from iok_saas.meters.consumption import (
     MeterConsumption,
+    MonthFigure,
     month_start,
     next_month,
     previous_month,
@@ -51,7 +56,6 @@ from iok_saas.web.formatting import month as month_words
 from iok_saas.web.pdf import render_pdf
 
 WAIT = timedelta(days=7)  # after this, a month's statement is made with the figures there are
-PURPOSE = "consumption_statement"
 
 register(MessageKind(
     name="consumption_alert",
@@ -145,26 +149,42 @@ def make_month(info: TenantInfo, month: date, *, waited: bool) -> int:
     for unit_id in ready:
         unit = units[unit_id]
         meters = unit_consumption(unit.id, unit.building_id, month)
-        pdf = render_statement(info, unit.address, month, meters)
-        stored = files.store(pdf, filename=f"zuzycie-{month:%Y-%m}-{unit.id}.pdf",
-                             content_type="application/pdf", purpose=PURPOSE)
-        db.session.flush()
-        db.session.add(ConsumptionStatement(unit_id=unit.id, month=month, file_id=stored.id))
+        db.session.add(ConsumptionStatement(unit_id=unit.id, month=month,
+                                            figures=[_frozen(meter) for meter in meters]))
         made.append(unit)
     db.session.flush()
     _notify(info, month, made)
     return len(made)
 
 
-def render_statement(info: TenantInfo, address: str, month: date,
-                     meters: list[MeterConsumption]) -> bytes:
-    """The statement's PDF (Polish, on the cooperative's letterhead)."""
+def _frozen(meter: MeterConsumption) -> dict[str, Any]:
+    """A meter's figures as JSON (decimals as text, months as ISO dates)."""
+    kept = dataclasses.asdict(meter)
+    kept["months"] = [{key: (str(value) if isinstance(value, Decimal | date) else value)
+                       for key, value in figure.items()} for figure in kept["months"]]
+    return kept
+
+
+def _thawed(kept: dict[str, Any]) -> MeterConsumption:
+    months = [MonthFigure(
+        month=date.fromisoformat(f["month"]), estimated=f["estimated"],
+        **{key: None if f[key] is None else Decimal(f[key])
+           for key in ("used", "last_year", "median", "start", "end")}) for f in kept["months"]]
+    return MeterConsumption(**{**kept, "months": months})
+
+
+def pdf(statement: ConsumptionStatement, address: str) -> bytes:
+    """The statement's PDF (Polish, on the cooperative's letterhead), from its figures."""
+    info = get_tenant_info(require_tenant_id())
+    if statement.file_id is not None:
+        return files.read(statement.file_id)
     had = getattr(g, "tenant", None)
-    g.tenant = info  # a job has no request: the letterhead reads the cooperative from g
+    g.tenant = info  # outside a request the letterhead reads the cooperative from g too
     try:
         with force_locale("pl"):
             return render_pdf("meters/consumption_pdf.html", tenant=info, address=address,
-                              month=month, meters=meters, produced=utcnow())
+                              month=statement.month, produced=statement.created_at,
+                              meters=[_thawed(kept) for kept in statement.figures])
     finally:
         g.tenant = had
 
@@ -250,5 +270,6 @@ def _expire(info: TenantInfo, today: date) -> int:
     db.session.execute(delete(ConsumptionStatement).where(
         ConsumptionStatement.id.in_([row.id for row in old])))
     for row in old:
-        files.delete(row.file_id)
+        if row.file_id is not None:
+            files.delete(row.file_id)
     return len(old)
