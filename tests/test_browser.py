@@ -730,7 +730,7 @@ ZOOMED = {"width": 683, "height": 384}  # a 1366 × 768 window at 200 %
 WCAG_22_AA = {"runOnly": {"type": "tag", "values": [
     "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 # Downloads and actions a crawl must not follow (files, signing out, one-time links).
-NOT_PAGES = re.compile(r"\.(pdf|csv|svg|zip|png|jpg)$|/wyciag|/pobierz|/zdjeci|/wersje/|"
+NOT_PAGES = re.compile(r"\.(pdf|csv|svg|zip|png|jpg)(\?|$)|/wyciag|/pobierz|/zdjeci|/wersje/|"
                        r"/zalaczniki/|/wyloguj|/eksport|/dokument\.pdf")
 
 

@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from iok_saas.db import db, utcnow
 from iok_saas.db import remote_readings as remote_sql
@@ -367,10 +368,13 @@ def _import(stream: BinaryIO, report: ImportReport, tenant_id: int, settings: Re
         _settle(aside, report, tenant_id, run_id, outcome)
     report.unchanged += repeated
     if report.held:
-        report.notes.append(str(_l(
+        report.notes.append(ngettext(
+            "Held for the office: %(num)d reading lower than the one before it (a replaced "
+            "meter or a fault) or higher than a later one; it is not used until decided "
+            "(Staff panel → Remote meters).",
             "Held for the office: %(num)d readings lower than the one before them (a replaced "
             "meter or a fault) or higher than a later one; they are not used until decided "
-            "(Staff panel → Remote meters).", num=report.held)))
+            "(Staff panel → Remote meters).", report.held))
     return outcome
 
 

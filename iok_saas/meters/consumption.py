@@ -163,7 +163,7 @@ def refresh(first: str, last: str) -> int:
 def compute_months(months: list[date], zone: ZoneInfo) -> int:
     """``meter_month`` rows of every remote meter for ``months`` (replaced)."""
     meters = {m.id: m for m in db.session.execute(
-        select(Meter.id, Meter.installed_on, Meter.initial_value, Meter.kind)
+        select(Meter.id, Meter.installed_on, Meter.removed_on, Meter.initial_value, Meter.kind)
         .where(Meter.reading_mode == REMOTE))}
     if not meters or not months:
         return 0
@@ -174,8 +174,11 @@ def compute_months(months: list[date], zone: ZoneInfo) -> int:
     rows = []
     for ident, meter in meters.items():
         for month in months:
-            end = _edge(edges[next_month(month)].get(ident, (None, None)),
-                        boundary(next_month(month), zone))
+            near_end = edges[next_month(month)].get(ident, (None, None))
+            end = _edge(near_end, boundary(next_month(month), zone))
+            if end is None and near_end[0] is not None and meter.removed_on and \
+                    month <= meter.removed_on < next_month(month):
+                end = Edge(Decimal(near_end[0][1]), False)  # replaced: its last reading
             if end is None:
                 continue
             begin = _edge(edges[month].get(ident, (None, None)), boundary(month, zone))
