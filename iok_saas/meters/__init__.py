@@ -21,7 +21,15 @@ def init_app(app: Flask) -> None:
     """Residents' pages, the staff queue, e-mails, the menu links."""
     from flask_babel import lazy_gettext as _l
 
-    from iok_saas.meters import forms, messages, personal, routes, staff_routes  # noqa: F401
+    from iok_saas.meters import (  # noqa: F401
+        consumption_routes,
+        forms,
+        messages,
+        personal,
+        remote_staff,
+        routes,
+        staff_routes,
+    )
     from iok_saas.web.navigation import N_, NavItem, register
     from iok_saas.web.personal import PersonalSection, register_section
 
@@ -31,8 +39,14 @@ def init_app(app: Flask) -> None:
                                  reading_sources=forms.SOURCE_LABELS)
     app.register_blueprint(routes.bp)
     app.register_blueprint(staff_routes.bp)
+    app.register_blueprint(remote_staff.bp)
+    app.register_blueprint(consumption_routes.bp)
     register(app, NavItem("meters.index", N_("Meters"), "resident", "meters", order=20))
+    register(app, NavItem("consumption.index", N_("Consumption"), "resident", "meters",
+                          order=21))
     register(app, NavItem("staff_meters.queue", N_("Readings"), "staff", "meters", order=30))
+    register(app, NavItem("remote_meters.index", N_("Remote meters"), "staff", "meters",
+                          order=31))
     register_section(app, PersonalSection(
         "odczyty", _l("The meters of my units and their readings"), personal.reading_rows,
         feature="meters", files=personal.reading_photos))

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from iok_saas.db import db
-from iok_saas.meters.models import ACCEPTED, Meter, Reading
+from iok_saas.meters.models import ACCEPTED, REMOTE, Meter, Reading
 from iok_saas.meters.window import today
 from iok_saas.tenancy.settings import Readings as ReadingRules
 from iok_saas.web.formatting import day, decimal_comma, parse_decimal
@@ -78,6 +78,9 @@ def check_resident(meter: Meter, value: Decimal, read_on: date, rules: ReadingRu
                    confirmed: bool = False) -> bool:
     """Raise ReadingError (or NeedsConfirmation) unless a resident may submit this reading;
     returns whether the value is far above the usual consumption (and was confirmed)."""
+    if meter.reading_mode == REMOTE:
+        raise ReadingError(_l("This meter is read remotely: its readings reach the cooperative "
+                              "by themselves, so there is no need to submit one."))
     closed = meter.closed_reason(today())
     if closed == "removed":
         raise ReadingError(REMOVED)

@@ -21,7 +21,7 @@ from iok_saas.db import db
 from iok_saas.files.uploads import takes_upload
 from iok_saas.meters import photos, services
 from iok_saas.meters.forms import ReadingForm, RemindersForm, apply
-from iok_saas.meters.models import Meter, Reading
+from iok_saas.meters.models import REMOTE, Meter, Reading
 from iok_saas.meters.window import today, window_message
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web import chart
@@ -110,7 +110,9 @@ def _meter_page(found: Meter, form: ReadingForm, editing: Reading | None = None)
     return render_template("meters/meter.html", meter=found, state=services.state_from(found, rows),
                            rows=rows,
                            chart=chart.grouped(points[-24:], ("consumption",)),
-                           form=form, editing=editing, window=window_message(_rules()))
+                           form=form, editing=editing, window=window_message(_rules()),
+                           remote=services.last_remote(found.id)
+                           if found.reading_mode == REMOTE else None)
 
 
 def _gone(found: Meter, reading_id: int):

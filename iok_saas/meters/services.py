@@ -37,6 +37,7 @@ from iok_saas.meters.models import (
     Reading,
     ReadingCorrection,
     ReadingPhoto,
+    RemoteReading,
     closed_reason,
 )
 from iok_saas.meters.window import today, window_message
@@ -87,19 +88,39 @@ def _meters_parts() -> dict[str, Any]:
     ranked = (select(earlier.meter_id, earlier.value, earlier.read_on, func.row_number().over(
         partition_by=earlier.meter_id, order_by=(earlier.read_on.desc(), earlier.id.desc())
     ).label("n")).where(earlier.meter_id.in_(theirs), earlier.status == ACCEPTED).subquery())
+    remote = _last_remote(theirs)
     return {
         "units": unit_rows(person),
         "meters": ordered(
             select(Meter.id, Meter.unit_id, Meter.kind, Meter.serial_number, Meter.place,
-                   Meter.measure, Meter.removed_on, Meter.legalised_until,
+                   Meter.measure, Meter.removed_on, Meter.legalised_until, Meter.reading_mode,
                    ranked.c.value.label("last_value"), ranked.c.read_on.label("last_on"),
                    waiting.id.label("pending_id"), waiting.value.label("pending_value"),
-                   waiting.read_on.label("pending_on"))
+                   waiting.read_on.label("pending_on"),
+                   remote.c.read_at.label("remote_at"), remote.c.value.label("remote_value"))
             .outerjoin(ranked, and_(ranked.c.meter_id == Meter.id, ranked.c.n == 1))
             .outerjoin(waiting, and_(waiting.meter_id == Meter.id, waiting.status == PENDING))
+            .outerjoin(remote, remote.c.meter_id == Meter.id)
             .where(Meter.unit_id.in_(unit_ids_of(person))),
             Meter.kind, Meter.id),
     }
+
+
+def _last_remote(meter_ids: Any) -> Any:
+    """The last remote reading (``read_at``, ``value``) of each of these meters that has one,
+    as a subquery: its newest moment per meter (the key's index), then that row."""
+    newest = (select(RemoteReading.meter_id, func.max(RemoteReading.read_at).label("read_at"))
+              .where(RemoteReading.meter_id.in_(meter_ids)).group_by(RemoteReading.meter_id)
+              .subquery())
+    return (select(RemoteReading.meter_id, RemoteReading.read_at, RemoteReading.value)
+            .join(newest, and_(newest.c.meter_id == RemoteReading.meter_id,
+                               newest.c.read_at == RemoteReading.read_at)).subquery())
+
+
+def last_remote(meter_id: int) -> Any | None:
+    """The meter's last remote reading (``read_at``, ``value``), or None."""
+    found = _last_remote([meter_id])
+    return db.session.execute(select(found.c.read_at, found.c.value)).first()
 
 
 def _latest_accepted(meter_ids: list[int]) -> dict[int, Reading]:
