@@ -15,6 +15,7 @@ from iok_saas.db import db
 from iok_saas.meters.models import (
     REMOTE,
     BuildingMonth,
+    ConsumptionStatement,
     MeterMonth,
     Reading,
     RemoteReading,
@@ -359,3 +360,54 @@ def test_the_consumption_page_is_three_statements_for_one_meter_or_many(zw, zw_c
     assert queries_for(many, f"/zuzycie?lokal={big.unit_ids[1]}") == 3
     assert queries_for(many, "/liczniki") == 3
     assert len(_rows(many.get("/zuzycie").get_data(as_text=True))) == 12
+
+
+def test_the_monthly_statements_are_listed_and_download_as_pdf_only_for_their_holders(
+        app, zw, baltyk, zw_client, baltyk_client, tmp_path):
+    from iok_saas.meters import statements
+    from iok_saas.meters.consumption import refresh
+    from iok_saas.tenancy.info import get_tenant_info
+    from tests.test_remote_readings import _csv, _daily, _import, _remote_meter
+
+    home = make_household(zw, units=1)
+    _remote_meter(zw, home.unit_ids[0], "CW-5001")
+    rows = _daily("CW-5001", date(2026, 10, 1), 62, Decimal("50"), Decimal("0.120"))
+    assert _import(app, _csv(tmp_path, rows)).exit_code == 0
+    with in_tenant(zw):
+        refresh("2026-10-01T00:00:00+00:00", "2026-12-01T00:00:00+00:00")
+        assert statements.make_month(get_tenant_info(zw.id), date(2026, 11, 1), waited=True) == 1
+        kept = db.session.scalar(select(ConsumptionStatement))
+        kept_id = kept.id
+    zw_client.login(home.identifier, home.password)
+    page = zw_client.get("/zuzycie").get_data(as_text=True)
+    assert "Informacja o zużyciu za listopad 2026" in page
+    pdf = zw_client.get(f"/zuzycie/informacja/{kept_id}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    assert "informacja-o-zuzyciu-2026-11.pdf" in pdf.headers["Content-Disposition"]
+    for wrong in (kept_id + 1000, 2 ** 31, 99999999999):
+        assert zw_client.get(f"/zuzycie/informacja/{wrong}").status_code == 404
+    # another resident of the cooperative, and one of another cooperative: not found
+    other = make_household(zw, units=1)
+    zw_client.post("/wyloguj", data={"csrf_token": zw_client.csrf_token("/")})
+    zw_client.login(other.identifier, other.password)
+    assert zw_client.get(f"/zuzycie/informacja/{kept_id}").status_code == 404
+    theirs = make_household(baltyk, units=1)
+    baltyk_client.login(theirs.identifier, theirs.password)
+    assert baltyk_client.get(f"/zuzycie/informacja/{kept_id}").status_code == 404
+
+
+def test_the_e_mail_choices_are_saved_from_the_page(zw, zw_client):
+    from iok_saas.auth.models import User
+
+    home = make_household(zw, units=1)
+    zw_client.login(home.identifier, home.password)
+    page = zw_client.get("/zuzycie").get_data(as_text=True)
+    assert "Proszę o e-mail, gdy gotowa będzie comiesięczna informacja" in page
+    response = zw_client.post("/zuzycie/powiadomienia", data={
+        "csrf_token": zw_client.csrf_token("/zuzycie"), "consumption": "y"},
+        follow_redirects=True)
+    assert "Wybór został zapisany." in response.get_data(as_text=True)
+    with in_tenant(zw):
+        user = db.session.get(User, home.user_id)
+        assert (user.consumption_emails, user.consumption_alerts) == (True, False)

@@ -16,13 +16,20 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, NamedTuple
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import and_, bindparam, func, select
+from wtforms import BooleanField
 
+from iok_saas import files
+from iok_saas.contacts import consents
+from iok_saas.db import db
 from iok_saas.db.rowsets import ordered, together
 from iok_saas.estate.models import Unit
 from iok_saas.estate.services import UnitRow, as_units, unit_ids_of, unit_rows
+from iok_saas.meters import statements
 from iok_saas.meters.consumption import (
     MeterConsumption,
     MonthFigure,
@@ -30,10 +37,18 @@ from iok_saas.meters.consumption import (
     months_between,
     previous_month,
 )
-from iok_saas.meters.models import REMOTE, BuildingMonth, Meter, MeterMonth
+from iok_saas.meters.models import (
+    REMOTE,
+    BuildingMonth,
+    ConsumptionStatement,
+    Meter,
+    MeterMonth,
+)
 from iok_saas.meters.window import today
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web import chart
+from iok_saas.web.access import one_or_404
+from iok_saas.web.forms import Form
 
 bp = Blueprint("consumption", __name__, template_folder="templates")
 require_feature(bp, "meters")
@@ -44,10 +59,21 @@ LARGEST_ID = 2**31 - 1  # a unit's id is an INTEGER: anything above it is no uni
 
 
 class UnitConsumption(NamedTuple):
-    """A unit the person holds with its remote meters (each with its months, newest first)."""
+    """A unit the person holds with its remote meters (each with its months, newest first)
+    and its monthly statements (newest first)."""
 
     unit: UnitRow
     meters: list[MeterConsumption]
+    statements: list[Any]
+
+
+class EmailsForm(Form):
+    """The person's choice of the monthly information and of the alerts by e-mail."""
+
+    consumption = BooleanField(_l("Send me an e-mail when the monthly information on my "
+                                  "units' consumption is ready"))
+    consumption_alerts = BooleanField(_l("Warn me by e-mail of unusual consumption in my units "
+                                         "(e.g. a possible leak)"))
 
 
 def _chosen_unit() -> int | None:
@@ -70,8 +96,34 @@ def index():
     if unit_id is not None and not units:
         abort(404)  # not theirs, another cooperative's, or none at all
     charts = {meter.id: _chart(meter) for entry in units for meter in entry.meters}
+    emails = EmailsForm(consumption=current_user.consumption_emails,
+                        consumption_alerts=current_user.consumption_alerts)
     return render_template("meters/consumption.html", units=units, upto=upto, charts=charts,
-                           one_unit=unit_id is not None)
+                           one_unit=unit_id is not None, emails=emails)
+
+
+@bp.post("/zuzycie/powiadomienia")
+@login_required
+def emails():
+    """Switch the monthly information and the alerts by e-mail on or off."""
+    form = EmailsForm()
+    if form.validate_on_submit():
+        for name in ("consumption", "consumption_alerts"):
+            consents.choose(current_user, name, bool(getattr(form, name).data))
+        db.session.commit()
+        flash(_("Your choice has been saved."), "success")
+    return redirect(url_for("consumption.index"))
+
+
+@bp.get("/zuzycie/informacja/<int:statement_id>")
+@login_required
+def statement(statement_id: int):
+    """A monthly statement of one of the person's units, as PDF."""
+    found = one_or_404(statements.find(statement_id, current_user.id))
+    unit = db.session.get(Unit, found.unit_id)
+    return files.download(statements.pdf(found, unit.address if unit else ""),
+                          filename=f"informacja-o-zuzyciu-{found.month:%Y-%m}.pdf",
+                          content_type="application/pdf")
 
 
 def _chart(meter: MeterConsumption) -> chart.Chart | None:
@@ -111,12 +163,16 @@ def consumption_page(user_id: int, unit_id: int | None = None
                 and not figures[meter.id].keys() & set(shown):
             continue  # removed before the months shown
         by_unit[meter.unit_id].append(_meter(meter, figures[meter.id], medians, shown))
-    return [UnitConsumption(unit, by_unit[unit.id]) for unit in as_units(rows["units"])], upto
+    kept: dict[int, list[Any]] = defaultdict(list)
+    for row in rows["statements"]:
+        kept[row.unit_id].append(row)
+    return [UnitConsumption(unit, by_unit[unit.id], kept[unit.id])
+            for unit in as_units(rows["units"])], upto
 
 
 def _back(month: date, count: int) -> date:
     """The month ``count`` months before ``month``."""
-    for _ in range(count):
+    for _step in range(count):
         month = previous_month(month)
     return month
 
@@ -159,6 +215,11 @@ def _parts(one_unit: bool) -> dict[str, Any]:
             .outerjoin(ranked, and_(ranked.c.meter_id == Meter.id, ranked.c.n <= IN_REACH))
             .where(*mine),
             Meter.kind, Meter.id, ranked.c.month),
+        "statements": ordered(
+            select(ConsumptionStatement.id, ConsumptionStatement.unit_id,
+                   ConsumptionStatement.month)
+            .where(ConsumptionStatement.unit_id.in_(select(Unit.id).where(*held))),
+            ConsumptionStatement.unit_id, ConsumptionStatement.month.desc()),
         "medians": ordered(
             select(BuildingMonth.building_id, BuildingMonth.kind, BuildingMonth.measure,
                    BuildingMonth.month, BuildingMonth.median, BuildingMonth.units)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,7 +29,7 @@ from iok_saas.auth.models import User
 from iok_saas.contacts.consents import unsubscribe_link
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Unit
-from iok_saas.estate.services import holdings
+from iok_saas.estate.services import holdings, unit_ids_of
 from iok_saas.mail.messages import MessageKind, register
 from iok_saas.mail.outbox import queue_bulk
 from iok_saas.meters.consumption import (
@@ -77,35 +76,13 @@ register(MessageKind(
 ))
 
 
-@dataclass(frozen=True)
-class StatementRow:
-    """A statement as residents see it listed."""
-
-    id: int
-    unit_id: int
-    month: date
-
-
-def for_units(unit_ids: list[int]) -> dict[int, list[StatementRow]]:
-    """The kept statements of the units, newest first."""
-    found: dict[int, list[StatementRow]] = defaultdict(list)
-    if not unit_ids:
-        return found
-    for row in db.session.execute(
-            select(ConsumptionStatement.id, ConsumptionStatement.unit_id,
-                   ConsumptionStatement.month)
-            .where(ConsumptionStatement.unit_id.in_(unit_ids))
-            .order_by(ConsumptionStatement.month.desc())):
-        found[row.unit_id].append(StatementRow(row.id, row.unit_id, row.month))
-    return found
-
-
-def find(statement_id: int, unit_ids: list[int]) -> ConsumptionStatement | None:
-    """A statement of one of the units (else None: a 404)."""
-    if statement_id >= 2 ** 31 or not unit_ids:
+def find(statement_id: int, user_id: int) -> ConsumptionStatement | None:
+    """A statement of one of the units the person holds (else None: a 404)."""
+    if statement_id >= 2 ** 31:
         return None
     return db.session.scalar(select(ConsumptionStatement).where(
-        ConsumptionStatement.id == statement_id, ConsumptionStatement.unit_id.in_(unit_ids)))
+        ConsumptionStatement.id == statement_id,
+        ConsumptionStatement.unit_id.in_(unit_ids_of(user_id))))
 
 
 def make_due(today: date | None = None) -> int:
