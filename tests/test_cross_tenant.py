@@ -45,6 +45,8 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "template_id": lambda home: _answer_template(home),
     "row_id": lambda home: _signed_in_device(home),
     "device_id": lambda home: _remembered_device(home),
+    "held_id": lambda home: _remote(home)[0],
+    "statement_id": lambda home: _remote(home)[1],
 }
 # (endpoint, argument) → an id for that route alone, where the argument's name means another
 # row elsewhere (a letter's attachment, not an announcement's): it belongs to the route's case.
@@ -129,6 +131,31 @@ def _answer_template(home: Household) -> int:
         db.session.add(template)
         db.session.flush()
         return template.id
+
+
+@cache
+def _remote(home: Household) -> tuple[int, int]:
+    """A remote meter of the household's first unit named after the household, with a reading
+    held for the office and a monthly statement: (held reading id, statement id)."""
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from iok_saas.db import db
+    from iok_saas.meters.models import REMOTE, ConsumptionStatement, HeldReading, Meter
+    from tests.helpers import in_tenant
+
+    with in_tenant(tenant_ref(home.slug)):
+        meter = Meter(unit_id=home.unit_ids[0], kind="hot_water", reading_mode=REMOTE,
+                      serial_number=home.last_name[:40])
+        db.session.add(meter)
+        db.session.flush()
+        held = HeldReading(meter_id=meter.id, read_at=datetime(2026, 11, 3, tzinfo=UTC),
+                           value=Decimal(1), previous_value=Decimal(5))
+        statement = ConsumptionStatement(unit_id=home.unit_ids[0], month=date(2026, 11, 1),
+                                         figures=[])
+        db.session.add_all([held, statement])
+        db.session.flush()
+        return held.id, statement.id
 
 
 @cache

@@ -128,13 +128,12 @@ def upgrade():
     with op.batch_alter_table('meter_remote_reading', schema=None) as batch_op:
         batch_op.create_index('ix_meter_remote_reading_time', ['read_at'], unique=False,
                               postgresql_using='brin')
-    with op.batch_alter_table('meter', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('reading_mode', sa.String(length=10), server_default='typed', nullable=False))
-        batch_op.add_column(sa.Column('radio_id', sa.String(length=40), nullable=True))
-
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('consumption_emails', sa.Boolean(), server_default=sa.text('false'), nullable=False))
-        batch_op.add_column(sa.Column('consumption_alerts', sa.Boolean(), server_default=sa.text('false'), nullable=False))
+    # Plain ALTER TABLE … ADD COLUMN: a batch would copy the tables, which SQLite's foreign
+    # keys refuse once other tables point at their rows.
+    op.add_column('meter', sa.Column('reading_mode', sa.String(length=10), server_default='typed', nullable=False))
+    op.add_column('meter', sa.Column('radio_id', sa.String(length=40), nullable=True))
+    op.add_column('user_account', sa.Column('consumption_emails', sa.Boolean(), server_default=sa.text('false'), nullable=False))
+    op.add_column('user_account', sa.Column('consumption_alerts', sa.Boolean(), server_default=sa.text('false'), nullable=False))
 
     for table in TABLES:
         rls.enable(op, table)
@@ -143,13 +142,11 @@ def upgrade():
 def downgrade():
     for table in TABLES:
         rls.disable(op, table)
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('consumption_alerts')
-        batch_op.drop_column('consumption_emails')
-
-    with op.batch_alter_table('meter', schema=None) as batch_op:
-        batch_op.drop_column('radio_id')
-        batch_op.drop_column('reading_mode')
+    # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35 has it), as the upgrade adds them.
+    for table, column in (("user_account", "consumption_alerts"),
+                          ("user_account", "consumption_emails"),
+                          ("meter", "radio_id"), ("meter", "reading_mode")):
+        op.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
 
     op.drop_table('meter_remote_reading')
     op.drop_table('meter_month')
