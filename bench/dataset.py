@@ -13,8 +13,13 @@ The database must exist and be migrated (``bench/run`` does both); the dataset i
 Sizes per cooperative: ``--units`` units in buildings of ``--per-building``; 1.3 residents a
 unit (every third unit has a second holder); one fees account a unit with ``--years`` of
 monthly charges and payments (2 × 12 × years rows); two water meters a unit with
-``--readings`` accepted readings each; and in the first cooperative ``--pending`` readings
-waiting for the clerk (the 5 000-reading queue: that cooperative gets the units it needs).
+``--readings`` accepted readings each — the cold one typed by residents, the hot one read
+remotely (``reading_mode`` remote, a radio number) with the monthly figures of its last 24
+complete months (``meter_month``: the consumption varying by meter, season and year, every
+ninth month or so estimated) and each building's median of them (``meter_building_month``,
+over the units with such a meter, where at least five have one: every building here); and in
+the first cooperative ``--pending`` readings of the typed meters waiting for the clerk (the
+5 000-reading queue: that cooperative gets the units it needs).
 
 And what a resident sees besides, per cooperative: ``--announcements`` announcements (two in
 three for everyone, one in three for a fifth of the buildings; some outages and meetings, one
@@ -85,8 +90,8 @@ def _steps(size: Size, password_hash: str) -> list[tuple[str, str, dict]]:
                                                    ELSE %(buildings)s END) b
             WHERE {ours}""",
          {"buildings": -(-size.units // size.per_building), "first": f"{PREFIX}001",
-          # the first cooperative is large enough for its queue (two meters a unit)
-          "big": -(-max(size.units, -(-size.pending // 2)) // size.per_building)}),
+          # the first cooperative is large enough for its queue (one typed meter a unit)
+          "big": -(-max(size.units, size.pending) // size.per_building)}),
         ("units", f"""
             INSERT INTO unit (tenant_id, external_id, building_id, number, kind, created_at,
                               updated_at)
@@ -144,11 +149,13 @@ def _steps(size: Size, password_hash: str) -> list[tuple[str, str, dict]]:
         ("meters", f"""
             INSERT INTO meter (tenant_id, external_id, unit_id, kind, serial_number, place,
                                measure, installed_on, legalised_until, initial_value,
-                               created_at, updated_at)
+                               reading_mode, radio_id, created_at, updated_at)
             SELECT u.tenant_id, 'W' || u.id || '-' || k, u.id,
                    CASE k WHEN 1 THEN 'cold_water' ELSE 'hot_water' END,
                    lpad((u.id * 2 + k)::text, 9, '0'), 'łazienka', 'm³', date '2020-01-01',
-                   date '2030-01-01', 0, now(), now()
+                   date '2030-01-01', 0, CASE k WHEN 1 THEN 'typed' ELSE 'remote' END,
+                   CASE k WHEN 2 THEN 'R' || lpad((u.id * 2 + k)::text, 9, '0') END,
+                   now(), now()
             FROM unit u JOIN tenant t ON t.id = u.tenant_id AND {ours}, generate_series(1, 2) k
             """, {}),
         ("readings", f"""
@@ -170,9 +177,62 @@ def _steps(size: Size, password_hash: str) -> list[tuple[str, str, dict]]:
                    '', false,
                    now() - make_interval(secs => (SELECT max(id) FROM meter) - m.id + 60), now()
             FROM meter m JOIN tenant t ON t.id = m.tenant_id AND t.slug = %(first)s
+            WHERE m.reading_mode = 'typed'
             ORDER BY m.id LIMIT %(pending)s""",
          {"count": size.readings, "first": f"{PREFIX}001", "pending": size.pending}),
+        *_remote(ours),
         *_seen(size, ours),
+    ]
+
+
+MONTHS = 24  # complete months of figures of each remote meter: the page's 12 and the year before
+MIN_UNITS = 5  # a building's median over at least this many units (the app's MIN_UNITS)
+
+
+def _remote(ours: str) -> list[tuple[str, str, dict]]:
+    """The monthly figures of the remote meters (the hot-water ones) and the buildings' medians.
+
+    A month's consumption is a meter's own level (``id % 17``) under a seasonal swing (more hot
+    water in winter), a year before 6 % higher, and a wobble by meter and month; the start and
+    end values run on from a base (a window sum over the meter's months). Every ninth month or
+    so of a meter is estimated (fewer daily readings); a few days a month without flow."""
+    return [
+        ("remote months", f"""
+            INSERT INTO meter_month (tenant_id, meter_id, month, start_value, end_value,
+                                     consumption, estimated, readings, zero_days)
+            SELECT x.tenant_id, x.meter_id, x.month,
+                   x.base + sum(x.used) OVER w - x.used, x.base + sum(x.used) OVER w, x.used,
+                   x.estimated, x.days - CASE WHEN x.estimated THEN 3 + x.meter_id %% 5 ELSE 0 END,
+                   (x.meter_id * 3 + x.back) %% 4
+            FROM (SELECT m.tenant_id, m.id AS meter_id, d.month, g.back, d.days,
+                         100 + m.id %% 50 AS base, (m.id + g.back) %% 9 = 0 AS estimated,
+                         round(((1.2 + (m.id %% 17) * 0.12
+                                 + 0.45 * cos(2 * pi() * (extract(month FROM d.month) - 1) / 12))
+                                * CASE WHEN g.back > 12 THEN 1.06 ELSE 1 END
+                                + ((m.id * 7 + g.back * 13) %% 23) * 0.011)::numeric, 3) AS used
+                  FROM meter m JOIN tenant t ON t.id = m.tenant_id AND {ours},
+                       generate_series(1, %(months)s) g(back),
+                       LATERAL (SELECT (date_trunc('month', now())
+                                        - make_interval(months => g.back))::date AS month) f,
+                       LATERAL (SELECT f.month,
+                                       extract(day FROM f.month + interval '1 month'
+                                               - interval '1 day')::int AS days) d
+                  WHERE m.reading_mode = 'remote') x
+            WINDOW w AS (PARTITION BY x.meter_id ORDER BY x.month)""", {"months": MONTHS}),
+        ("building medians", f"""
+            INSERT INTO meter_building_month (tenant_id, building_id, kind, measure, month, units,
+                                              median)
+            SELECT p.tenant_id, p.building_id, p.kind, p.measure, p.month, count(*),
+                   round(percentile_cont(0.5) WITHIN GROUP (ORDER BY p.used::float8)::numeric,
+                         3)
+            FROM (SELECT n.tenant_id, u.building_id, m.kind, m.measure, n.month, m.unit_id,
+                         sum(n.consumption) AS used
+                  FROM meter_month n JOIN tenant t ON t.id = n.tenant_id AND {ours}
+                       JOIN meter m ON m.tenant_id = n.tenant_id AND m.id = n.meter_id
+                       JOIN unit u ON u.tenant_id = m.tenant_id AND u.id = m.unit_id
+                  GROUP BY n.tenant_id, u.building_id, m.kind, m.measure, n.month, m.unit_id) p
+            GROUP BY p.tenant_id, p.building_id, p.kind, p.measure, p.month
+            HAVING count(*) >= %(least)s""", {"least": MIN_UNITS}),
     ]
 
 

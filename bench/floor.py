@@ -14,8 +14,9 @@ session, no sign-in, no layout, no formatting.
 
 ``bench/scale.py`` fetches each real page once, signed in, and pickles for this server
 (``IOK_BENCH_FLOOR``) what each path is: ``{path: {"page": "home" | "record" | "queue" |
-"announcements" | "faults" | "documents" | "letters" | "terms", "tenant": id, "user": id,
-"unit": id, "size": bytes}}`` — the person is given, since the floor does no sign-in. The pages:
+"announcements" | "faults" | "documents" | "letters" | "consumption" | "terms", "tenant": id,
+"user": id, "unit": id, "size": bytes}}`` — the person is given, since the floor does no sign-in.
+The pages:
 
 - ``terms`` (anonymous, the cooperative's terms): no SQL;
 - ``home`` (a resident): the person's name; their units' addresses; each unit's accounts with
@@ -34,7 +35,13 @@ session, no sign-in, no layout, no formatting.
   the place or the unit's address (a merged report: the number and status of the one it went
   into);
 - ``documents`` (the library): the documents a member sees with "new since the last visit" —
-  and, as the page does on each GET, the visit recorded, in the same one statement.
+  and, as the page does on each GET, the visit recorded, in the same one statement;
+- ``consumption`` (a resident's "Zużycie"): their e-mail choices (the form under the page);
+  their units, each with its 12 newest monthly statements (PDF links); each remote meter of
+  them with its last 12 complete months (up to the newest with a figure), each month's
+  consumption, whether it was estimated, the same month a year before and the building's
+  median (with how many units it is over) — a table a meter; the page's SVG chart of the same
+  figures is what the padding block stands for.
 """
 
 from __future__ import annotations
@@ -243,8 +250,70 @@ WHERE d.withdrawn_at IS NULL AND EXISTS (SELECT FROM unit_title WHERE user_id = 
 ORDER BY d.dated DESC, d.id DESC
 """
 
+# The consumption page (``consumption_routes``): the person's e-mail choices (the form under
+# the page: the page has them with the signed-in person); their units in address order, each
+# one's 12 newest monthly statements (a statement's identifying value: its link); their remote
+# meters (kind, id) with the 12 months up to the newest month with a figure of any of them (or
+# last month), newest first, each with the same month a year before and the building's median
+# — the oldest months with neither figure left out (a new meter), a meter removed before those
+# months without a figure in them left out. A month's identifying value is its consumption as
+# the page writes it (decimal comma, no trailing zeros; "—" for none), so the check that it is
+# on the page looks at the figures.
+CONSUMPTION = f"""
+WITH mine AS (SELECT u.id, u.building_id, {_ADDRESS} AS address, b.street, b.number AS building,
+                     u.number
+              FROM unit_title t JOIN unit u ON u.id = t.unit_id
+                   JOIN building b ON b.id = u.building_id
+              WHERE t.user_id = %(user)s),
+meters AS (SELECT m.id, m.unit_id, mine.building_id, m.kind, m.serial_number, m.place,
+                  m.measure, m.removed_on
+           FROM meter m JOIN mine ON mine.id = m.unit_id WHERE m.reading_mode = 'remote'),
+upto AS (SELECT coalesce(max(n.month), (date_trunc('month', now()) - interval '1 month')::date)
+                AS month
+         FROM meter_month n WHERE n.meter_id IN (SELECT id FROM meters)),
+shown AS (SELECT (upto.month - make_interval(months => k))::date AS month
+          FROM upto, generate_series(0, 11) k)
+SELECT
+  (SELECT json_build_array(email, consumption_emails, consumption_alerts) FROM user_account
+   WHERE id = %(user)s),
+  (SELECT json_agg(json_build_array(address, id) ORDER BY street, building, number, id)
+     FROM mine),
+  (SELECT json_agg(json_build_array('/zuzycie/informacja/' || k.id, k.unit_id, k.month)
+                   ORDER BY k.unit_id, k.month DESC)
+     FROM mine,
+          LATERAL (SELECT id, unit_id, month FROM meter_consumption_statement
+                   WHERE unit_id = mine.id ORDER BY month DESC LIMIT 12) k),
+  (SELECT json_agg(json_build_array(m.serial_number, m.id, m.unit_id, m.kind, m.place,
+                                    m.measure, f.months) ORDER BY m.kind, m.id)
+     FROM meters m,
+          LATERAL (SELECT json_agg(json_build_array(
+                              coalesce(replace(rtrim(rtrim(x.used::text, '0'), '.'), '.', ','),
+                                       '—'),
+                              x.month, x.used, x.estimated, x.last_year, x.median, x.units)
+                              ORDER BY x.month DESC) AS months
+                   FROM (SELECT s.month, n.consumption AS used, n.estimated,
+                                y.consumption AS last_year, bm.median, bm.units,
+                                min(s.month) FILTER (WHERE n.consumption IS NOT NULL
+                                                        OR y.consumption IS NOT NULL)
+                                    OVER () AS first
+                         FROM shown s
+                              LEFT JOIN meter_month n ON n.meter_id = m.id
+                                                     AND n.month = s.month
+                              LEFT JOIN meter_month y
+                                     ON y.meter_id = m.id
+                                    AND y.month = (s.month - interval '1 year')::date
+                              LEFT JOIN meter_building_month bm
+                                     ON bm.building_id = m.building_id AND bm.kind = m.kind
+                                    AND bm.measure = m.measure AND bm.month = s.month) x
+                   WHERE x.month >= x.first) f
+     WHERE m.removed_on IS NULL OR m.removed_on >= (SELECT min(month) FROM shown)
+        OR EXISTS (SELECT FROM meter_month WHERE meter_id = m.id
+                                               AND month IN (SELECT month FROM shown)))
+"""
+
 SQL = {"home": HOME, "record": RECORD, "queue": QUEUE, "announcements": ANNOUNCEMENTS,
-       "faults": FAULTS, "letters": LETTERS, "documents": DOCUMENTS}
+       "faults": FAULTS, "letters": LETTERS, "documents": DOCUMENTS,
+       "consumption": CONSUMPTION}
 # LIMIT: the home's tiles, the queue's page; the lists show all of the person's rows
 SHOWN = {"home": 5, "record": None, "queue": 200}
 # The pages of plain rows: one table each, under this heading.
@@ -289,6 +358,12 @@ def _fetch(page: dict[str, Any]) -> list[tuple[str, list[Any]]]:
         return [(f"e-mail: {row[0]}", []),
                 *((name, part or []) for name, part in zip(ANNOUNCEMENTS_PARTS, row[1:],
                                                            strict=True))]
+    if kind == "consumption":  # the units, the meters, then a table of months a meter
+        meters = row[3] or []
+        return [(f"e-mail: {row[0]}", []), ("units", row[1] or []),
+                ("statements", row[2] or []),
+                ("remote meters", [meter[:-1] for meter in meters]),
+                *((f"meter {meter[0]}, by month", meter[-1] or []) for meter in meters)]
     return [(name, part or []) for name, part in zip(RECORD_PARTS, row, strict=True)]
 
 

@@ -71,7 +71,8 @@ def prepare(database: Database, secret: str, cookie_name: str, count: int, folde
             "JOIN unit_title ut ON ut.unit_id = m.unit_id "
             "JOIN user_account a ON a.id = ut.user_id "
             "JOIN meter_reading r ON r.meter_id = m.id AND r.status = 'accepted' "
-            "WHERE NOT EXISTS (SELECT FROM meter_reading p WHERE p.meter_id = m.id "
+            "WHERE m.reading_mode = 'typed' "  # a remote meter takes no resident's reading
+            "AND NOT EXISTS (SELECT FROM meter_reading p WHERE p.meter_id = m.id "
             "AND p.status = 'pending') ORDER BY m.id, r.read_on DESC LIMIT %s",
             (f"{PREFIX}001", count)).fetchall()
     tokens = signed_in_devices(database.name, [(row[5], row[2]) for row in rows])

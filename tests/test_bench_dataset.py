@@ -1,7 +1,8 @@
 """bench/dataset.py at a small size: the rows it makes hold together, and the app serves them
-(a resident of a made cooperative signs in and sees the unit, the record and the meters, and on
-the home page announcements, new documents, open fault reports and a letter waiting for a reply;
-the first cooperative's clerk queue has the pending readings)."""
+(a resident of a made cooperative signs in and sees the unit, the record and the meters, the
+monthly consumption of the remote hot-water meter with the building's median, and on the home
+page announcements, new documents, open fault reports and a letter waiting for a reply; the first
+cooperative's clerk queue has the pending readings)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 
-from bench.dataset import PASSWORD, Size, build
+import bench.dataset
+from bench.dataset import MONTHS, PASSWORD, Size, build
 from iok_saas.auth.models import User
 from iok_saas.db import db
-from iok_saas.meters.models import PENDING, Reading
+from iok_saas.meters import consumption
+from iok_saas.meters.models import PENDING, REMOTE, Meter, Reading
 from tests.helpers import DB_NAME, PG_ADMIN, client_for, in_tenant, pg_url, tenant_ref
 
 SMALL = Size(cooperatives=2, units=4, per_building=2, years=1, readings=2, pending=3,
@@ -20,7 +23,10 @@ SMALL = Size(cooperatives=2, units=4, per_building=2, years=1, readings=2, pendi
 
 
 @pytest.fixture
-def made(ctx):
+def made(ctx, monkeypatch):
+    # Buildings of two units: the medians are kept over two here (five in the app and at scale).
+    assert bench.dataset.MIN_UNITS == consumption.MIN_UNITS
+    monkeypatch.setattr(bench.dataset, "MIN_UNITS", 2)
     counts = build(DB_NAME, SMALL, say=lambda line: None)
     yield counts
     with psycopg.connect(pg_url(PG_ADMIN, DB_NAME, "postgresql"), autocommit=True) as conn:
@@ -28,7 +34,8 @@ def made(ctx):
         for table in ("case_event", "case_follower", "office_case", "registry_counter",
                       "announcement_read", "announcement_building", "announcement",
                       "member_document_visit", "member_document_version", "stored_file_chunk",
-                      "stored_file", "member_document", "meter_reading", "meter",
+                      "stored_file", "member_document", "meter_building_month", "meter_month",
+                      "meter_reading", "meter",
                       "ledger_entry", "finance_account", "unit_title", "user_session",
                       "user_account", "unit", "building", "tenant_domain"):
             conn.execute(f"DELETE FROM {table} WHERE tenant_id IN "
@@ -44,7 +51,8 @@ def test_the_dataset_holds_together_and_the_app_serves_it(app, made):
     counters = made.pop("registers")  # one a register and year: the cases may span a new year
     assert made == {"cooperatives": 2, "hosts": 2, "buildings": 4, "units": 8, "residents": 10,
                     "clerks": 2, "titles": 10, "fee accounts": 8, "ledger": 8 * 24, "meters": 16,
-                    "readings": 32, "pending readings": 3, "announcements": 16,
+                    "readings": 32, "pending readings": 3, "remote months": 8 * MONTHS,
+                    "building medians": 4 * MONTHS, "announcements": 16,
                     "announcement buildings": 4, "announcement reads": 18, "documents": 10,
                     "document files": 10, "document chunks": 10, "document versions": 10,
                     "document visits": 4, "fault reports": 4, "letters": 2, "case events": 12,
@@ -62,12 +70,25 @@ def test_the_dataset_holds_together_and_the_app_serves_it(app, made):
             "SELECT count(*) FROM member_document_version v JOIN stored_file f "
             "ON f.id = v.file_id JOIN stored_file_chunk k ON k.file_id = f.id "
             "WHERE f.size = length(k.data) AND v.tenant_id = f.tenant_id").fetchone()[0] == 10
+        # Each remote meter's months run on: one month's end is the next one's start.
+        assert conn.execute(
+            "SELECT count(*) FROM (SELECT end_value, lead(start_value) OVER (PARTITION BY "
+            "meter_id ORDER BY month) AS next FROM meter_month) x WHERE end_value <> next"
+        ).fetchone()[0] == 0
     first = tenant_ref("sm-001")
     client = client_for(app, "sm-001.localhost")
     with in_tenant(first):
         identifier = db.session.scalar(select(User.identifier).order_by(User.id).limit(1))
         assert db.session.scalar(select(func.count()).select_from(Reading)
                                  .where(Reading.status == PENDING)) == 3
+        # The readings waiting are typed ones; the hot-water meters are read remotely.
+        assert set(db.session.execute(select(Meter.kind, Meter.reading_mode, Meter.radio_id
+                                             .is_not(None)).distinct())) == {
+            ("cold_water", "typed", False), ("hot_water", REMOTE, True)}
+        assert db.session.scalar(select(func.count()).select_from(Reading)
+                                 .join(Meter, Meter.id == Reading.meter_id)
+                                 .where(Reading.status == PENDING,
+                                        Meter.reading_mode == REMOTE)) == 0
     assert client.login(identifier, PASSWORD).status_code == 302
     home = client.get("/").get_data(as_text=True)
     assert "ul. Bursztynowa" in home
@@ -84,3 +105,10 @@ def test_the_dataset_holds_together_and_the_app_serves_it(app, made):
     record = client.get(f"/lokale/{unit_id}").get_data(as_text=True)
     assert "Naliczenie opłat" in record and "Wpłata" in record
     assert "łazienka" in client.get("/liczniki").get_data(as_text=True)
+    # The consumption page: the hot-water meter's 12 months, the year before, the median, and
+    # a month or so estimated.
+    used = client.get("/zuzycie").get_data(as_text=True)
+    assert "<h1>Zużycie</h1>" in used and "Mediana w budynku" in used and "szacunkowo" in used
+    assert used.count('<th scope="row">') == 12
+    assert used.count('<td class="num">') == 12 * 3
+    assert '<span aria-hidden="true">—</span>' not in used  # every month has its figures
