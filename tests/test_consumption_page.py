@@ -381,20 +381,20 @@ def test_the_monthly_statements_are_listed_and_download_as_pdf_only_for_their_ho
     zw_client.login(home.identifier, home.password)
     page = zw_client.get("/zuzycie").get_data(as_text=True)
     assert "Informacja o zużyciu za listopad 2026" in page
-    pdf = zw_client.get(f"/zuzycie/informacja/{kept_id}")
+    pdf = zw_client.get(f"/zuzycie/informacja/{kept_id}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
     assert "informacja-o-zuzyciu-2026-11.pdf" in pdf.headers["Content-Disposition"]
     for wrong in (kept_id + 1000, 2 ** 31, 99999999999):
-        assert zw_client.get(f"/zuzycie/informacja/{wrong}").status_code == 404
+        assert zw_client.get(f"/zuzycie/informacja/{wrong}.pdf").status_code == 404
     # another resident of the cooperative, and one of another cooperative: not found
     other = make_household(zw, units=1)
     zw_client.post("/wyloguj", data={"csrf_token": zw_client.csrf_token("/")})
     zw_client.login(other.identifier, other.password)
-    assert zw_client.get(f"/zuzycie/informacja/{kept_id}").status_code == 404
+    assert zw_client.get(f"/zuzycie/informacja/{kept_id}.pdf").status_code == 404
     theirs = make_household(baltyk, units=1)
     baltyk_client.login(theirs.identifier, theirs.password)
-    assert baltyk_client.get(f"/zuzycie/informacja/{kept_id}").status_code == 404
+    assert baltyk_client.get(f"/zuzycie/informacja/{kept_id}.pdf").status_code == 404
 
 
 def test_the_e_mail_choices_are_saved_from_the_page(zw, zw_client):

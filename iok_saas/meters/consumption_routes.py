@@ -115,7 +115,7 @@ def emails():
     return redirect(url_for("consumption.index"))
 
 
-@bp.get("/zuzycie/informacja/<int:statement_id>")
+@bp.get("/zuzycie/informacja/<int:statement_id>.pdf")
 @login_required
 def statement(statement_id: int):
     """A monthly statement of one of the person's units, as PDF."""
