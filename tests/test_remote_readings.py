@@ -389,3 +389,28 @@ def test_the_api_takes_a_vendor_json_and_the_worker_works_out_the_months(app, ba
     months = _months(baltyk, meter)
     assert months[date(2026, 10, 1)][0] == Decimal("1.000")
     assert months[date(2026, 11, 1)][0] == Decimal("1.000")
+
+
+def test_alerts_reach_the_holders_who_asked_once_and_old_statements_go(app, zw, tmp_path):
+    from iok_saas.meters import statements
+    from iok_saas.meters.models import ALERT_LEAK, ConsumptionAlert, ConsumptionStatement
+
+    home = make_household(zw, units=1)
+    meter = _remote_meter(zw, home.unit_ids[0], "CW-6001")
+    _resident_of(zw, home.unit_ids[0], consumption_alerts=True)
+    with in_tenant(zw):
+        alert = ConsumptionAlert(meter_id=meter, kind=ALERT_LEAK, month=date(2026, 12, 1),
+                                 value=Decimal(14))
+        db.session.add(alert)
+        db.session.add(ConsumptionStatement(unit_id=home.unit_ids[0], month=date(2023, 11, 1),
+                                            figures=[]))
+        db.session.flush()
+        alert_id = alert.id
+    with in_tenant(zw):
+        assert statements.notify_alerts([alert_id]) == 1
+        assert statements.notify_alerts([alert_id]) == 0  # once
+    [(_template, context)] = _outbox(zw, "consumption_alert")
+    assert context["kind"] == ALERT_LEAK and context["days"] == 14
+    with in_tenant(zw):
+        statements.make_due(date(2026, 12, 7))  # kept 3 years (the cooperative's setting)
+        assert db.session.scalars(select(ConsumptionStatement)).all() == []
