@@ -32,18 +32,17 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
-from sqlalchemy import insert
 
 from iok_saas.db import db, utcnow
+from iok_saas.db import remote_readings as remote_sql
 from iok_saas.estate.models import Unit
 from iok_saas.meters import consumption, statements
-from iok_saas.meters.models import HELD_DECREASE, HOT_WATER, HeldReading, Meter, RemoteReading
+from iok_saas.meters.models import HELD_DECREASE, HOT_WATER, HeldReading, Meter
 from iok_saas.tenancy.info import TenantInfo
 from iok_saas.tenancy.settings import RemoteReadings, RemoteUnit
 
 READ_AT = time(0, 5)
 YEARS = 2
-BATCH = 10_000
 HOT_JUMP = {0, 1}  # unit indexes (0-based, in the order the demo makes them)
 HEAT_JUMP = {20}
 LEAKS = {14, 26}
@@ -154,12 +153,15 @@ def populate(slug: str, info: TenantInfo, meters: list[RemoteMeter]) -> Path:
     now = utcnow()
     stored = sum(day <= calendar.last_stored for day in days)
     held_day = calendar.month.replace(day=18)
-    rows, later = [], []
+    later = []
+    db.session.flush()  # the held readings' meters and everything before go first
+    stream = remote_sql.NewReadings(db.session, info.id)  # as the import loads them
+    stamps = [at.isoformat() for at in moments]
     for remote in meters:
         values = _series(slug, remote, days, calendar)
         meter_id = remote.meter.id
-        for day, at, value in zip(days[:stored], moments[:stored], values[:stored],
-                                  strict=True):
+        for day, at, stamp, value in zip(days[:stored], moments[:stored], stamps[:stored],
+                                         values[:stored], strict=True):
             if remote.index == HELD_STORED and remote.meter.kind == HOT_WATER and \
                     day == held_day:
                 db.session.add(HeldReading(
@@ -167,14 +169,10 @@ def populate(slug: str, info: TenantInfo, meters: list[RemoteMeter]) -> Path:
                     previous_value=_decimal(values[days.index(day) - 1]),
                     reason=HELD_DECREASE, created_at=at + timedelta(hours=7)))
                 continue
-            rows.append({"meter_id": meter_id, "read_at": at, "value": _decimal(value)})
-            if len(rows) >= BATCH:
-                db.session.execute(insert(RemoteReading), rows)
-                rows = []
+            stream.add(meter_id, at, stamp, _decimal(value))
         later.append((remote, [(at, _decimal(value)) for at, value in
                                zip(moments[stored:], values[stored:], strict=True) if at <= now]))
-    if rows:
-        db.session.execute(insert(RemoteReading), rows)
+    stream.close()
     db.session.flush()
     months = consumption.months_between(calendar.first, calendar.last_stored)
     consumption.compute_months(months, zone)
