@@ -268,6 +268,14 @@ def test_monthly_consumption_from_daily_readings_and_interpolated_where_a_month_
     months = _months(zw, zw_meter)
     assert months[date(2026, 9, 1)] == (Decimal("3.000"), False)  # 30 days × 0.1
     assert months[date(2026, 10, 1)][0] == Decimal("3.100") and months[date(2026, 10, 1)][1]
+    # November's last reading (30.11 00:05) is a day before its end and nothing came after:
+    # November is not over as far as the readings go; the 1.12 reading ends it
+    assert date(2026, 11, 1) not in months
+    assert _import(app, _csv(tmp_path, ["CW-1001;;01.12.2026 00:05;109,100;m3"],
+                             name="grudzien.csv")).exit_code == 0
+    with app.app_context(), in_tenant(zw):
+        refresh("2026-12-01T00:00:00+00:00", "2026-12-01T00:00:00+00:00")
+    months = _months(zw, zw_meter)
     assert months[date(2026, 11, 1)][1]  # starts from the interpolated value
     assert date(2026, 12, 1) not in months  # no reading at its end yet
 
@@ -414,3 +422,16 @@ def test_alerts_reach_the_holders_who_asked_once_and_old_statements_go(app, zw, 
     with in_tenant(zw):
         statements.make_due(date(2026, 12, 7))  # kept 3 years (the cooperative's setting)
         assert db.session.scalars(select(ConsumptionStatement)).all() == []
+
+
+def test_a_date_only_format_of_the_mapping_means_the_end_of_that_day():
+    from iok_saas.imports.remote import Times
+    from iok_saas.tenancy.settings import RemoteReadings
+
+    at, _ = Times(RemoteReadings(date_format="%d/%m/%Y")).get("30/11/2026", None)
+    assert at == datetime(2026, 11, 30, 23, 0, tzinfo=UTC)  # 1.12 00:00 in Warsaw
+    at, _ = Times(RemoteReadings(date_format="%d/%m/%Y", date_only="start")).get("30/11/2026",
+                                                                                 None)
+    assert at == datetime(2026, 11, 29, 23, 0, tzinfo=UTC)
+    at, _ = Times(RemoteReadings(date_format="%d/%m/%Y %H:%M")).get("30/11/2026 12:00", None)
+    assert at == datetime(2026, 11, 30, 11, 0, tzinfo=UTC)

@@ -51,7 +51,9 @@ def latest(session: Session, tenant_id: int, by_radio: bool) -> list[Any]:
     return list(session.execute(text(
         f"SELECT m.id, {number}, m.measure, m.reading_mode, m.installed_on, m.removed_on, "
         f"{last.format('read_at')}, {last.format('value')} "
-        f"FROM meter m WHERE m.tenant_id = :tenant AND {number} IS NOT NULL"),
+        f"FROM meter m WHERE m.tenant_id = :tenant AND {number} IS NOT NULL "
+        # a replaced meter before its successor: the moment of a replacement is the old one's
+        "ORDER BY m.installed_on NULLS FIRST, m.id"),
         {"tenant": tenant_id}))
 
 

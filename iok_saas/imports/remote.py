@@ -22,6 +22,7 @@ rows set aside wait in a temporary file.
 from __future__ import annotations
 
 import itertools
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ from iok_saas.meters.models import HELD_AFTER, HELD_DECREASE, REMOTE
 from iok_saas.tenancy.settings import RemoteReadings, RemoteUnit
 
 PLACES = Decimal("0.001")
+TIMES_KEPT = 100_000  # distinct date and time cells remembered at once
+TIME_CODES = re.compile(r"%[HIMSpfXcz]")  # a date format that reads a time of day
 MAX_VALUE = Decimal("100000000000")
 NO_DEVICE = _l("there is no remote meter with the number “%(id)s” in this cooperative")
 NOT_REMOTE = _l("the meter “%(id)s” is read by residents (typed), not remotely; the meters "
@@ -136,6 +139,8 @@ class Times:
         key = day if clock is None else (day, clock)
         found = self.known.get(key)
         if found is None:
+            if len(self.known) >= TIMES_KEPT:  # every device read at its own second: stay flat
+                self.known.clear()
             moment = self._parse(day, clock or "")
             found = self.known[key] = ((moment, moment.isoformat())
                                        if isinstance(moment, datetime) else moment)
@@ -147,6 +152,8 @@ class Times:
             return REQUIRED
         try:
             moment = datetime.strptime(raw, self.format) if self.format else _usual(raw)
+            if self.format and not TIME_CODES.search(self.format):
+                moment = moment.date()  # a date-only format: the state at the day's end/start
         except ValueError:
             return _l("not a date and time (e.g. 2026-11-30 23:59, 30.11.2026 or the format "
                       "in the cooperative's settings)")

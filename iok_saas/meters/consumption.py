@@ -44,9 +44,11 @@ from iok_saas.meters.models import (
 )
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import get_tenant_info
+from iok_saas.web.formatting import local_today
 
 NEAR = timedelta(days=1)  # a reading this close to a month's end is taken as it is
 REACH = timedelta(days=62)  # how far from a month's end a reading is looked for
+EXACT = timedelta(hours=1)  # a month ends on a reading this close before its end, if none after
 PLACES = Decimal("0.001")
 MIN_UNITS = 5  # a building's median is shown only over at least this many units
 WATER = (COLD_WATER, HOT_WATER)
@@ -126,6 +128,8 @@ def _near(moment: datetime) -> dict[int, tuple]:
 
 def _edge(near: tuple, moment: datetime) -> Edge | None:
     before, after = near
+    if after is None and (before is None or moment - before[0] > EXACT):
+        return None  # nothing has come from after this moment yet: the month is not over
     candidates = []
     for side in (before, after):
         if side is not None and abs(side[0] - moment) <= NEAR:
@@ -145,12 +149,17 @@ def refresh(first: str, last: str) -> int:
     one before: its end may have moved) to ``last``'s, the buildings' medians, and the alerts;
     the number of meter-months written. A job (queued by the import of remote readings)."""
     zone = _zone()
-    start = _aware(datetime.fromisoformat(first)).astimezone(zone).date()
-    end = _aware(datetime.fromisoformat(last)).astimezone(zone).date()
-    months = months_between(previous_month(month_start(start)), month_start(end))
+    # A reading moves the figure at any month's end it is the nearest reading to: as far as
+    # the readings are looked for around an end.
+    start = (_aware(datetime.fromisoformat(first)) - REACH).astimezone(zone).date()
+    end = (_aware(datetime.fromisoformat(last)) + REACH).astimezone(zone).date()
+    this_month = month_start(local_today())
+    months = months_between(month_start(start), min(month_start(end), this_month))
     written = compute_months(months, zone)
     compute_medians(months)
-    alerts = raise_alerts(months[-2:] if len(months) > 1 else months, zone)
+    # Alerts only for the months just ended (an old file's months are history, not news).
+    recent = previous_month(previous_month(this_month))
+    alerts = raise_alerts([month for month in months if month >= recent], zone)
     tenant_id = require_tenant_id()
     enqueue("iok_saas.meters.statements.make_due", tenant_id, bulk=True)
     if alerts:
