@@ -41,6 +41,7 @@ from bench.common import ADMIN, Database, url  # noqa: E402
 
 TARGET = 0.66  # the import's rows/s as a share of a keyed COPY's (issue 33)
 SLUG = "zielone-wzgorza"
+END = date(2026, 12, 1)  # the measured file's readings end the day before
 ZONE = ZoneInfo("Europe/Warsaw")
 
 
@@ -82,7 +83,7 @@ def make_files(folder: Path, tenant_id: int, meters: list[tuple[str, int]], days
                ) -> tuple[Path, Path]:
     """The vendor's export (device by device, day by day) and the same rows for COPY."""
     export, raw = folder / "odczyty.csv", folder / "odczyty-copy.tsv"
-    first = date(2026, 11, 1)
+    first = END - timedelta(days=days)  # the file's days end with November
     moments = []
     for n in range(days):
         local = datetime.combine(first + timedelta(days=n), clock(0, 5), ZONE)
@@ -103,12 +104,12 @@ def make_files(folder: Path, tenant_id: int, meters: list[tuple[str, int]], days
     return export, raw
 
 
-def add_history(database: Database, tenant_id: int, years: int) -> int:
+def add_history(database: Database, tenant_id: int, years: int, days: int) -> int:
     """``years`` of daily readings of every meter before the measured month (as the
     superuser, server-side); the number of rows."""
     if not years:
         return 0
-    first = date(2026, 11, 1)
+    first = END - timedelta(days=days)  # the file's first day
     start = first.replace(year=first.year - years)
     with psycopg.connect(url(ADMIN, database.name, "postgresql")) as conn:
         added = conn.execute(
@@ -168,7 +169,7 @@ def measure(devices: int, days: int, years: int = 0) -> RemoteImport:
     with Database(REDIS_URL="redis://127.0.0.1:6379/15") as database, \
             tempfile.TemporaryDirectory() as folder:
         tenant_id, meters = make_meters(database, devices)
-        history = add_history(database, tenant_id, years)
+        history = add_history(database, tenant_id, years, days)
         export, raw = make_files(Path(folder), tenant_id, meters, days)
         rows = devices * days
         size_mb = export.stat().st_size / 1024 ** 2
