@@ -63,7 +63,6 @@ class Device:
     """One meter as the import knows it, with its latest reading (stored or from this file)."""
 
     id: int
-    number: str
     measure: str
     remote: bool
     installed: datetime | None
@@ -99,7 +98,7 @@ def load_devices(settings: RemoteReadings, tenant_id: int) -> dict[str, list[Dev
     for ident, name, measure, mode, installed, removed, last_at, last_value in rows:
         last_at = _aware(last_at)
         devices.setdefault(_plain(name), []).append(Device(
-            ident, name, measure, mode == REMOTE, _day_start(_day(installed), zone),
+            ident, measure, mode == REMOTE, _day_start(_day(installed), zone),
             _day_start(_day(removed), zone), last_at,
             Decimal(str(last_value)) if last_value is not None else None))
     return devices

@@ -73,6 +73,14 @@ def previous_month(month: date) -> date:
     return (month - timedelta(days=1)).replace(day=1)
 
 
+def months_back(month: date, count: int) -> date:
+    """The first day of the month ``count`` months before ``month``'s."""
+    month = month_start(month)
+    for _step in range(count):
+        month = previous_month(month)
+    return month
+
+
 def months_between(first: date, last: date) -> list[date]:
     """Every month from ``first``'s to ``last``'s, oldest first."""
     months, month = [], month_start(first)
@@ -352,9 +360,7 @@ def unit_consumption(unit_id: int, building_id: int, upto: date, count: int = HI
                      ) -> list[MeterConsumption]:
     """The unit's remote meters with ``count`` months up to ``upto`` and the same months a
     year before, and the building's medians (two statements)."""
-    first = month_start(upto)
-    for _ in range(count - 1):
-        first = previous_month(first)
+    first = months_back(upto, count - 1)
     since = first.replace(year=first.year - 1)
     meters = list(db.session.execute(
         select(Meter.id, Meter.kind, Meter.serial_number, Meter.place, Meter.measure,

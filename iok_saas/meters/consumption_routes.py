@@ -34,6 +34,7 @@ from iok_saas.meters.consumption import (
     MeterConsumption,
     MonthFigure,
     month_start,
+    months_back,
     months_between,
     previous_month,
 )
@@ -148,7 +149,7 @@ def consumption_page(user_id: int, unit_id: int | None = None
                     **({"unit_id": unit_id} if one else {}))
     months = [row.month for row in rows["meters"] if row.month is not None]
     upto = max(months, default=previous_month(month_start(today())))
-    shown = months_between(_back(upto, SHOWN - 1), upto)[::-1]
+    shown = months_between(months_back(upto, SHOWN - 1), upto)[::-1]
     medians = {(row.building_id, row.kind, row.measure, row.month): (row.median, row.units)
                for row in rows["medians"]}
     figures: dict[int, dict[date, tuple[Decimal, bool]]] = defaultdict(dict)
@@ -168,13 +169,6 @@ def consumption_page(user_id: int, unit_id: int | None = None
         kept[row.unit_id].append(row)
     return [UnitConsumption(unit, by_unit[unit.id], kept[unit.id])
             for unit in as_units(rows["units"])], upto
-
-
-def _back(month: date, count: int) -> date:
-    """The month ``count`` months before ``month``."""
-    for _step in range(count):
-        month = previous_month(month)
-    return month
 
 
 def _meter(row: Any, figures: dict[date, tuple[Decimal, bool]],
