@@ -54,6 +54,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> App:
         contacts,
         correspondence,
         db,
+        delivery,
         documents,
         faults,
         finance,
@@ -73,7 +74,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> App:
 
     parts = (db, web, resolver, pagecache, jobs, mail, auth, contacts, account_security, audit,
              public, finance, staff, imports, meters, faults, correspondence, announcements,
-             documents, my_data, applications, health, cli)
+             documents, delivery, my_data, applications, health, cli)
     for part in parts:
         part.init_app(app)
     return app

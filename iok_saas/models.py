@@ -14,6 +14,12 @@ from iok_saas.auth.models import SignedInSession, User
 from iok_saas.cases.models import Case, CaseAttachment, CaseEvent, CaseFollower
 from iok_saas.contacts.models import ConsentEvent
 from iok_saas.correspondence.models import AnswerTemplate, Letter
+from iok_saas.delivery.models import (
+    DeliveryConsent,
+    DocumentRecipient,
+    ProofEvent,
+    UnitDocument,
+)
 from iok_saas.documents.models import Document, DocumentVersion, DocumentVisit
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.faults.models import FaultReport
@@ -25,7 +31,7 @@ from iok_saas.mail.models import OutboxMessage
 from iok_saas.meters.models import Meter, Reading, ReadingCorrection, ReadingPhoto
 from iok_saas.my_data.models import DataExport
 from iok_saas.registers.models import RegistryCounter
-from iok_saas.tenancy.models import Tenant, TenantDomain
+from iok_saas.tenancy.models import ImmutableRelease, Tenant, TenantDomain
 
 __all__ = [
     "AccessApplication",
@@ -46,17 +52,21 @@ __all__ = [
     "ConsentEvent",
     "DataExport",
     "DataView",
+    "DeliveryConsent",
     "Document",
+    "DocumentRecipient",
     "DocumentVersion",
     "DocumentVisit",
     "FaultReport",
     "FileChunk",
+    "ImmutableRelease",
     "ImportRun",
     "LedgerEntry",
     "Letter",
     "Meter",
     "OutboxMessage",
     "PeriodicRun",
+    "ProofEvent",
     "Reading",
     "ReadingCorrection",
     "ReadingPhoto",
@@ -68,6 +78,7 @@ __all__ = [
     "TenantDomain",
     "TrustedDevice",
     "Unit",
+    "UnitDocument",
     "UnitTitle",
     "User",
 ]

@@ -280,6 +280,30 @@ def make_document(tenant: TenantRef, household: Household) -> tuple[int, int]:
         return document.id, version.id
 
 
+def make_unit_document(tenant: TenantRef, household: Household, *, kind: str = "settlement",
+                       title: str = "Rozliczenie wody za 2026 r.", consent: bool = True,
+                       opened: bool = True, text: str | None = None) -> int:
+    """A PDF delivered to the household's first unit (the person consenting to electronic
+    delivery, and having opened it, unless told otherwise): the document's id."""
+    from iok_saas.delivery import services
+    from iok_saas.tenancy.info import get_tenant_info
+
+    with in_tenant(tenant):
+        person = db.session.get(User, household.user_id)
+        info = get_tenant_info(tenant.id)
+        if consent and not services.consented_among([person.id]):
+            services.set_consent(person, True, info, actor=person)
+        unit = db.session.get(Unit, household.unit_ids[0])
+        document, _ = services.deliver(
+            services.Parcel(unit_id=unit.id, kind=kind, title=title), pdf_bytes(
+                text or f"{title} {household.street}"), "dokument.pdf", unit=unit,
+            tenant=info, actor="Test")
+        if opened:
+            services.opened(document, person)
+        db.session.flush()
+        return document.id
+
+
 def make_data_export(tenant: TenantRef, household: Household) -> int:
     """A prepared download of the household's data, ready to be taken: its id."""
     from datetime import timedelta

@@ -23,6 +23,7 @@ from tests.factories import (
     make_import_run,
     make_second_factor,
     make_session,
+    make_unit_document,
 )
 from tests.helpers import (
     APP_ROLE,
@@ -171,6 +172,7 @@ def both_populated(ctx, zw, baltyk):
         make_fault(tenant, home)
         make_announcement(tenant, home)
         make_document(tenant, home)
+        make_unit_document(tenant, home)
         make_data_export(tenant, home)
         make_activation_code(tenant, home)
         make_session(tenant, home)

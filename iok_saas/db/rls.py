@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from iok_saas.db.immutable import protected_tables
 from iok_saas.db.session import RLS_TENANT
 
 POLICY = "tenant_isolation"
@@ -88,13 +89,14 @@ def grant_app_role(connection: Any, role: str) -> None:
         return
     quote = connection.dialect.identifier_preparer.quote
     role = quote(role)
+    proof = set(protected_tables(connection))  # insert-only: never changed, never deleted
     statements = [
         f"GRANT USAGE ON SCHEMA public TO {role}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
         *(f"GRANT SELECT ON {quote(table)} TO {role}" for table in APP_READS),
-        *(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {quote(table)} TO {role}"
-          for table in _policed_tables(connection)),
+        *(f"GRANT SELECT, INSERT{'' if table in proof else ', UPDATE, DELETE'} ON "
+          f"{quote(table)} TO {role}" for table in _policed_tables(connection)),
     ]
     for statement in statements:
         connection.execute(text(statement))

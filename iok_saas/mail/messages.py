@@ -6,6 +6,7 @@ templates live in ``templates/mail/<name>.txt`` and ``.html`` and extend the sha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,9 @@ class MessageKind:
     sample: dict[str, Any] = field(default_factory=dict)
     # Context keys that carry a secret (a reset link): wiped from the outbox once sent.
     secret_keys: tuple[str, ...] = ()
+    # Called with the outbox row when the mail server has taken the message, in the same
+    # transaction (a delivered document's proof records when).
+    on_sent: Callable[[Any], None] | None = None
 
 
 @dataclass(frozen=True)

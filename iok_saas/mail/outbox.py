@@ -84,23 +84,24 @@ def queue_message(template: str, recipient: str, context: dict[str, Any] | None 
     return message
 
 
-def queue_bulk(template: str, messages: list[tuple[str, dict[str, Any], str, int]]) -> int:
+def queue_bulk(template: str, messages: list[tuple[Any, ...]]) -> int:
     """Queue many e-mails of one kind for the current cooperative (an announcement to
     thousands), in the caller's transaction: each ``(recipient, context, idempotency_key,
-    user_id)``
-    once, however often this is called. They go ``MAIL_BULK_CHUNK`` to a job, on the bulk
-    queue (sent when no other e-mail waits). Returns how many were new."""
+    user_id)`` — with a fifth item, the outbox id the caller has already recorded — once,
+    however often this is called. They go ``MAIL_BULK_CHUNK`` to a job, on the bulk queue
+    (sent when no other e-mail waits). Returns how many were new."""
     get_kind(template)
-    keys = sorted({key for _, _, key, _ in messages})
+    keys = sorted({message[2] for message in messages})
     known: set[str] = set()
     for start in range(0, len(keys), 1000):
         known.update(db.session.scalars(select(OutboxMessage.idempotency_key).where(
             OutboxMessage.idempotency_key.in_(keys[start:start + 1000]))))
     fresh: list[OutboxMessage] = []
-    for recipient, context, key, user_id in messages:
+    for recipient, context, key, user_id, *given in messages:
         if key not in known:
             known.add(key)
-            fresh.append(OutboxMessage(id=str(uuid4()), template=template, recipient=recipient,
+            fresh.append(OutboxMessage(id=given[0] if given else str(uuid4()),
+                                       template=template, recipient=recipient,
                                        context=context, idempotency_key=key, user_id=user_id,
                                        bulk=True))
     size = current_app.config["MAIL_BULK_CHUNK"]
@@ -245,7 +246,10 @@ def _finish(message: OutboxMessage, status: str, error: str | None) -> None:
     message.last_error = error
     if status == SENT:
         message.sent_at = utcnow()
-        secret = get_kind(message.template).secret_keys
+        kind = get_kind(message.template)
+        if kind.on_sent is not None:  # the capability's proof that the server took it
+            kind.on_sent(message)
+        secret = kind.secret_keys
         if secret:  # a sent reset link is not kept readable in the database
             message.context = {k: ("" if k in secret else v) for k, v in message.context.items()}
     db.session.commit()

@@ -51,3 +51,13 @@ class TenantDomain(db.Model):
     host: Mapped[str] = mapped_column(String(253), unique=True)
     is_custom: Mapped[bool] = mapped_column(default=False)
     tenant: Mapped[Tenant] = relationship(back_populates="domains")
+
+
+class ImmutableRelease(db.Model):
+    """A cooperative whose proof may be deleted in this transaction (the operator removes
+    the whole cooperative). Empty otherwise; the web app's role cannot write it
+    (``db.immutable``)."""
+
+    __tablename__ = "immutable_release"
+
+    tenant_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -150,7 +150,8 @@ def unfiltered_tables(statement: Any) -> set[str]:
     """Tenant-owned tables a SELECT reads where ``with_loader_criteria`` cannot attach.
 
     That is a table reached only through the WHERE clause (``select(func.count()).where(
-    User.role == …)``), a Core ``exists()``, or a Core join. PostgreSQL's row-level security
+    User.role == …)``), a Core ``exists()``, or a Core join — unless the select correlates it
+    explicitly to the statement around it. PostgreSQL's row-level security
     would still stop them; SQLite has no such wall, so they are refused everywhere.
     """
     scoped = {_plain(t) for t in _scoped_tables()}
@@ -158,7 +159,10 @@ def unfiltered_tables(statement: Any) -> set[str]:
     for element in visitors.iterate(statement):
         if not isinstance(element, Select):
             continue
-        covered = {_plain(f) for f in element.columns_clause_froms}
+        # A table the select explicitly correlates (``.correlate(Model)``) is the enclosing
+        # statement's: checked there, not read again here.
+        correlated = element._correlate or () if element is not statement else ()
+        covered = {_plain(f) for f in (*element.columns_clause_froms, *correlated)}
         for from_clause in element.get_final_froms():
             for table in _core_tables(from_clause):
                 if _plain(table) in scoped and _plain(table) not in covered:

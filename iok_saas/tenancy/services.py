@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from iok_saas.db import db
+from iok_saas.db import db, immutable
 from iok_saas.tenancy.context import tenant_context
 from iok_saas.tenancy.info import platform_host
 from iok_saas.tenancy.models import ACTIVE, DISABLED, Tenant, TenantDomain
@@ -318,9 +318,11 @@ def delete_tenant(slug: str) -> dict[str, int]:
     tenant = get_tenant(slug)
     counts = {}
     with tenant_context(tenant.id):
+        immutable.release(db.session, tenant.id)  # the proof of deliveries goes with it
         for mapper in scoped_models():
             result = db.session.execute(delete(mapper.class_))
             counts[mapper.local_table.name] = result.rowcount
+        immutable.forget_release(db.session, tenant.id)
         db.session.delete(tenant)
         db.session.flush()
     return counts

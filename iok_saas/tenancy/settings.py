@@ -23,7 +23,7 @@ NIST_MIN_LENGTH = 8
 MAX_LOGO_BYTES = 100_000
 FEATURES = (
     "online_application", "finance", "meters", "faults", "announcements", "contacts", "documents",
-    "my_data", "correspondence",
+    "my_data", "correspondence", "delivery",
 )
 
 
@@ -164,6 +164,7 @@ class Features(Strict):
     documents: bool = False
     my_data: bool = False
     correspondence: bool = False
+    delivery: bool = False  # documents delivered to units with proof (Moje dokumenty)
 
 
 class Readings(Strict):
@@ -352,6 +353,56 @@ class MyData(Strict):
     retention: list[str] = Field(default_factory=lambda: list(DEFAULT_RETENTION))
 
 
+# Kinds of documents delivered to units (code: words in docs/delivery.md); the rules of each
+# are in ``delivery.rules``.
+DELIVERY_KINDS = ("fee_change", "fee_change_independent", "settlement", "meeting_notice",
+                  "certificate", "invoice", "other")
+DEFAULT_PAPER_AFTER = {"fee_change": 14, "fee_change_independent": 5, "settlement": 14,
+                       "meeting_notice": 7, "certificate": 14, "invoice": 14, "other": 14}
+DEFAULT_CONSENT_RULES = (
+    "Wyrażam zgodę na doręczanie mi przez Spółdzielnię w portalu internetowym dokumentów "
+    "dotyczących moich lokali (zawiadomień o zmianie opłat, rozliczeń, zawiadomień o walnym "
+    "zgromadzeniu, zaświadczeń, faktur). Dokument uważa się za doręczony z chwilą jego "
+    "udostępnienia w portalu; o każdym nowym dokumencie Spółdzielnia zawiadamia wiadomością "
+    "e-mail na podany adres. Zgodę mogę w każdej chwili wycofać w portalu lub w biurze "
+    "Spółdzielni; od następnego dnia dokumenty będą doręczane na papierze.")
+
+
+class Delivery(Strict):
+    """Documents delivered to units (doręczenie elektroniczne, docs/delivery.md): the rules a
+    person consents to, the day fees are due (art. 4 ust. 6 of the housing cooperatives act:
+    the 10th unless the statute says otherwise), the kinds the office delivers, after how many
+    days an unopened document goes on the paper list, the largest PDF."""
+
+    consent_rules: str = Field(DEFAULT_CONSENT_RULES, min_length=20, max_length=4000)
+    payment_day: int = Field(10, ge=1, le=28)
+    kinds: list[str] = Field(default_factory=lambda: list(DELIVERY_KINDS))
+    paper_after_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_PAPER_AFTER))
+    pdf_max_mb: int = Field(20, ge=1, le=50)
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds(cls, value: list[str]) -> list[str]:
+        unknown = [kind for kind in value if kind not in DELIVERY_KINDS]
+        if unknown:
+            raise ValueError(f"unknown kinds {', '.join(unknown)}; known: "
+                             f"{', '.join(DELIVERY_KINDS)}")
+        if not value:
+            raise ValueError("name at least one kind")
+        return list(dict.fromkeys(value))
+
+    @field_validator("paper_after_days")
+    @classmethod
+    def _days(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = [kind for kind in value if kind not in DELIVERY_KINDS]
+        if unknown:
+            raise ValueError(f"unknown kinds {', '.join(unknown)}; known: "
+                             f"{', '.join(DELIVERY_KINDS)}")
+        if any(not 1 <= days <= 90 for days in value.values()):
+            raise ValueError("each number of days must be from 1 to 90")
+        return {**DEFAULT_PAPER_AFTER, **value}
+
+
 class Finance(Strict):
     """The financial record."""
 
@@ -429,6 +480,7 @@ class TenantSettings(Strict):
     correspondence: Correspondence = Correspondence()
     finance: Finance = Finance()
     documents: Documents = Documents()
+    delivery: Delivery = Delivery()
     my_data: MyData = MyData()
     branding: Branding = Branding()
     accessibility: Accessibility = Accessibility()
