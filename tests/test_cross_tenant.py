@@ -20,12 +20,14 @@ from tests.factories import (
     make_fault,
     make_household,
     make_import_run,
+    make_unit_document,
 )
 from tests.helpers import client_for, tenant_ref
 
 # Route argument → an id of a row that belongs to the other cooperative (Zielone Wzgórza).
 ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "unit_id": lambda home: home.unit_ids[0],
+    "delivered_id": lambda home: make_unit_document(tenant_ref(home.slug), home),
     "building_id": lambda home: home.building_id,
     "user_id": lambda home: home.user_id,
     "title_id": lambda home: home.title_ids[0],
