@@ -78,8 +78,10 @@ def test_a_document_reaches_every_holder_and_mail_only_those_who_consented(zw):
         db.session.add(UnitTitle(unit_id=owner.unit_ids[0], user_id=co_owner.id))
         person = db.session.get(User, owner.user_id)
         services.set_consent(person, True, get_tenant_info(zw.id), actor=person)
-        document, created = _deliver(zw, owner.unit_ids[0], pdf_bytes("Rozliczenie"))
-        again, second = _deliver(zw, owner.unit_ids[0], pdf_bytes("Rozliczenie"))
+        document, created = _deliver(zw, owner.unit_ids[0], pdf_bytes("Rozliczenie"),
+                                     title="Woda: dopłata 41,20 zł")
+        again, second = _deliver(zw, owner.unit_ids[0], pdf_bytes("Rozliczenie"),
+                                 title="Woda: dopłata 41,20 zł")
         db.session.commit()
         assert created and not second and again.id == document.id
         recipients = {r.user_id: r for r in db.session.scalars(select(DocumentRecipient).where(
@@ -88,7 +90,7 @@ def test_a_document_reaches_every_holder_and_mail_only_those_who_consented(zw):
         assert recipients[owner.user_id].consented and recipients[owner.user_id].outbox_id
         assert not recipients[co_owner.id].consented and recipients[co_owner.id].outbox_id is None
         mail = db.session.get(OutboxMessage, recipients[owner.user_id].outbox_id)
-        assert mail.template == "unit_document" and "Rozliczenie" not in str(mail.context)
+        assert mail.template == "unit_document" and "41,20" not in str(mail.context)
         assert [row.id for row in services.documents_of(co_owner.id)] == [document.id]
 
 

@@ -31,10 +31,10 @@ from iok_saas.audit.models import DataView
 from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
 from iok_saas.auth.passwords import hash_password
 from iok_saas.cases.models import CREATED, NOTE, STATUS, CaseEvent, CaseFollower
-from iok_saas.cli import demo_correspondence, demo_remote
+from iok_saas.cli import demo_correspondence, demo_delivery, demo_remote
 from iok_saas.cli.demo_documents import publish_demo_documents
 from iok_saas.contacts.models import ConsentEvent
-from iok_saas.db import db, utcnow
+from iok_saas.db import db, immutable, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.faults.models import (
     DONE,
@@ -133,16 +133,20 @@ def reset_demo_data() -> None:
         tenant = services.get_tenant(coop.slug)
         info = TenantInfo.from_model(tenant)
         with tenant_context(tenant.id):
-            _wipe()
+            _wipe(tenant.id)
             _populate(coop, info)
             db.session.commit()
         db.session.close()
 
 
-def _wipe() -> None:
-    """Every tenant-owned row of the cooperative in context, children first."""
+def _wipe(tenant_id: int) -> None:
+    """Every tenant-owned row of the cooperative in context, children first — the proof of
+    the demo's deliveries too, which only the whole cooperative's removal may delete
+    (``db.immutable``)."""
+    immutable.release(db.session, tenant_id)
     for mapper in services.scoped_models():
         db.session.execute(delete(mapper.class_))
+    immutable.forget_release(db.session, tenant_id)
 
 
 def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
@@ -206,6 +210,12 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
     if info.has_feature("documents"):
         db.session.flush()
         publish_demo_documents(info, users[CLERK])
+    if info.has_feature("delivery"):
+        db.session.flush()
+        demo_delivery.populate(
+            info, units, [_monthly_fees(index) for index in range(len(units))],
+            {a.identifier: users[a.identifier] for a in coop.accounts if a.role == RESIDENT},
+            users[CLERK])
     if info.has_feature("my_data"):  # the clerk looked at the first resident's account
         db.session.flush()
         resident = users[coop.accounts[2].identifier]
@@ -341,14 +351,13 @@ def _ledger(units: list[Unit], info: TenantInfo, *, loans: bool) -> None:
                           name="Opłaty mieszkaniowe (czynsz)", nrb=demo_nrb(info.id, unit.id))
         db.session.add(account)
         db.session.flush()
-        scale = Decimal(1) + Decimal(index % 5) / 10
+        fees = _monthly_fees(index)
         months = _months(24)
         for month in months:
             period = month.strftime("%Y-%m")
             total = Decimal("0")
-            for number, (component, base, heating) in enumerate(COMPONENTS):
-                amount = ((base + (heating if month.month in HEATING else 0)) * scale).quantize(
-                    Decimal("0.01"))
+            for number, (component, low, high) in enumerate(fees):
+                amount = high if month.month in HEATING else low
                 total += amount
                 rows.append(_entry(account.id, f"N-{account.id}-{period}-{number}", month,
                                    month.replace(day=15), period, f"NAL/{period}/{unit.id}",
@@ -360,6 +369,15 @@ def _ledger(units: list[Unit], info: TenantInfo, *, loans: bool) -> None:
                                    None, period, f"WB/{period}/{unit.id}", "wpłata",
                                    payment=total + extra, description="Wpłata — przelew"))
     db.session.execute(insert(LedgerEntry), rows)
+
+
+def _monthly_fees(index: int) -> list[tuple[str, Decimal, Decimal]]:
+    """The monthly fees of the demo's ``index``-th unit by component: outside the heating
+    season and in it (the ledger charges them; the demo's fee-change notices quote them)."""
+    scale = Decimal(1) + Decimal(index % 5) / 10
+    return [(component, (base * scale).quantize(Decimal("0.01")),
+             ((base + heating) * scale).quantize(Decimal("0.01")))
+            for component, base, heating in COMPONENTS]
 
 
 def _loan(unit: Unit, info: TenantInfo) -> list[dict]:

@@ -47,7 +47,7 @@ def publish_demo_documents(info: TenantInfo, clerk: User) -> None:
         clerk, info)
     services.publish(
         services.Draft("Uchwały rady nadzorczej", "Uchwała w sprawie wysokości opłat od 2027 r.",
-                       "12/2026", date(2026, 10, 15)),
+                       "12/2026", date(2026, 9, 10)),
         upload("Uchwała 12/2026", "Rada Nadzorcza ustala wysokość opłat eksploatacyjnych od "
                                   "1 stycznia 2027 r."),
         clerk, info)

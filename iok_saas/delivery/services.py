@@ -47,7 +47,8 @@ from iok_saas.delivery.models import (
     ProofEvent,
     UnitDocument,
 )
-from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.estate import services as estate
+from iok_saas.estate.models import Building, Unit
 from iok_saas.files.pdf import pdf_problem
 from iok_saas.mail.outbox import queue_bulk
 from iok_saas.tenancy.info import TenantInfo
@@ -135,8 +136,9 @@ def deliver(parcel: Parcel, data: bytes, filename: str, *, unit: Unit, tenant: T
     if existing is not None:
         return existing, False
     if holders is None:
+        holding = estate.holdings()
         holders = list(db.session.scalars(select(User).join(
-            UnitTitle, UnitTitle.user_id == User.id).where(UnitTitle.unit_id == unit.id)
+            holding, holding.c.user_id == User.id).where(holding.c.unit_id == unit.id)
             .order_by(User.id)))
     people = [p for p in holders if parcel.person_id is None or p.id == parcel.person_id]
     if consenting is None:
@@ -218,9 +220,10 @@ def _event_at(kind: str, user: Any = None) -> Any:
     """When the first event of ``kind`` (for ``user``, if given) happened to the document."""
     stmt = select(func.min(ProofEvent.at)).where(ProofEvent.document_id == UnitDocument.id,
                                                  ProofEvent.kind == kind)
-    if user is not None:
-        stmt = stmt.where(ProofEvent.user_id == user)
-    return stmt.correlate(UnitDocument).scalar_subquery()
+    if user is not None:  # a line without a person (nobody holds the unit) matches NULL
+        stmt = stmt.where(ProofEvent.user_id.is_not_distinct_from(user))
+    # ``user`` may be the recipient's column of the statement around: correlated too.
+    return stmt.correlate(UnitDocument, DocumentRecipient).scalar_subquery()
 
 
 def _withdrawn() -> Any:
