@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     """Attach the operator commands to the app's CLI."""
     from iok_saas.cli.accounts import accounts_group
     from iok_saas.cli.applications import applications_group
+    from iok_saas.cli.delivery import documents_group
     from iok_saas.cli.demo import demo
     from iok_saas.cli.exports import export_group, meters_group
     from iok_saas.cli.imports import import_group
@@ -46,7 +47,7 @@ def init_app(app: Flask) -> None:
     from iok_saas.cli.tenants import tenants
 
     operator = (tenants, accounts_group, outbox_group, applications_group, import_group,
-                export_group, meters_group, jobs_group, secrets_group)
+                export_group, meters_group, jobs_group, secrets_group, documents_group)
     for command in operator:
         _wrap_callbacks(command, _on_migrated_database)
     for command in (*operator, demo):  # demo migrates the database itself

@@ -12,7 +12,12 @@ from flask_babel import ngettext
 from iok_saas.cli.common import in_cooperative
 from iok_saas.imports import KINDS, ImportReport, run_import
 
-ORDER = ("buildings", "units", "accounts", "titles", "ledger", "meters", "readings", "remote")
+ORDER = ("buildings", "units", "accounts", "titles", "ledger", "meters", "readings", "remote",
+         "documents")
+ROW_BY_ROW = {"remote": "row by row, by the mapping in the tenant file; a re-sent file adds "
+                        "nothing",
+              "documents": "a ZIP of PDFs with manifest.csv, row by row; a re-sent ZIP "
+                           "delivers nothing twice (also: iok documents deliver)"}
 
 
 @click.group("import")
@@ -34,8 +39,8 @@ def _make_command(kind: str) -> click.Command:
             report = _run(kind, file, dry_run, quiet or not sys.stderr.isatty())
         show(report, file.name, dry_run)
 
-    command.__doc__ = (f"Import {kind} ({KINDS[kind].label}): row by row, by the mapping "
-                       "in the tenant file; a re-sent file adds nothing." if kind == "remote"
+    command.__doc__ = (f"Import {kind} ({KINDS[kind].label}): {ROW_BY_ROW[kind]}."
+                       if kind in ROW_BY_ROW
                        else f"Import {kind} ({KINDS[kind].label}): idempotent by external id, "
                        "all or nothing.")
     return import_group.command(kind)(command)
@@ -48,7 +53,7 @@ def _run(kind: str, file: Path, dry_run: bool, quiet: bool) -> ImportReport:
     size = file.stat().st_size
     with click.progressbar(length=size, label=file.name, file=sys.stderr) as bar:
         def progress(done: int, total: int) -> None:
-            bar.update(max(done - bar.pos, 0))
+            bar.update(max(done * size // max(total, 1) - bar.pos, 0))  # bytes, or rows
 
         return run_import(kind, file, dry_run=dry_run, actor=actor, progress=progress)
 
@@ -61,6 +66,17 @@ def show(report: ImportReport, name: str, dry_run: bool) -> None:
         raise click.ClickException(f"{name}: " + ngettext(
             "%(num)d error; nothing saved", "%(num)d errors; nothing saved",
             report.problem_count))
+    if report.kind == "documents":
+        verb = "would deliver" if dry_run else "delivered"
+        click.echo(f"{name}: {report.rows} rows in the manifest — {verb} {report.added}, "
+                   f"already delivered before {report.changed}, rows left out "
+                   f"{report.rows - report.added - report.changed}, problems "
+                   f"{report.problem_count}")
+        for line in report.lines():  # the rows and files left out, each with its reason
+            click.echo(line, err=True)
+        for note in report.notes:
+            click.echo(note)
+        return
     verb = "would import" if dry_run else "imported"
     click.echo(f"{name}: {verb} {report.rows} rows — added {report.added}, changed "
                f"{report.changed}, unchanged {report.unchanged}"

@@ -4,7 +4,8 @@
 only its SHA-256 is stored. A token of another cooperative is simply a wrong token here.
 
 * ``POST /api/v1/import/<kind>[?dry_run=1]`` — the file as the request body
-  (``Content-Type: text/csv`` or ``application/json``) → 202 and the run's address;
+  (``Content-Type: text/csv`` or ``application/json``; documents for units:
+  ``application/zip``) → 202 and the run's address;
 * ``GET /api/v1/imports/<id>`` — the run: status, counts, every problem.
 """
 
@@ -25,13 +26,14 @@ from werkzeug.exceptions import HTTPException
 from iok_saas.auth.limits import limiter, per_tenant_ip
 from iok_saas.db import db, utcnow
 from iok_saas.imports import models, queue
-from iok_saas.imports.kinds import KINDS
+from iok_saas.imports.kinds import DOCUMENTS, KINDS
 from iok_saas.imports.reading import FileTooLarge, ImportFileError
 from iok_saas.imports.runner import max_bytes, too_large_message
 from iok_saas.tenancy.keys import tenant_key
 from iok_saas.tenancy.models import Tenant
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+ZIP_TYPES = ("application/zip", "application/x-zip-compressed")  # the second: Windows' name
 TOKEN_PREFIX = "iok_"
 FAILED_AUTH_LIMIT = "20 per minute"  # wrong tokens from one address
 
@@ -101,8 +103,14 @@ def import_file(kind: str) -> Response:
     length = request.content_length  # None for a chunked upload: the copy is capped then
     if length is not None and length > max_bytes():
         return _error(413, too_large_message(length))
+    is_zip = request.mimetype in ZIP_TYPES
+    if is_zip != (kind == DOCUMENTS):
+        return _error(415, _l("Documents for units are sent as a ZIP file (Content-Type: "
+                              "application/zip) to /api/v1/import/documents; the other kinds "
+                              "as CSV (text/csv) or JSON (application/json)."))
     is_json = request.mimetype == "application/json"
-    filename = request.args.get("plik") or f"api-{kind}.{'json' if is_json else 'csv'}"
+    extension = "zip" if is_zip else "json" if is_json else "csv"
+    filename = request.args.get("plik") or f"api-{kind}.{extension}"
     try:
         run = queue.queue_upload(kind, request.stream, filename, json=is_json,
                                  dry_run=request.args.get("dry_run") in ("1", "true"),
@@ -137,7 +145,15 @@ def _describe(run: models.ImportRun) -> dict[str, Any]:
         "unchanged": run.unchanged, "problem_count": run.problem_count,
         "problems": run.problems or [], "notes": run.notes or [],
         "url": url_for("api.import_run", run_id=run.id, _external=True),
-    }
+    } | (_delivered(run) if run.kind == DOCUMENTS else {})
+
+
+def _delivered(run: models.ImportRun) -> dict[str, Any]:
+    """Documents for units: ``added`` are the documents delivered now; those delivered
+    before (the same PDF to the same unit, kind and person) are kept in ``changed``."""
+    done = run.status == models.DONE and run.ok
+    return {"delivered": run.added, "already_delivered": run.changed,
+            "left_out": max(run.rows - run.added - run.changed, 0) if done else None}
 
 
 @bp.errorhandler(HTTPException)

@@ -1,4 +1,5 @@
-"""What can be imported: buildings, units, accounts, titles and ledger entries.
+"""What can be imported: buildings, units, accounts, titles and ledger entries; meters and
+readings; the metering company's remote readings; documents for units (a ZIP of PDFs).
 
 Each kind names its columns (the same names in CSV headers and JSON fields), checks one row
 into the values it stores, and says how rows are matched: by the accounting system's
@@ -37,6 +38,9 @@ from iok_saas.imports.reading import (
 
 ID = "id_zewnetrzne"
 REMOTE = "remote"  # the kind read row by row, by the mapping in the tenant file
+# Documents delivered to units: a ZIP of PDFs whose manifest is read row by row
+# (iok_saas.delivery.bulk; docs/import-format.md).
+DOCUMENTS = "documents"
 
 
 @dataclass(frozen=True)
@@ -315,6 +319,14 @@ def _reading(c: Checker, meters: dict[str, int]) -> tuple | None:
     return values if c.ok else None
 
 
+def _document(c: Checker, _: Any) -> tuple | None:
+    """A manifest row's cells (what they mean is checked as the row is delivered)."""
+    values = (c.string("lokal", 64, required=True), c.string("rodzaj", 80, required=True),
+              c.string("tytul", 300, required=True), c.string("plik", 255, required=True),
+              c.date("data_obowiazywania"), c.string("osoba", 64), c.string("ksef", 40))
+    return values if c.ok else None
+
+
 def _meter_ids() -> dict[str, int]:
     from iok_saas.meters.models import Meter
 
@@ -371,4 +383,10 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     # read row by row (iok_saas.imports.remote).
     Kind(REMOTE, "odczyty zdalne liczników", (), (), load=lambda: None,
          check=lambda c, _: None),
+
+    # PDFs for units: the ZIP's manifest.csv, row by row; good rows are delivered, bad ones
+    # listed (iok_saas.delivery.bulk).
+    Kind(DOCUMENTS, "dokumenty dla lokali",
+         ("lokal", "rodzaj", "tytul", "plik", "data_obowiazywania", "osoba", "ksef"),
+         ("lokal", "rodzaj", "tytul", "plik"), load=lambda: None, check=_document),
 )}

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.routing import BuildError
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from iok_saas.db import db
 from iok_saas.files.uploads import takes_upload
 from iok_saas.imports import models, queue
-from iok_saas.imports.kinds import KINDS
+from iok_saas.imports.kinds import DOCUMENTS, KINDS
 from iok_saas.imports.reading import ImportFileError
 from iok_saas.imports.runner import max_bytes
 from iok_saas.web.access import admin_required, one_or_404
@@ -28,6 +29,7 @@ KIND_LABELS = {
     "meters": _l("Meters of units"),
     "readings": _l("Meter readings (accepted)"),
     "remote": _l("Remote readings from the metering company"),
+    DOCUMENTS: _l("Documents for units (ZIP of PDFs with a manifest)"),
 }
 SOURCE_LABELS = {models.CLI: _l("command line"), models.PANEL: _l("staff panel"),
                  models.API: _l("API")}
@@ -38,7 +40,7 @@ class UploadForm(Form):
 
     kind = SelectField(_l("What the file contains"),
                        choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
-    file = FileField(_l("File (CSV or JSON)"),
+    file = FileField(_l("File (CSV or JSON; documents: ZIP)"),
                      validators=[FileRequired(_l("Choose the file to import."))])
     dry_run = BooleanField(_l("Only check the file, do not save anything"))
 
@@ -49,15 +51,23 @@ class UploadForm(Form):
 def upload():
     """The form and the history of imports."""
     form = UploadForm()
+    kinds = dict(KINDS)
+    if not g.tenant.has_feature("delivery"):  # documents for units: only where delivered
+        del kinds[DOCUMENTS]
+        form.kind.choices = [c for c in form.kind.choices if c.value != DOCUMENTS]
     if form.validate_on_submit():
         upload_file = form.file.data
-        name = upload_file.filename or ""
-        if not name.lower().endswith((".csv", ".json", ".txt")):
+        name = (upload_file.filename or "").lower()
+        if form.kind.data == DOCUMENTS and not name.endswith(".zip"):
+            form.file.errors.append(_l("Choose a ZIP file (.zip) holding the PDF files and "
+                                       "manifest.csv."))
+        elif form.kind.data != DOCUMENTS and not name.endswith((".csv", ".json", ".txt")):
             form.file.errors.append(_l("Choose a CSV or JSON file (.csv, .json)."))
         else:
             actor = f"{current_user.full_name} ({current_user.identifier})"
             try:
-                run = queue.queue_upload(form.kind.data, upload_file.stream, name,
+                run = queue.queue_upload(form.kind.data, upload_file.stream,
+                                         upload_file.filename,
                                          dry_run=form.dry_run.data, origin=models.PANEL,
                                          actor=actor)
             except ImportFileError as exc:
@@ -67,7 +77,7 @@ def upload():
                 db.session.commit()
                 return redirect(url_for("imports.run", run_id=run.id))
     return render_template("imports/upload.html", form=form, runs=queue.history(),
-                           kinds=KINDS, labels=KIND_LABELS, sources=SOURCE_LABELS)
+                           kinds=kinds, labels=KIND_LABELS, sources=SOURCE_LABELS)
 
 
 @bp.get("/<int:run_id>")
@@ -79,4 +89,16 @@ def run(run_id: int):
         flash(_l("The import stopped because of an error on our side. Nothing was saved; "
                  "please try again or contact the platform's support."), "error")
     return render_template("imports/run.html", run=found, labels=KIND_LABELS,
-                           sources=SOURCE_LABELS, percent=queue.progress_percent(found))
+                           sources=SOURCE_LABELS, percent=queue.progress_percent(found),
+                           proof=_proof_page(found))
+
+
+def _proof_page(run: models.ImportRun) -> str | None:
+    """A bulk delivery's page in the office's deliveries (its proof), if there is one."""
+    if run.kind != DOCUMENTS or run.dry_run or not run.added or not g.tenant.has_feature(
+            "delivery"):
+        return None
+    try:
+        return url_for("staff_delivery.run_page", run_id=run.id)
+    except BuildError:  # the deliveries' pages are not part of this app
+        return None

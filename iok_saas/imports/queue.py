@@ -23,6 +23,7 @@ from iok_saas.db import db, utcnow
 from iok_saas.db.bulk import imports_running
 from iok_saas.extensions import redis_connection
 from iok_saas.imports import models
+from iok_saas.imports.kinds import DOCUMENTS
 from iok_saas.imports.reading import FileTooLarge, ImportFileError
 from iok_saas.imports.runner import is_json, max_bytes, run_import, too_large_message
 from iok_saas.jobs import JobSpec, enqueue, enqueue_now, job_in_flight
@@ -36,6 +37,8 @@ PROCESS = "iok_saas.imports.queue.process"
 LOCK_GRACE = timedelta(seconds=60)
 PURPOSE = "import_upload"
 JSON_TYPE = "application/json"
+ZIP_TYPE = "application/zip"  # documents for units: PDFs and their manifest
+SUFFIXES = {JSON_TYPE: ".json", ZIP_TYPE: ".zip"}  # the worker's copy (else ".csv")
 
 
 def queue_upload(kind: str, source: BinaryIO, filename: str, *, dry_run: bool, actor: str,
@@ -47,10 +50,10 @@ def queue_upload(kind: str, source: BinaryIO, filename: str, *, dry_run: bool, a
     """
     tenant_id = require_tenant_id()
     as_json = is_json(filename) if json is None else json
+    content_type = ZIP_TYPE if kind == DOCUMENTS else JSON_TYPE if as_json else "text/csv"
     try:
         stored = files.store_stream(source, filename=filename, purpose=PURPOSE,
-                                    content_type=JSON_TYPE if as_json else "text/csv",
-                                    max_bytes=max_bytes())
+                                    content_type=content_type, max_bytes=max_bytes())
     except files.TooLarge as exc:
         raise FileTooLarge(too_large_message(exc.size)) from None
     except files.FileProblem as exc:
@@ -142,7 +145,7 @@ def process(run_id: int) -> str:
     if stored is None:  # an upload that never reached the store (see migration 0009)
         _end_running(run_id, models.FAILED)
         return "no file"
-    suffix = ".json" if stored.content_type == JSON_TYPE else ".csv"
+    suffix = SUFFIXES.get(stored.content_type, ".csv")
     try:
         with files.spooled(stored.id, suffix) as path:
             report = run_import(run.kind, path, filename=run.filename, dry_run=run.dry_run,

@@ -73,11 +73,14 @@ class ImportReport:
         without a problem."""
         return self.file_problems == 0 if self.partial else self.problem_count == 0
 
-    def add(self, line: int, column: str, reason: Message) -> None:
+    def add(self, line: int, column: str, reason: Message, *, whole_file: bool | None = None
+            ) -> None:
         """Note a problem (the first ``MAX_REPORTED`` are kept with their place, as text: a
-        translated message becomes a string now)."""
+        translated message becomes a string now). A problem without a line is one of the file
+        as a whole, unless ``whole_file`` is False: one file of a ZIP (``column``: its name)
+        that is left out like a bad row."""
         self.problem_count += 1
-        self.file_problems += not line
+        self.file_problems += (not line) if whole_file is None else whole_file
         if len(self.problems) < MAX_REPORTED:
             self.problems.append(Problem(line, column, str(reason)))
 
@@ -88,7 +91,8 @@ class ImportReport:
     def place(self, problem: Problem) -> str:
         """``wiersz 12, kolumna konto`` (CSV) or ``element 12, pole konto`` (JSON)."""
         if not problem.line:
-            return str(_l("file"))
+            return str(_l("file %(name)s in the ZIP", name=problem.column) if problem.column
+                       else _l("file"))
         if not problem.column:
             return self.row(problem.line)
         if self.json:

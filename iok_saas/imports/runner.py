@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app
-from flask_babel import LazyString
+from flask_babel import LazyString, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -26,9 +26,10 @@ from iok_saas.auth.models import RESIDENT, User
 from iok_saas.auth.services import free_identifiers
 from iok_saas.db import db, utcnow
 from iok_saas.db.bulk import Stage, lock_imports
+from iok_saas.delivery import bulk
 from iok_saas.estate.models import UnitTitle
 from iok_saas.imports import models
-from iok_saas.imports.kinds import KINDS, REMOTE, Checker, Kind, TitleRow
+from iok_saas.imports.kinds import DOCUMENTS, KINDS, REMOTE, Checker, Kind, TitleRow
 from iok_saas.imports.reading import (
     FileTooLarge,
     ImportFileError,
@@ -205,7 +206,8 @@ def run_import(kind_name: str, path: Path, *, filename: str | None = None, dry_r
                run: models.ImportRun | None = None) -> ImportReport:
     """Import one file of one kind for the current cooperative; commit; record the run.
 
-    The format follows the file's own name (``.json`` or CSV); ``filename`` is only shown.
+    The format follows the file's own name (``.json`` or CSV; documents for units: a ZIP);
+    ``filename`` is only shown.
     Imports of one cooperative run one at a time (the next waits for the lock).
     """
     kind = KINDS[kind_name]
@@ -221,7 +223,8 @@ def run_import(kind_name: str, path: Path, *, filename: str | None = None, dry_r
     try:
         lock_imports(db.session, tenant_id)
         with path.open("rb") as stream:
-            _read(stream, kind, report, tenant_id, dry_run, progress)
+            _read(stream, kind, report, tenant_id, dry_run, progress, actor=actor,
+                  filename=filename)
     except ImportFileError as exc:
         report.add(0, "", str(exc))
     except DBAPIError as exc:  # a clash the checks did not foresee: nothing is saved
@@ -241,12 +244,15 @@ def run_import(kind_name: str, path: Path, *, filename: str | None = None, dry_r
 
 
 def _read(stream: BinaryIO, kind: Kind, report: ImportReport, tenant_id: int, dry_run: bool,
-          progress: Progress | None) -> None:
+          progress: Progress | None, *, actor: str = "", filename: str = "") -> None:
     size = file_size(stream)
     if size > max_bytes():
         raise FileTooLarge(too_large_message(size))
     if kind.name == REMOTE:
         _read_remote(stream, report, tenant_id, dry_run, progress, size)
+        return
+    if kind.name == DOCUMENTS:
+        _read_documents(stream, report, tenant_id, dry_run, progress, actor, filename)
         return
     lookups = kind.load()
     today = local_today()  # once per import, not once for each of a million rows
@@ -276,6 +282,81 @@ def _read_remote(stream: BinaryIO, report: ImportReport, tenant_id: int, dry_run
                 last=outcome.last.isoformat())
     if progress is not None:
         progress(size, size)
+
+
+def _read_documents(stream: BinaryIO, report: ImportReport, tenant_id: int, dry_run: bool,
+                    progress: Progress | None, actor: str, filename: str) -> None:
+    """Documents for units: a ZIP of PDFs and its manifest, row by row — a bad row is
+    reported and left out, the others delivered; a problem with the ZIP or the manifest as a
+    whole delivers nothing (``iok_saas.delivery.bulk``)."""
+    report.partial = True
+    tenant = get_tenant_info(tenant_id)
+    if not tenant.has_feature("delivery"):
+        raise ImportFileError(_l("This cooperative does not deliver documents to units in the "
+                                 "portal (the feature is switched off in its settings)."))
+    kind = KINDS[DOCUMENTS]
+    try:
+        with bulk.Archive(stream, max_unpacked=max_bytes() * bulk.UNPACKED_FACTOR) as archive, \
+                archive.manifest() as manifest:
+            delivery = bulk.BulkDelivery(archive, tenant, actor=actor, run_id=_RUN.get(),
+                                         dry_run=dry_run, filename=filename)
+            for line, row in _manifest_rows(manifest, kind, report):
+                report.rows += 1
+                values = kind.check(Checker(line, row, report, delivery.today), None)
+                problem = None
+                if values is None:
+                    delivery.skip(line, row.get("plik", ""))
+                else:
+                    problem = delivery.row(line, bulk.Entry(*values))
+                if problem is not None:
+                    report.add(line, *problem)
+                if progress is not None and report.rows % 100 == 0:
+                    progress(report.rows, max(archive.count, report.rows))
+            if report.rows == 0 and report.ok:
+                report.add(0, "", _l("manifest.csv contains no rows of data."))
+            if report.ok:
+                for name, reason in delivery.unnamed():
+                    report.add(0, name, reason, whole_file=False)
+                delivery.finish(left_out=report.rows - delivery.delivered - delivery.already)
+    except bulk.ArchiveError as exc:
+        raise ImportFileError(str(exc)) from None
+    report.added, report.changed = delivery.delivered, delivery.already  # see ImportRun
+    _delivery_notes(report, delivery)
+    if progress is not None:
+        progress(1, 1)
+
+
+def _manifest_rows(manifest: BinaryIO, kind: Kind, report: ImportReport
+                   ) -> Iterator[tuple[int, Row]]:
+    """The manifest's rows; a problem with it as a whole names it."""
+    try:
+        yield from csv_rows(manifest, detect_encoding(manifest), kind.columns, kind.required,
+                            report)
+    except ImportFileError as exc:
+        raise ImportFileError(f"manifest.csv: {exc}") from None
+
+
+def _delivery_notes(report: ImportReport, delivery: bulk.BulkDelivery) -> None:
+    """What the delivery set going: the e-mails, the paper."""
+    if not report.ok or not delivery.delivered:
+        return
+    if delivery.dry_run:
+        report.notes.append(ngettext(
+            "%(num)d document would be delivered.", "%(num)d documents would be delivered.",
+            delivery.delivered))
+        return
+    if delivery.mails:
+        report.notes.append(ngettext(
+            "%(num)d e-mail is queued to the people who consented to electronic delivery (no "
+            "content, a link).",
+            "%(num)d e-mails are queued to the people who consented to electronic delivery (no "
+            "content, a link).", delivery.mails))
+    if delivery.paper:
+        report.notes.append(ngettext(
+            "%(num)d delivery goes on paper (no consent, or nobody holding the unit has an "
+            "account): the list for printing is under Deliveries.",
+            "%(num)d deliveries go on paper (no consent, or nobody holding the unit has an "
+            "account): the list for printing is under Deliveries.", delivery.paper))
 
 
 def start_run(kind: str, filename: str, actor: str, source: str) -> models.ImportRun:
