@@ -23,8 +23,17 @@ def _home(user_id: Any, held: Any) -> Any:
 
 def init_app(app: Flask) -> None:
     """The resident's and the office's pages, the menu links, the e-mail, the home tile."""
-    from iok_saas.delivery import messages, routes, staff  # noqa: F401 - messages: the e-mail
+    from flask_babel import lazy_gettext as _l
+
+    from iok_saas.delivery import (  # noqa: F401 - messages: the e-mail
+        messages,
+        personal,
+        routes,
+        staff,
+    )
+    from iok_saas.web.account_page import AccountSection, register_account_section
     from iok_saas.web.navigation import N_, NavItem, register
+    from iok_saas.web.personal import PersonalSection, register_section
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(staff.bp)
@@ -34,3 +43,12 @@ def init_app(app: Flask) -> None:
                           order=56))
     register_tile(app, HomeTile("delivery", "delivery/_home.html", _home, place=PAGE,
                                 feature="delivery", order=15))
+    register_account_section(app, AccountSection(
+        "delivery", "delivery/staff_consent.html", staff.consent_section, order=65,
+        feature="delivery"))
+    register_section(app, PersonalSection(
+        "doreczone_dokumenty", _l("Documents delivered to me, with the proof of delivery"),
+        personal.document_rows, feature="delivery", files=personal.document_files, order=55))
+    register_section(app, PersonalSection(
+        "zgoda_na_doreczenia", _l("My consent to electronic delivery of documents, with dates"),
+        personal.consent_rows, feature="delivery", order=56))
