@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from iok_saas.audit.models import UNIT_DOCUMENTS_DELIVERED, AuditEvent
-from iok_saas.auth.models import ADMIN, User
+from iok_saas.auth.models import ADMIN, CLERK, User
 from iok_saas.db import db
 from iok_saas.delivery import bulk, services
 from iok_saas.delivery.models import DocumentRecipient, UnitDocument
@@ -401,6 +401,37 @@ def test_an_admin_sends_the_zip_from_the_panel_and_the_run_page_lists_the_rows_l
         assert f'href="/panel/doreczenia/wysylka/{run_id}"' in page
     history = zw_client.get("/panel/import/").get_data(as_text=True)
     assert "Doręczenia grudzień.zip" in history
+
+
+def test_a_clerk_sends_the_zip_from_deliveries_and_sees_only_deliveries_among_imports(
+        zw, zw_client, tmp_path):
+    _estate(zw)
+    clerk = make_household(zw, units=0, role=CLERK)
+    zw_client.login(clerk.identifier, clerk.password)
+    assert zw_client.get("/panel/import/").status_code == 404  # the accounting data: admins
+    assert 'href="/panel/import/doreczenia"' in zw_client.get("/panel/doreczenia/").get_data(
+        as_text=True)
+    page = "/panel/import/doreczenia"
+    wrong = zw_client.post(page, data={"csrf_token": zw_client.csrf_token(page),
+                                       "file": (io.BytesIO(b"a;b"), "manifest.csv")},
+                           content_type="multipart/form-data")
+    assert wrong.status_code == 200 and _count(zw, ImportRun) == 0
+    response = zw_client.post(page, data={"csrf_token": zw_client.csrf_token(page),
+                                          "file": (io.BytesIO(EXAMPLE.read_bytes()),
+                                                   "przyklad.zip")},
+                              content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    run_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    _process(zw, run_id)
+    result = zw_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'href="/panel/doreczenia/wysylka/{run_id}"' in result
+    assert len(_documents(zw)) == 4 and all(d.run_id == run_id for d in _documents(zw))
+    with in_tenant(zw):
+        other = ImportRun(kind="buildings", filename="b.csv", status="done")
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    assert zw_client.get(f"/panel/import/{other_id}").status_code == 404
 
 
 @pytest.mark.parametrize(("kind", "name"), [("documents", "manifest.csv"),

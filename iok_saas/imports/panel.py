@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
@@ -16,7 +16,7 @@ from iok_saas.imports import models, queue
 from iok_saas.imports.kinds import DOCUMENTS, KINDS
 from iok_saas.imports.reading import ImportFileError
 from iok_saas.imports.runner import max_bytes
-from iok_saas.web.access import admin_required, one_or_404
+from iok_saas.web.access import admin_required, one_or_404, staff_required
 from iok_saas.web.forms import Form
 
 bp = Blueprint("imports", __name__, url_prefix="/panel/import", template_folder="templates")
@@ -80,11 +80,52 @@ def upload():
                            kinds=kinds, labels=KIND_LABELS, sources=SOURCE_LABELS)
 
 
+class DeliveryForm(Form):
+    """A ZIP of PDFs for units with its manifest."""
+
+    file = FileField(_l("ZIP file with the PDF files and manifest.csv"),
+                     validators=[FileRequired(_l("Choose the ZIP file to deliver."))])
+    dry_run = BooleanField(_l("Only check the file, do not deliver anything"))
+
+
+@bp.route("/doreczenia", methods=["GET", "POST"])
+@staff_required
+@takes_upload(max_bytes)
+def deliver():
+    """Documents for units in bulk (a ZIP with its manifest): every member of staff who
+    delivers documents may send one, not only the admins who load the accounting data."""
+    if not g.tenant.has_feature("delivery"):
+        abort(404)
+    form = DeliveryForm()
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        if not (upload_file.filename or "").lower().endswith(".zip"):
+            form.file.errors.append(_l("Choose a ZIP file (.zip) holding the PDF files and "
+                                       "manifest.csv."))
+        else:
+            actor = f"{current_user.full_name} ({current_user.identifier})"
+            try:
+                found = queue.queue_upload(DOCUMENTS, upload_file.stream, upload_file.filename,
+                                           dry_run=form.dry_run.data, origin=models.PANEL,
+                                           actor=actor)
+            except ImportFileError as exc:
+                db.session.rollback()
+                form.file.errors.append(str(exc))
+            else:
+                db.session.commit()
+                return redirect(url_for("imports.run", run_id=found.id))
+    return render_template("imports/deliver.html", form=form,
+                           columns=KINDS[DOCUMENTS].columns)
+
+
 @bp.get("/<int:run_id>")
-@admin_required
+@staff_required
 def run(run_id: int):
-    """One import: progress while it runs, then what it did or what is wrong in the file."""
+    """One import: progress while it runs, then what it did or what is wrong in the file.
+    Staff who are not admins see bulk deliveries of documents only."""
     found = one_or_404(queue.find_run(run_id))
+    if found.kind != DOCUMENTS and not current_user.is_admin:
+        abort(404)
     if found.status == models.FAILED:
         flash(_l("The import stopped because of an error on our side. Nothing was saved; "
                  "please try again or contact the platform's support."), "error")
