@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,6 +47,32 @@ class UploadForm(Form):
     dry_run = BooleanField(_l("Only check the file, do not save anything"))
 
 
+NOT_ZIP = _l("Choose a ZIP file (.zip) holding the PDF files and manifest.csv.")
+
+
+def _queued(form: Form, kind: str) -> Any:
+    """Queue the form's file as an import of ``kind`` (the file's name checked first): a
+    redirect to the run's page, or None with the reason on the form's file field."""
+    upload_file = form.file.data
+    name = (upload_file.filename or "").lower()
+    if kind == DOCUMENTS and not name.endswith(".zip"):
+        form.file.errors.append(NOT_ZIP)
+        return None
+    if kind != DOCUMENTS and not name.endswith((".csv", ".json", ".txt")):
+        form.file.errors.append(_l("Choose a CSV or JSON file (.csv, .json)."))
+        return None
+    actor = f"{current_user.full_name} ({current_user.identifier})"
+    try:
+        run = queue.queue_upload(kind, upload_file.stream, upload_file.filename,
+                                 dry_run=form.dry_run.data, origin=models.PANEL, actor=actor)
+    except ImportFileError as exc:
+        db.session.rollback()
+        form.file.errors.append(str(exc))
+        return None
+    db.session.commit()
+    return redirect(url_for("imports.run", run_id=run.id))
+
+
 @bp.route("/", methods=["GET", "POST"])
 @admin_required
 @takes_upload(max_bytes)
@@ -55,27 +83,8 @@ def upload():
     if not g.tenant.has_feature("delivery"):  # documents for units: only where delivered
         del kinds[DOCUMENTS]
         form.kind.choices = [c for c in form.kind.choices if c.value != DOCUMENTS]
-    if form.validate_on_submit():
-        upload_file = form.file.data
-        name = (upload_file.filename or "").lower()
-        if form.kind.data == DOCUMENTS and not name.endswith(".zip"):
-            form.file.errors.append(_l("Choose a ZIP file (.zip) holding the PDF files and "
-                                       "manifest.csv."))
-        elif form.kind.data != DOCUMENTS and not name.endswith((".csv", ".json", ".txt")):
-            form.file.errors.append(_l("Choose a CSV or JSON file (.csv, .json)."))
-        else:
-            actor = f"{current_user.full_name} ({current_user.identifier})"
-            try:
-                run = queue.queue_upload(form.kind.data, upload_file.stream,
-                                         upload_file.filename,
-                                         dry_run=form.dry_run.data, origin=models.PANEL,
-                                         actor=actor)
-            except ImportFileError as exc:
-                db.session.rollback()
-                form.file.errors.append(str(exc))
-            else:
-                db.session.commit()
-                return redirect(url_for("imports.run", run_id=run.id))
+    if form.validate_on_submit() and (done := _queued(form, form.kind.data)) is not None:
+        return done
     return render_template("imports/upload.html", form=form, runs=queue.history(),
                            kinds=kinds, labels=KIND_LABELS, sources=SOURCE_LABELS)
 
@@ -97,23 +106,8 @@ def deliver():
     if not g.tenant.has_feature("delivery"):
         abort(404)
     form = DeliveryForm()
-    if form.validate_on_submit():
-        upload_file = form.file.data
-        if not (upload_file.filename or "").lower().endswith(".zip"):
-            form.file.errors.append(_l("Choose a ZIP file (.zip) holding the PDF files and "
-                                       "manifest.csv."))
-        else:
-            actor = f"{current_user.full_name} ({current_user.identifier})"
-            try:
-                found = queue.queue_upload(DOCUMENTS, upload_file.stream, upload_file.filename,
-                                           dry_run=form.dry_run.data, origin=models.PANEL,
-                                           actor=actor)
-            except ImportFileError as exc:
-                db.session.rollback()
-                form.file.errors.append(str(exc))
-            else:
-                db.session.commit()
-                return redirect(url_for("imports.run", run_id=found.id))
+    if form.validate_on_submit() and (done := _queued(form, DOCUMENTS)) is not None:
+        return done
     return render_template("imports/deliver.html", form=form,
                            columns=KINDS[DOCUMENTS].columns)
 
