@@ -299,7 +299,7 @@ def test_admin_imports_the_example_files_and_a_resident_reads_the_record(
             staff.get_by_role("navigation").get_by_role("link", name="Import danych").click()
             staff.get_by_label("Co zawiera plik").select_option(label=staff.locator(
                 "#kind option", has_text=label).inner_text())
-            staff.get_by_label("Plik (CSV albo JSON)").set_input_files(
+            staff.get_by_label("Plik (CSV lub JSON; dokumenty: ZIP)").set_input_files(
                 str(ROOT / "docs/examples" / f"{kind}.csv"))
             staff.get_by_role("button", name="Wyślij plik").click()
             staff.get_by_role("status").filter(has_text="zapisano").wait_for(timeout=30_000)

@@ -521,7 +521,7 @@ def _send(staff, port: int, path) -> str:
     staff.get_by_role("link", name="Import danych").first.click()
     staff.get_by_label("Co zawiera plik").select_option(
         label="Odczyty zdalne od firmy rozliczeniowej")
-    staff.get_by_label("Plik (CSV albo JSON)").set_input_files(str(path))
+    staff.get_by_label("Plik (CSV lub JSON; dokumenty: ZIP)").set_input_files(str(path))
     staff.get_by_role("button", name="Wyślij plik").click()
     staff.get_by_role("status").filter(has_text="zapisano").wait_for(timeout=30_000)
     return staff.locator("main").inner_text()
