@@ -288,6 +288,20 @@ def test_the_form_shows_the_earliest_lawful_date_of_a_fee_change_delivered_today
     assert "ul. Doręczeń" in page and f'value="{office_client.home.unit_ids[0]}"' in page
 
 
+def test_a_letter_asking_for_a_certificate_leads_to_its_delivery_filled_in(zw, office_client):
+    from tests.test_cross_tenant import _case_and_attachment
+
+    home = office_client.home
+    case_id, _ = _case_and_attachment(home)
+    letter = _text(office_client.get(f"/panel/sprawy/{case_id}"))
+    link = re.search(r'href="(/panel/doreczenia/nowy\?[^"]+)"', letter).group(1).replace(
+        "&amp;", "&")
+    page = _text(office_client.get(link))
+    assert f'value="{home.unit_ids[0]}"' in page and f'value="{home.identifier}"' in page
+    assert re.search(r'<option[^>]*value="certificate"[^>]*selected', page) or re.search(
+        r'<option[^>]*selected[^>]*value="certificate"', page)
+
+
 def test_a_fee_change_notice_that_comes_too_late_is_refused_naming_the_dates(zw, office_client):
     unit = office_client.home.unit_ids[0]
     today = local_today()

@@ -496,6 +496,11 @@ def new():
         if asked is not None:
             unit = office.unit(asked)
             form.unit.data = str(unit.id) if unit is not None else ""
+        # A letter asking for a certificate links here with its kind, person and title.
+        if request.args.get("rodzaj") in {choice.value for choice in form.kind.choices}:
+            form.kind.data = request.args["rodzaj"]
+        form.person.data = request.args.get("osoba", "")[:40]
+        form.title.data = request.args.get("tytul", "")[:300]
     else:
         valid = form.validate_on_submit()
         unit = _chosen_unit(form)  # its errors shown with the others
