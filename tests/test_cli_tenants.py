@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 from iok_saas.auth.models import User
 from iok_saas.auth.passwords import verify_password
 from iok_saas.db import db
+from iok_saas.delivery.models import UnitDocument
 from iok_saas.tenancy import services, tenant_context
-from tests.factories import make_household
+from iok_saas.tenancy.models import ImmutableRelease
+from tests.factories import make_household, make_unit_document
 from tests.helpers import ROOT, across_cooperatives, client_for, tenant_ref
 
 
@@ -235,8 +237,11 @@ def test_create_staff_refuses_a_resident_role(run):
 
 
 def test_delete_asks_and_removes_only_that_cooperatives_rows(run, scratch, zw):
-    make_household(scratch, units=3)
+    scratch_home = make_household(scratch, units=3)
     zw_home = make_household(zw)
+    # The proof of deliveries, insert-only for everyone else, goes with its cooperative.
+    make_unit_document(scratch, scratch_home)
+    zw_document = make_unit_document(zw, zw_home)
     refused = run("tenants", "delete", "proba", input="n\n")
     assert refused.exit_code == 1 and services.get_tenant("proba")
     result = run("tenants", "delete", "proba", "--yes")
@@ -244,8 +249,11 @@ def test_delete_asks_and_removes_only_that_cooperatives_rows(run, scratch, zw):
     assert "unit=3" in result.stdout
     assert "proba" not in {t.slug for t in services.list_tenants()}
     assert across_cooperatives(select(func.count()).select_from(User)) == [(1,)]
+    assert "unit_document=1" in result.stdout and "unit_document_event=1" in result.stdout
     with tenant_context(zw.id):
         assert db.session.get(User, zw_home.user_id) is not None
+        assert db.session.get(UnitDocument, zw_document) is not None
+    assert across_cooperatives(select(func.count()).select_from(ImmutableRelease)) == [(0,)]
 
 
 def test_custom_domain_cannot_squat_a_platform_host(run):
