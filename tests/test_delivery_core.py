@@ -127,3 +127,87 @@ def test_the_proof_cannot_be_changed_or_deleted(zw):
     with in_tenant(zw):
         assert db.session.get(UnitDocument, document_id).title == "Rozliczenie wody 2026"
         assert db.session.scalar(select(ProofEvent.kind)) == OPENED
+
+
+def _person(identifier: str, *, active: bool = True) -> User:
+    person = User(identifier=identifier, first_name="Ewa", last_name=identifier,
+                  email=f"{identifier.lower()}@example.org", password_hash="!", active=active)
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def test_a_correction_goes_to_those_who_got_the_wrong_one_not_to_a_new_owner(zw):
+    from iok_saas.estate.models import UnitTitle
+    from iok_saas.estate.services import revoke_title
+
+    seller = make_household(zw, units=1)
+    with in_tenant(zw):
+        wrong, _ = _deliver(zw, seller.unit_ids[0], pdf_bytes("Błędne"))
+        revoke_title(seller.user_id, seller.title_ids[0])  # the unit is sold
+        buyer = _person("NOWY01")
+        db.session.add(UnitTitle(unit_id=seller.unit_ids[0], user_id=buyer.id))
+        clerk = _person("URZ001")
+        corrected = services.redeliver(wrong, pdf_bytes("Poprawione"), "r.pdf", clerk,
+                                       get_tenant_info(zw.id), "błędna kwota")
+        db.session.commit()
+        people = set(db.session.scalars(select(DocumentRecipient.user_id).where(
+            DocumentRecipient.document_id == corrected.id)))
+        assert people == {seller.user_id} and corrected.replaces_id == wrong.id
+        assert services.documents_of(buyer.id) == []
+
+
+def test_the_same_pdf_may_be_delivered_again_once_the_wrong_one_is_withdrawn(zw):
+    household = make_household(zw, units=1)
+    with in_tenant(zw):
+        first, _ = _deliver(zw, household.unit_ids[0], pdf_bytes("Ten sam"), title="Zły tytuł")
+        services.withdraw(first, _person("URZ002"), "zły tytuł w wykazie")
+        again, created = _deliver(zw, household.unit_ids[0], pdf_bytes("Ten sam"),
+                                  title="Dobry tytuł")
+        assert created and again.replaces_id == first.id
+        still, more = _deliver(zw, household.unit_ids[0], pdf_bytes("Ten sam"))
+        assert not more and still.id == again.id
+
+
+def test_a_deactivated_account_is_not_a_recipient(zw):
+    from iok_saas.estate.models import UnitTitle
+
+    household = make_household(zw, units=1)
+    with in_tenant(zw):
+        gone = _person("STARY1", active=False)
+        db.session.add(UnitTitle(unit_id=household.unit_ids[0], user_id=gone.id))
+        document, _ = _deliver(zw, household.unit_ids[0], pdf_bytes("Aktywni"))
+        assert set(db.session.scalars(select(DocumentRecipient.user_id).where(
+            DocumentRecipient.document_id == document.id))) == {household.user_id}
+
+
+def test_the_latest_day_decides_consent_and_an_earlier_paper_date_is_refused(zw):
+    household = make_household(zw, units=1)
+    with in_tenant(zw):
+        info = get_tenant_info(zw.id)
+        person = db.session.get(User, household.user_id)
+        services.set_consent(person, True, info, actor=person, on=date(2026, 3, 1), way=STAFF)
+        services.set_consent(person, False, info, actor=person, on=date(2026, 6, 1), way=STAFF)
+        assert not services.consented_among([person.id])
+        with pytest.raises(services.DeliveryError):
+            services.set_consent(person, True, info, actor=person, on=date(2026, 5, 1),
+                                 way=STAFF)
+        services.set_consent(person, True, info, actor=person)
+        assert services.consented_among([person.id]) == {person.id}
+        assert services.consent_of(person.id).given
+
+
+def test_the_personal_download_leaves_out_the_file_of_a_withdrawn_document(zw):
+    from iok_saas.delivery import personal
+
+    household = make_household(zw, units=1)
+    with in_tenant(zw):
+        kept, _ = _deliver(zw, household.unit_ids[0], pdf_bytes("Dobry"))
+        wrong, _ = _deliver(zw, household.unit_ids[0], pdf_bytes("Cudzy"), kind="other",
+                            title="Pomyłka")
+        services.withdraw(wrong, _person("URZ003"), "cudze dane")
+        db.session.commit()
+        assert [name for name, _ in personal.document_files(household.user_id)] == [
+            f"doreczone/{kept.id}-r.pdf"]
+        rows = {row["tytul"]: row for row in personal.document_rows(household.user_id)}
+        assert rows["Pomyłka"]["wycofano"] and not rows["Pomyłka"]["plik"]

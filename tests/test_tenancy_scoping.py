@@ -239,3 +239,35 @@ def test_bulk_update_by_primary_key_is_refused(two, zw):
     _, baltyk_home = two
     with tenant_context(zw.id), pytest.raises(UnscopedStatement, match="by primary key"):
         db.session.execute(update(User), [{"id": baltyk_home.user_id, "first_name": "X"}])
+
+
+def _correlated(shape: str):
+    """Statements with a nested select that ``.correlate()``s a table: covered only where a
+    select around it reads that table as an entity of its own."""
+    from sqlalchemy import literal, union_all
+
+    titles = select(UnitTitle.id).where(UnitTitle.unit_id == Unit.id).correlate(Unit)
+    return {
+        # the unit's titles, counted beside each unit: Unit is read (and filtered) around it
+        "beside_its_table": select(Unit.id, select(func.count(UnitTitle.id)).where(
+            UnitTitle.unit_id == Unit.id).correlate(Unit).scalar_subquery()),
+        "exists_with_its_table": select(Unit.id).where(titles.exists()),
+        # no select around reads Unit: SQL would read it unfiltered inside
+        "exists_without_its_table": select(Building.id).where(select(literal(1)).where(
+            Unit.number == "1").correlate(Unit).exists()),
+        "union_member": union_all(select(Building.id).where(Unit.number == "1").correlate(Unit),
+                                  select(Building.id)),
+        # a select in FROM is not correlated by SQL, whatever it asks
+        "in_from": select(Unit.id, titles.subquery().c.id),
+    }[shape]
+
+
+@pytest.mark.parametrize(("shape", "refused"), [
+    ("beside_its_table", set()), ("exists_with_its_table", set()),
+    ("exists_without_its_table", {"unit"}), ("union_member", {"unit"}), ("in_from", {"unit"}),
+])
+def test_a_correlated_table_counts_as_filtered_only_inside_a_select_that_reads_it(
+        ctx, shape, refused):
+    from iok_saas.tenancy.scoping import unfiltered_tables
+
+    assert unfiltered_tables(_correlated(shape)) == refused

@@ -58,7 +58,7 @@ MANIFEST = "manifest.csv"
 # The manifest's columns (the import reads them: ``iok_saas.imports.kinds``, kind documents).
 COLUMNS = ("lokal", "rodzaj", "tytul", "plik", "data_obowiazywania", "osoba", "ksef")
 MAX_MEMBERS = 50_000  # files in one ZIP
-MAX_DIRECTORY = 64 << 20  # bytes of the ZIP's central directory (50 000 names fit in 20 MB)
+MAX_DIRECTORY = 20 << 20  # bytes of the ZIP's central directory (50 000 names fit in it)
 MAX_MANIFEST = 64 << 20
 UNPACKED_FACTOR = 4  # what a ZIP may unpack to, in all: this many times the import's limit
 MAX_RATIO = 100  # a file's unpacked size to its packed size (PDFs pack 1–10 times)
@@ -467,12 +467,13 @@ def _places() -> dict[str, Place]:
 
 
 def _holders() -> dict[int, list[Holder]]:
-    """Each unit's title holders, in the order ``services.deliver`` reads them (one
-    statement)."""
+    """Each unit's title holders with an active account, in the order
+    ``services.holders_of`` reads them (one statement)."""
     held = holdings()
     holders: dict[int, list[Holder]] = {}
     for unit_id, user_id, email in db.session.execute(
             select(held.c.unit_id, User.id, User.email)
-            .join(User, User.id == held.c.user_id).order_by(held.c.unit_id, User.id)):
+            .join(User, User.id == held.c.user_id).where(User.active.is_(True))
+            .order_by(held.c.unit_id, User.id)):
         holders.setdefault(unit_id, []).append(Holder(user_id, email))
     return holders

@@ -42,8 +42,10 @@ class UnitDocument(TenantScoped, db.Model):
         tenant_fk_target(),
         tenant_fk("unit_id", "unit"),
         tenant_fk("file_id", "stored_file"),
-        # A re-sent file delivers nothing twice: the same PDF to the same unit, kind, person.
-        UniqueConstraint("tenant_id", "unit_id", "kind", "sha256", "person_key"),
+        # A re-sent file delivers nothing twice: the same PDF to the same unit, kind, person
+        # (once more only in place of a withdrawn one: ``replaces_key``).
+        UniqueConstraint("tenant_id", "unit_id", "kind", "sha256", "person_key",
+                         "replaces_key"),
         Index("ix_unit_document_tenant_unit", "tenant_id", "unit_id", "made_available_at"),
         Index("ix_unit_document_tenant_run", "tenant_id", "run_id"),
     )
@@ -65,6 +67,7 @@ class UnitDocument(TenantScoped, db.Model):
     actor: Mapped[str] = mapped_column(String(160), default="")  # who delivered it
     run_id: Mapped[int | None]  # the bulk delivery (import run) it came with
     replaces_id: Mapped[int | None]  # the withdrawn document this one corrects
+    replaces_key: Mapped[int] = mapped_column(default=0, server_default="0")  # or 0
 
 
 class DocumentRecipient(TenantScoped, db.Model):

@@ -28,7 +28,7 @@ from iok_saas.auth.models import User
 from iok_saas.db import db, delivery_runs, utcnow
 from iok_saas.delivery import rules
 from iok_saas.delivery.models import WITHDRAWN, DocumentRecipient, ProofEvent, UnitDocument
-from iok_saas.delivery.services import PaperRow, ProofRow, proof_rows
+from iok_saas.delivery.services import PaperRow, ProofRow, holders_of, proof_rows
 from iok_saas.estate.models import Building, Unit
 from iok_saas.estate.services import holders as holders_of_unit
 from iok_saas.estate.services import holdings
@@ -207,12 +207,8 @@ def unit(unit_id: int) -> Unit | None:
 
 
 def holders(unit_id: int) -> list[User]:
-    """The people holding a title to the unit now, by name."""
-    holding = holdings()
-    return list(db.session.scalars(
-        select(User).join(holding, holding.c.user_id == User.id)
-        .where(holding.c.unit_id == unit_id)
-        .order_by(User.last_name, User.first_name, User.id)))
+    """The people a document for the unit goes to now (``services.holders_of``), by name."""
+    return sorted(holders_of(unit_id), key=lambda u: (u.last_name, u.first_name, u.id))
 
 
 def people_of_unit(unit_id: int) -> list[int]:
@@ -229,7 +225,7 @@ def holder(unit_id: int, identifier: str) -> User | None:
     holding = holdings()
     return db.session.scalar(
         select(User).join(holding, holding.c.user_id == User.id)
-        .where(holding.c.unit_id == unit_id,
+        .where(holding.c.unit_id == unit_id, User.active.is_(True),
                func.upper(User.identifier) == identifier.strip().upper()))
 
 

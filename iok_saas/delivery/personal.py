@@ -23,17 +23,19 @@ def document_rows(user_id: int) -> list[dict[str, Any]]:
              "obowiazuje_od": row.effective_on, "udostepniono": row.made_available_at,
              "zgoda_na_doreczenie_elektroniczne": consented.get(row.id),
              "pierwsze_otwarcie": row.opened_at, "wycofano": row.withdrawn_at,
-             "plik": f"doreczone/{row.id}-{row.filename}"}
+             "plik": "" if row.withdrawn_at else f"doreczone/{row.id}-{row.filename}"}
             for row in reversed(services.documents_of(user_id))]
 
 
 def document_files(user_id: int) -> list[tuple[str, int]]:
-    """The PDFs delivered to the person, as the download names them."""
-    return [(f"doreczone/{document_id}-{filename}", file_id)
-            for document_id, filename, file_id in db.session.execute(
+    """The PDFs delivered to the person, as the download names them — not those the office
+    withdrew (a wrong document may hold someone else's data; its row still says so)."""
+    return [(f"doreczone/{row.id}-{row.filename}", row.file_id)
+            for row in db.session.execute(
                 select(UnitDocument.id, UnitDocument.filename, UnitDocument.file_id)
                 .join(DocumentRecipient, DocumentRecipient.document_id == UnitDocument.id)
-                .where(DocumentRecipient.user_id == user_id).order_by(UnitDocument.id))]
+                .where(DocumentRecipient.user_id == user_id, ~services.withdrawn())
+                .order_by(UnitDocument.id))]
 
 
 def consent_rows(user_id: int) -> list[dict[str, Any]]:

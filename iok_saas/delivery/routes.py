@@ -104,7 +104,8 @@ def download(delivered_id: int):
                 "downloaded.", date=resident.local_day(withdrawn)), "error")
         return redirect(url_for("delivery.index"), 303)
     data = files.read(document.file_id)
-    if services.opened(document, current_user):
+    # A HEAD (a link checker, a browser's preview) is not an opening: only a real download.
+    if request.method == "GET" and services.opened(document, current_user):
         db.session.commit()
     return files.download(data, filename=document.filename, content_type="application/pdf")
 

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
@@ -132,14 +133,16 @@ def deliver(parcel: Parcel, data: bytes, filename: str, *, unit: Unit, tenant: T
     person_key = parcel.person_id or 0
     existing = db.session.scalar(select(UnitDocument).where(
         UnitDocument.unit_id == unit.id, UnitDocument.kind == parcel.kind,
-        UnitDocument.sha256 == digest, UnitDocument.person_key == person_key))
+        UnitDocument.sha256 == digest, UnitDocument.person_key == person_key)
+        .order_by(UnitDocument.id.desc()).limit(1))
     if existing is not None:
-        return existing, False
+        if not is_withdrawn(existing.id):
+            return existing, False
+        # The same PDF once more after the office withdrew it (a wrong title or date in the
+        # manifest): delivered again, in its place.
+        replaces_id = replaces_id or existing.id
     if holders is None:
-        holding = estate.holdings()
-        holders = list(db.session.scalars(select(User).join(
-            holding, holding.c.user_id == User.id).where(holding.c.unit_id == unit.id)
-            .order_by(User.id)))
+        holders = holders_of(unit.id)
     people = [p for p in holders if parcel.person_id is None or p.id == parcel.person_id]
     if consenting is None:
         consenting = consented_among([p.id for p in people])
@@ -150,7 +153,8 @@ def deliver(parcel: Parcel, data: bytes, filename: str, *, unit: Unit, tenant: T
         effective_on=parcel.effective_on, ksef_number=parcel.ksef_number,
         person_id=parcel.person_id, person_key=person_key, file_id=stored.id,
         filename=stored.filename, size=stored.size, sha256=digest, address=unit.address,
-        made_available_at=utcnow(), actor=actor[:160], run_id=run_id, replaces_id=replaces_id)
+        made_available_at=utcnow(), actor=actor[:160], run_id=run_id, replaces_id=replaces_id,
+        replaces_key=replaces_id or 0)
     db.session.add(document)
     db.session.flush()
     mine = outgoing or Outgoing([])
@@ -171,10 +175,29 @@ def deliver(parcel: Parcel, data: bytes, filename: str, *, unit: Unit, tenant: T
     return document, True
 
 
+def holders_of(unit_id: int) -> list[User]:
+    """Who a document for the unit is delivered to: the active accounts holding a title to it
+    (a deactivated account cannot read it: the office delivers on paper to that person)."""
+    holding = estate.holdings()
+    return list(db.session.scalars(select(User).join(
+        holding, holding.c.user_id == User.id).where(holding.c.unit_id == unit_id,
+                                                     User.active.is_(True))
+        .order_by(User.id)))
+
+
+def recipients_of(document_id: int) -> list[User]:
+    """The active accounts a document was delivered to."""
+    return list(db.session.scalars(select(User).join(
+        DocumentRecipient, DocumentRecipient.user_id == User.id).where(
+        DocumentRecipient.document_id == document_id, User.active.is_(True))
+        .order_by(User.id)))
+
+
 def _mail_context(document: UnitDocument, tenant: TenantInfo) -> dict[str, Any]:
     """What the e-mail says: the unit and the kind, and where to read it — not the content."""
-    return {"document": document.id, "unit": document.address,
-            "kind": str(rules.KINDS[document.kind].label),
+    with force_locale("pl"):  # the e-mail is Polish, whatever language the clerk reads
+        kind = str(rules.KINDS[document.kind].label)
+    return {"document": document.id, "unit": document.address, "kind": kind,
             "url": tenant.url(f"/moje-dokumenty?lokal={document.unit_id}")}
 
 
@@ -226,34 +249,26 @@ def _event_at(kind: str, user: Any = None) -> Any:
     return stmt.correlate(UnitDocument, DocumentRecipient).scalar_subquery()
 
 
-def _withdrawn() -> Any:
+def withdrawn() -> Any:
     """Whether the office withdrew the document (inside a statement on ``UnitDocument``)."""
     return select(ProofEvent.id).where(ProofEvent.document_id == UnitDocument.id,
                                        ProofEvent.kind == WITHDRAWN).correlate(
         UnitDocument).exists()
 
 
-def documents_of(user_id: int, unit_id: int | None = None, kind: str = "",
-                 year: int | None = None) -> list[Any]:
+def documents_of(user_id: int) -> list[Any]:
     """The documents delivered to the person, newest first: id, unit, address, kind, title,
-    effective date, when made available, when they first opened it (None: new), when it was
-    withdrawn (None: in force)."""
-    stmt = (select(UnitDocument.id, UnitDocument.unit_id, UnitDocument.address,
-                   UnitDocument.kind, UnitDocument.title, UnitDocument.effective_on,
-                   UnitDocument.made_available_at, UnitDocument.filename, UnitDocument.size,
-                   _event_at(OPENED, user_id).label("opened_at"),
-                   _event_at(WITHDRAWN).label("withdrawn_at"))
-            .join(DocumentRecipient, DocumentRecipient.document_id == UnitDocument.id)
-            .where(DocumentRecipient.user_id == user_id))
-    if unit_id is not None:
-        stmt = stmt.where(UnitDocument.unit_id == unit_id)
-    if kind:
-        stmt = stmt.where(UnitDocument.kind == kind)
-    rows = db.session.execute(stmt.order_by(UnitDocument.made_available_at.desc(),
-                                            UnitDocument.id.desc())).all()
-    if year is not None:
-        rows = [row for row in rows if row.made_available_at.year == year]
-    return rows
+    effective date, when made available, file name and size, when they first opened it
+    (None: new), when it was withdrawn (None: in force)."""
+    return db.session.execute(
+        select(UnitDocument.id, UnitDocument.unit_id, UnitDocument.address, UnitDocument.kind,
+               UnitDocument.title, UnitDocument.effective_on, UnitDocument.made_available_at,
+               UnitDocument.filename, UnitDocument.size,
+               _event_at(OPENED, user_id).label("opened_at"),
+               _event_at(WITHDRAWN).label("withdrawn_at"))
+        .join(DocumentRecipient, DocumentRecipient.document_id == UnitDocument.id)
+        .where(DocumentRecipient.user_id == user_id)
+        .order_by(UnitDocument.made_available_at.desc(), UnitDocument.id.desc())).all()
 
 
 def new_rows(user_id: Any, limit: int) -> Select:
@@ -262,7 +277,7 @@ def new_rows(user_id: Any, limit: int) -> Select:
     opened_by_them = select(ProofEvent.id).where(
         ProofEvent.document_id == UnitDocument.id, ProofEvent.kind == OPENED,
         ProofEvent.user_id == user_id).correlate(UnitDocument).exists()
-    not_opened = ~or_(opened_by_them, _withdrawn())
+    not_opened = ~or_(opened_by_them, withdrawn())
     return ordered(select(UnitDocument.id, UnitDocument.address, UnitDocument.kind,
                           UnitDocument.title)
                    .join(DocumentRecipient, DocumentRecipient.document_id == UnitDocument.id)
@@ -274,30 +289,32 @@ def new_rows(user_id: Any, limit: int) -> Select:
 
 
 def consent_of(user_id: int) -> DeliveryConsent | None:
-    """The person's latest consent row (None: never asked; ``given`` says the choice)."""
+    """The person's choice now (None: never asked; ``given`` says it): the row of the latest
+    day it took effect — a paper withdrawal dated before a consent given online later does
+    not undo it — and of those, the last recorded."""
     return db.session.scalar(select(DeliveryConsent).where(DeliveryConsent.user_id == user_id)
-                             .order_by(DeliveryConsent.id.desc()).limit(1))
+                             .order_by(DeliveryConsent.on.desc(), DeliveryConsent.id.desc())
+                             .limit(1))
 
 
 def consent_history(user_id: int) -> list[DeliveryConsent]:
-    """Every consent given or withdrawn by the person, newest first."""
+    """Every consent given or withdrawn by the person, newest first (as ``consent_of``)."""
     return list(db.session.scalars(select(DeliveryConsent).where(
-        DeliveryConsent.user_id == user_id).order_by(DeliveryConsent.id.desc())))
-
-
-def _latest_consent() -> Any:
-    return (select(DeliveryConsent.user_id, func.max(DeliveryConsent.id).label("last"))
-            .group_by(DeliveryConsent.user_id).subquery())
+        DeliveryConsent.user_id == user_id).order_by(DeliveryConsent.on.desc(),
+                                                     DeliveryConsent.id.desc())))
 
 
 def consented_among(user_ids: Iterable[int]) -> set[int]:
-    """Which of these people consent to electronic delivery now (a thousand a query)."""
+    """Which of these people consent to electronic delivery now, as ``consent_of`` decides
+    (a thousand a query)."""
     ids, found = list(user_ids), set()
-    latest = _latest_consent()
     for start in range(0, len(ids), 1000):
-        found.update(db.session.scalars(
-            select(DeliveryConsent.user_id).join(latest, latest.c.last == DeliveryConsent.id)
-            .where(DeliveryConsent.given, DeliveryConsent.user_id.in_(ids[start:start + 1000]))))
+        rows = db.session.execute(
+            select(DeliveryConsent.user_id, DeliveryConsent.given)
+            .where(DeliveryConsent.user_id.in_(ids[start:start + 1000]))
+            .order_by(DeliveryConsent.user_id, DeliveryConsent.on, DeliveryConsent.id))
+        latest = {user_id: given for user_id, given in rows}  # the last of each person wins
+        found.update(user_id for user_id, given in latest.items() if given)
     return found
 
 
@@ -310,6 +327,10 @@ def set_consent(user: User, given: bool, tenant: TenantInfo, *, actor: User,
     if on > today:
         raise DeliveryError(_l("The date of the consent cannot be in the future."), "on")
     current = consent_of(user.id)
+    if current is not None and on < current.on:
+        raise DeliveryError(_l("A later choice is recorded (from %(day)s): a paper one dated "
+                               "before it does not change it.", day=f"{current.on:%d.%m.%Y}"),
+                            "on")
     if bool(current and current.given) == given:
         raise DeliveryError(_l("Consent to electronic delivery is already given.") if given
                             else _l("There is no consent to electronic delivery to withdraw."))
@@ -352,8 +373,11 @@ def redeliver(document: UnitDocument, data: bytes, filename: str, actor: User,
     parcel = Parcel(unit_id=document.unit_id, kind=document.kind, title=document.title,
                     effective_on=document.effective_on, ksef_number=document.ksef_number,
                     person_id=document.person_id)
+    # The correction goes to those who got the wrong one, not to whoever holds the unit now
+    # (a unit sold since: the new owner does not get the former owner's settlement).
     corrected, created = deliver(parcel, data, filename, unit=unit, tenant=tenant,
-                                 actor=actor.full_name, replaces_id=document.id)
+                                 actor=actor.full_name, replaces_id=document.id,
+                                 holders=recipients_of(document.id))
     if not created:
         raise DeliveryError(_l("This very PDF has already been delivered to the unit."), "file")
     audit.record(UNIT_DOCUMENT_REDELIVERED, actor=actor, identifier=document.title[:120],
@@ -464,7 +488,7 @@ def paper_rows(building_id: int | None, tenant: TenantInfo, *, printed: bool = F
             .join(Building, Building.id == Unit.building_id)
             .outerjoin(DocumentRecipient, DocumentRecipient.document_id == UnitDocument.id)
             .outerjoin(User, User.id == DocumentRecipient.user_id)
-            .where(~_withdrawn()))
+            .where(~withdrawn()))
     if building_id is not None:
         stmt = stmt.where(Unit.building_id == building_id)
     stmt = stmt.order_by(Building.street, Building.number, Unit.number, Unit.id,
@@ -502,18 +526,3 @@ def mark_printed(rows: list[PaperRow], actor: User) -> int:
         audit.record(UNIT_DOCUMENTS_PRINTED, actor=actor, identifier=str(len(fresh)),
                      documents=len({row.document_id for row in fresh}))
     return len(fresh)
-
-
-def units_with_documents(user_id: int) -> list[tuple[int, str]]:
-    """The units the person has documents for (current and former), by address."""
-    return [(row[0], row[1]) for row in db.session.execute(
-        select(UnitDocument.unit_id, func.min(UnitDocument.address))
-        .join(DocumentRecipient, DocumentRecipient.document_id == UnitDocument.id)
-        .where(DocumentRecipient.user_id == user_id)
-        .group_by(UnitDocument.unit_id).order_by(func.min(UnitDocument.address)))]
-
-
-def unit_of_parcel(unit_ref: str) -> Unit | None:
-    """A unit of this cooperative by the accounting system's id."""
-    return db.session.scalar(select(Unit).where(Unit.external_id == unit_ref.strip()))
-

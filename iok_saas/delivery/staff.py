@@ -424,7 +424,8 @@ def _chosen_unit(form: DeliveryForm) -> Any:
     """The unit the form names (by the unit page's id, or building and number), or None with
     the error on the field."""
     if form.unit.data:
-        found = office.unit(int(form.unit.data)) if form.unit.data.isdigit() else None
+        found = (office.unit(int(form.unit.data))
+                 if form.unit.data.isascii() and form.unit.data.isdigit() else None)
         if found is None:
             abort(404)
         return found

@@ -33,6 +33,7 @@ from sqlalchemy.orm import (
     with_loader_criteria,
 )
 from sqlalchemy.sql import visitors
+from sqlalchemy.sql.selectable import Lateral, Subquery
 
 from iok_saas.db import rls
 from iok_saas.db.rowsets import LONG_LIVED
@@ -150,19 +151,28 @@ def unfiltered_tables(statement: Any) -> set[str]:
     """Tenant-owned tables a SELECT reads where ``with_loader_criteria`` cannot attach.
 
     That is a table reached only through the WHERE clause (``select(func.count()).where(
-    User.role == …)``), a Core ``exists()``, or a Core join — unless the select correlates it
-    explicitly to the statement around it. PostgreSQL's row-level security
-    would still stop them; SQLite has no such wall, so they are refused everywhere.
+    User.role == …)``), a Core ``exists()``, or a Core join — unless a nested select
+    explicitly correlates it (``.correlate(Model)``) and a select around it reads that very
+    table as an entity of its own (where the criteria attach). PostgreSQL's row-level
+    security would still stop them; SQLite has no such wall, so they are refused everywhere.
     """
     scoped = {_plain(t) for t in _scoped_tables()}
+    elements = list(visitors.iterate(statement))
+    selects = [e for e in elements if isinstance(e, Select)]
+    # A select in a FROM (not LATERAL) is not correlated by SQL: it reads its tables itself.
+    in_from = {id(e.element) for e in elements
+               if isinstance(e, Subquery) and not isinstance(e, Lateral)}
+    own = {id(e): {_plain(f) for f in e.columns_clause_froms} for e in selects}
+    around: dict[int, set[Any]] = {}  # what the selects around each nested one read
+    for outer in selects:
+        for inner in visitors.iterate(outer):
+            if isinstance(inner, Select) and inner is not outer:
+                around.setdefault(id(inner), set()).update(own[id(outer)])
     found = set()
-    for element in visitors.iterate(statement):
-        if not isinstance(element, Select):
-            continue
-        # A table the select explicitly correlates (``.correlate(Model)``) is the enclosing
-        # statement's: checked there, not read again here.
-        correlated = element._correlate or () if element is not statement else ()
-        covered = {_plain(f) for f in (*element.columns_clause_froms, *correlated)}
+    for element in selects:
+        correlated = ({_plain(f) for f in element._correlate or ()}
+                      if id(element) not in in_from else set())
+        covered = own[id(element)] | (correlated & around.get(id(element), set()))
         for from_clause in element.get_final_froms():
             for table in _core_tables(from_clause):
                 if _plain(table) in scoped and _plain(table) not in covered:

@@ -365,7 +365,7 @@ DEFAULT_CONSENT_RULES = (
     "zgromadzeniu, zaświadczeń, faktur). Dokument uważa się za doręczony z chwilą jego "
     "udostępnienia w portalu; o każdym nowym dokumencie Spółdzielnia zawiadamia wiadomością "
     "e-mail na podany adres. Zgodę mogę w każdej chwili wycofać w portalu lub w biurze "
-    "Spółdzielni; od następnego dnia dokumenty będą doręczane na papierze.")
+    "Spółdzielni; od chwili wycofania zgody dokumenty są doręczane na papierze.")
 
 
 class Delivery(Strict):

@@ -68,13 +68,14 @@ def upgrade():
     sa.Column('actor', sa.String(length=160), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=True),
     sa.Column('replaces_id', sa.Integer(), nullable=True),
+    sa.Column('replaces_key', sa.Integer(), server_default='0', nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'file_id'], ['stored_file.tenant_id', 'stored_file.id'], name=op.f('fk_unit_document_tenant_id_stored_file')),
     sa.ForeignKeyConstraint(['tenant_id', 'unit_id'], ['unit.tenant_id', 'unit.id'], name=op.f('fk_unit_document_tenant_id_unit')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_unit_document_tenant_id_tenant'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_document')),
     sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_unit_document_tenant_id_id')),
-    sa.UniqueConstraint('tenant_id', 'unit_id', 'kind', 'sha256', 'person_key', name=op.f('uq_unit_document_tenant_id_unit_id_kind_sha256_person_key'))
+    sa.UniqueConstraint('tenant_id', 'unit_id', 'kind', 'sha256', 'person_key', 'replaces_key', name=op.f('uq_unit_document_tenant_id_unit_id_kind_sha256_person_key_replaces_key'))
     )
     with op.batch_alter_table('unit_document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_unit_document_tenant_id'), ['tenant_id'], unique=False)
