@@ -211,3 +211,17 @@ def test_the_personal_download_leaves_out_the_file_of_a_withdrawn_document(zw):
             f"doreczone/{kept.id}-r.pdf"]
         rows = {row["tytul"]: row for row in personal.document_rows(household.user_id)}
         assert rows["Pomyłka"]["wycofano"] and not rows["Pomyłka"]["plik"]
+
+
+def test_the_paper_list_says_by_when_a_fee_change_notice_must_be_handed_over(zw):
+    household = make_household(zw, units=1)
+    with in_tenant(zw):
+        info = get_tenant_info(zw.id)
+        effective = rules.earliest_fee_change(date.today())
+        _deliver(zw, household.unit_ids[0], pdf_bytes("Opłaty"), kind=rules.FEE_CHANGE,
+                 title="Nowe opłaty", effective_on=effective)
+        [row] = [r for r in services.paper_rows(household.building_id, info)
+                 if r.kind == rules.FEE_CHANGE]
+        assert row.reason == "no_consent"
+        assert row.deliver_by == rules.latest_notice(rules.FEE_CHANGE, effective,
+                                                     info.settings.delivery.payment_day)

@@ -467,6 +467,7 @@ class PaperRow:
     name: str
     reason: str  # "no_consent", "not_opened", "no_account"
     printed_at: datetime | None
+    deliver_by: date | None = None  # a fee-change notice: the last lawful day to hand it over
 
 
 def paper_rows(building_id: int | None, tenant: TenantInfo, *, printed: bool = False,
@@ -477,9 +478,11 @@ def paper_rows(building_id: int | None, tenant: TenantInfo, *, printed: bool = F
     Withdrawn documents are left out; printed ones only with ``printed``."""
     now = now or utcnow()
     days = tenant.settings.delivery.paper_after_days
+    payment_day = tenant.settings.delivery.payment_day
     person = DocumentRecipient.user_id
     stmt = (select(UnitDocument.id, UnitDocument.unit_id, Unit.building_id,
                    UnitDocument.address, UnitDocument.kind, UnitDocument.title,
+                   UnitDocument.effective_on,
                    UnitDocument.made_available_at, person, User.first_name, User.last_name,
                    DocumentRecipient.consented,
                    _event_at(OPENED, person).label("opened_at"),
@@ -511,7 +514,9 @@ def paper_rows(building_id: int | None, tenant: TenantInfo, *, printed: bool = F
             address=row.address, kind=row.kind, title=row.title,
             made_available_at=row.made_available_at, user_id=row.user_id,
             name=f"{row.first_name or ''} {row.last_name or ''}".strip(), reason=reason,
-            printed_at=row.printed_at))
+            printed_at=row.printed_at,
+            deliver_by=rules.latest_notice(row.kind, row.effective_on, payment_day)
+            if row.effective_on else None))
     return found
 
 
