@@ -23,7 +23,7 @@ from uuid import uuid4
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from iok_saas import files
 from iok_saas.audit import services as audit
@@ -34,7 +34,7 @@ from iok_saas.audit.models import (
     UNIT_DOCUMENTS_PRINTED,
 )
 from iok_saas.auth.models import User
-from iok_saas.db import db, utcnow
+from iok_saas.db import UtcDateTime, db, utcnow
 from iok_saas.db.rowsets import ordered
 from iok_saas.delivery import rules
 from iok_saas.delivery.models import (
@@ -470,6 +470,27 @@ class PaperRow:
     deliver_by: date | None = None  # a fee-change notice: the last lawful day to hand it over
 
 
+def _event_of(kind: str, user: Any) -> Any:
+    """Whether an event of ``kind`` for ``user`` happened to the document (in a statement
+    on ``UnitDocument`` and ``DocumentRecipient``)."""
+    return select(ProofEvent.id).where(
+        ProofEvent.document_id == UnitDocument.id, ProofEvent.kind == kind,
+        ProofEvent.user_id.is_not_distinct_from(user)).correlate(
+        UnitDocument, DocumentRecipient).exists()
+
+
+def _on_paper(person: Any, now: datetime, days: dict[str, int]) -> Any:
+    """The database's part of ``paper_rows``: nobody to deliver to, no consent, or not
+    opened within the kind's days (so the list does not read the whole history)."""
+    def before(number: int) -> Any:
+        return literal(now - timedelta(days=number), UtcDateTime)
+
+    due = case(*((UnitDocument.kind == kind, before(number)) for kind, number in days.items()),
+               else_=before(14))
+    return or_(person.is_(None), DocumentRecipient.consented.is_(False),
+               and_(UnitDocument.made_available_at <= due, ~_event_of(OPENED, person)))
+
+
 def paper_rows(building_id: int | None, tenant: TenantInfo, *, printed: bool = False,
                now: datetime | None = None) -> list[PaperRow]:
     """What must go on paper, in address order: every document for a person without consent
@@ -491,7 +512,9 @@ def paper_rows(building_id: int | None, tenant: TenantInfo, *, printed: bool = F
             .join(Building, Building.id == Unit.building_id)
             .outerjoin(DocumentRecipient, DocumentRecipient.document_id == UnitDocument.id)
             .outerjoin(User, User.id == DocumentRecipient.user_id)
-            .where(~withdrawn()))
+            .where(~withdrawn(), _on_paper(person, now, days)))
+    if not printed:
+        stmt = stmt.where(~_event_of(PRINTED, person))
     if building_id is not None:
         stmt = stmt.where(Unit.building_id == building_id)
     stmt = stmt.order_by(Building.street, Building.number, Unit.number, Unit.id,
