@@ -86,7 +86,10 @@ def test_sqlite_demo_accounts_work(sqlite_instance):
     assert client.login("B-000001", "Mieszkanie2026").status_code == 302
     page = client.get("/").get_data(as_text=True)
     assert "Krystyna Wiśniewska" in page
-    assert page.count("ul. Morska 12 m.") + page.count("ul. Żeglarska 7 m.") == 2  # her units
+    units = re.sub(r'<section class="card notice" aria-labelledby="home-delivery">.*?</section>',
+                   "", page, flags=re.S)  # the new documents name their units too
+    assert units.count("ul. Morska 12 m.") + units.count("ul. Żeglarska 7 m.") == 2  # her units
+    assert 'aria-labelledby="home-delivery"' in page  # her new documents, from SQLite too
     staff = embedded_client(sqlite_instance, "zielone-wzgorza.localhost")
     staff.login("zw.admin", "AdminDemo2026")
     panel = staff.get("/panel/").get_data(as_text=True)
