@@ -132,7 +132,8 @@ def test_the_list_is_newest_first_with_kind_dates_and_size_and_narrows_by_unit_k
     assert "01.04.2027" in card and "Udostępniono" in card and "kB)" in card
     assert f'href="/moje-dokumenty/{fee}.pdf"' in card
     assert "ul. Dokumentowa" in card  # two units: each document names its unit
-    assert "Dzień walnego zgromadzenia" in _card(page, meeting) and "14.06.2027" in _card(page, meeting)
+    meeting_card = _card(page, meeting)
+    assert "Dzień walnego zgromadzenia" in meeting_card and "14.06.2027" in meeting_card
     assert '<option value="2025">2025</option>' in page
     assert _shown(client.get(f"/moje-dokumenty?lokal={second}").get_data(as_text=True)) == [
         meeting]
