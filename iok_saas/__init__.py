@@ -66,6 +66,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> App:
         models,  # noqa: F401 - every model, so metadata and migrations are complete
         my_data,
         public,
+        settlements,
         staff,
         web,
     )
@@ -74,7 +75,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> App:
 
     parts = (db, web, resolver, pagecache, jobs, mail, auth, contacts, account_security, audit,
              public, finance, staff, imports, meters, faults, correspondence, announcements,
-             documents, delivery, my_data, applications, health, cli)
+             documents, delivery, settlements, my_data, applications, health, cli)
     for part in parts:
         part.init_app(app)
     return app

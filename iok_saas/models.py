@@ -31,6 +31,7 @@ from iok_saas.mail.models import OutboxMessage
 from iok_saas.meters.models import Meter, Reading, ReadingCorrection, ReadingPhoto
 from iok_saas.my_data.models import DataExport
 from iok_saas.registers.models import RegistryCounter
+from iok_saas.settlements.models import Settlement, SettlementLine, SettlementQuestion
 from iok_saas.tenancy.models import ImmutableRelease, Tenant, TenantDomain
 
 __all__ = [
@@ -72,6 +73,9 @@ __all__ = [
     "ReadingPhoto",
     "RecoveryCode",
     "RegistryCounter",
+    "Settlement",
+    "SettlementLine",
+    "SettlementQuestion",
     "SignedInSession",
     "StoredFile",
     "Tenant",

@@ -13,9 +13,12 @@ from iok_saas.cli.common import in_cooperative
 from iok_saas.imports import KINDS, ImportReport, run_import
 
 ORDER = ("buildings", "units", "accounts", "titles", "ledger", "meters", "readings", "remote",
-         "documents")
+         "settlements", "documents")
 ROW_BY_ROW = {"remote": "row by row, by the mapping in the tenant file; a re-sent file adds "
                         "nothing",
+              "settlements": "building, unit and meter rows by the mapping in the tenant file, "
+                             "checked to add up to the grosz, all or nothing; a re-sent file "
+                             "changes nothing, other figures make a correction",
               "documents": "a ZIP of PDFs with manifest.csv, row by row; a re-sent ZIP "
                            "delivers nothing twice (also: iok documents deliver)"}
 

@@ -41,6 +41,9 @@ REMOTE = "remote"  # the kind read row by row, by the mapping in the tenant file
 # Documents delivered to units: a ZIP of PDFs whose manifest is read row by row
 # (iok_saas.delivery.bulk; docs/import-format.md).
 DOCUMENTS = "documents"
+# The settlement company's yearly settlements of water and heat: building, unit and meter rows,
+# named by the cooperative's mapping, all or nothing (iok_saas.imports.settlements).
+SETTLEMENTS = "settlements"
 
 
 @dataclass(frozen=True)
@@ -382,6 +385,11 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     # The metering company's radio readings: columns named by the cooperative's mapping,
     # read row by row (iok_saas.imports.remote).
     Kind(REMOTE, "odczyty zdalne liczników", (), (), load=lambda: None,
+         check=lambda c, _: None),
+
+    # Yearly settlements of water and heat: building, unit and meter rows, checked to add up
+    # (iok_saas.imports.settlements).
+    Kind(SETTLEMENTS, "rozliczenia wody i ciepła", (), (), load=lambda: None,
          check=lambda c, _: None),
 
     # PDFs for units: the ZIP's manifest.csv, row by row; good rows are delivered, bad ones

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from iok_saas.db import db
 from iok_saas.files.uploads import takes_upload
 from iok_saas.imports import models, queue
-from iok_saas.imports.kinds import DOCUMENTS, KINDS
+from iok_saas.imports.kinds import DOCUMENTS, KINDS, SETTLEMENTS
 from iok_saas.imports.reading import ImportFileError
 from iok_saas.imports.runner import max_bytes
 from iok_saas.web.access import admin_required, one_or_404, staff_required
@@ -31,6 +31,7 @@ KIND_LABELS = {
     "meters": _l("Meters of units"),
     "readings": _l("Meter readings (accepted)"),
     "remote": _l("Remote readings from the metering company"),
+    SETTLEMENTS: _l("Yearly settlements of water and heat"),
     DOCUMENTS: _l("Documents for units (ZIP of PDFs with a manifest)"),
 }
 SOURCE_LABELS = {models.CLI: _l("command line"), models.PANEL: _l("staff panel"),
@@ -80,9 +81,11 @@ def upload():
     """The form and the history of imports."""
     form = UploadForm()
     kinds = dict(KINDS)
-    if not g.tenant.has_feature("delivery"):  # documents for units: only where delivered
-        del kinds[DOCUMENTS]
-        form.kind.choices = [c for c in form.kind.choices if c.value != DOCUMENTS]
+    # Documents for units only where delivered; settlements where they are shown.
+    for kind, feature in ((DOCUMENTS, "delivery"), (SETTLEMENTS, "settlements")):
+        if not g.tenant.has_feature(feature):
+            del kinds[kind]
+            form.kind.choices = [c for c in form.kind.choices if c.value != kind]
     if form.validate_on_submit() and (done := _queued(form, form.kind.data)) is not None:
         return done
     return render_template("imports/upload.html", form=form, runs=queue.history(),

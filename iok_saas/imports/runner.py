@@ -29,7 +29,15 @@ from iok_saas.db.bulk import Stage, lock_imports
 from iok_saas.delivery import bulk
 from iok_saas.estate.models import UnitTitle
 from iok_saas.imports import models
-from iok_saas.imports.kinds import DOCUMENTS, KINDS, REMOTE, Checker, Kind, TitleRow
+from iok_saas.imports.kinds import (
+    DOCUMENTS,
+    KINDS,
+    REMOTE,
+    SETTLEMENTS,
+    Checker,
+    Kind,
+    TitleRow,
+)
 from iok_saas.imports.reading import (
     FileTooLarge,
     ImportFileError,
@@ -42,6 +50,7 @@ from iok_saas.imports.reading import (
     json_rows,
 )
 from iok_saas.imports.remote import import_remote
+from iok_saas.imports.settlements import import_settlements
 from iok_saas.jobs import enqueue
 from iok_saas.tenancy.context import require_tenant_id
 from iok_saas.tenancy.info import get_tenant_info
@@ -254,6 +263,9 @@ def _read(stream: BinaryIO, kind: Kind, report: ImportReport, tenant_id: int, dr
     if kind.name == DOCUMENTS:
         _read_documents(stream, report, tenant_id, dry_run, progress, actor, filename)
         return
+    if kind.name == SETTLEMENTS:
+        _read_settlements(stream, report, tenant_id, dry_run, progress, size)
+        return
     lookups = kind.load()
     today = local_today()  # once per import, not once for each of a million rows
     sink: Any = StageSink(kind, tenant_id) if kind.stage else TitleSink(kind, tenant_id)
@@ -280,6 +292,21 @@ def _read_remote(stream: BinaryIO, report: ImportReport, tenant_id: int, dry_run
     if not dry_run and report.ok and outcome.first is not None:
         enqueue(CONSUMPTION_JOB, tenant_id, bulk=True, first=outcome.first.isoformat(),
                 last=outcome.last.isoformat())
+    if progress is not None:
+        progress(size, size)
+
+
+def _read_settlements(stream: BinaryIO, report: ImportReport, tenant_id: int, dry_run: bool,
+                      progress: Progress | None, size: int) -> None:
+    """The settlement company's file, all or nothing (``iok_saas.imports.settlements``); once
+    committed, each new or corrected unit's explanation is delivered to the unit."""
+    tenant = get_tenant_info(tenant_id)
+    if not tenant.has_feature("settlements"):
+        raise ImportFileError(_l("This cooperative does not show settlements in the portal "
+                                 "(the feature is switched off in its settings)."))
+    settings = tenant.settings.settlements
+    import_settlements(stream, report, tenant_id, settings, _RUN.get(), dry_run,
+                       settings.deliver and tenant.has_feature("delivery"), progress, size)
     if progress is not None:
         progress(size, size)
 

@@ -23,7 +23,7 @@ NIST_MIN_LENGTH = 8
 MAX_LOGO_BYTES = 100_000
 FEATURES = (
     "online_application", "finance", "meters", "faults", "announcements", "contacts", "documents",
-    "my_data", "correspondence", "delivery",
+    "my_data", "correspondence", "delivery", "settlements",
 )
 
 
@@ -165,6 +165,7 @@ class Features(Strict):
     my_data: bool = False
     correspondence: bool = False
     delivery: bool = False  # documents delivered to units with proof (Moje dokumenty)
+    settlements: bool = False  # yearly settlements of water and heat, explained (Rozliczenia)
 
 
 class Readings(Strict):
@@ -457,6 +458,75 @@ class Terms(Strict):
     privacy: str = ""
 
 
+# The settlement company's file (docs/import-format.md, "Rozliczenia"): our column names.
+SETTLEMENT_COLUMNS = (
+    "typ", "budynek", "medium", "okres_od", "okres_do", "firma", "ilosc", "jednostka", "koszt",
+    "koszt_staly", "koszt_zmienny", "koszt_roznicy", "powierzchnia", "stawka_stala",
+    "stawka_zmienna", "jednostki", "lokal", "zuzycie", "zaliczki", "zaliczki_miesieczne",
+    "wynik", "termin", "nadplata", "dokument", "licznik", "miejsce", "stan_poczatkowy",
+    "stan_koncowy", "wspolczynnik",
+)
+SETTLEMENT_MEDIA = ("cold_water", "hot_water", "heating", "water_heating")
+DEFAULT_SETTLEMENT_ROWS = {"budynek": "building", "lokal": "unit", "licznik": "meter"}
+DEFAULT_SETTLEMENT_MEDIA = {
+    "zimna woda": "cold_water", "woda zimna": "cold_water", "ZW": "cold_water",
+    "ciepła woda": "hot_water", "woda ciepła": "hot_water", "CW": "hot_water",
+    "centralne ogrzewanie": "heating", "ogrzewanie": "heating", "CO": "heating",
+    "c.o.": "heating", "podgrzanie wody": "water_heating", "CCW": "water_heating",
+}
+
+
+class Settlements(Strict):
+    """Yearly settlements of water and heat (docs/settlements.md): how the settlement
+    company's file is read, how long members have to question a settlement, where the
+    advances stand in the ledger.
+
+    ``columns`` maps our column names to the company's (only those that differ); ``rows`` and
+    ``media`` the words its file uses for a row's type and a medium (case, Polish letters and
+    spaces do not matter).
+    """
+
+    columns: dict[str, str] = {}
+    rows: dict[str, Literal["building", "unit", "meter"]] = Field(
+        default_factory=lambda: dict(DEFAULT_SETTLEMENT_ROWS))
+    media: dict[str, Literal["cold_water", "hot_water", "heating", "water_heating"]] = Field(
+        default_factory=lambda: dict(DEFAULT_SETTLEMENT_MEDIA))
+    delimiter: Literal[";", ",", "\t", "|"] = ";"
+    json_rows: str = Field("wiersze", min_length=1, max_length=80)
+    # Days from the settlement's delivery (or its import, where the portal delivers nothing)
+    # in which a member may question it, by the cooperative's rules.
+    question_days: int = Field(14, ge=1, le=365)
+    # What an overpayment becomes where the file does not say.
+    refund: Literal["credit", "payout"] = "credit"
+    # The ledger's component the monthly advances of a medium are charged under: where given,
+    # a file's advances must agree with the ledger's charges for the months the ledger holds.
+    ledger_components: dict[Literal["cold_water", "hot_water", "heating", "water_heating"],
+                            str] = {}
+    # Each unit's explanation, as a PDF, delivered to the unit with proof (needs
+    # features.delivery).
+    deliver: bool = True
+
+    @field_validator("columns")
+    @classmethod
+    def _columns(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = [name for name in value if name not in SETTLEMENT_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown columns {', '.join(unknown)}; known: "
+                             f"{', '.join(SETTLEMENT_COLUMNS)}")
+        if any(not theirs.strip() for theirs in value.values()):
+            raise ValueError("a column's name in the file cannot be empty")
+        return value
+
+    @field_validator("rows")
+    @classmethod
+    def _rows(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = {"building", "unit", "meter"} - set(value.values())
+        if missing:
+            raise ValueError(f"name a word for each type of row; missing: "
+                             f"{', '.join(sorted(missing))}")
+        return value
+
+
 class TenantSettings(Strict):
     """Everything a cooperative's file says."""
 
@@ -481,6 +551,7 @@ class TenantSettings(Strict):
     finance: Finance = Finance()
     documents: Documents = Documents()
     delivery: Delivery = Delivery()
+    settlements: Settlements = Settlements()
     my_data: MyData = MyData()
     branding: Branding = Branding()
     accessibility: Accessibility = Accessibility()
