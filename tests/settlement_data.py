@@ -46,16 +46,19 @@ class SettledEstate:
         return self.units[letter]
 
 
-def make_settled_estate(tenant: TenantRef, *, meters: bool = True) -> SettledEstate:
+def make_settled_estate(tenant: TenantRef, *, meters: bool = True, example: bool = False
+                        ) -> SettledEstate:
     """The building, its units (50, 40 and 60 m²), allocators (A: two, B and C: one) and a
-    cold-water meter in each, and a resident holding unit A."""
+    cold-water meter in each, and a resident holding unit A; with ``example``, the ids
+    docs/examples/rozliczenia-*.csv name (BUD-101, LOK-101-001…, meters H-EX-A1…)."""
     n = next(_seq)
-    tag = f"{tenant.slug[:3].upper()}{n}"
+    tag = "EX" if example else f"{tenant.slug[:3].upper()}{n}"
     with in_tenant(tenant):
         building = Building(street=f"ul. Rozliczeniowa {tag}", number=str(n),
-                            postal_code="00-001", city="Testowo", external_id=f"B-{tag}")
-        building.units = [Unit(number=str(i), external_id=f"L-{tag}-{letter}")
-                          for i, letter in enumerate("ABC", 1)]
+                            postal_code="00-001", city="Testowo",
+                            external_id="BUD-101" if example else f"B-{tag}")
+        building.units = [Unit(number=str(i), external_id=f"LOK-101-00{i}" if example
+                               else f"L-{tag}-{letter}") for i, letter in enumerate("ABC", 1)]
         user = User(identifier=f"R{tag}", role=RESIDENT, first_name="Anna",
                     last_name=f"Rozliczana{n}", email=f"r{tag.lower()}@example.org",
                     password_hash=hash_password(PASSWORD))

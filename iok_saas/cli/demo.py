@@ -31,7 +31,7 @@ from iok_saas.audit.models import DataView
 from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
 from iok_saas.auth.passwords import hash_password
 from iok_saas.cases.models import CREATED, NOTE, STATUS, CaseEvent, CaseFollower
-from iok_saas.cli import demo_correspondence, demo_delivery, demo_remote
+from iok_saas.cli import demo_correspondence, demo_delivery, demo_remote, demo_settlements
 from iok_saas.cli.demo_documents import publish_demo_documents
 from iok_saas.contacts.models import ConsentEvent
 from iok_saas.db import db, immutable, utcnow
@@ -210,12 +210,19 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
     if info.has_feature("documents"):
         db.session.flush()
         publish_demo_documents(info, users[CLERK])
+    fees = [_monthly_fees(index) for index in range(len(units))]
+    residents = {a.identifier: users[a.identifier] for a in coop.accounts if a.role == RESIDENT}
+    settled = None
+    if all(info.has_feature(f) for f in ("settlements", "finance", "meters")):
+        db.session.flush()
+        settled = demo_settlements.populate(info, units, fees, residents)
     if info.has_feature("delivery"):
         db.session.flush()
-        demo_delivery.populate(
-            info, units, [_monthly_fees(index) for index in range(len(units))],
-            {a.identifier: users[a.identifier] for a in coop.accounts if a.role == RESIDENT},
-            users[CLERK])
+        documents = demo_delivery.populate(
+            info, units, fees, residents, users[CLERK],
+            demo_settlements.water_documents(info, settled, units) if settled else None)
+        if settled is not None:
+            demo_settlements.delivered(settled, documents)
     if info.has_feature("my_data"):  # the clerk looked at the first resident's account
         db.session.flush()
         resident = users[coop.accounts[2].identifier]
@@ -449,7 +456,7 @@ def demo(port: int, host: str, no_serve: bool) -> None:
                         "--access-logfile", "-", "wsgi:app"])
 
 
-METERS = (("cold_water", "łazienka", Decimal("0.55"), TYPED),
+METERS = (("cold_water", "łazienka", Decimal("0.16"), TYPED),
           ("hot_water", "łazienka", Decimal("0.35"), REMOTE),
           ("heat", "pokój", Decimal("28"), REMOTE))
 

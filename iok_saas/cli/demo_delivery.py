@@ -174,12 +174,16 @@ PLANS = {
 
 
 def populate(info: TenantInfo, units: list[Unit], fees: list[Fees],
-             residents: dict[str, User], clerk: User) -> None:
+             residents: dict[str, User], clerk: User,
+             settlements: dict[int, tuple[bytes, str, str]] | None = None) -> list:
     """Deliver the demo's documents to every unit (no commit). ``fees``: each unit's monthly
-    fees, in the order of ``units``; ``residents``: the demo accounts by identifier."""
+    fees, in the order of ``units``; ``residents``: the demo accounts by identifier;
+    ``settlements``: each unit's water settlement as (PDF, title, file name), where the
+    settlements demo made them (else a letter made here). Returns the documents as (kind,
+    unit index, document)."""
     plan = PLANS.get(info.slug)
     if plan is None:
-        return
+        return []
     people = _people(plan, units, residents)
     db.session.flush()
     holders: dict[int, list[tuple[Person, User]]] = {}
@@ -188,23 +192,30 @@ def populate(info: TenantInfo, units: list[Unit], fees: list[Fees],
             holders.setdefault(index, []).append((person, user))
     _consents(info, people, clerk)
     pages = _pdfs(info, plan, units, fees)
+    titles = {(kind, index): TITLES[kind] for kind in TITLES for index in range(len(units))}
+    names = {(kind, index): (f"rozliczenie-wody-2025-{unit.external_id}.pdf"
+                             if kind == SETTLEMENT else
+                             f"zmiana-oplat-2027-{unit.external_id}.pdf")
+             for kind in TITLES for index, unit in enumerate(units)}
+    for index, (data, title, name) in (settlements or {}).items():
+        pages[SETTLEMENT][index] = data
+        titles[(SETTLEMENT, index)], names[(SETTLEMENT, index)] = title, name
     made = {SETTLEMENT: plan.settlement_at.astimezone(UTC),
             FEE_CHANGE: plan.fee_change_at.astimezone(UTC)}
     parcels = [(kind, index, unit, pages[kind][index])
                for kind in (SETTLEMENT, FEE_CHANGE) for index, unit in enumerate(units)]
     # Kept as ``files.store`` keeps a file (each of these is one chunk), in two statements.
-    stored = [StoredFile(purpose=PURPOSE, filename=(
-        f"rozliczenie-wody-2025-{unit.external_id}.pdf" if kind == SETTLEMENT
-        else f"zmiana-oplat-2027-{unit.external_id}.pdf"), content_type="application/pdf",
-        size=len(data), sha256=hashlib.sha256(data).hexdigest(), created_at=made[kind])
-        for kind, _, unit, data in parcels]
+    stored = [StoredFile(purpose=PURPOSE, filename=names[(kind, index)],
+                         content_type="application/pdf", size=len(data),
+                         sha256=hashlib.sha256(data).hexdigest(), created_at=made[kind])
+              for kind, index, _, data in parcels]
     db.session.add_all(stored)
     db.session.flush()
     db.session.execute(insert(FileChunk), [{"file_id": file.id, "seq": 0, "data": data}
                                            for file, (*_, data) in zip(stored, parcels,
                                                                        strict=True)])
     documents = [(kind, index, UnitDocument(
-        unit_id=unit.id, kind=kind, title=TITLES[kind],
+        unit_id=unit.id, kind=kind, title=titles[(kind, index)],
         effective_on=EFFECTIVE if kind == FEE_CHANGE else SETTLED, person_id=None,
         person_key=0, file_id=file.id, filename=file.filename, size=file.size,
         sha256=file.sha256, address=unit.address,
@@ -213,6 +224,7 @@ def populate(info: TenantInfo, units: list[Unit], fees: list[Fees],
     db.session.add_all([document for _, _, document in documents])
     db.session.flush()
     _proof(info, plan, documents, holders, clerk)
+    return documents
 
 
 TITLES = {FEE_CHANGE: "Zawiadomienie o zmianie wysokości opłat od 1 stycznia 2027 r.",

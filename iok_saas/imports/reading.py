@@ -212,14 +212,14 @@ def detect_encoding(stream: BinaryIO, *, json: bool = False) -> str:
 
 
 def _check_header(names: list[str], columns: tuple[str, ...], required: tuple[str, ...],
-                  others: bool = False) -> None:
+                  others: bool = False, section: str = "remote_readings") -> None:
     expected = ", ".join(columns)
     missing = [name for name in required if name not in names]
     if missing and others:  # a mapping names the columns: say which the file has
         raise ImportFileError(_l(
             "The file has no column %(missing)s, which the cooperative's settings name "
-            "([remote_readings] in its file). The file's columns: %(found)s.",
-            missing=", ".join(f"“{name}”" for name in missing),
+            "([%(section)s] in its file). The file's columns: %(found)s.",
+            missing=", ".join(f"“{name}”" for name in missing), section=section,
             found=", ".join(name for name in names if name) or "–"))
     if missing:
         raise ImportFileError(_l("Columns are missing: %(missing)s. Expected columns: "
@@ -282,8 +282,8 @@ def csv_rows(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
 
 def csv_cells(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
               required: tuple[str, ...], report: ImportReport, *, delimiter: str = ";",
-              others: bool = False, header: list[str] | None = None
-              ) -> Iterator[tuple[int, list[str]]]:
+              others: bool = False, header: list[str] | None = None,
+              section: str = "remote_readings") -> Iterator[tuple[int, list[str]]]:
     """(line, cells as read) for every data row of the header's width, once the header is
     checked; ``header`` (a list given) receives the header's plain names, those not asked
     for blanked when ``others``. The rows of millions of readings are read this way, without a
@@ -299,7 +299,7 @@ def csv_cells(stream: BinaryIO, encoding: str, columns: tuple[str, ...],
                 names[:] = [plain_name(name) for name in next(reader)]
             except StopIteration:
                 raise ImportFileError(EMPTY) from None
-        _check_header(names, columns, required, others)
+        _check_header(names, columns, required, others, section)
         width = len(names)
         if others:  # the columns not asked for are read past, not kept
             names[:] = [name if name in columns else "" for name in names]

@@ -256,8 +256,9 @@ def _cells(stream: BinaryIO, settings: RemoteReadings, report: ImportReport
                 if missing:
                     raise ImportFileError(_l(
                         "The file has no column %(missing)s, which the cooperative's settings "
-                        "name ([remote_readings] in its file). The file's columns: %(found)s.",
+                        "name ([%(section)s] in its file). The file's columns: %(found)s.",
                         missing=", ".join(f"“{name}”" for name in missing),
+                        section="remote_readings",
                         found=", ".join(row) or "–"))
                 first = False
             yield (line, *(row.get(name, "") if name else None for name in order))  # type: ignore[misc]

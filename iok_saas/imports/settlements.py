@@ -248,6 +248,7 @@ class Reader:
         self.now = utcnow()
         self.open: Open | None = None
         self.line: Line | None = None
+        self.skipping = False  # the building's row above was refused: its rows are left be
         self.batch: list[Line] = []
         self.keys: dict[tuple[int, str], list[tuple[date, date, int]]] = {}
         self.outcome = Outcome()
@@ -266,6 +267,9 @@ class Reader:
             self._end_line()
             self._end_settlement()
             self._building(cells)
+            self.skipping = self.open is None
+        elif self.skipping:
+            return
         elif kind == UNIT:
             self._end_line()
             if self.open is None:
@@ -485,7 +489,7 @@ class Reader:
                 return {}
             months[month] = f"{value:.2f}"
             total += value
-        if total != advances:
+        if c.ok and total != advances:
             c.problem("zaliczki_miesieczne", _l("the months add up to %(sum)s zł, the advances "
                                                 "are %(advances)s zł", sum=_money(total),
                                                 advances=_money(advances)))
@@ -722,7 +726,7 @@ def _rows(stream: BinaryIO, settings: Settlements, report: ImportReport
     typ = plain_name(settings.columns.get("typ", "typ"))
     rows = csv_cells(stream, detect_encoding(stream), tuple(theirs), (typ,), report,
                      delimiter=settings.delimiter.replace("\\t", "\t"), others=True,
-                     header=header)
+                     header=header, section="settlements")
     first = next(rows, None)
     if first is None:
         return
