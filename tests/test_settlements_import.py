@@ -124,7 +124,8 @@ BAD = {
         {"building": {"koszt_staly": "1201,00", "koszt": "3001,00"}},
         "koszt_staly", "dają razem 1200,00, a wiersz budynku podaje 1201,00"),
     "a unit's parts do not add up to its cost": (
-        {"A": {"koszt": "1000,01", "wynik": "-199,99"}}, "koszt", "dają razem 1000,00 zł, a nie 1000,01 zł"),
+        {"A": {"koszt": "1000,01", "wynik": "-199,99"}}, "koszt",
+        "dają razem 1000,00 zł, a nie 1000,01 zł"),
     "the cost less the advances is not the result": (
         {"A": {"wynik": "-199,00"}}, "wynik", "daje -200,00 zł, a nie -199,00 zł"),
     "the months do not add up to the advances": (
