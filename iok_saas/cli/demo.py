@@ -215,7 +215,7 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
     settled = None
     if all(info.has_feature(f) for f in ("settlements", "finance", "meters")):
         db.session.flush()
-        settled = demo_settlements.populate(info, units, fees, residents)
+        settled = demo_settlements.populate(info, units, fees)
     if info.has_feature("delivery"):
         db.session.flush()
         documents = demo_delivery.populate(
@@ -471,8 +471,11 @@ def _meters(units: list[Unit]) -> list[demo_remote.RemoteMeter]:
     for index, unit in enumerate(units):
         for number, (kind, place, per_day, mode) in enumerate(METERS):
             installed = quarters[0] - timedelta(days=30)
-            value = Decimal(100 + unit.id % 37)
-            serial = f"{unit.id:05d}{number}{(unit.id * 7919) % 1000:03d}"
+            # By the unit's place in the demo, not its id: the same every time the demo is
+            # put back (its settlements' PDFs are then made once a process).
+            seed = index + 1
+            value = Decimal(100 + seed % 37)
+            serial = f"{seed:05d}{number}{(seed * 7919) % 1000:03d}"
             meter = Meter(initial_value=value, unit_id=unit.id, kind=kind, place=place,
                           serial_number=serial, reading_mode=mode,
                           radio_id=f"R-{serial}" if mode == REMOTE else None,
@@ -485,11 +488,11 @@ def _meters(units: list[Unit]) -> list[demo_remote.RemoteMeter]:
                 remote.append(demo_remote.RemoteMeter(index, unit, meter))
                 continue
             for day in quarters:
-                factor = Decimal(10 + (unit.id + day.month) % 5) / 10  # 1.0–1.4
+                factor = Decimal(10 + (seed + day.month) % 5) / 10  # 1.0–1.4
                 value += (per_day * 91 * factor).quantize(Decimal("0.001"))
                 readings.append({"meter_id": meter.id, "read_on": day, "value": value,
                                  "source": IMPORT_SOURCE, "status": ACCEPTED})
-            if unit.id % 6 == 5:  # waiting for the office
+            if seed % 6 == 5:  # waiting for the office
                 readings.append({"meter_id": meter.id, "read_on": today - timedelta(days=3),
                                  "value": value + Decimal("4.250"), "source": RESIDENT_SOURCE,
                                  "status": PENDING})

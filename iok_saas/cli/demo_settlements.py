@@ -17,7 +17,8 @@ What the demo shows:
 * a correction: the first building's heating, issued again with two units' areas corrected
   (the resident sees "korekta", the first version stays readable);
 * the water settlements are the documents the delivery demo delivered in March 2026 (with
-  their proof); the heating settlements of the demo accounts' units are delivered now.
+  their proof; the time for questions has passed); the heating settlements were imported today
+  (questions may be asked for 14 or 30 days).
 """
 
 from __future__ import annotations
@@ -25,23 +26,20 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import insert, select
 
-from iok_saas.auth.models import User
 from iok_saas.db import db
-from iok_saas.estate import services as estate
 from iok_saas.estate.models import Unit
 from iok_saas.finance.models import Account, LedgerEntry
 from iok_saas.imports.reading import ImportReport
 from iok_saas.imports.settlements import import_settlements
 from iok_saas.meters.models import Meter, Reading
-from iok_saas.settlements.delivery import deliver_lines
-from iok_saas.settlements.models import COLD_WATER, HEATING, Settlement, SettlementLine
+from iok_saas.settlements.models import COLD_WATER, Settlement, SettlementLine
 from iok_saas.tenancy.info import TenantInfo
 from iok_saas.tenancy.settings import SETTLEMENT_COLUMNS
 
@@ -97,7 +95,7 @@ def _heating(building: str, units: list[tuple[int, Unit]], fees: list[Fees],
         fixed = (area * FIXED_RATE).quantize(CENTS, ROUND_HALF_UP)
         months = _advances(fees[index], "c.o.")
         paid = sum(amount for _, amount in months)
-        share = SHARE.get(index, Decimal("0.85") + Decimal((unit.id * 13) % 31) / 100)
+        share = SHARE.get(index, Decimal("0.85") + Decimal((index * 13) % 31) / 100)
         coefficient = Decimal("0.85") if index % 4 == 0 else Decimal("1")
         raw = ((paid - _area(index) * FIXED_RATE) / UNIT_RATE * share / coefficient
                ).quantize(Decimal("1"))
@@ -234,10 +232,10 @@ def _import(info: TenantInfo, rows: list[dict[str, str]], name: str) -> None:
         raise RuntimeError("The demo's settlement file is refused: " + "; ".join(report.lines()))
 
 
-def populate(info: TenantInfo, units: list[Unit], fees: list[Fees],
-             residents: dict[str, User]) -> Settled:
-    """Import the cooperative's 2025 settlements and a correction (no commit); deliver the
-    heating settlements of the demo accounts' units."""
+def populate(info: TenantInfo, units: list[Unit], fees: list[Fees]) -> Settled:
+    """Import the cooperative's 2025 settlements and a correction (no commit). The water
+    settlements are delivered by the delivery demo (``water_documents``, ``delivered``); the
+    heating settlements were imported today and wait for the worker's delivery."""
     _meters(units)
     buildings: dict[int, list[tuple[int, Unit]]] = {}
     for index, unit in enumerate(units):
@@ -260,16 +258,11 @@ def populate(info: TenantInfo, units: list[Unit], fees: list[Fees],
     correction[0]["firma"] = COMPANY.get(info.slug, "")
     _import(info, correction, f"rozliczenia-{info.slug}-korekta.csv")
     _book_water(units)
-    held = {unit_id for user in residents.values()
-            for unit_id in db.session.scalars(estate.unit_ids_of(user.id))}
     lines = list(db.session.scalars(
         select(SettlementLine).join(SettlementLine.settlement)
-        .where(Settlement.replaced_at.is_(None))))
-    deliver_lines([line for line in lines if line.settlement.medium == HEATING
-                   and line.unit_id in held], info, actor="Rozliczenie ciepła 2025 (demo)")
+        .where(Settlement.replaced_at.is_(None), Settlement.medium == COLD_WATER)))
     index_of = {unit.id: index for index, unit in enumerate(units)}
-    return Settled({index_of[line.unit_id]: line for line in lines
-                    if line.settlement.medium == COLD_WATER}, rows)
+    return Settled({index_of[line.unit_id]: line for line in lines}, rows)
 
 
 _PDFS: dict[tuple[str, str, str], bytes] = {}  # kept for the process: tests reset the demo often
@@ -279,12 +272,17 @@ def water_documents(info: TenantInfo, settled: Settled, units: list[Unit]
                     ) -> dict[int, tuple[bytes, str, str]]:
     """Each unit's water settlement as the delivery demo delivers it: (its explanation's PDF,
     title, file name) by unit index."""
+    from iok_saas.cli.demo_delivery import PLANS
     from iok_saas.settlements.delivery import filename_of
     from iok_saas.settlements.pdf import explanation_pdf
     from iok_saas.settlements.services import title_of
 
+    plan = PLANS.get(info.slug)
     found = {}
     for index, line in settled.water.items():
+        if plan is not None:  # as delivered (the deadline for questions counts from it)
+            line.settlement.imported_at = plan.settlement_at.astimezone(UTC) - timedelta(days=3)
+            line.delivered_at = plan.settlement_at.astimezone(UTC) + timedelta(seconds=index)
         key = (info.slug, units[index].external_id or "", line.digest)
         if key not in _PDFS:
             _PDFS[key] = explanation_pdf(line, info.settings.settlements, info)
