@@ -61,7 +61,7 @@ def make_settled_estate(tenant: TenantRef, *, meters: bool = True, example: bool
                                else f"L-{tag}-{letter}") for i, letter in enumerate("ABC", 1)]
         user = User(identifier=f"R{tag}", role=RESIDENT, first_name="Anna",
                     last_name=f"Rozliczana{n}", email=f"r{tag.lower()}@example.org",
-                    password_hash=hash_password(PASSWORD))
+                    password_hash=hash_password(PASSWORD), must_change_password=False)
         db.session.add_all([building, user])
         db.session.flush()
         db.session.add(UnitTitle(unit_id=building.units[0].id, user_id=user.id,

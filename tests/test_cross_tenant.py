@@ -49,6 +49,8 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "device_id": lambda home: _remembered_device(home),
     "held_id": lambda home: _remote(home)[0],
     "statement_id": lambda home: _remote(home)[1],
+    "line_id": lambda home: _settlement_question(home)[0],
+    "settlement_id": lambda home: _settlement_question(home)[3],
 }
 # (endpoint, argument) → an id for that route alone, where the argument's name means another
 # row elsewhere (a letter's attachment, not an announcement's): it belongs to the route's case.
@@ -56,6 +58,14 @@ ROUTE_ID_SOURCES: dict[tuple[str, str], Callable[[Household], object]] = {
     ("correspondence.attachment", "attachment_id"): lambda home: _case_and_attachment(home)[1],
     ("staff_correspondence.attachment", "attachment_id"):
         lambda home: _case_and_attachment(home)[1],
+    ("settlements.question", "case_id"): lambda home: _settlement_question(home)[1],
+    ("settlements.attachment", "case_id"): lambda home: _settlement_question(home)[1],
+    ("settlements.attachment", "attachment_id"): lambda home: _settlement_question(home)[2],
+    ("staff_settlement_questions.case", "case_id"): lambda home: _settlement_question(home)[1],
+    ("staff_settlement_questions.attachment", "case_id"):
+        lambda home: _settlement_question(home)[1],
+    ("staff_settlement_questions.attachment", "attachment_id"):
+        lambda home: _settlement_question(home)[2],
 }
 # Route argument → a value that is the same on every cooperative (not a row of one of them).
 SHARED_ARGS: dict[str, object] = {
@@ -187,6 +197,47 @@ def _remembered_device(home: Household) -> int:
     with in_tenant(tenant_ref(home.slug)):
         second_factor.remember(db.session.get(User, home.user_id), "Firefox 133")
         return second_factor.trusted_of(home.user_id)[0].id
+
+
+@cache
+def _settlement_question(home: Household) -> tuple[int, int, int, int]:
+    """A 2025 heating settlement of the household's building, its line of the household's
+    first unit and the household's question about it with a PDF attached (one per
+    household): (line id, case id, attachment id, settlement id)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from iok_saas.auth.models import User
+    from iok_saas.cases import files
+    from iok_saas.cases.kinds import Upload
+    from iok_saas.cases.services import history, new_submission
+    from iok_saas.db import db, utcnow
+    from iok_saas.settlements import services
+    from iok_saas.settlements.models import Settlement, SettlementLine
+    from iok_saas.tenancy.info import get_tenant_info
+    from tests.factories import pdf_bytes
+    from tests.helpers import in_tenant
+
+    tenant, zero, cost = tenant_ref(home.slug), Decimal("0.00"), Decimal("100.00")
+    with in_tenant(tenant):
+        settlement = Settlement(
+            building_id=home.building_id, medium="heating", period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31), company=home.last_name[:120], cost=cost,
+            fixed_cost=zero, variable_cost=cost, difference_cost=zero, digest=home.identifier,
+            imported_at=utcnow())
+        db.session.add(settlement)
+        db.session.flush()
+        line = SettlementLine(
+            settlement_id=settlement.id, unit_id=home.unit_ids[0], fixed_cost=zero,
+            variable_cost=cost, difference_cost=zero, cost=cost, advances=zero, result=cost,
+            due_on=date(2026, 3, 31), document_no=home.street[:60], digest=home.identifier)
+        db.session.add(line)
+        db.session.flush()
+        question = services.ask(line, db.session.get(User, home.user_id), home.last_name,
+                                [Upload("skan.pdf", pdf_bytes(home.street))], new_submission(),
+                                get_tenant_info(tenant.id).settings.settlements)
+        [attachment] = files.by_event(history(question)).popitem()[1]
+        return line.id, question.id, attachment.id, settlement.id
 
 
 def _routes(app):

@@ -28,7 +28,7 @@ from iok_saas.delivery.models import (
     ProofEvent,
     UnitDocument,
 )
-from iok_saas.web.formatting import WARSAW, day
+from iok_saas.web.formatting import WARSAW
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,3 @@ def withdrawn_at(document_id: int) -> datetime | None:
         ProofEvent.document_id == document_id, ProofEvent.kind == WITHDRAWN))
 
 
-def local_day(moment: datetime) -> str:
-    """``21.11.2026``: the day of a moment in Poland."""
-    return day(moment.astimezone(WARSAW))

@@ -22,6 +22,7 @@ from iok_saas.delivery import resident, rules, services
 from iok_saas.delivery.models import STAFF
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404
+from iok_saas.web.formatting import local_day
 from iok_saas.web.forms import Form
 from iok_saas.web.problems import commit_or_show
 
@@ -38,7 +39,6 @@ def _labels(state) -> None:
     state.app.jinja_env.globals.update(
         delivery_kinds={name: kind.label for name, kind in rules.KINDS.items()},
         delivery_staff=STAFF)
-    state.app.add_template_filter(resident.local_day, "local_day")
 
 
 class GiveConsentForm(Form):
@@ -101,7 +101,7 @@ def download(delivered_id: int):
     withdrawn = resident.withdrawn_at(document.id)
     if withdrawn is not None:
         flash(_("The cooperative withdrew this document on %(date)s: it can no longer be "
-                "downloaded.", date=resident.local_day(withdrawn)), "error")
+                "downloaded.", date=local_day(withdrawn)), "error")
         return redirect(url_for("delivery.index"), 303)
     data = files.read(document.file_id)
     # A HEAD (a link checker, a browser's preview) is not an opening: only a real download.

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from iok_saas.db import db
+from iok_saas.db import db, utcnow
 from iok_saas.delivery.services import (
     Outgoing,
     Parcel,
@@ -53,6 +53,7 @@ def deliver_lines(lines: Iterable[SettlementLine], tenant: TenantInfo, actor: st
         if line.document_id is not None:
             continue
         holders = holders_of(line.unit_id)
+        line.delivered_at = utcnow()  # the PDF counts the deadline for questions from it
         data = explanation_pdf(line, tenant.settings.settlements, tenant)
         document, _ = deliver(
             Parcel(unit_id=line.unit_id, kind=KIND,

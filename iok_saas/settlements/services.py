@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from iok_saas.auth.models import User
 from iok_saas.cases import services as cases
@@ -26,7 +27,7 @@ from iok_saas.cases.kinds import Upload
 from iok_saas.db import db
 from iok_saas.db import settlements as settlement_sql
 from iok_saas.estate.models import Building, Unit
-from iok_saas.estate.services import unit_ids_of
+from iok_saas.estate.services import holders, unit_ids_of
 from iok_saas.settlements.kind import QUESTIONS, TEXT_MAX, QuestionError
 from iok_saas.settlements.models import (
     COLD_WATER,
@@ -202,10 +203,13 @@ def ask(line: SettlementLine, user: User, text: str, uploads: Sequence[Upload],
                                max=TEXT_MAX), "text")
     checked = check_uploads(QUESTIONS, uploads, rules)
     settlement = line.settlement
+    with force_locale("pl"):  # the register's words, whatever language the resident reads
+        category = str(MEDIUM_LABELS[settlement.medium])
+        subject = title_of(settlement, corrected=line.corrects_id is not None)[:200]
     return cases.file_case(SettlementQuestion(
-        submission=submission, category=str(MEDIUM_LABELS[settlement.medium]),
+        submission=submission, category=category,
         unit_id=line.unit_id, building_id=settlement.building_id,
-        subject=title_of(settlement, corrected=line.corrects_id is not None)[:200],
+        subject=subject,
         status=RECEIVED, settlement_line_id=line.id, deadline_on=deadline_of(line, rules)),
         user, body=body, checked=checked)
 
@@ -286,3 +290,145 @@ def refund_label(line: SettlementLine) -> Any:
     return (_l("counted towards the fees") if line.refund == CREDIT
             else _l("to be paid out"))
 
+
+# --- the office's pages ---------------------------------------------------------------------
+
+
+def settled_buildings() -> list[Building]:
+    """The buildings that have a settlement, in address order (the office's filter)."""
+    return list(db.session.scalars(
+        select(Building).where(Building.id.in_(select(Settlement.building_id)))
+        .order_by(Building.street, Building.number, Building.id)))
+
+
+def opened_counts(rows: Sequence[BuildingRow]) -> dict[int, int]:
+    """settlement → how many of its lines' delivered documents have been opened, by the
+    delivery's proof (one query)."""
+    return settlement_sql.opened_counts(db.session, require_tenant_id(),
+                                        [row.settlement.id for row in rows])
+
+
+def first_opened(settlement_id: int) -> dict[int, datetime]:
+    """line → when the document delivered with it was first opened, for one settlement's
+    lines (one query; lines never opened are left out)."""
+    return settlement_sql.first_opened(db.session, require_tenant_id(),
+                                       settlement_id=settlement_id)
+
+
+def line_opened(line: SettlementLine) -> datetime | None:
+    """When the document delivered with the line was first opened (None: not yet, or
+    nothing delivered)."""
+    if line.document_id is None:
+        return None
+    return settlement_sql.first_opened(db.session, require_tenant_id(),
+                                       line_ids=[line.id]).get(line.id)
+
+
+def _questions_of_versions(settlement: Settlement) -> Any:
+    """The questions about any version of the settlement, each with its line's unit and the
+    version it was asked about, oldest first."""
+    asked_about = aliased(Settlement)
+    return (select(SettlementQuestion, SettlementLine.unit_id, asked_about.version)
+            .join(SettlementLine, SettlementLine.id == SettlementQuestion.settlement_line_id)
+            .join(asked_about, asked_about.id == SettlementLine.settlement_id)
+            .where(asked_about.building_id == settlement.building_id,
+                   asked_about.medium == settlement.medium,
+                   asked_about.period_start == settlement.period_start,
+                   asked_about.period_end == settlement.period_end)
+            .order_by(SettlementQuestion.id))
+
+
+def settlement_questions(settlement: Settlement
+                         ) -> dict[int, list[tuple[SettlementQuestion, int]]]:
+    """unit → the questions about its line in any version of the settlement (a correction
+    does not hide what was asked about the version before), each with the version it was
+    asked about (one query)."""
+    found: dict[int, list[tuple[SettlementQuestion, int]]] = {}
+    for question, unit_id, version in db.session.execute(_questions_of_versions(settlement)):
+        found.setdefault(unit_id, []).append((question, version))
+    return found
+
+
+def line_questions(line: SettlementLine) -> list[tuple[SettlementQuestion, int]]:
+    """The questions about the unit's line in any version of the settlement, each with the
+    version it was asked about."""
+    return [(question, version) for question, _unit, version in db.session.execute(
+        _questions_of_versions(line.settlement).where(SettlementLine.unit_id == line.unit_id))]
+
+
+def question_counts(rows: Sequence[BuildingRow]) -> dict[int, tuple[int, int]]:
+    """settlement → its questions (open, all), about any of its versions (one query)."""
+    if not rows:
+        return {}
+    version = aliased(Settlement)
+    same = and_(version.building_id == Settlement.building_id,
+                version.medium == Settlement.medium,
+                version.period_start == Settlement.period_start,
+                version.period_end == Settlement.period_end)
+    return {settlement_id: (open_, all_) for settlement_id, open_, all_ in db.session.execute(
+        select(Settlement.id,
+               func.count().filter(SettlementQuestion.closed_at.is_(None)), func.count())
+        .join(version, same)
+        .join(SettlementLine, SettlementLine.settlement_id == version.id)
+        .join(SettlementQuestion, SettlementQuestion.settlement_line_id == SettlementLine.id)
+        .where(Settlement.id.in_([row.settlement.id for row in rows]))
+        .group_by(Settlement.id))}
+
+
+def staff_settlement(settlement_id: int) -> Settlement | None:
+    """Any settlement version of the cooperative, with its building (the office's view), or
+    None."""
+    if not 0 < settlement_id < 2 ** 31:
+        return None
+    return db.session.scalar(select(Settlement).join(Settlement.building).options(
+        contains_eager(Settlement.building)).where(Settlement.id == settlement_id))
+
+
+def looked_at(line: SettlementLine, asked_by: Sequence[int]) -> list[int]:
+    """Whose data the office sees on a line's page: the people holding the unit now and
+    those who asked about the line."""
+    return sorted(set(holders(line.unit_id)) | set(asked_by))
+
+
+# --- the resident's pages -----------------------------------------------------------------------
+
+
+def questions_of(user_id: int) -> list[SettlementQuestion]:
+    """The person's questions about settlements, open first, newest first (one query)."""
+    return cases.filed_by(SettlementQuestion, user_id)
+
+
+def unit_of(line: SettlementLine) -> Unit:
+    """The line's unit with its building, for its address (one query; the line's
+    ``unit`` and its settlement's ``building`` are then read without one)."""
+    return db.session.scalars(select(Unit).where(Unit.id == line.unit_id)
+                              .options(joinedload(Unit.building))).one()
+
+
+def advances_by_month(line: SettlementLine) -> list[tuple[date, Decimal]]:
+    """The advances month by month as the file gave them, in month order."""
+    return [(date.fromisoformat(f"{month}-01"), Decimal(amount))
+            for month, amount in sorted((line.advances_monthly or {}).items())]
+
+
+def percent_change(before: Decimal | None, now: Decimal | None) -> Decimal | None:
+    """The change from ``before`` to ``now`` in whole per cent (None where there is nothing to
+    compare with)."""
+    if before is None or now is None or before == 0:
+        return None
+    return ((now - before) * 100 / abs(before)).quantize(Decimal("1"), ROUND_HALF_UP)
+
+
+def quantity_per_m2(settlement: Settlement) -> Decimal | None:
+    """The building's heat (or water) per m² of the units' area (shown as an average)."""
+    if settlement.quantity is None or not settlement.area:
+        return None
+    return (settlement.quantity / settlement.area).quantize(Decimal("0.001"), ROUND_HALF_UP)
+
+
+
+
+def delivered_to(document_id: int, user_id: int) -> bool:
+    """Whether the settlement's delivered document went to the person (opening it there is
+    recorded as proof); someone who took the unit over later reads the explanation drawn now."""
+    return settlement_sql.is_recipient(db.session, require_tenant_id(), document_id, user_id)

@@ -102,6 +102,11 @@ def day(value: date | datetime | None) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
 
 
+def local_day(value: datetime | None) -> str:
+    """``21.11.2026``: the day of a moment in Polish time (a delivery, a correction)."""
+    return value.astimezone(WARSAW).strftime("%d.%m.%Y") if value is not None else ""
+
+
 def daytime(value: datetime | None) -> str:
     """``21.11.2026 14:05`` in Polish time."""
     if value is None:
@@ -139,6 +144,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(day, "day")
     app.add_template_filter(daytime, "daytime")
+    app.add_template_filter(local_day, "local_day")
     app.add_template_filter(nrb, "nrb")
     app.add_template_filter(decimal_comma, "decimal")
     app.jinja_env.globals["local_today"] = local_today
