@@ -86,6 +86,16 @@ def make_settled_estate(tenant: TenantRef, *, meters: bool = True, example: bool
     return estate
 
 
+def _changed(rows: dict[str, dict], changes: dict[str, dict[str, str] | None]) -> list[dict]:
+    """The rows with ``changes`` by row key: cells replaced, or (None) the row left out."""
+    for key, cells in changes.items():
+        if cells is None:
+            del rows[key]
+        else:
+            rows[key] = rows[key] | cells
+    return list(rows.values())
+
+
 def months(amount: str, year: int = 2025) -> str:
     """Twelve equal monthly advances: ``2025-01=100,00|…``."""
     return "|".join(f"{year}-{m:02d}={amount}" for m in range(1, 13))
@@ -127,12 +137,7 @@ def heating_rows(e: SettledEstate, year: int = 2025, **changes: dict[str, str]) 
         "C1": {"typ": "licznik", "licznik": f"H-{tag}-C1", "stan_poczatkowy": "0",
                "stan_koncowy": "300", "zuzycie": "300"},
     }
-    for key, cells in changes.items():
-        if cells is None:
-            del rows[key]
-        else:
-            rows[key] = rows[key] | cells
-    return list(rows.values())
+    return _changed(rows, changes)
 
 
 def water_rows(e: SettledEstate, year: int = 2025, **changes: dict[str, str]) -> list[dict]:
@@ -161,12 +166,7 @@ def water_rows(e: SettledEstate, year: int = 2025, **changes: dict[str, str]) ->
         "C1": {"typ": "licznik", "licznik": f"W-{tag}-C", "stan_poczatkowy": "5",
                "stan_koncowy": "55", "zuzycie": "50"},
     }
-    for key, cells in changes.items():
-        if cells is None:
-            del rows[key]
-        else:
-            rows[key] = rows[key] | cells
-    return list(rows.values())
+    return _changed(rows, changes)
 
 
 def csv_text(rows: list[dict], columns: tuple[str, ...] = COLUMNS,

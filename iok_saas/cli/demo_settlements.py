@@ -116,7 +116,7 @@ def _heating(building: str, units: list[tuple[int, Unit]], fees: list[Fees],
             "wynik": _amount(result),
             "termin": "2027-01-31" if result > 0 else "",
             "dokument": f"RC/{YEAR}/{unit.external_id}"}, {
-            "typ": "meter", "licznik": unit.heat_serial, "miejsce": "pokój (narożny)"
+            "typ": "meter", "licznik": unit.heat_serial, "miejsce": "pokój narożny"
             if coefficient != 1 else "pokój", "stan_poczatkowy": "0",
             "stan_koncowy": _number(raw), "zuzycie": _number(raw),
             "wspolczynnik": _number(coefficient), "jednostki": _number(units_after)}])

@@ -63,6 +63,7 @@ from iok_saas.settlements.models import (
 )
 from iok_saas.tenancy.settings import SETTLEMENT_COLUMNS, Settlements
 from iok_saas.web.formatting import local_today, parse_decimal
+from iok_saas.web.navigation import N_
 
 BATCH = 1000
 CENTS = Decimal("0.01")
@@ -229,6 +230,33 @@ def _product(a: Decimal, b: Decimal) -> Decimal:
     return (a * b).quantize(CENTS, ROUND_HALF_UP)
 
 
+def _parts_add_up(c: Cells, fixed: Decimal, variable: Decimal, difference: Decimal,
+                  cost: Decimal) -> None:
+    """The fixed part, the variable part and the difference make the cost."""
+    if c.ok and fixed + variable + difference != cost:
+        c.problem("koszt", _l(
+            "the fixed part (%(fixed)s), the variable part (%(variable)s) and the "
+            "difference (%(difference)s) add up to %(sum)s zł, not %(cost)s zł",
+            fixed=_money(fixed), variable=_money(variable), difference=_money(difference),
+            sum=_money(fixed + variable + difference), cost=_money(cost)))
+
+
+def _split(c: Cells, basis: tuple[str, Decimal | None], rate: Decimal | None,
+           part: tuple[str, Decimal], missing: Message, words: str) -> None:
+    """A unit's part split by a basis (its area, its consumption) at the settlement's rate:
+    the basis given, and basis × rate the part within the company's grosz of rounding.
+    ``words``: the message (``basis``, ``rate``, ``sum``, ``cost``)."""
+    (basis_column, value), (part_column, given) = basis, part
+    if not given or rate is None:
+        return
+    if value is None:
+        c.problem(basis_column, missing)
+    elif abs(_product(value, rate) - given) > GROSZ:
+        c.problem(part_column, _l(words, basis=_text(value).replace(".", ","),
+                                  rate=_text(rate).replace(".", ","),
+                                  sum=_money(_product(value, rate)), cost=_money(given)))
+
+
 class Reader:
     """One file, read once."""
 
@@ -312,12 +340,7 @@ class Reader:
         cost = c.money("koszt", required=True)
         fixed, variable = c.money("koszt_staly"), c.money("koszt_zmienny")
         difference = c.money("koszt_roznicy", negative=True)
-        if c.ok and fixed + variable + difference != cost:
-            c.problem("koszt", _l(
-                "the fixed part (%(fixed)s), the variable part (%(variable)s) and the "
-                "difference (%(difference)s) add up to %(sum)s zł, not %(cost)s zł",
-                fixed=_money(fixed), variable=_money(variable), difference=_money(difference),
-                sum=_money(fixed + variable + difference), cost=_money(cost)))
+        _parts_add_up(c, fixed, variable, difference, cost)
         area = c.number("powierzchnia", places=2)
         fixed_rate = c.number("stawka_stala", places=4)
         units = c.number("jednostki")
@@ -408,38 +431,18 @@ class Reader:
         difference = c.money("koszt_roznicy", negative=True)
         cost, advances = c.money("koszt", required=True), c.money("zaliczki")
         result = c.money("wynik", required=True, negative=True)
-        if c.ok and fixed + variable + difference != cost:
-            c.problem("koszt", _l(
-                "the fixed part (%(fixed)s), the variable part (%(variable)s) and the "
-                "difference (%(difference)s) add up to %(sum)s zł, not %(cost)s zł",
-                fixed=_money(fixed), variable=_money(variable), difference=_money(difference),
-                sum=_money(fixed + variable + difference), cost=_money(cost)))
+        _parts_add_up(c, fixed, variable, difference, cost)
         if c.ok and cost - advances != result:
             c.problem("wynik", _l("the cost (%(cost)s zł) less the advances (%(advances)s zł) "
                                   "is %(sum)s zł, not %(result)s zł", cost=_money(cost),
                                   advances=_money(advances), sum=_money(cost - advances),
                                   result=_money(result)))
-        if fixed and settlement.fixed_rate is not None:
-            if area is None:
-                c.problem("powierzchnia", _l("the fixed part is split by area: give the "
-                                             "unit's area"))
-            elif abs(_product(area, settlement.fixed_rate) - fixed) > GROSZ:
-                c.problem("koszt_staly", _l(
-                    "%(area)s m² × %(rate)s zł/m² is %(sum)s zł, not %(cost)s zł",
-                    area=_text(area).replace(".", ","),
-                    rate=_text(settlement.fixed_rate).replace(".", ","),
-                    sum=_money(_product(area, settlement.fixed_rate)), cost=_money(fixed)))
-        if variable and settlement.variable_rate is not None:
-            if consumption is None:
-                c.problem("zuzycie", _l("the variable part is split by consumption: give the "
-                                        "unit's consumption"))
-            elif abs(_product(consumption, settlement.variable_rate) - variable) > GROSZ:
-                c.problem("koszt_zmienny", _l(
-                    "%(units)s × %(rate)s zł is %(sum)s zł, not %(cost)s zł",
-                    units=_text(consumption).replace(".", ","),
-                    rate=_text(settlement.variable_rate).replace(".", ","),
-                    sum=_money(_product(consumption, settlement.variable_rate)),
-                    cost=_money(variable)))
+        _split(c, ("powierzchnia", area), settlement.fixed_rate, ("koszt_staly", fixed),
+               _l("the fixed part is split by area: give the unit's area"),
+               N_("%(basis)s m² × %(rate)s zł/m² is %(sum)s zł, not %(cost)s zł"))
+        _split(c, ("zuzycie", consumption), settlement.variable_rate, ("koszt_zmienny", variable),
+               _l("the variable part is split by consumption: give the unit's consumption"),
+               N_("%(basis)s × %(rate)s zł is %(sum)s zł, not %(cost)s zł"))
         monthly = self._monthly(c, advances, settlement)
         due_on = c.date("termin")
         refund = ""
