@@ -17,6 +17,7 @@ from iok_saas.db import settlements as settlement_sql
 from iok_saas.delivery.models import UnitDocument
 from iok_saas.settlements import services
 from iok_saas.settlements.models import Settlement, SettlementLine
+from iok_saas.tenancy.info import get_tenant_info
 from iok_saas.web.formatting import WARSAW
 from tests.helpers import as_platform, in_tenant
 
@@ -40,11 +41,13 @@ def test_the_demo_settles_2025_for_every_unit_with_a_correction(app, zw, baltyk)
             current = db.session.scalars(select(Settlement).where(
                 Settlement.replaced_at.is_(None))).all()
             assert {(s.medium, s.period_start, s.period_end) for s in current} == {
+                ("heating", date(2024, 1, 1), date(2024, 12, 31)),
                 ("heating", date(2025, 1, 1), date(2025, 12, 31)),
                 ("cold_water", date(2025, 1, 1), date(2025, 12, 31))}
-            assert len(current) == 6  # three buildings, two media
+            assert len(current) == 9  # three buildings, two media, the heating a year before
             corrected = [s for s in current if s.version == 2]
             assert len(corrected) == 1 and corrected[0].medium == "heating"
+            current = [s for s in current if s.period_end.year == 2025]
             lines = db.session.scalars(select(SettlementLine).where(
                 SettlementLine.settlement_id.in_([s.id for s in current]))).all()
             assert len(lines) == 72
@@ -68,8 +71,12 @@ def test_the_demo_settles_2025_for_every_unit_with_a_correction(app, zw, baltyk)
             resident = db.session.scalar(select(User).where(
                 User.identifier == RESIDENTS[tenant.slug]))
             mine = services.lines_of(resident.id)
-            heating = sorted((line for line in mine if line.settlement.medium == "heating"),
+            heating = sorted((line for line in mine if line.settlement.medium == "heating"
+                              and line.settlement.period_end.year == 2025),
                              key=lambda line: line.unit_id)
             assert [line.result < 0 for line in heating] == [True, False]
             assert heating[0].corrects_id is not None
             assert all(line.result != Decimal(0) for line in heating)
+            rules = get_tenant_info(tenant.id).settings.settlements
+            compared = services.explain(heating[0], rules)
+            assert compared.previous is not None and compared.consumption_change is not None

@@ -74,9 +74,9 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f").replace(".", ",")
 
 
-def _advances(fees: Fees, component: str) -> list[tuple[str, Decimal]]:
+def _advances(fees: Fees, component: str, year: int = YEAR) -> list[tuple[str, Decimal]]:
     low, high = next((low, high) for name, low, high in fees if name == component)
-    return [(f"{YEAR}-{m:02d}", high if m in HEATING_MONTHS else low) for m in range(1, 13)]
+    return [(f"{year}-{m:02d}", high if m in HEATING_MONTHS else low) for m in range(1, 13)]
 
 
 def _area(index: int) -> Decimal:
@@ -84,18 +84,20 @@ def _area(index: int) -> Decimal:
 
 
 def _heating(building: str, units: list[tuple[int, Unit]], fees: list[Fees],
-             corrected: dict[int, Decimal] | None = None) -> list[dict[str, str]]:
-    """One building's heating: its units' lines (each with its allocator) under the building's
-    row, the building's figures the sums of its units'."""
+             corrected: dict[int, Decimal] | None = None, year: int = YEAR,
+             milder: Decimal = Decimal(1)) -> list[dict[str, str]]:
+    """One building's heating in ``year``: its units' lines (each with its allocator) under the
+    building's row, the building's figures the sums of its units'; ``milder`` scales the heat
+    the units used (the year before was colder or milder)."""
     lines = []
     totals = {"fixed": Decimal(0), "variable": Decimal(0), "area": Decimal(0),
               "units": Decimal(0)}
     for index, unit in units:
         area = (corrected or {}).get(index, _area(index))
         fixed = (area * FIXED_RATE).quantize(CENTS, ROUND_HALF_UP)
-        months = _advances(fees[index], "c.o.")
+        months = _advances(fees[index], "c.o.", year)
         paid = sum(amount for _, amount in months)
-        share = SHARE.get(index, Decimal("0.85") + Decimal((index * 13) % 31) / 100)
+        share = SHARE.get(index, Decimal("0.85") + Decimal((index * 13) % 31) / 100) * milder
         coefficient = Decimal("0.85") if index % 4 == 0 else Decimal("1")
         raw = ((paid - _area(index) * FIXED_RATE) / UNIT_RATE * share / coefficient
                ).quantize(Decimal("1"))
@@ -114,15 +116,16 @@ def _heating(building: str, units: list[tuple[int, Unit]], fees: list[Fees],
             "zaliczki": _amount(paid),
             "zaliczki_miesieczne": "|".join(f"{m}={_amount(a)}" for m, a in months),
             "wynik": _amount(result),
-            "termin": "2027-01-31" if result > 0 else "",
-            "dokument": f"RC/{YEAR}/{unit.external_id}"}, {
+            "termin": f"{year + 2}-01-31" if result > 0 else "",
+            "dokument": f"RC/{year}/{unit.external_id}"}, {
             "typ": "meter", "licznik": unit.heat_serial, "miejsce": "pokój narożny"
             if coefficient != 1 else "pokój", "stan_poczatkowy": "0",
             "stan_koncowy": _number(raw), "zuzycie": _number(raw),
             "wspolczynnik": _number(coefficient), "jednostki": _number(units_after)}])
     quantity = (totals["area"] * Decimal("0.52")).quantize(Decimal("0.1"))
-    head = {"typ": "building", "budynek": building, "medium": "CO", "okres_od": START.isoformat(),
-            "okres_do": END.isoformat(), "ilosc": _number(quantity), "jednostka": "GJ",
+    head = {"typ": "building", "budynek": building, "medium": "CO",
+            "okres_od": f"{year}-01-01", "okres_do": f"{year}-12-31",
+            "ilosc": _number(quantity), "jednostka": "GJ",
             "koszt": _amount(totals["fixed"] + totals["variable"]),
             "koszt_staly": _amount(totals["fixed"]), "koszt_zmienny": _amount(totals["variable"]),
             "powierzchnia": _amount(totals["area"]), "stawka_stala": _number(FIXED_RATE),
@@ -242,13 +245,16 @@ def populate(info: TenantInfo, units: list[Unit], fees: list[Fees]) -> Settled:
         buildings.setdefault(unit.building_id, []).append((index, unit))
     price = WATER_PRICE.get(info.slug, Decimal("14.5000"))
     rows: list[dict[str, str]] = []
+    before: list[dict[str, str]] = []  # the heating of the year before, to compare with
     for members in buildings.values():
         external = members[0][1].building.external_id
+        before += _heating(external, members, fees, year=YEAR - 1, milder=Decimal("0.94"))
         rows += _heating(external, members, fees)
         rows += _water(external, members, fees, price, _readings(members))
-    for row in rows:
+    for row in (*before, *rows):
         if row["typ"] == "building":
             row["firma"] = COMPANY.get(info.slug, "")
+    _import(info, before, f"rozliczenia-{info.slug}-{YEAR - 1}.csv")
     _import(info, rows, f"rozliczenia-{info.slug}.csv")
     # The company's correction of the first building's heating: two areas were wrong.
     first = next(iter(buildings.values()))
