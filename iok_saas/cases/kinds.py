@@ -3,6 +3,10 @@ the moves between them, its words, its e-mails and audit entries, its files, and
 another kind is taken in. A capability defines its ``CaseKind`` next to its model and
 registers it at import (``register_kind``); the room's services look it up by the case's
 ``kind`` column, so they never import a capability.
+
+Kinds that go as a letter to the office goes (a letter, a question about a settlement) share
+their statuses, moves, e-mails, audit entries and most of their words: ``letter_kind`` builds
+one from what is its own.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from iok_saas.files.attachments import Checked
+from flask_babel import lazy_gettext as _l
+
+from iok_saas.audit.models import CASE_ANSWERED, CASE_ASSIGNED, CASE_CLOSED
+from iok_saas.files.attachments import Checked, check_attachment
 from iok_saas.web.problems import DomainError
 
 if TYPE_CHECKING:
@@ -93,3 +100,72 @@ def kind_of(case: Case | type[Case]) -> CaseKind:
     name = case.kind if isinstance(getattr(case, "kind", None), str) else \
         case.__mapper__.polymorphic_identity
     return KINDS[name]
+
+
+# --- kinds that go as a letter does ------------------------------------------------------------
+
+RECEIVED, IN_PROGRESS, WAITING, CLOSED = "received", "in_progress", "waiting", "closed"
+LETTER_OPEN = (RECEIVED, IN_PROGRESS, WAITING)
+LETTER_STATUS_LABELS = {RECEIVED: _l("received"), IN_PROGRESS: _l("being dealt with"),
+                        WAITING: _l("waiting for your reply"), CLOSED: _l("closed")}
+# Staff read "waiting for the resident's reply" where the resident reads "waiting for your reply".
+LETTER_STAFF_STATUS_LABELS = LETTER_STATUS_LABELS | {
+    WAITING: _l("waiting for the resident's reply")}
+# The refusals every such kind words alike; a kind adds "not_own", "closed" and "empty" (and
+# the words of its own steps).
+LETTER_WORDS = {
+    "per_message": (_l("At most %(count)d attachments at a time."), "attachments"),
+    "per_case": (_l("A case holds at most %(count)d attachments."), "attachments"),
+    "status": (_l("This status cannot be set now."), "status"),
+    "already_closed": (_l("This case is already closed."), "close_reason"),
+    "close_reason": (_l("Give the reason for closing the case (the resident sees it)."),
+                     "close_reason"),
+    "reply_closed": (_l("This case is closed: open it again (status “being dealt with”) "
+                        "to answer."), "status"),
+    "files_need_reply": (_l("Attachments are sent with an answer: write the answer too."),
+                         "attachments"),
+    "assignee": (_l("Choose a member of staff."), "assign_to"),
+    "nothing": (_l("Nothing to save: write an answer or a note, change the status, "
+                   "assign the case or close it."), None),
+}
+
+
+def signature(user: User) -> str:
+    """What a resident sees of who answered: the first name and the department, never the
+    personal e-mail or the surname."""
+    name = user.first_name or user.identifier
+    return f"{name}, {user.department}" if user.department else name
+
+
+def attachment_rules(max_mb: int, per_message: int, per_case: int) -> FileRules:
+    """Files as PDFs, photos or scans, each checked by the file store (a photo re-encoded)."""
+
+    def check(upload: Upload) -> Checked:
+        return check_attachment(upload.filename, upload.data, max_mb)
+
+    return FileRules(max_mb, per_message, per_case, check)
+
+
+def _subject_and_topic(case: Any) -> dict[str, Any]:
+    return {"subject": case.subject, "topic": case.category}
+
+
+def letter_kind(*, words: Mapping[str, tuple[Any, str | None]],
+                audit: Mapping[str, str] | None = None, **own: Any) -> CaseKind:
+    """A kind that goes as a letter to the office does: received, being dealt with, waiting
+    for the resident's reply (their reply takes it back to the office), closed with a reason
+    and not answered until opened again; answered as the ``answer`` of the staff form, signed
+    with the first name and the department; the e-mails of a case received, answered and
+    closed. ``own``: its name, register, model, path, error, files, purpose and text's
+    limit; ``words`` and ``audit``: its own, besides the shared ones."""
+    return CaseKind(
+        statuses=LETTER_STAFF_STATUS_LABELS, open=LETTER_OPEN,
+        moves={RECEIVED: (IN_PROGRESS, WAITING), IN_PROGRESS: (RECEIVED, WAITING),
+               WAITING: (IN_PROGRESS,), CLOSED: (IN_PROGRESS,)},
+        closing=(CLOSED,), closed=CLOSED, reply_field="answer", signature=signature,
+        reply_when_closed=False, replying_moves={RECEIVED: IN_PROGRESS},
+        comment_moves={WAITING: IN_PROGRESS}, words=LETTER_WORDS | dict(words),
+        mail={"received": "case_received", "reply": "case_answer", "closed": "case_closed"},
+        audit={"reply": CASE_ANSWERED, "assigned": CASE_ASSIGNED, "close": CASE_CLOSED,
+               **(audit or {})},
+        mail_context=_subject_and_topic, **own)

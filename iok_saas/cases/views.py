@@ -3,7 +3,9 @@
 paging and CSV export, and a case's files for residents and for staff.
 
 A capability describes its queue with ``Queue`` and calls ``add_staff_views`` and
-``add_file_view``; its own pages (the form, the case page, its actions) stay in its routes.
+``add_file_view``; its own pages (the form, the case page, its actions) stay in its routes,
+which write a case's page with ``case_page`` and, for a kind that goes as a letter does, take
+its forms (``iok_saas.cases.forms``) in with ``comment_sent`` and ``staff_answer_sent``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -28,6 +30,8 @@ from iok_saas.cases.models import Case
 from iok_saas.db import db
 from iok_saas.estate import services as estate
 from iok_saas.web.access import one_or_404, staff_required
+from iok_saas.web.formatting import daytime
+from iok_saas.web.problems import commit_or_show
 
 C = TypeVar("C", bound=Case)
 
@@ -84,6 +88,53 @@ def staff_action(form: Any, case: Case, **more: Any) -> cases.Action:
                         status=form.status.data or None, note=form.note.data or "", **more)
 
 
+def case_page(template: str, case: Case, form: Any, rules: Any, *, staff: bool = False,
+              **more: Any) -> str:
+    """A case's page: its thread as the reader may see it (staff: the internal notes too) with
+    each event's files, the limits of a message's files by the cooperative's ``rules``; for
+    staff the names of the filer and the assignee, and how their answer is signed."""
+    kind = kind_of(case)
+    entries = cases.history(case, viewer_id=None if staff else current_user.id)
+    limits = kind.files(rules)
+    if staff:
+        more = {"names": queues.people([case.filed_by_id, case.assigned_to_id]),
+                "signature": (kind.signature(current_user) if kind.signature else
+                              current_user.full_name)} | more
+    return render_template(template, case=case, form=form, entries=entries,
+                           attachments=case_files.by_event(entries), max_mb=limits.max_mb,
+                           per_message=limits.per_message, **more)
+
+
+def comment_sent(form: Any, case: Case, rules: Callable[[], Any], endpoint: str,
+                 code: int = 302) -> Response | None:
+    """The resident's form (``forms.follow_up_form``) sent on their case's page: the text and
+    files added and saved, and the way back to the thread (``endpoint``, by ``case_id``); None
+    where nothing was sent or it was refused (the page shows the form again, with why)."""
+    if request.method == "POST" and form.validate_on_submit() and commit_or_show(
+            lambda: cases.comment(case, current_user, form.text.data or "",
+                                  uploads(form.attachments), rules()),
+            _("Your answer has been sent to the cooperative."), form, "text"):
+        return redirect(url_for(endpoint, case_id=case.id, _anchor="watek"), code)
+    return None
+
+
+def staff_answer_sent(form: Any, case: Case, rules: Callable[[], Any],
+                      endpoint: str) -> Response | None:
+    """The office's form (``forms.staff_form``) sent on a case's page: the answer with its
+    files, the note, the status, the assignment and the closing done and saved, and the way
+    back to the page (``endpoint``, by ``case_id``); None where nothing was sent or it was
+    refused (the page shows the form again, with why)."""
+    if request.method != "POST" or not form.validate_on_submit():
+        return None
+    action = staff_action(form, case, reply=form.answer.data or "",
+                          files=tuple(uploads(form.attachments)), close=form.close.data,
+                          close_reason=form.close_reason.data or "")
+    if commit_or_show(lambda: cases.act(case, current_user, action, rules()), _("Saved."),
+                      form):
+        return redirect(url_for(endpoint, case_id=case.id))
+    return None
+
+
 @dataclass(frozen=True)
 class Queue:
     """A kind's staff queue: its filter form (with the field of its categories), its page, and
@@ -106,6 +157,23 @@ class Queue:
         return queues.read_filters(self.filter_form, self.kind_field,
                                    kind_of(self.model).statuses, self.kinds(),
                                    estate.buildings() if buildings is None else buildings, staff)
+
+
+def letter_csv_row(c: Any, names: Mapping[int, Any]) -> dict[str, Any]:
+    """The columns of the export of a kind that goes as a letter does (its ``Queue.csv_row``
+    adds its own): the number, when it came, the unit, where it stands, who wrote and who
+    deals with it, when it was first answered and when closed, and why."""
+    author, assignee = names.get(c.filed_by_id), names.get(c.assigned_to_id)
+    return {
+        "numer": c.registry_number, "wplynelo": daytime(c.created_at),
+        "lokal": c.unit.address if c.unit else "",
+        "status": str(kind_of(c).statuses.get(c.status, c.status)),
+        "mieszkaniec": author.full_name if author else "",
+        "przydzielona": assignee.full_name if assignee else "",
+        "pierwsza_odpowiedz": daytime(c.first_answer_at) if c.first_answer_at else "",
+        "zamknieta": daytime(c.closed_at) if c.closed_at else "",
+        "powod_zamkniecia": c.close_reason,
+    }
 
 
 def _building(row: Any) -> SimpleNamespace:

@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from iok_saas import files
 from iok_saas.auth.models import User
+from iok_saas.cases.kinds import signature
 from iok_saas.cases.models import CLOSE, CREATED, REPLY, CaseAttachment, CaseEvent, CaseFollower
-from iok_saas.correspondence.kind import PURPOSE, signature
+from iok_saas.correspondence.kind import PURPOSE
 from iok_saas.correspondence.models import (
     CLOSED,
     PREFIX,

@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     """Residents' pages, the staff queue, e-mails, the menu links, the start-page figures."""
     from flask_babel import lazy_gettext as _l
 
+    from iok_saas.cases.kinds import LETTER_STAFF_STATUS_LABELS, LETTER_STATUS_LABELS
     from iok_saas.cases.services import as_lines
     from iok_saas.correspondence import (  # noqa: F401
         kind,
@@ -45,12 +46,11 @@ def init_app(app: Flask) -> None:
         routes,
         staff_routes,
     )
-    from iok_saas.correspondence.kind import STAFF_STATUS_LABELS, STATUS_LABELS
     from iok_saas.web.navigation import N_, NavItem, register
     from iok_saas.web.personal import PersonalSection, register_section
 
-    app.jinja_env.globals.update(case_statuses=STATUS_LABELS,
-                                 staff_case_statuses=STAFF_STATUS_LABELS)
+    app.jinja_env.globals.update(case_statuses=LETTER_STATUS_LABELS,
+                                 staff_case_statuses=LETTER_STAFF_STATUS_LABELS)
     app.register_blueprint(routes.bp)
     app.register_blueprint(staff_routes.bp)
     register(app, NavItem("correspondence.index", N_("Letters"), "resident", "correspondence",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from iok_saas.cases import forms as case_forms
 from iok_saas.cases import queue as queues
-from iok_saas.cases.services import REASON_MAX
 from iok_saas.correspondence.kind import BODY_MAX, SUBJECT_MAX
 from iok_saas.files.attachments import ACCEPT
 from iok_saas.web.forms import SAFE_LINE, SAFE_LINES, Form
@@ -33,33 +33,16 @@ class LetterForm(Form):
     attachments = MultipleFileField(_l("Attachments (optional)"), render_kw={"accept": ACCEPT})
 
 
-class FollowUpForm(Form):
-    """The resident writes again in their case."""
-
-    text = TextAreaField(_l("Your answer"), validators=[
-        Length(max=BODY_MAX, message=LONG), SAFE_LINES], render_kw={"rows": 5})
-    attachments = MultipleFileField(_l("Attachments (optional)"), render_kw={"accept": ACCEPT})
+FollowUpForm = case_forms.follow_up_form(BODY_MAX)  # the resident writes again in their case
 
 
-class StaffForm(Form):
-    """Staff move a case on: answer (from a template), note, status, assignment, close."""
+class StaffForm(case_forms.staff_form(BODY_MAX, _l(
+        "For example: the charge has been corrected; the copies were sent."))):
+    """Staff move a case on: the cases room's answer, note, status, assignment and close, the
+    answer started from a template."""
 
     template = SelectField(_l("Start from a template"), validate_choice=False,
                            validators=[Optional()])
-    answer = TextAreaField(_l("Answer to the resident (the resident sees it and gets an "
-                              "e-mail)"), validators=[Length(max=BODY_MAX, message=LONG),
-                                                      SAFE_LINES], render_kw={"rows": 8})
-    attachments = MultipleFileField(_l("Attachments to the answer (optional)"),
-                                    render_kw={"accept": ACCEPT})
-    note = TextAreaField(_l("Internal note (the resident never sees it)"),
-                         validators=[Length(max=BODY_MAX, message=LONG), SAFE_LINES],
-                         render_kw={"rows": 3})
-    status = SelectField(_l("Status"), validators=[Optional()])
-    assign_to = SelectField(_l("Assigned to"), validators=[Optional()])
-    close = BooleanField(_l("Close the case"))
-    close_reason = StringField(_l("Reason for closing (the resident sees it)"), validators=[
-        Length(max=REASON_MAX, message=LONG), SAFE_LINE],
-        description=_l("For example: the charge has been corrected; the copies were sent."))
 
 
 class MoveForm(Form):

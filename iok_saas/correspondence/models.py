@@ -13,15 +13,16 @@ from __future__ import annotations
 from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
+from iok_saas.cases.kinds import CLOSED, IN_PROGRESS, LETTER_OPEN, RECEIVED, WAITING
 from iok_saas.cases.models import Case
 from iok_saas.db import Timestamped, db
 from iok_saas.tenancy import TenantScoped
 
 PREFIX = "KO"
 KIND = "letter"
-RECEIVED, IN_PROGRESS, WAITING, CLOSED = "received", "in_progress", "waiting", "closed"
+# A letter's statuses: the cases room's of a kind that goes as a letter does.
 STATUSES = (RECEIVED, IN_PROGRESS, WAITING, CLOSED)
-OPEN = (RECEIVED, IN_PROGRESS, WAITING)
+OPEN = LETTER_OPEN
 
 
 class Letter(Case):

@@ -91,16 +91,10 @@ def case(case_id: int):
             return redirect(url_for("correspondence.case", case_id=moved), 301)
     found = one_or_404(found)
     form = FollowUpForm()
-    if request.method == "POST" and form.validate_on_submit() and commit_or_show(
-            lambda: cases.comment(found, current_user, form.text.data or "",
-                                  views.uploads(form.attachments), rules()),
-            _("Your answer has been sent to the cooperative."), form, "text"):
-        return redirect(url_for("correspondence.case", case_id=case_id, _anchor="watek"))
-    entries = cases.history(found, viewer_id=current_user.id)
-    return render_template("correspondence/case.html", case=found, form=form,
-                           entries=entries, attachments=case_files.by_event(entries),
-                           max_mb=rules().attachment_max_mb,
-                           per_message=ATTACHMENTS_PER_MESSAGE)
+    sent = views.comment_sent(form, found, rules, "correspondence.case")
+    if sent is not None:
+        return sent
+    return views.case_page("correspondence/case.html", found, form, rules())
 
 
 @bp.get("/sprawy/<int:case_id>/potwierdzenie.pdf")

@@ -19,14 +19,8 @@ from sqlalchemy import func, select
 from iok_saas.auth.models import User
 from iok_saas.cases import services as cases
 from iok_saas.cases.files import check_uploads
-from iok_saas.cases.kinds import Upload
-from iok_saas.correspondence.kind import (
-    BODY_MAX,
-    LETTERS,
-    SUBJECT_MAX,
-    CaseError,
-    signature,
-)
+from iok_saas.cases.kinds import Upload, signature
+from iok_saas.correspondence.kind import BODY_MAX, LETTERS, SUBJECT_MAX, CaseError
 from iok_saas.correspondence.models import OPEN, RECEIVED, AnswerTemplate, Letter
 from iok_saas.db import db, utcnow
 from iok_saas.estate.services import places_of

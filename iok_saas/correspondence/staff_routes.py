@@ -10,13 +10,10 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from iok_saas.cases import files as case_files
 from iok_saas.cases import operations, views
-from iok_saas.cases import queue as queues
 from iok_saas.cases import services as cases
 from iok_saas.correspondence import services
 from iok_saas.correspondence.forms import FilterForm, MoveForm, StaffForm, TemplateForm
-from iok_saas.correspondence.kind import ATTACHMENTS_PER_MESSAGE, STAFF_STATUS_LABELS
 from iok_saas.correspondence.models import Letter
 from iok_saas.correspondence.routes import attachments_limit, rules
 from iok_saas.db import db
@@ -24,7 +21,6 @@ from iok_saas.estate.services import places_of
 from iok_saas.files.uploads import takes_upload
 from iok_saas.tenancy.features import require_feature
 from iok_saas.web.access import one_or_404, staff_required
-from iok_saas.web.formatting import daytime
 from iok_saas.web.forms import ActionForm
 from iok_saas.web.problems import commit_or_show
 
@@ -36,20 +32,12 @@ require_feature(bp, "correspondence")
 def _csv_row(c: Any, names: Any, linked: Any) -> dict[str, Any]:
     """A letter for the management board's report: when it came, when it was first answered
     and how long that took, and where it stands."""
-    author, assignee = names.get(c.filed_by_id), names.get(c.assigned_to_id)
     hours = ((c.first_answer_at - c.created_at).total_seconds() / 3600
              if c.first_answer_at else None)
     moved = linked.get(c.moved_to_id)
-    return {
-        "numer": c.registry_number, "wplynelo": daytime(c.created_at), "temat": c.category,
-        "przedmiot": c.subject, "lokal": c.unit.address if c.unit else "",
-        "status": str(STAFF_STATUS_LABELS.get(c.status, c.status)),
-        "mieszkaniec": author.full_name if author else "",
-        "przydzielona": assignee.full_name if assignee else "",
-        "pierwsza_odpowiedz": daytime(c.first_answer_at) if c.first_answer_at else "",
+    return views.letter_csv_row(c, names) | {
+        "temat": c.category, "przedmiot": c.subject,
         "godzin_do_odpowiedzi": f"{hours:.1f}".replace(".", ",") if hours is not None else "",
-        "zamknieta": daytime(c.closed_at) if c.closed_at else "",
-        "powod_zamkniecia": c.close_reason,
         "zgloszenie_awarii": moved.registry_number if moved else "",
     }
 
@@ -105,27 +93,15 @@ def case(case_id: int):
         chosen = services.template_of(request.args.get("szablon", 0, type=int))
         if chosen is not None and chosen.topic in ("", found.topic):
             form.template.data, form.answer.data = str(chosen.id), chosen.body
-    if request.method == "POST" and form.validate_on_submit():
-        action = views.staff_action(
-            form, found, reply=form.answer.data or "",
-            files=tuple(views.uploads(form.attachments)), close=form.close.data,
-            close_reason=form.close_reason.data or "")
-        if commit_or_show(lambda: cases.act(found, current_user, action, rules()),
-                          _("Saved."), form):
-            return redirect(url_for("staff_correspondence.case", case_id=case_id))
+    done = views.staff_answer_sent(form, found, rules, "staff_correspondence.case")
+    if done is not None:
+        return done
     return _case_page(found, form, _move_form(found))
 
 
 def _case_page(found: Letter, form: StaffForm, move: MoveForm | None):
-    entries = cases.history(found)
-    names = queues.people([found.filed_by_id, found.assigned_to_id])
-    return render_template("correspondence/staff_case.html", case=found, form=form,
-                           move=move, entries=entries, names=names,
-                           moved_to=cases.linked([found]).get(found.moved_to_id),
-                           signature=services.signature(current_user),
-                           max_mb=rules().attachment_max_mb,
-                           per_message=ATTACHMENTS_PER_MESSAGE,
-                           attachments=case_files.by_event(entries))
+    return views.case_page("correspondence/staff_case.html", found, form, rules(), staff=True,
+                           move=move, moved_to=cases.linked([found]).get(found.moved_to_id))
 
 
 @bp.post("/<int:case_id>/przenies")

@@ -20,6 +20,13 @@ from typing import Any
 from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from iok_saas.cases.kinds import (  # noqa: F401 (a question's statuses: a letter's)
+    CLOSED,
+    IN_PROGRESS,
+    LETTER_OPEN,
+    RECEIVED,
+    WAITING,
+)
 from iok_saas.cases.models import Case
 from iok_saas.db import UtcDateTime, db
 from iok_saas.estate.models import Building, Unit
@@ -131,8 +138,7 @@ class SettlementLine(TenantScoped, db.Model):
 
 QUESTION = "settlement_question"
 QUESTION_REGISTER = "RR"
-RECEIVED, IN_PROGRESS, WAITING, CLOSED = "received", "in_progress", "waiting", "closed"
-OPEN = (RECEIVED, IN_PROGRESS, WAITING)
+OPEN = LETTER_OPEN
 
 
 class SettlementQuestion(Case):

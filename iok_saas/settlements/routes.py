@@ -18,22 +18,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, TextAreaField
-from wtforms.validators import Length
 
 from iok_saas import files
-from iok_saas.cases import files as case_files
+from iok_saas.cases import forms as case_forms
 from iok_saas.cases import services as cases
 from iok_saas.cases import views
+from iok_saas.cases.kinds import LETTER_STATUS_LABELS
 from iok_saas.estate.services import places_of
 from iok_saas.files.attachments import ACCEPT
 from iok_saas.files.uploads import takes_upload
 from iok_saas.settlements import services
-from iok_saas.settlements.kind import (
-    ATTACHMENT_MAX_MB,
-    ATTACHMENTS_PER_MESSAGE,
-    STATUS_LABELS,
-    TEXT_MAX,
-)
+from iok_saas.settlements.kind import ATTACHMENT_MAX_MB, ATTACHMENTS_PER_MESSAGE, TEXT_MAX
 from iok_saas.settlements.models import SettlementLine, SettlementQuestion
 from iok_saas.settlements.pdf import explanation_pdf, file_name
 from iok_saas.tenancy.features import require_feature
@@ -43,7 +38,6 @@ from iok_saas.web.problems import commit_or_show
 
 bp = Blueprint("settlements", __name__, template_folder="templates")
 require_feature(bp, "settlements")
-LONG = _l("At most %(max)d characters.")
 
 
 @bp.record_once
@@ -60,7 +54,7 @@ def _helpers(state: Any) -> None:
 @bp.context_processor
 def _words() -> dict[str, Any]:
     """The statuses of a question as the resident reads them."""
-    return {"question_statuses": STATUS_LABELS}
+    return {"question_statuses": LETTER_STATUS_LABELS}
 
 
 def rules() -> Any:
@@ -78,14 +72,7 @@ class QuestionForm(Form):
     attachments = MultipleFileField(_l("Attachments (optional)"), render_kw={"accept": ACCEPT})
 
 
-class FollowUpForm(Form):
-    """The resident writes again in their question's case."""
-
-    text = TextAreaField(_l("Your answer"), validators=[
-        Length(max=TEXT_MAX, message=LONG), SAFE_LINES], render_kw={"rows": 5})
-    attachments = MultipleFileField(_l("Attachments (optional)"), render_kw={"accept": ACCEPT})
-
-
+FollowUpForm = case_forms.follow_up_form(TEXT_MAX)  # the resident writes again in their case
 attachments_limit = views.upload_limit(SettlementQuestion, rules)
 
 
@@ -167,15 +154,10 @@ def question(case_id: int):
     it is open, and whether it was asked within the deadline."""
     found = views.followed_or_404(SettlementQuestion, case_id)
     form = FollowUpForm()
-    if request.method == "POST" and form.validate_on_submit() and commit_or_show(
-            lambda: cases.comment(found, current_user, form.text.data or "",
-                                  views.uploads(form.attachments), rules()),
-            _("Your answer has been sent to the cooperative."), form, "text"):
-        return redirect(url_for("settlements.question", case_id=case_id, _anchor="watek"), 303)
-    entries = cases.history(found, viewer_id=current_user.id)
-    return render_template("settlements/question.html", case=found, form=form,
-                           entries=entries, attachments=case_files.by_event(entries),
-                           max_mb=ATTACHMENT_MAX_MB, per_message=ATTACHMENTS_PER_MESSAGE)
+    sent = views.comment_sent(form, found, rules, "settlements.question", 303)
+    if sent is not None:
+        return sent
+    return views.case_page("settlements/question.html", found, form, rules())
 
 
 views.add_file_view(bp, SettlementQuestion,

@@ -8,41 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import SelectField
 
 from iok_saas.audit import services as audit
-from iok_saas.cases import files as case_files
+from iok_saas.cases import forms as case_forms
 from iok_saas.cases import queue as queues
 from iok_saas.cases import services as cases
 from iok_saas.cases import views
-from iok_saas.cases.services import REASON_MAX
+from iok_saas.cases.kinds import LETTER_STAFF_STATUS_LABELS as STAFF_STATUS_LABELS
 from iok_saas.db import db
-from iok_saas.files.attachments import ACCEPT
 from iok_saas.files.uploads import takes_upload
 from iok_saas.settlements import services
-from iok_saas.settlements.kind import (
-    ATTACHMENT_MAX_MB,
-    ATTACHMENTS_PER_MESSAGE,
-    STAFF_STATUS_LABELS,
-    TEXT_MAX,
-    signature,
-)
+from iok_saas.settlements.kind import TEXT_MAX
 from iok_saas.settlements.models import IN_PROGRESS, RECEIVED, SettlementQuestion
 from iok_saas.tenancy.features import require_feature
 from iok_saas.tenancy.settings import Settlements as Rules
 from iok_saas.web.access import one_or_404, staff_required
 from iok_saas.web.figures import NP_, WAITING, Figure, register_figure
-from iok_saas.web.formatting import day, daytime
-from iok_saas.web.forms import SAFE_LINE, SAFE_LINES, Form
+from iok_saas.web.formatting import day
 from iok_saas.web.navigation import N_, NavItem
 from iok_saas.web.navigation import register as register_link
-from iok_saas.web.problems import commit_or_show
 
 bp = Blueprint("staff_settlements", __name__, url_prefix="/panel/rozliczenia",
                template_folder="templates")
@@ -51,7 +40,6 @@ questions_bp = Blueprint("staff_settlement_questions", __name__,
                          url_prefix="/panel/rozliczenia/pytania", template_folder="templates")
 for _blueprint in (bp, questions_bp):
     require_feature(_blueprint, "settlements")
-LONG = _l("At most %(max)d characters.")
 
 
 def rules() -> Rules:
@@ -140,24 +128,9 @@ class QuestionsFilter(queues.FilterForm):
     category = SelectField(_l("Medium"), default="")
 
 
-class StaffForm(Form):
-    """The office answers a question: answer (with files), note, status, assignment, close."""
-
-    answer = TextAreaField(_l("Answer to the resident (the resident sees it and gets an "
-                              "e-mail)"), validators=[Length(max=TEXT_MAX, message=LONG),
-                                                      SAFE_LINES], render_kw={"rows": 8})
-    attachments = MultipleFileField(_l("Attachments to the answer (optional)"),
-                                    render_kw={"accept": ACCEPT})
-    note = TextAreaField(_l("Internal note (the resident never sees it)"),
-                         validators=[Length(max=TEXT_MAX, message=LONG), SAFE_LINES],
-                         render_kw={"rows": 3})
-    status = SelectField(_l("Status"), validators=[Optional()])
-    assign_to = SelectField(_l("Assigned to"), validators=[Optional()])
-    close = BooleanField(_l("Close the case"))
-    close_reason = StringField(_l("Reason for closing (the resident sees it)"), validators=[
-        Length(max=REASON_MAX, message=LONG), SAFE_LINE],
-        description=_l("For example: the settlement has been corrected; the readings were "
-                       "checked and are right."))
+# The office answers a question: answer (with files), note, status, assignment, close.
+StaffForm = case_forms.staff_form(TEXT_MAX, _l(
+    "For example: the settlement has been corrected; the readings were checked and are right."))
 
 
 def _media() -> list[str]:
@@ -168,18 +141,9 @@ def _media() -> list[str]:
 def _csv_row(c: Any, names: Any, linked: Any) -> dict[str, Any]:
     """A question for the office's records: when it came and whether by the deadline, when it
     was first answered, where it stands."""
-    author, assignee = names.get(c.filed_by_id), names.get(c.assigned_to_id)
-    return {
-        "numer": c.registry_number, "wplynelo": daytime(c.created_at), "medium": c.category,
-        "rozliczenie": c.subject, "lokal": c.unit.address if c.unit else "",
-        "status": str(STAFF_STATUS_LABELS.get(c.status, c.status)),
-        "mieszkaniec": author.full_name if author else "",
-        "przydzielona": assignee.full_name if assignee else "",
-        "termin": day(c.deadline_on), "w_terminie": _("yes") if c.in_time else _("no"),
-        "pierwsza_odpowiedz": daytime(c.first_answer_at) if c.first_answer_at else "",
-        "zamknieta": daytime(c.closed_at) if c.closed_at else "",
-        "powod_zamkniecia": c.close_reason,
-    }
+    return views.letter_csv_row(c, names) | {
+        "medium": c.category, "rozliczenie": c.subject, "termin": day(c.deadline_on),
+        "w_terminie": _("yes") if c.in_time else _("no")}
 
 
 views.add_staff_views(questions_bp, views.Queue(
@@ -204,22 +168,13 @@ def case(case_id: int):
         SettlementQuestion, case_id,
         lambda c: _("question about a settlement %(number)s", number=c.registry_number))
     form = views.fill_staff_form(StaffForm(), found)
-    if request.method == "POST" and form.validate_on_submit():
-        action = views.staff_action(
-            form, found, reply=form.answer.data or "",
-            files=tuple(views.uploads(form.attachments)), close=form.close.data,
-            close_reason=form.close_reason.data or "")
-        if commit_or_show(lambda: cases.act(found, current_user, action, rules()),
-                          _("Saved."), form):
-            return redirect(url_for("staff_settlement_questions.case", case_id=case_id))
-    entries = cases.history(found)
+    done = views.staff_answer_sent(form, found, rules, "staff_settlement_questions.case")
+    if done is not None:
+        return done
     line = (services.staff_line(found.settlement_line_id)
             if found.settlement_line_id is not None else None)
-    return render_template(
-        "settlements/staff_case.html", case=found, form=form, entries=entries, line=line,
-        names=queues.people([found.filed_by_id, found.assigned_to_id]),
-        signature=signature(current_user), max_mb=ATTACHMENT_MAX_MB,
-        per_message=ATTACHMENTS_PER_MESSAGE, attachments=case_files.by_event(entries))
+    return views.case_page("settlements/staff_case.html", found, form, rules(), staff=True,
+                           line=line)
 
 
 def waiting() -> Any:

@@ -93,10 +93,15 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_settlement_line_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_settlement_line_tenant_unit', ['tenant_id', 'unit_id'], unique=False)
 
-    with op.batch_alter_table('office_case', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('settlement_line_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('deadline_on', sa.Date(), nullable=True))
-        batch_op.create_foreign_key('fk_office_case_settlement_line', 'settlement_line', ['tenant_id', 'settlement_line_id'], ['tenant_id', 'id'])
+    # Plain ADD COLUMN: on SQLite a batch would copy office_case, which the cases' events
+    # and files point at (the copy's DROP TABLE fails on their foreign keys). SQLite cannot
+    # add the composite foreign key to an existing table; PostgreSQL, the production
+    # database, gets it.
+    op.add_column('office_case', sa.Column('settlement_line_id', sa.Integer(), nullable=True))
+    op.add_column('office_case', sa.Column('deadline_on', sa.Date(), nullable=True))
+    if op.get_bind().dialect.name != 'sqlite':
+        op.create_foreign_key('fk_office_case_settlement_line', 'office_case', 'settlement_line',
+                              ['tenant_id', 'settlement_line_id'], ['tenant_id', 'id'])
 
     for table in TABLES:
         rls.enable(op, table)
@@ -105,10 +110,10 @@ def upgrade():
 def downgrade():
     for table in TABLES:
         rls.disable(op, table)
-    with op.batch_alter_table('office_case', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_office_case_settlement_line', type_='foreignkey')
-        batch_op.drop_column('deadline_on')
-        batch_op.drop_column('settlement_line_id')
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_constraint('fk_office_case_settlement_line', 'office_case', type_='foreignkey')
+    op.drop_column('office_case', 'deadline_on')
+    op.drop_column('office_case', 'settlement_line_id')
 
     with op.batch_alter_table('settlement_line', schema=None) as batch_op:
         batch_op.drop_index('ix_settlement_line_tenant_unit')
