@@ -114,6 +114,8 @@ class Open:
     broken: bool = False  # a row of it had a problem: its sums are not compared
     mix: int = 0  # the lines' digests added up: the same lines in any order, the same sum
     unit_ids: set[int] = field(default_factory=set)
+    written: int = 0  # lines already in the database (a settlement longer than a batch)
+    held: list[dict[str, Any]] = field(default_factory=list)  # its last batch, not written yet
 
 
 @dataclass
@@ -566,7 +568,7 @@ class Reader:
         if len(self.batch) >= BATCH:
             self._write()
 
-    def _write(self) -> None:
+    def _write(self, last: bool = False) -> None:
         """The batch's lines: their meters found, their advances checked against the ledger,
         then saved."""
         batch, self.batch = self.batch, []
@@ -599,8 +601,13 @@ class Reader:
                 "tenant_id": self.tenant_id, "settlement_id": settlement.id,
                 "unit_id": line.unit_id, "line": line.number, "readings": line.readings,
                 "digest": digest})
-        if rows and self.report.ok:
-            db.session.execute(insert(SettlementLine), rows)
+        if not rows or not self.report.ok:
+            return
+        if last and not current.written and current.previous is not None:
+            current.held = rows  # written only if the settlement is not the same as before
+            return
+        _insert_lines(rows)
+        current.written += len(rows)
 
     def _meters_found(self, line: Line, meters: dict[str, int], current: Open) -> bool:
         """The unit's meter rows name its meters of the medium; a unit consuming the medium
@@ -643,7 +650,7 @@ class Reader:
         current = self.open
         if current is None:
             return
-        self._write()
+        self._write(last=True)
         self.open = None
         settlement = current.settlement
         checks = [
@@ -672,13 +679,16 @@ class Reader:
             f"{current.building_digest}:{current.mix:064x}".encode()).hexdigest()
         previous = current.previous
         if previous is not None and previous.digest == digest:
-            db.session.execute(SettlementLine.__table__.delete().where(
-                SettlementLine.settlement_id == settlement.id))
+            if current.written:  # longer than a batch: its first lines were written
+                db.session.execute(SettlementLine.__table__.delete().where(
+                    SettlementLine.settlement_id == settlement.id))
             db.session.delete(settlement)
             db.session.flush()
             self.outcome.unchanged += 1
             self.outcome.unchanged_lines += current.lines
             return
+        if current.held:
+            _insert_lines(current.held)
         settlement.digest = digest
         self.outcome.settlements += 1
         self.outcome.lines += current.lines
@@ -691,6 +701,12 @@ class Reader:
             self.outcome.unchanged_lines += kept
             self.outcome.new += current.lines - corrected - kept
         db.session.flush()
+
+
+def _insert_lines(rows: list[dict[str, Any]]) -> None:
+    """One executemany for the batch (``render_nulls``: a line without a due day does not
+    start a statement of its own)."""
+    db.session.execute(insert(SettlementLine).execution_options(render_nulls=True), rows)
 
 
 def _link_versions(old_id: int, new_id: int) -> tuple[int, int]:

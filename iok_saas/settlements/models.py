@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.cases.kinds import (  # noqa: F401 (a question's statuses: a letter's)
@@ -103,6 +103,9 @@ class SettlementLine(TenantScoped, db.Model):
         tenant_fk("corrects_id", "settlement_line", "fk_settlement_line_corrects"),
         UniqueConstraint("tenant_id", "settlement_id", "unit_id"),
         Index("ix_settlement_line_tenant_unit", "tenant_id", "unit_id"),
+        # The foreign key's check when a line is deleted looks up the lines correcting it.
+        Index("ix_settlement_line_tenant_corrects", "tenant_id", "corrects_id",
+              postgresql_where=text("corrects_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,3 +172,8 @@ class SettlementQuestion(Case):
 # The question's line is in its cooperative (the cases room's table, this kind's column).
 Case.__table__.append_constraint(  # type: ignore[attr-defined]
     tenant_fk("settlement_line_id", "settlement_line", "fk_office_case_settlement_line"))
+# A settlement line's deletion (a correction's cleanup, a cooperative removed) finds the
+# questions pointing at it by this index, not by reading every case.
+Index("ix_office_case_settlement_line", Case.__table__.c.tenant_id,  # type: ignore[attr-defined]
+      Case.__table__.c.settlement_line_id,  # type: ignore[attr-defined]
+      postgresql_where=text("settlement_line_id IS NOT NULL"))

@@ -92,6 +92,7 @@ def upgrade():
     with op.batch_alter_table('settlement_line', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_settlement_line_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_settlement_line_tenant_unit', ['tenant_id', 'unit_id'], unique=False)
+        batch_op.create_index('ix_settlement_line_tenant_corrects', ['tenant_id', 'corrects_id'], unique=False, postgresql_where=sa.text('corrects_id IS NOT NULL'))
 
     # Plain ADD COLUMN: on SQLite a batch would copy office_case, which the cases' events
     # and files point at (the copy's DROP TABLE fails on their foreign keys). SQLite cannot
@@ -99,6 +100,9 @@ def upgrade():
     # database, gets it.
     op.add_column('office_case', sa.Column('settlement_line_id', sa.Integer(), nullable=True))
     op.add_column('office_case', sa.Column('deadline_on', sa.Date(), nullable=True))
+    op.create_index('ix_office_case_settlement_line', 'office_case',
+                    ['tenant_id', 'settlement_line_id'], unique=False,
+                    postgresql_where=sa.text('settlement_line_id IS NOT NULL'))
     if op.get_bind().dialect.name != 'sqlite':
         op.create_foreign_key('fk_office_case_settlement_line', 'office_case', 'settlement_line',
                               ['tenant_id', 'settlement_line_id'], ['tenant_id', 'id'])
@@ -110,12 +114,14 @@ def upgrade():
 def downgrade():
     for table in TABLES:
         rls.disable(op, table)
+    op.drop_index('ix_office_case_settlement_line', table_name='office_case')
     if op.get_bind().dialect.name != 'sqlite':
         op.drop_constraint('fk_office_case_settlement_line', 'office_case', type_='foreignkey')
     op.drop_column('office_case', 'deadline_on')
     op.drop_column('office_case', 'settlement_line_id')
 
     with op.batch_alter_table('settlement_line', schema=None) as batch_op:
+        batch_op.drop_index('ix_settlement_line_tenant_corrects')
         batch_op.drop_index('ix_settlement_line_tenant_unit')
         batch_op.drop_index(batch_op.f('ix_settlement_line_tenant_id'))
 
