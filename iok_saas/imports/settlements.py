@@ -149,7 +149,7 @@ class Cells:
     def problem(self, ours: str, reason: Message) -> None:
         self.report.add(self.line, self.column(ours) if ours else "", reason)
 
-    def text(self, ours: str, limit: int, *, required: bool = False) -> str:
+    def string(self, ours: str, limit: int, *, required: bool = False) -> str:
         value = self.row.get(ours, "").strip()
         if required and not value:
             self.problem(ours, REQUIRED)
@@ -323,12 +323,12 @@ class Reader:
 
     def _building(self, c: Cells) -> None:
         self.open = None
-        external = c.text("budynek", 64, required=True)
+        external = c.string("budynek", 64, required=True)
         building_id = self.buildings.get(external)
         if external and building_id is None:
             c.problem("budynek", _l("there is no building with the identifier “%(id)s” in this "
                                     "cooperative", id=external))
-        raw_medium = c.text("medium", 60, required=True)
+        raw_medium = c.string("medium", 60, required=True)
         medium = self.media.get(plain_name(raw_medium))
         if raw_medium and medium is None:
             c.problem("medium", _l("unknown medium; allowed: %(words)s",
@@ -357,7 +357,7 @@ class Reader:
         values = {"cost": cost, "fixed": fixed, "variable": variable, "difference": difference,
                   "area": area, "fixed_rate": fixed_rate, "units": units,
                   "variable_rate": variable_rate, "quantity": quantity,
-                  "measure": c.text("jednostka", 12), "company": c.text("firma", 120)}
+                  "measure": c.string("jednostka", 12), "company": c.string("firma", 120)}
         if not c.ok or building_id is None or medium is None or start is None or end is None:
             return
         if self._overlaps(c, building_id, medium, start, end):
@@ -414,7 +414,7 @@ class Reader:
     def _unit(self, c: Cells) -> None:
         current = self.open
         assert current is not None
-        external = c.text("lokal", 64, required=True)
+        external = c.string("lokal", 64, required=True)
         found = self.units.get(external)
         if external and found is None:
             c.problem("lokal", _l("there is no unit with the identifier “%(id)s” in this "
@@ -451,12 +451,12 @@ class Reader:
         if result > 0 and due_on is None and c.ok:
             c.problem("termin", _l("a surcharge needs the day it is to be paid by"))
         if result < 0:
-            word = plain_name(c.text("nadplata", 60))
+            word = plain_name(c.string("nadplata", 60))
             refund = REFUND_WORDS.get(word, "") if word else self.settings.refund
             if not refund:
                 c.problem("nadplata", _l("unknown value; allowed: zaliczenie (counted towards "
                                          "the fees), wypłata (paid out)"))
-        document_no = c.text("dokument", 60)
+        document_no = c.string("dokument", 60)
         if not c.ok or found is None:
             current.broken = True
             self.line = Line(c.line, 0, external, {}, bad=True)
@@ -471,7 +471,7 @@ class Reader:
     def _monthly(self, c: Cells, advances: Decimal, settlement: Settlement) -> dict[str, str]:
         """``2025-01=45,00|2025-02=45,00|…``: the advances month by month, within the period,
         adding up to the advances."""
-        raw = c.text("zaliczki_miesieczne", 4000)
+        raw = c.string("zaliczki_miesieczne", 4000)
         if not raw:
             return {}
         months: dict[str, str] = {}
@@ -503,8 +503,8 @@ class Reader:
     # -- a meter ---------------------------------------------------------------------------
 
     def _meter(self, c: Cells, line: Line) -> None:
-        serial = c.text("licznik", 40, required=True)
-        place = c.text("miejsce", 80)
+        serial = c.string("licznik", 40, required=True)
+        place = c.string("miejsce", 80)
         start = c.number("stan_poczatkowy")
         end = c.number("stan_koncowy")
         consumption = c.number("zuzycie", required=True, negative_message=_l(

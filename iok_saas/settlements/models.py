@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint, text
+from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.cases.kinds import (  # noqa: F401 (a question's statuses: a letter's)
@@ -105,7 +105,7 @@ class SettlementLine(TenantScoped, db.Model):
         Index("ix_settlement_line_tenant_unit", "tenant_id", "unit_id"),
         # The foreign key's check when a line is deleted looks up the lines correcting it.
         Index("ix_settlement_line_tenant_corrects", "tenant_id", "corrects_id",
-              postgresql_where=text("corrects_id IS NOT NULL")),
+              postgresql_where=column("corrects_id").is_not(None)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,4 +176,4 @@ Case.__table__.append_constraint(  # type: ignore[attr-defined]
 # questions pointing at it by this index, not by reading every case.
 Index("ix_office_case_settlement_line", Case.__table__.c.tenant_id,  # type: ignore[attr-defined]
       Case.__table__.c.settlement_line_id,  # type: ignore[attr-defined]
-      postgresql_where=text("settlement_line_id IS NOT NULL"))
+      postgresql_where=Case.__table__.c.settlement_line_id.is_not(None))
