@@ -158,11 +158,16 @@ class Cells:
                                   "%(length)d", limit=limit, length=len(value)))
         return value
 
-    def date(self, ours: str, *, required: bool = False) -> date | None:
+    def _given(self, ours: str, required: bool) -> str:
+        """The cell's text; an empty one noted where it is required."""
         raw = self.row.get(ours, "").strip()
+        if required and not raw:
+            self.problem(ours, REQUIRED)
+        return raw
+
+    def date(self, ours: str, *, required: bool = False) -> date | None:
+        raw = self._given(ours, required)
         if not raw:
-            if required:
-                self.problem(ours, REQUIRED)
             return None
         try:
             return parse_date(raw)
@@ -171,9 +176,8 @@ class Cells:
             return None
 
     def money(self, ours: str, *, required: bool = False, negative: bool = False) -> Decimal:
-        raw = self.row.get(ours, "").strip()
+        raw = self._given(ours, required)
         if required and not raw:
-            self.problem(ours, REQUIRED)
             return Decimal("0.00")
         try:
             value = parse_amount(raw)
@@ -186,10 +190,8 @@ class Cells:
 
     def number(self, ours: str, *, required: bool = False, places: int = 3,
                negative_message: Message | None = None) -> Decimal | None:
-        raw = self.row.get(ours, "").strip()
+        raw = self._given(ours, required)
         if not raw:
-            if required:
-                self.problem(ours, REQUIRED)
             return None
         try:
             value = parse_decimal(raw)
