@@ -31,7 +31,8 @@ RAW_BODY = {"api.import_file"}
 # Every way a file comes in today: the walk below must see each of them.
 KNOWN = {
     "meters.meter", "meters.edit", "faults.new", "faults.report", "correspondence.new",
-    "correspondence.case", "staff_correspondence.case", "staff_announcements.new",
+    "correspondence.case", "staff_correspondence.case", "settlements.ask",
+    "settlements.question", "staff_settlement_questions.case", "staff_announcements.new",
     "staff_announcements.edit", "staff_documents.new", "staff_documents.new_version",
     "imports.upload", "api.import_file",
 }
@@ -84,8 +85,12 @@ def _named(function: FunctionType) -> Iterator[Any]:
                 yield current
 
 
+SHARED_ROOM = ["iok_saas", "cases"]  # a kind of case's pages hand their forms to the room
+
+
 def _takes_a_file(view: Callable[..., Any]) -> bool:
-    """Whether the code a view runs — with the functions of its own capability it calls —
+    """Whether the code a view runs — with the functions of its own capability and of the
+    shared cases room it calls —
     reads a file field of a form it builds, or ``request.files`` or ``request.stream``."""
     view = inspect.unwrap(view)
     package = view.__module__.split(".")[:2]
@@ -107,7 +112,7 @@ def _takes_a_file(view: Callable[..., Any]) -> bool:
             elif isinstance(named, type) and named in file_fields:
                 fields |= file_fields[named]
             elif (isinstance(named, FunctionType)
-                    and named.__module__.split(".")[:2] == package):
+                    and named.__module__.split(".")[:2] in (package, SHARED_ROOM)):
                 todo.append(inspect.unwrap(named))
     return bool(fields & read)
 
