@@ -62,6 +62,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> App:
         imports,
         jobs,
         mail,
+        meetings,
         meters,
         models,  # noqa: F401 - every model, so metadata and migrations are complete
         my_data,
@@ -75,7 +76,7 @@ def create_app(config: type[BaseConfig] | dict[str, Any] | None = None) -> App:
 
     parts = (db, web, resolver, pagecache, jobs, mail, auth, contacts, account_security, audit,
              public, finance, staff, imports, meters, faults, correspondence, announcements,
-             documents, delivery, settlements, my_data, applications, health, cli)
+             documents, delivery, settlements, meetings, my_data, applications, health, cli)
     for part in parts:
         part.init_app(app)
     return app

@@ -28,6 +28,17 @@ from iok_saas.finance.models import Account, LedgerEntry
 from iok_saas.imports.models import ImportRun
 from iok_saas.jobs.models import PeriodicRun
 from iok_saas.mail.models import OutboxMessage
+from iok_saas.meetings.models import (
+    Meeting,
+    MeetingDocument,
+    MeetingDraft,
+    MeetingItem,
+    MeetingMember,
+    MeetingPart,
+    MeetingPartBuilding,
+    MeetingProxy,
+    MeetingVote,
+)
 from iok_saas.meters.models import Meter, Reading, ReadingCorrection, ReadingPhoto
 from iok_saas.my_data.models import DataExport
 from iok_saas.registers.models import RegistryCounter
@@ -64,6 +75,15 @@ __all__ = [
     "ImportRun",
     "LedgerEntry",
     "Letter",
+    "Meeting",
+    "MeetingDocument",
+    "MeetingDraft",
+    "MeetingItem",
+    "MeetingMember",
+    "MeetingPart",
+    "MeetingPartBuilding",
+    "MeetingProxy",
+    "MeetingVote",
     "Meter",
     "OutboxMessage",
     "PeriodicRun",

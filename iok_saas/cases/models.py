@@ -69,6 +69,9 @@ class Case(TenantScoped, Timestamped, db.Model):
     status_at: Mapped[datetime] = mapped_column(UtcDateTime)
     assigned_to_id: Mapped[int | None]
     planned_on: Mapped[date | None]
+    # The deadline a case was filed under, as it stood then (a question about a settlement,
+    # a members' draft resolution): kept, so a changed rule never moves it.
+    deadline_on: Mapped[date | None]
     first_answer_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     close_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")

@@ -152,7 +152,6 @@ class SettlementQuestion(Case):
     __mapper_args__ = {"polymorphic_identity": QUESTION}
 
     settlement_line_id: Mapped[int | None] = mapped_column(use_existing_column=True)
-    deadline_on: Mapped[date | None] = mapped_column(use_existing_column=True)
 
     line: Mapped[SettlementLine] = relationship(
         primaryjoin="SettlementLine.id == SettlementQuestion.settlement_line_id",

@@ -23,7 +23,7 @@ NIST_MIN_LENGTH = 8
 MAX_LOGO_BYTES = 100_000
 FEATURES = (
     "online_application", "finance", "meters", "faults", "announcements", "contacts", "documents",
-    "my_data", "correspondence", "delivery", "settlements",
+    "my_data", "correspondence", "delivery", "settlements", "general_meeting",
 )
 
 
@@ -166,6 +166,7 @@ class Features(Strict):
     correspondence: bool = False
     delivery: bool = False  # documents delivered to units with proof (Moje dokumenty)
     settlements: bool = False  # yearly settlements of water and heat, explained (Rozliczenia)
+    general_meeting: bool = False  # the general meeting: notice, documents, drafts, proxies
 
 
 class Readings(Strict):
@@ -527,6 +528,36 @@ class Settlements(Strict):
         return value
 
 
+class GeneralMeeting(Strict):
+    """What the cooperative's statute decides about its general meeting (walne zgromadzenie;
+    docs/general-meeting.md). What the act fixes is not here: a member's draft resolution is
+    filed at least 15 days before the meeting (or its first part) with the support of at
+    least 10 members, a proxy is delivered at least 3 days before, and one proxy holder
+    represents one member (art. 8³ of the housing cooperatives act, as amended by Dz.U. 2026
+    poz. 39).
+    """
+
+    # Notice to every member at least so many days before the meeting or its first part: the
+    # act's 21 days, or more where the statute says so.
+    notice_days: int = Field(21, ge=21, le=90)
+    # The reports and draft resolutions laid out for members at least so many days before.
+    documents_days: int = Field(14, ge=14, le=90)
+    # The legal titles that make their holder a member (art. 3 of the act: the cooperative
+    # rights always; the owners of separate ownership who joined where the register says so).
+    member_titles: list[Literal["ownership", "cooperative_ownership", "cooperative_tenancy",
+                                "lease"]] = Field(
+        default_factory=lambda: ["cooperative_ownership", "cooperative_tenancy"], min_length=1)
+    # Whether a member may take part through a proxy (art. 36 § 3 of the cooperative law: yes,
+    # unless the statute says otherwise).
+    proxies: bool = True
+    # The share of all members who must attend (in person or by proxy, all parts together) for
+    # a resolution to be adopted; 0: the meeting is valid whoever comes.
+    quorum_percent: int = Field(0, ge=0, le=100)
+    # The majority a resolution needs unless it says otherwise: more votes for than against
+    # ("simple"), or at least two thirds of the votes cast ("two_thirds").
+    majority: Literal["simple", "two_thirds"] = "simple"
+
+
 class TenantSettings(Strict):
     """Everything a cooperative's file says."""
 
@@ -552,6 +583,7 @@ class TenantSettings(Strict):
     documents: Documents = Documents()
     delivery: Delivery = Delivery()
     settlements: Settlements = Settlements()
+    general_meeting: GeneralMeeting = GeneralMeeting()
     my_data: MyData = MyData()
     branding: Branding = Branding()
     accessibility: Accessibility = Accessibility()

@@ -1,0 +1,15 @@
+"""The general meeting (walne zgromadzenie; feature ``general_meeting``) under art. 8³ of the
+housing cooperatives act as amended by Dz.U. 2026 poz. 39: the office prepares the meeting and
+its parts, lays out its documents, gives notice, takes members' draft resolutions, keeps the
+register of proxies and enters each part's attendance and votes; members read their part, the
+agenda and the documents, file drafts and, after the meeting, read the results and the minutes
+(docs/general-meeting.md). Nothing is voted online."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The kind of case (members' drafts); the pages come with their modules."""
+    from iok_saas.meetings import kind  # noqa: F401 - the drafts' kind of case
