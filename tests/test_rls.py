@@ -39,6 +39,7 @@ from tests.helpers import (
     pg_url,
     wipe_tenant_rows,
 )
+from tests.meeting_data import make_meeting_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -171,7 +172,7 @@ def both_populated(ctx, zw, baltyk):
         make_import_run(tenant)
         make_fault(tenant, home)
         make_announcement(tenant, home)
-        make_document(tenant, home)
+        make_meeting_rows(tenant, make_document(tenant, home)[0])
         make_unit_document(tenant, home)
         make_data_export(tenant, home)
         make_activation_code(tenant, home)
