@@ -5,7 +5,8 @@ until 15 days before, with 10 supporters, and a paper draft received late refuse
 dates; the register of proxies (holders the act allows, the close person's statement, three days
 before, one holder for one member, a member of another cooperative unknown); attendance and
 votes entered after each part, never more than attended (in person only for electing the
-boards); totals across the parts with the statute's majority and quorum."""
+boards); totals across the parts with the statute's majority and quorum. Messages are checked
+in Polish, as the cooperative's pages give them."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from iok_saas.meetings.models import (
 )
 from iok_saas.tenancy.info import get_tenant_info
 from iok_saas.web.formatting import local_today
-from tests.factories import make_household, pdf_bytes
+from tests.factories import make_document, make_household, pdf_bytes
 from tests.helpers import in_tenant
 from tests.meeting_data import hold_parts, make_meeting, starts
 
@@ -96,7 +97,7 @@ def test_a_meeting_without_parts_or_resolutions_is_not_convened(zw):
         clerk = db.session.get(User, staff.user_id)
         meeting = services.create_meeting("Nadzwyczajne Walne Zgromadzenie", clerk)
         assert services.convene_problems(meeting, rules(zw))
-        with pytest.raises(services.MeetingError, match="name"):
+        with pytest.raises(services.MeetingError, match="nazwę"):
             services.create_meeting("  ", clerk)
 
 
@@ -124,7 +125,7 @@ def test_a_building_sits_in_one_part_and_parts_are_fixed_once_convened(zw):
         services.convene(meeting, clerk, rules(zw))
     other = make_household(zw)
     with in_tenant(zw):
-        with pytest.raises(services.MeetingError, match="notice"):
+        with pytest.raises(services.MeetingError, match="zawiadomieni"):
             services.add_part(meeting_of(setup), name="Część później", place="biuro",
                               starts_at=starts(setup.first_day), building_ids=[other.building_id],
                               actor=clerk_of(setup))
@@ -152,7 +153,7 @@ def test_the_same_member_in_two_parts_waits_for_the_office_to_place_them(zw):
         seat = services.seat_of(meeting, first.user_id, rules(zw))
         assert seat.part_id is None and set(seat.possible) == set(setup.part_ids)
         assert [u.id for u, _ in services.unseated(meeting, rules(zw))] == [first.user_id]
-        assert any("several parts" in p for p in services.convene_problems(meeting, rules(zw)))
+        assert any("kilku części" in p for p in services.convene_problems(meeting, rules(zw)))
         member = db.session.get(User, first.user_id)
         services.seat_member(meeting, member, setup.part_ids[1], clerk, rules(zw))
     with in_tenant(zw):
@@ -225,13 +226,13 @@ def test_a_draft_missing_what_the_act_asks_is_refused(zw, changes, field):
 
 def test_drafts_only_from_members_and_for_a_convened_meeting(zw):
     setup = make_meeting(zw, convened=False)
-    with in_tenant(zw), pytest.raises(services.MeetingError, match="convened"):
+    with in_tenant(zw), pytest.raises(services.MeetingError, match="nie zostało zwołane"):
         _submit(setup, setup.members[0], zw)
     lessee = make_household(zw, units=1)
     with in_tenant(zw):
         db.session.get(UnitTitle, lessee.title_ids[0]).kind = "lease"
         services.convene(meeting_of(setup), clerk_of(setup), rules(zw))
-    with in_tenant(zw), pytest.raises(services.MeetingError, match="members"):
+    with in_tenant(zw), pytest.raises(services.MeetingError, match="wyłącznie członkowie"):
         _submit(setup, lessee, zw)
 
 
@@ -244,7 +245,7 @@ def test_an_accepted_draft_goes_on_the_agenda_and_a_paper_one_received_late_is_r
         assert item.source == "members" and item.draft_case_id == draft.id
         assert item.number == f"3/{setup.first_day.year}"  # after the two resolutions
         assert draft.status == CLOSED and "3/" in draft.close_reason
-        with pytest.raises(services.MeetingError, match="already"):
+        with pytest.raises(services.MeetingError, match="już rozpatrzony"):
             services.accept_draft(draft, clerk_of(setup))
     deadline = setup.first_day - timedelta(days=15)
     with in_tenant(zw):  # a paper draft handed in after the deadline (the office's day moved)
@@ -381,7 +382,7 @@ def test_attendance_and_votes_wait_for_the_part_to_sit(zw):
     with in_tenant(zw):
         meeting = meeting_of(setup)
         part = db.session.get(MeetingPart, setup.part_ids[0])
-        with pytest.raises(services.MeetingError, match="sat"):
+        with pytest.raises(services.MeetingError, match="jeszcze się nie odbyła"):
             services.enter_attendance(meeting, part, present=1, by_proxy=0,
                                       actor=clerk_of(setup), rules=rules(zw))
 
@@ -395,7 +396,7 @@ def test_votes_never_exceed_the_attendance_and_proxies_do_not_elect(zw):
         meeting, clerk = meeting_of(setup), clerk_of(setup)
         part = db.session.get(MeetingPart, setup.part_ids[0])
         report, resolution, election = _items(setup)
-        with pytest.raises(services.MeetingError, match="Enter the part"):
+        with pytest.raises(services.MeetingError, match="najpierw wprowadzić"):
             services.enter_votes(meeting, part, resolution, votes_for=1, against=0, abstained=0,
                                  actor=clerk)
         with pytest.raises(services.MeetingError):  # the part has one member
@@ -408,10 +409,10 @@ def test_votes_never_exceed_the_attendance_and_proxies_do_not_elect(zw):
         with pytest.raises(services.MeetingError, match=r"8³ ust\. 16"):
             services.enter_votes(meeting, part, election, votes_for=1, against=0, abstained=0,
                                  actor=clerk)
-        with pytest.raises(services.MeetingError, match="attendance"):
+        with pytest.raises(services.MeetingError, match="liczba obecnych"):
             services.enter_votes(meeting, part, resolution, votes_for=1, against=1,
                                  abstained=0, actor=clerk)
-        with pytest.raises(services.MeetingError, match="not voted"):
+        with pytest.raises(services.MeetingError, match="nie przeprowadza się głosowania"):
             services.enter_votes(meeting, part, report, votes_for=0, against=0, abstained=0,
                                  actor=clerk)
         second = db.session.get(MeetingPart, setup.part_ids[1])
@@ -434,7 +435,7 @@ def test_totals_across_parts_decide_and_results_are_published(zw):
         services.enter_votes(meeting, first, resolution, votes_for=1, against=0, abstained=0,
                              actor=clerk)
         assert services.totals(meeting, rules(zw))[resolution.id].outcome is None
-        with pytest.raises(services.MeetingError, match="every part"):
+        with pytest.raises(services.MeetingError, match="na wszystkich częściach"):
             services.publish_results(meeting, clerk, rules(zw))
         services.enter_votes(meeting, second, resolution, votes_for=0, against=0, abstained=1,
                              actor=clerk)
@@ -450,7 +451,7 @@ def test_totals_across_parts_decide_and_results_are_published(zw):
         meeting = meeting_of(setup)
         assert meeting.results_at is not None and meeting.status == "closed"
         assert [i.outcome for i in meeting.items] == [None, ADOPTED, NOT_ADOPTED]
-        with pytest.raises(services.MeetingError, match="closed"):
+        with pytest.raises(services.MeetingError, match="zamknięte"):
             services.enter_attendance(meeting, meeting.parts[0], present=1, by_proxy=0,
                                       actor=clerk_of(setup), rules=rules(zw))
 
@@ -478,3 +479,22 @@ def test_another_cooperatives_meeting_is_not_found(zw, baltyk):
         assert services.current_for_members() is None
     with in_tenant(zw):
         assert services.current_for_members().id == setup.meeting_id
+
+
+def test_a_report_laid_out_after_the_fourteenth_day_before_is_shown_late(zw):
+    setup = make_meeting(zw, first_in_days=30)
+    home = setup.members[0]
+    early, late = make_document(zw, home)[0], make_document(zw, home)[0]
+    with in_tenant(zw):
+        meeting, clerk = meeting_of(setup), clerk_of(setup)
+        services.lay_out(meeting, early, "report", clerk)
+        services.lay_out(meeting, late, "draft", clerk)
+        assert services.laid_out_late(meeting, rules(zw)) == []
+        for part in meeting.parts:  # the meeting moved close: the documents came too late
+            part.starts_at = starts(local_today() + timedelta(days=10 + part.number))
+    with in_tenant(zw):
+        found = services.laid_out_late(meeting_of(setup), rules(zw))
+        assert sorted(d.document_id for d in found) == sorted([early, late])
+        with pytest.raises(services.MeetingError) as role:
+            services.lay_out(meeting_of(setup), early, "poster", clerk_of(setup))
+        assert role.value.field == "role"

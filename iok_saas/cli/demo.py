@@ -31,7 +31,13 @@ from iok_saas.audit.models import DataView
 from iok_saas.auth.models import ADMIN, CLERK, RESIDENT, User
 from iok_saas.auth.passwords import hash_password
 from iok_saas.cases.models import CREATED, NOTE, STATUS, CaseEvent, CaseFollower
-from iok_saas.cli import demo_correspondence, demo_delivery, demo_remote, demo_settlements
+from iok_saas.cli import (
+    demo_correspondence,
+    demo_delivery,
+    demo_meetings,
+    demo_remote,
+    demo_settlements,
+)
 from iok_saas.cli.demo_documents import publish_demo_documents
 from iok_saas.contacts.models import ConsentEvent
 from iok_saas.db import db, immutable, utcnow
@@ -223,6 +229,9 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
             demo_settlements.water_documents(info, settled, units) if settled else None)
         if settled is not None:
             demo_settlements.delivered(settled, documents)
+    if info.has_feature("general_meeting"):  # after the delivery demo made its members
+        db.session.flush()
+        demo_meetings.populate(info, units, residents, users[CLERK])
     if info.has_feature("my_data"):  # the clerk looked at the first resident's account
         db.session.flush()
         resident = users[coop.accounts[2].identifier]
@@ -233,8 +242,9 @@ def _populate(coop: DemoCooperative, info: TenantInfo) -> None:
 
 
 def _announcements(coop: DemoCooperative, units: list[Unit], clerk: User) -> None:
-    """A pinned general notice, a planned outage for the first building only, a meeting, and
-    one past notice in the archive."""
+    """A pinned general notice, a planned outage for the first building only, a residents'
+    meeting (the general meeting's notice is the meetings demo's), and one past notice in the
+    archive."""
     now = utcnow()
     tomorrow = (now + timedelta(days=1)).astimezone(WARSAW).replace(
         hour=8, minute=0, second=0, microsecond=0)
@@ -250,9 +260,9 @@ def _announcements(coop: DemoCooperative, units: list[Unit], clerk: User) -> Non
          OUTAGE, {"service": "water", "starts_at": tomorrow,
                   "ends_at": tomorrow + timedelta(hours=6), "audience": BUILDINGS,
                   "buildings": [first.id]}),
-        ("Walne Zgromadzenie Członków",
-         "Zapraszamy na Walne Zgromadzenie. Porządek obrad i projekty uchwał są dostępne "
-         "w biurze Spółdzielni.",
+        ("Zebranie mieszkańców osiedla — plan remontów na 2027 rok",
+         "Zapraszamy na zebranie mieszkańców w sprawie planu remontów na 2027 rok. "
+         "Projekt planu jest dostępny w biurze Spółdzielni.",
          MEETING, {"starts_at": tomorrow + timedelta(days=14, hours=9)}),
         ("Przegląd instalacji gazowej",
          "Przegląd odbył się w październiku. Dziękujemy za udostępnienie lokali.",

@@ -11,5 +11,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The kind of case (members' drafts); the pages come with their modules."""
-    from iok_saas.meetings import kind  # noqa: F401 - the drafts' kind of case
+    """The kind of case (members' drafts), the members' and the office's pages, the home
+    page's block."""
+    from iok_saas.meetings import (
+        home,
+        kind,  # noqa: F401 - the drafts' kind of case
+        routes,
+        staff,
+    )
+
+    routes.register(app)  # the members' pages, menu link and personal data
+    staff.register(app)  # the office's pages, menu link and start-page figure
+    home.register(app)  # the convened meeting's part on the home page

@@ -380,6 +380,17 @@ def lay_out(meeting: Meeting, document_id: int, role: str, actor: User) -> Meeti
     return found
 
 
+def laid_out_late(meeting: Meeting, rules: Any) -> list[MeetingDocument]:
+    """Reports and drafts laid out after the day the act (and statute) set — at least 14 days
+    before the first part —, for the office to see (a resolution on a late draft may be
+    challenged)."""
+    dates = deadlines_of(meeting, rules)
+    if dates is None:
+        return []
+    return [d for d in documents_of(meeting) if d.role in BEFORE_ROLES
+            and d.added_at.astimezone(WARSAW).date() > dates.documents_by]
+
+
 def documents_of(meeting: Meeting) -> list[MeetingDocument]:
     """The meeting's documents, in the order they were laid out."""
     return list(db.session.scalars(select(MeetingDocument).where(

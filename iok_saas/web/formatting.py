@@ -129,6 +129,29 @@ def month(value: date) -> str:
     return format_date(value, "LLLL yyyy")
 
 
+def long_day(value: date | datetime | None) -> str:
+    """``czwartek, 20 maja 2027 r.``: a day people plan around, in words (a moment: its day in
+    Polish time)."""
+    from flask_babel import format_date, gettext
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(WARSAW).date()
+    return gettext("%(weekday)s, %(date)s", weekday=format_date(value, "EEEE"),
+                   date=format_date(value, "d MMMM y"))
+
+
+def long_daytime(value: datetime | None) -> str:
+    """``czwartek, 20 maja 2027 r., godz. 17:00``: a moment people plan around, in words."""
+    from flask_babel import gettext
+
+    if value is None:
+        return ""
+    return gettext("%(day)s, at %(time)s", day=long_day(value),
+                   time=value.astimezone(WARSAW).strftime("%H:%M"))
+
+
 def hours(value: float) -> str:
     """A time span for people: ``5 godz.`` under two days, ``3,5 dnia`` from then on."""
     from flask_babel import gettext, ngettext
@@ -150,6 +173,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["local_today"] = local_today
     app.add_template_filter(month, "month")
     app.add_template_filter(hours, "hours")
+    app.add_template_filter(long_day, "long_day")
+    app.add_template_filter(long_daytime, "long_daytime")
     from iok_saas.web.phones import masked, shown
 
     app.add_template_filter(shown, "phone")

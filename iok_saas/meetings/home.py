@@ -1,0 +1,32 @@
+"""The home page's block of the general meeting: the convened meeting and the part of the
+buildings the person holds units in — when, where — with the link to the meeting's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Select, select
+
+from iok_saas.db.rowsets import ordered
+from iok_saas.estate.models import Unit
+from iok_saas.meetings.models import CONVENED, Meeting, MeetingPart, MeetingPartBuilding
+from iok_saas.web.home import PAGE, HomeTile, register_tile
+
+
+def rows(user_id: Any, held: Select) -> Select:
+    """The convened meeting's parts where the person's units are (a tile's rows)."""
+    buildings = select(Unit.building_id).where(Unit.id.in_(held))
+    return ordered(
+        select(Meeting.id, Meeting.title, MeetingPart.name, MeetingPart.starts_at,
+               MeetingPart.place)
+        .join(MeetingPart, MeetingPart.meeting_id == Meeting.id)
+        .join(MeetingPartBuilding, MeetingPartBuilding.part_id == MeetingPart.id)
+        .where(Meeting.status == CONVENED, MeetingPartBuilding.building_id.in_(buildings))
+        .distinct(), MeetingPart.starts_at, MeetingPart.name, limit=3)
+
+
+def register(app: Flask) -> None:
+    """The block, after the documents delivered (feature ``general_meeting``)."""
+    register_tile(app, HomeTile("general_meeting", "meetings/_home_tile.html", rows,
+                                place=PAGE, feature="general_meeting", order=17))

@@ -1,0 +1,525 @@
+"""The office's pages of the general meeting (issue 36): the meetings and a new one, a meeting's
+parts (and the bad ones: a building already in another part, a past day, no building), its
+agenda and its notice (too late: the earliest day the first part may sit), the members' drafts
+decided and registered from paper, the register of proxies checked against art. 8³ through the
+page (each kind of holder, late, without the statement, a holder already taken, a member of
+another cooperative), each part's attendance and votes (more than attended, more than present
+in person on an election, before the part sat), the totals and their CSV, the register's CSV,
+the attendance list as a PDF. Residents and anonymous visitors find nothing; another
+cooperative's meeting is not found.
+
+The pages are checked by what they keep and show of the data: their wording is translated
+separately."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from iok_saas.auth.models import ADMIN, CLERK
+from iok_saas.db import db
+from iok_saas.meetings import rules as law
+from iok_saas.meetings.models import (
+    ACCEPTED,
+    ADOPTED,
+    ADVOCATE,
+    CLOSE_PERSON,
+    CLOSED_MEETING,
+    COHABITANT,
+    CONVENED,
+    NOT_ADOPTED,
+    OTHER_MEMBER,
+    PREPARED,
+    REFUSED,
+    TWO_THIRDS,
+    Meeting,
+    MeetingDraft,
+    MeetingItem,
+    MeetingPart,
+    MeetingProxy,
+)
+from iok_saas.web.formatting import WARSAW, local_today
+from tests.factories import make_household, pdf_bytes
+from tests.helpers import client_for, detached, in_tenant
+from tests.meeting_data import hold_parts, make_meeting, starts
+
+BASE = "/panel/walne-zgromadzenie"
+HOST = "zielone-wzgorza.localhost"
+TOKEN = re.compile(r'name="([^"]*csrf_token)" type="hidden" value="([^"]+)"')
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _signed_in(app, host: str, household):
+    client = client_for(app, host)
+    assert client.login(household.identifier, household.password).status_code == 302
+    return client
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _token(client, path: str) -> str:
+    found = TOKEN.search(_text(client.get(path)))
+    assert found, f"no form on {path}"
+    return found.group(2)
+
+
+def _post(client, page: str, action: str, fields: dict, prefix: str = "", **kwargs):
+    """POST a form of ``page`` to ``action`` with the page's CSRF token (under the form's
+    prefix)."""
+    token = _token(client, page)
+    data = {f"{prefix}csrf_token": token, **{f"{prefix}{k}": v for k, v in fields.items()}}
+    return client.post(action, data=data, **kwargs)
+
+
+def _error(page: str, field: str) -> str:
+    found = re.search(rf'<p class="error" id="{re.escape(field)}-error">(.*?)</p>', page, re.S)
+    assert found, f"no error shown for {field}"
+    return found.group(1)
+
+
+def _flash_errors(page: str) -> list[str]:
+    return re.findall(r'<div class="flash flash-error" role="alert">(.*?)</div>', page, re.S)
+
+
+def _day(value: date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def _meeting(tenant, meeting_id: int) -> Meeting:
+    [found] = detached(tenant, select(Meeting).where(Meeting.id == meeting_id))
+    return found
+
+
+def _parts(tenant, meeting_id: int) -> list[MeetingPart]:
+    return detached(tenant, select(MeetingPart).where(MeetingPart.meeting_id == meeting_id)
+                    .order_by(MeetingPart.number))
+
+
+def _proxies(tenant, meeting_id: int) -> list[MeetingProxy]:
+    return detached(tenant, select(MeetingProxy).where(MeetingProxy.meeting_id == meeting_id)
+                    .order_by(MeetingProxy.id))
+
+
+def _move_first_part(tenant, setup, first: date) -> None:
+    """Move the parts so that the first sits on ``first`` (one a day after it)."""
+    with in_tenant(tenant):
+        for n, part_id in enumerate(sorted(setup.part_ids)):
+            db.session.execute(update(MeetingPart).where(MeetingPart.id == part_id).values(
+                starts_at=starts(first + timedelta(days=n))))
+
+
+def _csv(response) -> list[dict[str, str]]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(_text(response).lstrip("\ufeff")), delimiter=";"))
+
+
+@pytest.fixture
+def setup(zw):
+    """A meeting in two parts, convened today, its first part 30 days away."""
+    return make_meeting(zw)
+
+
+@pytest.fixture
+def office(app, setup):
+    """The meeting's clerk, signed in on Zielone Wzgórza's host."""
+    return _signed_in(app, HOST, setup.staff)
+
+
+# --- who may see the pages ----------------------------------------------------------------------
+
+
+def _pages(setup) -> list[str]:
+    m = f"{BASE}/{setup.meeting_id}"
+    part = setup.part_ids[0]
+    return [f"{BASE}/", m, f"{m}/projekty", f"{m}/pelnomocnictwa", f"{m}/wyniki",
+            f"{m}/pelnomocnictwa.csv", f"{m}/wyniki.csv", f"{m}/czesc/{part}/lista-obecnosci.pdf"]
+
+
+def test_each_page_opens_for_the_clerk_and_the_admin(app, zw, setup, office):
+    for path in _pages(setup)[:5]:
+        answer = office.get(path)
+        assert answer.status_code == 200, path
+        assert "Walne Zgromadzenie Członków 2027" in _text(answer), path
+    admin = _signed_in(app, HOST, make_household(zw, units=0, role=ADMIN))
+    for path in _pages(setup):
+        assert admin.get(path).status_code == 200, path
+    page = _text(office.get(f"{BASE}/{setup.meeting_id}"))
+    dates = law.deadlines(setup.first_day, _rules(zw))
+    for shown in (dates.notice_by, dates.documents_by, dates.drafts_by, dates.proxies_by):
+        assert _day(shown) in page
+    assert f'href="{BASE}/"' in _text(office.get("/panel/"))  # the menu's link
+
+
+def _rules(tenant):
+    from iok_saas.tenancy.info import get_tenant_info
+    return get_tenant_info(tenant.id).settings.general_meeting
+
+
+def test_residents_and_anonymous_visitors_are_turned_away(app, zw, setup):
+    resident = _signed_in(app, HOST, setup.members[0])
+    anonymous = client_for(app, HOST)
+    for path in _pages(setup):
+        assert resident.get(path).status_code == 404, path
+        answer = anonymous.get(path)
+        assert answer.status_code == 302 and "/logowanie" in answer.location, path
+    token = resident.csrf_token("/")
+    refused = resident.post(f"{BASE}/{setup.meeting_id}/porzadek",
+                            data={"csrf_token": token, "title": "Uchwała mieszkańca"})
+    assert refused.status_code == 404
+    with in_tenant(zw):
+        assert db.session.scalar(select(func.count()).select_from(MeetingItem).where(
+            MeetingItem.meeting_id == setup.meeting_id)) == 3
+
+
+def test_another_cooperatives_meeting_is_not_found(app, zw, baltyk, setup):
+    other = _signed_in(app, "baltyk.localhost", make_household(baltyk, units=0, role=ADMIN))
+    for path in _pages(setup)[1:]:
+        answer = other.get(path)
+        assert answer.status_code == 404, path
+        assert "Walne Zgromadzenie Członków 2027" not in _text(answer)
+    assert f'href="{BASE}/{setup.meeting_id}"' not in _text(other.get(f"{BASE}/"))
+    m = f"{BASE}/{setup.meeting_id}"
+    token = other.csrf_token(f"{BASE}/")
+    for path, data in ((f"{m}/porzadek", {"title": "Obca uchwała"}),
+                       (f"{m}/pelnomocnictwa", {"member": setup.members[0].identifier}),
+                       (f"{m}/czesc/{setup.part_ids[0]}/obecnosc", {"present": "1"})):
+        assert other.post(path, data={"csrf_token": token, **data}).status_code == 404, path
+    assert _proxies(zw, setup.meeting_id) == []
+
+
+def test_unknown_ids_are_not_found(setup, office):
+    m = f"{BASE}/{setup.meeting_id}"
+    for path in (f"{BASE}/999999", f"{BASE}/{2 ** 40}", f"{m}/czesc/999999/lista-obecnosci.pdf",
+                 f"{BASE}/999999/wyniki.csv"):
+        assert office.get(path).status_code == 404, path
+
+
+# --- the meeting, its parts and agenda ----------------------------------------------------------
+
+
+def test_the_clerk_creates_a_meeting_and_adds_its_parts(app, zw):
+    clerk = make_household(zw, units=0, role=CLERK)
+    a, b = make_household(zw), make_household(zw)
+    client = _signed_in(app, HOST, clerk)
+    empty = _post(client, f"{BASE}/", f"{BASE}/", {"title": "  "})
+    assert empty.status_code == 200 and _error(_text(empty), "title")
+    made = _post(client, f"{BASE}/", f"{BASE}/", {"title": "Walne Zgromadzenie 2028"})
+    assert made.status_code == 303
+    meeting_id = int(made.location.rstrip("/").rsplit("/", 1)[1])
+    assert _meeting(zw, meeting_id).status == PREPARED
+    page = f"{BASE}/{meeting_id}"
+    day = local_today() + timedelta(days=40)
+    part = {"name": "Część I", "on": day.isoformat(), "at": "17:30", "place": "świetlica",
+            "buildings": [str(a.building_id)]}
+    added = _post(client, page, f"{page}/czesci", part)
+    assert added.status_code == 303
+    [first] = _parts(zw, meeting_id)
+    assert first.starts_at == datetime.combine(day, time(17, 30), tzinfo=WARSAW)
+    assert first.number == 1 and first.place == "świetlica"
+
+    clash = _post(client, page, f"{page}/czesci", {**part, "name": "Część II",
+                                                   "buildings": [str(a.building_id)]})
+    assert clash.status_code == 200 and a.street in _error(_text(clash), "buildings")
+    past = _post(client, page, f"{page}/czesci", {
+        **part, "name": "Część II", "on": (local_today() - timedelta(days=1)).isoformat(),
+        "buildings": [str(b.building_id)]})
+    assert past.status_code == 200 and _error(_text(past), "on")
+    none = _post(client, page, f"{page}/czesci", {**part, "name": "Część II", "buildings": []})
+    assert none.status_code == 200 and _error(_text(none), "buildings")
+    assert len(_parts(zw, meeting_id)) == 1
+
+    item = _post(client, page, f"{page}/porzadek", {
+        "title": "Zmiana statutu", "resolution": "yes", "elects": "no",
+        "majority": TWO_THIRDS, "source": "board"})
+    assert item.status_code == 303
+    [found] = detached(zw, select(MeetingItem).where(MeetingItem.meeting_id == meeting_id))
+    assert found.resolution and found.majority == TWO_THIRDS and not found.elects
+    assert found.number == f"1/{day.year}"
+    no_title = _post(client, page, f"{page}/porzadek", {"title": "", "resolution": "yes",
+                                                        "elects": "no", "majority": "simple",
+                                                        "source": "board"})
+    assert _error(_text(no_title), "title")
+    shown = _text(client.get(page))
+    assert "Zmiana statutu" in shown and "1/" in shown
+    assert _day(day - timedelta(days=21)) in shown  # the notice's deadline
+
+
+def test_convening_too_late_names_the_earliest_day(app, zw):
+    setup = make_meeting(zw, convened=False, first_in_days=10)
+    client = _signed_in(app, HOST, setup.staff)
+    page = f"{BASE}/{setup.meeting_id}"
+    earliest = _day(local_today() + timedelta(days=21))
+    shown = _text(client.get(page))
+    assert earliest in shown and "disabled" in shown
+    answer = _post(client, page, f"{page}/zwolanie", {})
+    assert answer.status_code == 303
+    [message] = _flash_errors(_text(client.get(answer.location)))
+    assert earliest in message
+    assert _meeting(zw, setup.meeting_id).status == PREPARED
+
+
+def test_convening_in_time(app, zw):
+    setup = make_meeting(zw, convened=False, first_in_days=30)
+    client = _signed_in(app, HOST, setup.staff)
+    page = f"{BASE}/{setup.meeting_id}"
+    assert _post(client, page, f"{page}/zwolanie", {}).status_code == 303
+    found = _meeting(zw, setup.meeting_id)
+    assert found.status == CONVENED and found.notice_on == local_today()
+    # convened: the parts' dates are fixed
+    refused = _post(client, page, f"{page}/czesci", {
+        "name": "Część III", "on": (local_today() + timedelta(days=40)).isoformat(),
+        "at": "17:00", "place": "sala", "buildings": [str(make_household(zw).building_id)]})
+    assert refused.status_code == 200 and _flash_errors(_text(refused))
+    assert len(_parts(zw, setup.meeting_id)) == 2
+
+
+def test_a_member_in_several_parts_is_placed_in_one(app, zw):
+    setup = make_meeting(zw, convened=False)
+    with in_tenant(zw):
+        from iok_saas.estate.models import Unit, UnitTitle
+        unit = db.session.scalar(select(Unit).where(
+            Unit.building_id == setup.members[1].building_id).limit(1))
+        extra = Unit(building_id=setup.members[1].building_id, number="99")
+        db.session.add(extra)
+        db.session.flush()
+        db.session.add(UnitTitle(unit_id=extra.id, user_id=setup.members[0].user_id))
+        assert unit is not None
+    client = _signed_in(app, HOST, setup.staff)
+    page = f"{BASE}/{setup.meeting_id}"
+    shown = _text(client.get(page))
+    assert setup.members[0].identifier in shown
+    member = setup.members[0].user_id
+    answer = _post(client, page, f"{page}/czlonek/{member}/czesc",
+                   {"member": str(member), "part": str(setup.part_ids[1])}, prefix=f"s{member}-")
+    assert answer.status_code == 303
+    assert f"{page}/czlonek/{member}/czesc" not in _text(client.get(page))
+
+
+# --- members' drafts ----------------------------------------------------------------------------
+
+
+def test_paper_drafts_are_registered_decided_and_counted_on_the_start_page(setup, office, zw):
+    page = f"{BASE}/{setup.meeting_id}/projekty"
+    assert f'href="{BASE}/"' not in _text(office.get("/panel/")).split("<main", 1)[1]
+    unknown = _post(office, page, f"{page}/papierowy", {
+        "member": "NIEMA1", "title": "Projekt", "text": "Treść",
+        "received_on": local_today().isoformat()})
+    assert _error(_text(unknown), "member")
+    for title in ("Obniżenie opłat", "Nowy plac zabaw"):
+        done = _post(office, page, f"{page}/papierowy", {
+            "member": setup.members[0].identifier, "title": title, "text": "Treść projektu.",
+            "received_on": local_today().isoformat()})
+        assert done.status_code == 303
+    drafts = detached(zw, select(MeetingDraft).where(MeetingDraft.meeting_id == setup.meeting_id)
+                      .order_by(MeetingDraft.id))
+    assert [d.subject for d in drafts] == ["Obniżenie opłat", "Nowy plac zabaw"]
+    assert all(d.in_time and d.is_open for d in drafts)
+    shown = _text(office.get(page))
+    assert drafts[0].registry_number in shown and drafts[0].registry_number.startswith("KO/")
+    assert f'href="{BASE}/"' in _text(office.get("/panel/")).split("<main", 1)[1]
+
+    first, second = drafts
+    accepted = _post(office, page, f"{page}/{first.id}/przyjecie", {})
+    assert accepted.status_code == 303
+    [item] = detached(zw, select(MeetingItem).where(MeetingItem.draft_case_id == first.id))
+    assert item.title == "Obniżenie opłat" and item.source == "members"
+    no_reason = _post(office, page, f"{page}/{second.id}/odmowa", {"reason": ""},
+                      prefix=f"r{second.id}-")
+    assert _error(_text(no_reason), f"r{second.id}-reason")
+    refused = _post(office, page, f"{page}/{second.id}/odmowa",
+                    {"reason": "Sprawa nie należy do walnego zgromadzenia."},
+                    prefix=f"r{second.id}-")
+    assert refused.status_code == 303
+    [second] = detached(zw, select(MeetingDraft).where(MeetingDraft.id == second.id))
+    assert not second.is_open and "walnego" in second.close_reason
+
+
+def test_a_late_paper_draft_is_refused_with_the_dates(setup, office, zw):
+    _move_first_part(zw, setup, local_today() + timedelta(days=10))
+    page = f"{BASE}/{setup.meeting_id}/projekty"
+    done = _post(office, page, f"{page}/papierowy", {
+        "member": setup.members[0].identifier, "title": "Spóźniony projekt", "text": "Treść.",
+        "received_on": local_today().isoformat()})
+    assert done.status_code == 303
+    [draft] = detached(zw, select(MeetingDraft).where(
+        MeetingDraft.meeting_id == setup.meeting_id))
+    assert not draft.in_time and not draft.is_open
+    assert _day(local_today() - timedelta(days=5)) in draft.close_reason
+    shown = _text(office.get(page))
+    assert draft.registry_number in shown and "przyjecie" not in shown
+
+
+# --- the register of proxies --------------------------------------------------------------------
+
+
+def _proxy(client, setup, **fields):
+    page = f"{BASE}/{setup.meeting_id}/pelnomocnictwa"
+    data = {"member": setup.members[0].identifier, "holder_kind": ADVOCATE,
+            "holder_name": "mec. Jan Adwokat", "holder_identifier": "",
+            "received_on": local_today().isoformat(), "note": "", **fields}
+    return _post(client, page, page, data, content_type="multipart/form-data")
+
+
+def test_proxies_of_each_kind_are_checked_through_the_page(zw, setup, office):
+    b = setup.members[1]
+    extra = make_household(zw)  # a member sitting in no part yet
+    holder = make_household(zw)  # a member who holds a proxy
+    assert _proxy(office, setup).status_code == 303  # an advocate: stands
+    assert _proxy(office, setup, member=b.identifier, holder_kind=CLOSE_PERSON,
+                  holder_name="Anna Córka").status_code == 303  # no statement
+    assert _proxy(office, setup, member=b.identifier, holder_kind=COHABITANT,
+                  holder_name="Piotr Partner").status_code == 303
+    assert _proxy(office, setup, member=b.identifier, holder_kind=CLOSE_PERSON,
+                  holder_name="Anna Córka", statement="y",
+                  scan=(io.BytesIO(pdf_bytes("Pełnomocnictwo")), "skan.pdf")).status_code == 303
+    assert _proxy(office, setup, member=extra.identifier, holder_kind=OTHER_MEMBER,
+                  holder_name="", holder_identifier=holder.identifier).status_code == 303
+    assert _proxy(office, setup, member=holder.identifier, holder_kind=OTHER_MEMBER,
+                  holder_name="", holder_identifier=extra.identifier).status_code == 303
+    made = make_household(zw)
+    assert _proxy(office, setup, member=made.identifier, holder_kind=OTHER_MEMBER,
+                  holder_name="", holder_identifier=holder.identifier).status_code == 303
+    found = _proxies(zw, setup.meeting_id)
+    assert [(p.status, p.reasons) for p in found] == [
+        (ACCEPTED, []), (REFUSED, [law.NO_STATEMENT]), (REFUSED, [law.NOT_ALLOWED]),
+        (ACCEPTED, []), (ACCEPTED, []), (ACCEPTED, []), (REFUSED, [law.HOLDER_TAKEN])]
+    assert found[0].part_id == setup.part_ids[0] and found[4].part_id is None
+    assert found[3].filename == "skan.pdf" and found[3].file_id is not None
+    shown = _text(office.get(f"{BASE}/{setup.meeting_id}/pelnomocnictwa"))
+    assert shown.count('class="badge badge-warn"') == 3
+    # the desk: part 1 has the advocate, the resolutions the holders do not vote on
+    desk = shown.split('id="stolik"', 1)[1]
+    assert "mec. Jan Adwokat" in desk and "Piotr Partner" not in desk
+    [election] = detached(zw, select(MeetingItem).where(MeetingItem.id == setup.item_ids[2]))
+    assert election.number in desk
+
+
+def test_a_late_proxy_and_a_member_of_another_cooperative(zw, baltyk, setup, office):
+    stranger = make_household(baltyk)
+    answer = _proxy(office, setup, member=stranger.identifier)
+    assert answer.status_code == 200 and _error(_text(answer), "member")
+    assert _proxies(zw, setup.meeting_id) == []
+    _move_first_part(zw, setup, local_today() + timedelta(days=2))
+    assert _proxy(office, setup).status_code == 303
+    [late] = _proxies(zw, setup.meeting_id)
+    assert late.status == REFUSED and late.reasons == [law.LATE]
+    shown = _text(office.get(f"{BASE}/{setup.meeting_id}/pelnomocnictwa"))
+    assert _day(local_today() - timedelta(days=1)) in shown  # by when it had to come
+    future = _proxy(office, setup, received_on=(local_today() + timedelta(days=1)).isoformat())
+    assert _error(_text(future), "received_on")
+    assert len(_proxies(zw, setup.meeting_id)) == 1
+
+
+def test_the_register_as_csv_and_a_proxy_withdrawn(zw, setup, office):
+    _proxy(office, setup)
+    _proxy(office, setup, member=setup.members[1].identifier, holder_kind=COHABITANT,
+           holder_name="=Piotr Partner")
+    rows = _csv(office.get(f"{BASE}/{setup.meeting_id}/pelnomocnictwa.csv"))
+    assert [r["identyfikator"] for r in rows] == [m.identifier for m in setup.members]
+    assert rows[0]["pelnomocnik"] == "mec. Jan Adwokat" and rows[0]["status"]
+    assert rows[0]["powody"] == "" and rows[0]["czesc"] == "1"
+    assert rows[1]["pelnomocnik"] == "'=Piotr Partner"  # not a formula
+    assert rows[1]["powody"] == law.reason_text(law.NOT_ALLOWED)
+    assert rows[0]["wplynelo"] == _day(local_today())
+    first = _proxies(zw, setup.meeting_id)[0]
+    page = f"{BASE}/{setup.meeting_id}/pelnomocnictwa"
+    assert _post(office, page, f"{page}/{first.id}/wycofanie", {}).status_code == 303
+    assert _proxies(zw, setup.meeting_id)[0].withdrawn_at is not None
+    rows = _csv(office.get(f"{BASE}/{setup.meeting_id}/pelnomocnictwa.csv"))
+    assert [r["identyfikator"] for r in rows] == [setup.members[1].identifier]
+
+
+# --- attendance and results ---------------------------------------------------------------------
+
+
+def _attendance(client, setup, part_id: int, present, by_proxy):
+    page = f"{BASE}/{setup.meeting_id}/wyniki"
+    return _post(client, page, f"{BASE}/{setup.meeting_id}/czesc/{part_id}/obecnosc",
+                 {"present": str(present), "by_proxy": str(by_proxy)}, prefix=f"a{part_id}-")
+
+
+def _votes(client, setup, part_id: int, item_id: int, yes, no, abstained=0,
+           page: str | None = None):
+    page = page or f"{BASE}/{setup.meeting_id}/wyniki"
+    return _post(client, page, f"{BASE}/{setup.meeting_id}/czesc/{part_id}/glosy/{item_id}",
+                 {"votes_for": str(yes), "against": str(no), "abstained": str(abstained)},
+                 prefix=f"v{part_id}-{item_id}-")
+
+
+def test_attendance_is_refused_before_the_part_sat(zw, setup, office):
+    answer = _attendance(office, setup, setup.part_ids[0], 1, 0)
+    assert answer.status_code == 200 and _flash_errors(_text(answer))
+    assert all(p.present is None for p in _parts(zw, setup.meeting_id))
+
+
+def test_attendance_votes_totals_and_their_publication(zw, setup, office):
+    one, two = setup.part_ids
+    _report, resolution, election = setup.item_ids
+    _proxy(office, setup)  # the member of part 1 is represented by an advocate
+    hold_parts(zw, setup)
+    too_many = _attendance(office, setup, one, 2, 0)
+    assert _error(_text(too_many), f"a{one}-present")
+    not_a_number = _attendance(office, setup, one, "dwa", 0)
+    assert _error(_text(not_a_number), f"a{one}-present")
+    assert _attendance(office, setup, one, 0, 1).status_code == 303
+    assert _attendance(office, setup, two, 1, 0).status_code == 303
+    assert [(p.present, p.by_proxy) for p in _parts(zw, setup.meeting_id)] == [(0, 1), (1, 0)]
+
+    exceeds = _votes(office, setup, one, resolution, 2, 0)
+    assert "2" in _error(_text(exceeds), f"v{one}-{resolution}-votes_for")
+    in_person = _votes(office, setup, one, election, 1, 0)
+    assert "16" in _error(_text(in_person), f"v{one}-{election}-votes_for")
+    assert _votes(office, setup, one, resolution, 1, 0).status_code == 303
+    before = _csv(office.get(f"{BASE}/{setup.meeting_id}/wyniki.csv"))
+    assert [r["czesci_glosowaly"] for r in before] == ["1", "0"]
+    assert _votes(office, setup, two, resolution, 0, 1).status_code == 303
+    assert _votes(office, setup, one, election, 0, 0).status_code == 303
+    assert _votes(office, setup, two, election, 1, 0).status_code == 303
+
+    rows = _csv(office.get(f"{BASE}/{setup.meeting_id}/wyniki.csv"))
+    by_number = {r["numer"]: r for r in rows}
+    items = {i.id: i for i in detached(zw, select(MeetingItem).where(
+        MeetingItem.meeting_id == setup.meeting_id))}
+    first, second = by_number[items[resolution].number], by_number[items[election].number]
+    assert (first["za"], first["przeciw"], first["czesci_glosowaly"]) == ("1", "1", "2")
+    assert first["czesc_1"] == "1/0/0" and first["czesc_2"] == "0/1/0"
+    assert first["powod"] and second["powod"] == ""
+    assert len(rows) == 2  # the report is not voted on
+    shown = _text(office.get(f"{BASE}/{setup.meeting_id}/wyniki"))
+    assert items[election].title in shown
+
+    page = f"{BASE}/{setup.meeting_id}/wyniki"
+    assert _post(office, page, f"{BASE}/{setup.meeting_id}/publikacja", {}).status_code == 303
+    assert _meeting(zw, setup.meeting_id).status == CLOSED_MEETING
+    items = {i.id: i for i in detached(zw, select(MeetingItem).where(
+        MeetingItem.meeting_id == setup.meeting_id))}
+    assert items[resolution].outcome == NOT_ADOPTED and items[election].outcome == ADOPTED
+    closed = _votes(office, setup, one, resolution, 1, 0, page=f"{BASE}/")
+    assert closed.status_code == 200 and _flash_errors(_text(closed))
+
+
+def test_results_are_not_published_before_every_part_voted(zw, setup, office):
+    hold_parts(zw, setup)
+    page = f"{BASE}/{setup.meeting_id}/wyniki"
+    answer = _post(office, page, f"{BASE}/{setup.meeting_id}/publikacja", {})
+    assert answer.status_code == 303
+    assert _flash_errors(_text(office.get(answer.location)))
+    assert _meeting(zw, setup.meeting_id).status == CONVENED
+
+
+def test_the_attendance_list_downloads_as_a_pdf(zw, setup, office):
+    _proxy(office, setup)
+    answer = office.get(f"{BASE}/{setup.meeting_id}/czesc/{setup.part_ids[0]}"
+                        "/lista-obecnosci.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.data.startswith(b"%PDF")
+    assert "lista-obecnosci" in answer.headers["Content-Disposition"]
