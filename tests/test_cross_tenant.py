@@ -51,6 +51,12 @@ ID_SOURCES: dict[str, Callable[[Household], object]] = {
     "statement_id": lambda home: _remote(home)[1],
     "line_id": lambda home: _settlement_question(home)[0],
     "settlement_id": lambda home: _settlement_question(home)[3],
+    "meeting_id": lambda home: _meeting(home)["meeting_id"],
+    "part_id": lambda home: _meeting(home)["part_id"],
+    "item_id": lambda home: _meeting(home)["item_id"],
+    "member_id": lambda home: home.user_id,
+    "draft_id": lambda home: _meeting(home)["draft_id"],
+    "proxy_id": lambda home: _meeting(home)["proxy_id"],
 }
 # (endpoint, argument) → an id for that route alone, where the argument's name means another
 # row elsewhere (a letter's attachment, not an announcement's): it belongs to the route's case.
@@ -66,6 +72,13 @@ ROUTE_ID_SOURCES: dict[tuple[str, str], Callable[[Household], object]] = {
         lambda home: _settlement_question(home)[1],
     ("staff_settlement_questions.attachment", "attachment_id"):
         lambda home: _settlement_question(home)[2],
+    ("meetings.draft", "case_id"): lambda home: _meeting(home)["draft_id"],
+    ("meetings.attachment", "case_id"): lambda home: _meeting(home)["draft_id"],
+    ("meetings.attachment", "attachment_id"): lambda home: _meeting(home)["attachment_id"],
+    ("staff_meeting_drafts.case", "case_id"): lambda home: _meeting(home)["draft_id"],
+    ("staff_meeting_drafts.attachment", "case_id"): lambda home: _meeting(home)["draft_id"],
+    ("staff_meeting_drafts.attachment", "attachment_id"):
+        lambda home: _meeting(home)["attachment_id"],
 }
 # Route argument → a value that is the same on every cooperative (not a row of one of them).
 SHARED_ARGS: dict[str, object] = {
@@ -238,6 +251,44 @@ def _settlement_question(home: Household) -> tuple[int, int, int, int]:
                                 get_tenant_info(tenant.id).settings.settlements)
         [attachment] = files.by_event(history(question)).popitem()[1]
         return line.id, question.id, attachment.id, settlement.id
+
+
+@cache
+def _meeting(home: Household) -> dict[str, int]:
+    """A convened general meeting of the household's cooperative (its building in the first
+    part), the household's draft resolution with the signed list attached, and a proxy in the
+    register (one per household)."""
+    from iok_saas.auth.models import User
+    from iok_saas.cases.files import file_count
+    from iok_saas.cases.kinds import Upload
+    from iok_saas.cases.models import CaseAttachment
+    from iok_saas.db import db
+    from iok_saas.meetings import services
+    from iok_saas.tenancy.info import get_tenant_info
+    from iok_saas.web.formatting import local_today
+    from tests.factories import pdf_bytes
+    from tests.helpers import in_tenant, tenant_ref
+    from tests.meeting_data import make_meeting
+
+    tenant = tenant_ref(home.slug)
+    setup = make_meeting(tenant, parts=1)
+    with in_tenant(tenant):
+        rules = get_tenant_info(tenant.id).settings.general_meeting
+        meeting = services.meeting(setup.meeting_id)
+        draft = services.submit_draft(
+            meeting, db.session.get(User, home.user_id), title=home.street,
+            text=home.last_name, supporters=10, submission=f"walk-{home.user_id}",
+            uploads=[Upload("lista.pdf", pdf_bytes(home.street))], rules=rules)
+        assert file_count(draft) == 1
+        attachment = db.session.query(CaseAttachment).filter_by(case_id=draft.id).one()
+        proxy = services.register_proxy(meeting, services.ProxyInput(
+            member=setup.members[0].identifier, holder_kind="advocate",
+            holder_name="adw. Anna Nowak", received_on=local_today()),
+            db.session.get(User, setup.staff.user_id), rules,
+            scan=Upload("pelnomocnictwo.pdf", pdf_bytes(home.street)))
+        return {"meeting_id": meeting.id, "part_id": setup.part_ids[0],
+                "item_id": setup.item_ids[1], "draft_id": draft.id,
+                "attachment_id": attachment.id, "proxy_id": proxy.id}
 
 
 def _routes(app):

@@ -5,8 +5,11 @@ decided and registered from paper, the register of proxies checked against art. 
 page (each kind of holder, late, without the statement, a holder already taken, a member of
 another cooperative), each part's attendance and votes (more than attended, more than present
 in person on an election, before the part sat), the totals and their CSV, the register's CSV,
-the attendance list as a PDF. Residents and anonymous visitors find nothing; another
-cooperative's meeting is not found.
+the attendance list as a PDF; convening giving notice (the announcement, the members' notices
+delivered by the job) and the paper list's CSV; documents published and laid out (bad files,
+no title, the minutes before the results refused; a late one marked); a draft's case with its
+attachments, answered and noted, its text laid out once accepted; a proxy's scan. Residents
+and anonymous visitors find nothing; another cooperative's meeting is not found.
 
 The pages are checked by what they keep and show of the data: their wording is translated
 separately."""
@@ -523,3 +526,232 @@ def test_the_attendance_list_downloads_as_a_pdf(zw, setup, office):
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
     assert answer.data.startswith(b"%PDF")
     assert "lista-obecnosci" in answer.headers["Content-Disposition"]
+
+
+# --- the notice given on convening --------------------------------------------------------------
+
+
+def test_convening_through_the_page_announces_the_meeting_and_delivers_the_notices(app, zw):
+    from iok_saas.announcements.models import MEETING, Announcement
+    from iok_saas.delivery.models import UnitDocument
+    from tests.fixtures.mail import run_burst_worker
+
+    setup = make_meeting(zw, convened=False, first_in_days=30)
+    client = _signed_in(app, HOST, setup.staff)
+    page = f"{BASE}/{setup.meeting_id}"
+    assert _post(client, page, f"{page}/zwolanie", {}).status_code == 303
+    assert _meeting(zw, setup.meeting_id).status == CONVENED
+    [announcement] = detached(zw, select(Announcement).where(Announcement.kind == MEETING))
+    assert "Walne Zgromadzenie Członków 2027" in announcement.title
+    result = run_burst_worker(app.config)
+    assert result.returncode == 0, result.stderr
+    notices = detached(zw, select(UnitDocument).where(UnitDocument.kind == "meeting_notice"))
+    assert sorted(d.person_id for d in notices) == sorted(m.user_id for m in setup.members)
+
+
+def test_a_refused_convening_gives_no_notice(app, zw):
+    from iok_saas.announcements.models import Announcement
+
+    setup = make_meeting(zw, convened=False, first_in_days=10)
+    client = _signed_in(app, HOST, setup.staff)
+    page = f"{BASE}/{setup.meeting_id}"
+    assert _post(client, page, f"{page}/zwolanie", {}).status_code == 303
+    assert _meeting(zw, setup.meeting_id).status == PREPARED
+    assert detached(zw, select(Announcement)) == []
+
+
+# --- the paper list of the notice ---------------------------------------------------------------
+
+
+def test_there_is_no_paper_list_before_the_notice(app, zw):
+    waiting = make_meeting(zw, convened=False)
+    client = _signed_in(app, HOST, waiting.staff)
+    path = f"{BASE}/{waiting.meeting_id}/zawiadomienia-papierowe.csv"
+    assert path not in _text(client.get(f"{BASE}/{waiting.meeting_id}"))
+    assert client.get(path).status_code == 404
+
+
+def test_the_paper_list_of_the_notice_downloads_once_convened(setup, office):
+    client = office
+    path = f"{BASE}/{setup.meeting_id}/zawiadomienia-papierowe.csv"
+    shown = _text(client.get(f"{BASE}/{setup.meeting_id}"))
+    assert f'href="{path}"' in shown
+    assert "(2)" in shown.split(path, 1)[1][:200]  # neither member consented to e-delivery
+    answer = client.get(path)
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    text = _text(answer)
+    assert text.startswith("\ufeff")
+    assert all(m.identifier in text for m in setup.members)
+    assert setup.staff.identifier not in text
+
+
+# --- the meeting's documents --------------------------------------------------------------------
+
+
+def _document(client, setup, **fields):
+    page = f"{BASE}/{setup.meeting_id}"
+    data = {"title": "Sprawozdanie zarządu za 2026 r.", "number": "", "role": "report",
+            "file": (io.BytesIO(pdf_bytes("Sprawozdanie")), "sprawozdanie.pdf"), **fields}
+    return _post(client, page, f"{page}/dokumenty", data, content_type="multipart/form-data")
+
+
+def _documents(tenant, meeting_id: int):
+    from iok_saas.meetings.models import MeetingDocument
+    return detached(tenant, select(MeetingDocument).where(
+        MeetingDocument.meeting_id == meeting_id).order_by(MeetingDocument.id))
+
+
+def test_a_document_is_published_and_laid_out_for_the_meeting(zw, setup, office):
+    from iok_saas.documents.models import Document
+
+    answer = _document(office, setup, number="S/2026")
+    assert answer.status_code == 303 and answer.location.endswith("#dokumenty")
+    [link] = _documents(zw, setup.meeting_id)
+    assert link.role == "report"
+    [document] = detached(zw, select(Document).where(Document.id == link.document_id))
+    assert (document.title, document.number) == ("Sprawozdanie zarządu za 2026 r.", "S/2026")
+    shown = _text(office.get(f"{BASE}/{setup.meeting_id}")).split('id="dokumenty"', 1)[1]
+    assert "Sprawozdanie zarządu za 2026 r." in shown.split("</ul>", 1)[0]
+    assert "badge-warn" not in shown.split("</ul>", 1)[0]  # laid out in time
+
+
+def test_bad_documents_are_refused_and_nothing_is_kept(zw, setup, office):
+    from iok_saas.documents.models import Document
+
+    not_pdf = _document(office, setup, file=(io.BytesIO(b"just text"), "sprawozdanie.pdf"))
+    assert not_pdf.status_code == 200 and _error(_text(not_pdf), "file")
+    renamed = _document(office, setup, file=(io.BytesIO(b"just text"), "notatka.txt"))
+    assert renamed.status_code == 200 and _error(_text(renamed), "file")
+    no_file = _document(office, setup, file=(io.BytesIO(b""), ""))
+    assert no_file.status_code == 200 and _error(_text(no_file), "file")
+    no_title = _document(office, setup, title="  ")
+    assert no_title.status_code == 200 and _error(_text(no_title), "title")
+    minutes = _document(office, setup, title="Protokół", role="minutes")
+    assert minutes.status_code == 200 and _error(_text(minutes), "role")
+    assert _documents(zw, setup.meeting_id) == []
+    assert detached(zw, select(Document)) == []
+
+
+def test_a_document_laid_out_after_the_deadline_is_marked(zw, setup, office):
+    _move_first_part(zw, setup, local_today() + timedelta(days=10))
+    assert _document(office, setup, title="Projekt uchwały nr 1",
+                     role="draft").status_code == 303
+    shown = _text(office.get(f"{BASE}/{setup.meeting_id}")).split('id="dokumenty"', 1)[1]
+    listed = shown.split("</ul>", 1)[0]
+    by = law.deadlines(local_today() + timedelta(days=10), _rules(zw)).documents_by
+    assert "Projekt uchwały nr 1" in listed and "badge-warn" in listed and _day(by) in listed
+
+
+def test_the_minutes_are_laid_out_after_the_results(zw, setup, office):
+    with in_tenant(zw):
+        db.session.execute(update(Meeting).where(Meeting.id == setup.meeting_id).values(
+            status=CLOSED_MEETING))
+    report = _document(office, setup)  # a report no longer
+    assert report.status_code == 200 and _error(_text(report), "role")
+    assert _document(office, setup, title="Protokół walnego zgromadzenia",
+                     role="minutes").status_code == 303
+    [link] = _documents(zw, setup.meeting_id)
+    assert link.role == "minutes"
+
+
+# --- a member's draft: its case, its attachments, its text laid out -----------------------------
+
+
+def _member_draft(tenant, setup):
+    from iok_saas.auth.models import User
+    from iok_saas.cases.kinds import Upload
+    from iok_saas.meetings import services
+
+    with in_tenant(tenant):
+        draft = services.submit_draft(
+            services.meeting(setup.meeting_id),
+            db.session.get(User, setup.members[0].user_id),
+            title="W sprawie zieleni osiedlowej", text="Walne Zgromadzenie postanawia posadzić "
+            "dęby.", supporters=12, uploads=[Upload("lista.pdf", pdf_bytes("Lista"))],
+            submission="s-1", rules=_rules(tenant))
+        return draft.id
+
+
+def _attachment_url(page: str) -> str:
+    found = re.search(rf'href="({BASE}/projekty/\d+/zalaczniki/\d+)"', page)
+    assert found, "no attachment link"
+    return found.group(1)
+
+
+def test_the_office_reads_a_drafts_case_with_its_attachment_and_notes_on_it(zw, setup, office):
+    from iok_saas.cases.models import CaseEvent
+
+    draft_id = _member_draft(zw, setup)
+    case = f"{BASE}/projekty/{draft_id}"
+    assert f'href="{case}"' in _text(office.get(f"{BASE}/{setup.meeting_id}/projekty"))
+    shown = _text(office.get(case))
+    assert "posadzić dęby" in shown and "W sprawie zieleni osiedlowej" in shown
+    attachment = office.get(_attachment_url(shown))
+    assert attachment.status_code == 200 and attachment.data.startswith(b"%PDF")
+    noted = _post(office, case, case, {"answer": "", "note": "Sprawdzić podpisy na liście.",
+                                       "status": "", "assign_to": "", "close_reason": ""},
+                  content_type="multipart/form-data")
+    assert noted.status_code == 302
+    answered = _post(office, case, case, {
+        "answer": "Prosimy o uzupełnienie adresów popierających.", "note": "", "status": "",
+        "assign_to": "", "close_reason": ""}, content_type="multipart/form-data")
+    assert answered.status_code == 302
+    events = detached(zw, select(CaseEvent).where(CaseEvent.case_id == draft_id)
+                      .order_by(CaseEvent.id))
+    assert [(e.kind, e.public) for e in events if e.kind in ("note", "reply")] == [
+        ("note", False), ("reply", True)]
+    shown = _text(office.get(case))
+    assert "Sprawdzić podpisy" in shown and "uzupełnienie adresów" in shown
+
+
+def test_a_drafts_case_is_not_found_elsewhere(app, zw, baltyk, setup, office):
+    draft_id = _member_draft(zw, setup)
+    case = f"{BASE}/projekty/{draft_id}"
+    attachment = _attachment_url(_text(office.get(case)))
+    other = _signed_in(app, "baltyk.localhost", make_household(baltyk, units=0, role=ADMIN))
+    for path in (case, attachment):
+        answer = other.get(path)
+        assert answer.status_code == 404, path
+        assert "zieleni" not in _text(answer)
+    resident = _signed_in(app, HOST, setup.members[1])
+    assert resident.get(case).status_code == 404
+    assert resident.get(attachment).status_code == 404
+    assert office.get(f"{BASE}/projekty/999999").status_code == 404
+
+
+def test_accepting_a_draft_lays_its_text_out_for_members(zw, setup, office):
+    from iok_saas.documents.models import Document
+
+    draft_id = _member_draft(zw, setup)
+    page = f"{BASE}/{setup.meeting_id}/projekty"
+    assert _post(office, page, f"{page}/{draft_id}/przyjecie", {}).status_code == 303
+    [item] = detached(zw, select(MeetingItem).where(MeetingItem.draft_case_id == draft_id))
+    assert item.document_id is not None
+    [link] = _documents(zw, setup.meeting_id)
+    assert (link.document_id, link.role) == (item.document_id, "draft")
+    [document] = detached(zw, select(Document).where(Document.id == item.document_id))
+    assert document.title == "W sprawie zieleni osiedlowej"
+    assert document.number.startswith("KO/")
+    shown = _text(office.get(f"{BASE}/{setup.meeting_id}")).split('id="dokumenty"', 1)[1]
+    assert "W sprawie zieleni osiedlowej" in shown.split("</ul>", 1)[0]
+
+
+# --- the proxy's scan ---------------------------------------------------------------------------
+
+
+def test_the_office_opens_a_proxys_scan(app, zw, baltyk, setup, office):
+    assert _proxy(office, setup, scan=(io.BytesIO(pdf_bytes("Pełnomocnictwo")),
+                                       "skan.pdf")).status_code == 303
+    assert _proxy(office, setup, member=setup.members[1].identifier).status_code == 303
+    with_scan, without = _proxies(zw, setup.meeting_id)
+    path = f"{BASE}/{setup.meeting_id}/pelnomocnictwa/{with_scan.id}/skan"
+    assert f'href="{path}"' in _text(office.get(f"{BASE}/{setup.meeting_id}/pelnomocnictwa"))
+    answer = office.get(path)
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.data.startswith(b"%PDF") and "skan.pdf" in answer.headers[
+        "Content-Disposition"]
+    assert office.get(f"{BASE}/{setup.meeting_id}/pelnomocnictwa/{without.id}/skan"
+                      ).status_code == 404
+    assert _signed_in(app, HOST, setup.members[0]).get(path).status_code == 404
+    other = _signed_in(app, "baltyk.localhost", make_household(baltyk, units=0, role=ADMIN))
+    assert other.get(path).status_code == 404

@@ -157,9 +157,11 @@ def letter_kind(*, words: Mapping[str, tuple[Any, str | None]],
     and not answered until opened again; answered as the ``answer`` of the staff form, signed
     with the first name and the department; the e-mails of a case received, answered and
     closed. ``own``: its name, register, model, path, error, files, purpose and text's
-    limit; ``words`` and ``audit``: its own, besides the shared ones."""
+    limit (and its statuses' labels, if not a letter's); ``words`` and ``audit``: its own,
+    besides the shared ones."""
+    own.setdefault("statuses", LETTER_STAFF_STATUS_LABELS)
     return CaseKind(
-        statuses=LETTER_STAFF_STATUS_LABELS, open=LETTER_OPEN,
+        open=LETTER_OPEN,
         moves={RECEIVED: (IN_PROGRESS, WAITING), IN_PROGRESS: (RECEIVED, WAITING),
                WAITING: (IN_PROGRESS,), CLOSED: (IN_PROGRESS,)},
         closing=(CLOSED,), closed=CLOSED, reply_field="answer", signature=signature,

@@ -19,7 +19,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from iok_saas.meetings import rules as law
 from iok_saas.meetings.models import (
@@ -115,7 +115,7 @@ class ProxyForm(Form):
     member = StringField(_l("Identifier of the member giving the proxy"), validators=_line(60),
                          render_kw={"autocomplete": "off"})
     holder_kind = SelectField(_l("Who holds the proxy"),
-                              choices=[SelectChoice(k, law.HOLDER_LABELS[k])
+                              choices=[SelectChoice(k, law.HOLDER_CHOICES[k])
                                        for k in HOLDER_KINDS])
     holder_name = StringField(_l("Holder's name"), validators=_line(160),
                               render_kw={"autocomplete": "off"})
@@ -148,3 +148,17 @@ class VotesForm(Form):
                            render_kw={"inputmode": "numeric", "min": 0})
     abstained = IntegerField(_l("Abstained"), validators=COUNT,
                              render_kw={"inputmode": "numeric", "min": 0})
+
+
+class DocumentForm(Form):
+    """A PDF published in the members' library and laid out for the meeting (the roles the
+    meeting takes now are the view's choices)."""
+
+    title = StringField(_l("Title of the document"), validators=[
+        DataRequired(_l("Give the document's title.")), *_line(300)],
+        render_kw={"autocomplete": "off"})
+    number = StringField(_l("Number (optional)"), validators=_line(60),
+                         description=_l("For example the resolution's number: 3/2027."),
+                         render_kw={"autocomplete": "off"})
+    role = SelectField(_l("What the document is"), validate_choice=False)
+    file = FileField(_l("The document (PDF)"), render_kw={"accept": "application/pdf,.pdf"})

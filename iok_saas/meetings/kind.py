@@ -9,7 +9,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from iok_saas.cases.kinds import attachment_rules, letter_kind, register_kind
-from iok_saas.meetings.models import DRAFT_KIND, DRAFT_REGISTER, MeetingDraft
+from iok_saas.meetings.models import (
+    CLOSED,
+    DRAFT_KIND,
+    DRAFT_REGISTER,
+    IN_PROGRESS,
+    RECEIVED,
+    WAITING,
+    MeetingDraft,
+)
 from iok_saas.web.problems import DomainError
 
 TEXT_MAX = 20_000
@@ -19,12 +27,21 @@ ATTACHMENT_MAX_MB = 10
 PURPOSE = "meeting_draft_attachment"
 
 
+# A letter's "received" would read to a member as "accepted": a draft is filed, considered and
+# decided (put on the agenda or not: the page says which).
+DRAFT_STATUS_LABELS = {RECEIVED: _l("filed"), IN_PROGRESS: _l("being considered"),
+                       WAITING: _l("waiting for your reply"), CLOSED: _l("decided")}
+DRAFT_STAFF_STATUS_LABELS = DRAFT_STATUS_LABELS | {
+    WAITING: _l("waiting for the member's reply")}
+
+
 class DraftError(DomainError):
     """A draft or a step on it refused (message for the person, form field if any)."""
 
 
 DRAFTS = register_kind(letter_kind(
-    name=DRAFT_KIND, register=DRAFT_REGISTER, model=MeetingDraft,
+    statuses=DRAFT_STAFF_STATUS_LABELS, name=DRAFT_KIND, register=DRAFT_REGISTER,
+    model=MeetingDraft,
     path="/walne-zgromadzenie/projekty/{id}", error=DraftError, purpose=PURPOSE,
     text_max=TEXT_MAX,
     files=lambda rules: attachment_rules(ATTACHMENT_MAX_MB, ATTACHMENTS_PER_MESSAGE,

@@ -6,15 +6,19 @@ resolution made a PDF, so accepting it can lay its text out for members."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from datetime import date
 
 from flask import g
 from flask_babel import force_locale
+from sqlalchemy import select
 
 from iok_saas.auth.models import User
 from iok_saas.cases import services as cases
 from iok_saas.cases.models import CREATED
+from iok_saas.db import db
 from iok_saas.documents.models import Document
+from iok_saas.documents.services import DocumentError as DocumentError  # for the pages
 from iok_saas.documents.services import Draft, Upload, publish
 from iok_saas.meetings import services
 from iok_saas.meetings.models import (
@@ -107,3 +111,12 @@ def lay_out_draft(meeting: Meeting, draft: MeetingDraft, actor: User, tenant_inf
         filename=draft_file_name(draft), role=DRAFT, actor=actor, tenant_info=tenant_info,
         number=draft.registry_number)
     return document
+
+
+def titles(ids: Iterable[int]) -> dict[int, str]:
+    """The library's titles of these documents (withdrawn ones too), by id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return dict(db.session.execute(select(Document.id, Document.title).where(
+        Document.id.in_(wanted))).tuples().all())

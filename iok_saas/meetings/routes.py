@@ -32,13 +32,12 @@ from flask_login import current_user, login_required
 from iok_saas import files
 from iok_saas.cases import services as cases
 from iok_saas.cases import views
-from iok_saas.cases.kinds import LETTER_STATUS_LABELS
 from iok_saas.cases.models import COMMENT, CREATED, REPLY
 from iok_saas.cases.personal import own_files
 from iok_saas.files.uploads import takes_upload
 from iok_saas.meetings import proxy_pdf, services
 from iok_saas.meetings import rules as law
-from iok_saas.meetings.kind import ATTACHMENT_MAX_MB, ATTACHMENTS_PER_MESSAGE
+from iok_saas.meetings.kind import ATTACHMENT_MAX_MB, ATTACHMENTS_PER_MESSAGE, DRAFT_STATUS_LABELS
 from iok_saas.meetings.models import (
     ADOPTED,
     BEFORE_ROLES,
@@ -91,7 +90,7 @@ when_words = long_daytime  # ``czwartek, 20 maja 2027 r., godz. 17:00``: when a 
 @bp.context_processor
 def _words() -> dict[str, Any]:
     """The words of the meeting's pages: a draft's statuses, a part's date, the documents."""
-    return {"draft_statuses": LETTER_STATUS_LABELS, "when_words": when_words,
+    return {"draft_statuses": DRAFT_STATUS_LABELS, "when_words": when_words,
             "document_labels": DOCUMENT_LABELS, "law": law, "ADOPTED": ADOPTED}
 
 

@@ -67,6 +67,14 @@ HOLDER_LABELS = {
     COHABITANT: _l("a person living with the member without marriage"),
     SOMEONE_ELSE: _l("someone else (a neighbour, a friend who is not a member)"),
 }
+# The office's choice in the register's form: short enough for a select on a phone.
+HOLDER_CHOICES = {
+    CLOSE_PERSON: _l("close person (spouse, child, parent, sibling…)"),
+    ADVOCATE: _l("advocate"), LEGAL_ADVISER: _l("legal adviser"),
+    OTHER_MEMBER: _l("another member of the cooperative"),
+    COHABITANT: _l("partner living with the member (not allowed)"),
+    SOMEONE_ELSE: _l("someone else (not allowed)"),
+}
 HOLDER_SHORT = {
     CLOSE_PERSON: _l("close person"), ADVOCATE: _l("advocate"), LEGAL_ADVISER: _l("legal adviser"),
     OTHER_MEMBER: _l("member"), COHABITANT: _l("partner (not married)"),

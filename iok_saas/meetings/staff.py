@@ -15,7 +15,18 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,14 +34,17 @@ from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from iok_saas import files
+from iok_saas.cases import forms as case_forms
 from iok_saas.cases import services as cases
+from iok_saas.cases import views
 from iok_saas.cases.kinds import Upload
 from iok_saas.cases.queue import csv_download
 from iok_saas.db import db, utcnow
 from iok_saas.files.uploads import takes_upload
-from iok_saas.meetings import forms, services
+from iok_saas.meetings import forms, library, notice, services
 from iok_saas.meetings import rules as law
 from iok_saas.meetings.attendance_pdf import attendance_pdf, file_name
+from iok_saas.meetings.kind import DRAFT_STAFF_STATUS_LABELS, TEXT_MAX
 from iok_saas.meetings.models import (
     ACCEPTED,
     ADOPTED,
@@ -62,7 +76,12 @@ from iok_saas.web.problems import show
 
 bp = Blueprint("staff_meetings", __name__, url_prefix="/panel/walne-zgromadzenie",
                template_folder="templates")
-require_feature(bp, "general_meeting")
+# A draft's case page is the cases room's (its file view wants the case's and the file's ids
+# alone): a blueprint of its own.
+drafts_bp = Blueprint("staff_meeting_drafts", __name__,
+                      url_prefix="/panel/walne-zgromadzenie/projekty", template_folder="templates")
+for _blueprint in (bp, drafts_bp):
+    require_feature(_blueprint, "general_meeting")
 
 STATUS_LABELS = {PREPARED: _l("in preparation"), CONVENED: _l("convened"),
                  CLOSED_MEETING: _l("results published")}
@@ -79,14 +98,17 @@ def rules() -> Rules:
     return g.tenant.settings.general_meeting
 
 
-@bp.context_processor
 def _helpers() -> dict[str, Any]:
     """What the office's meeting pages write with."""
     return {"meeting_statuses": STATUS_LABELS, "document_roles": ROLE_LABELS,
             "outcomes": OUTCOME_LABELS, "proxy_statuses": PROXY_STATUS_LABELS,
             "holder_short": law.HOLDER_SHORT, "holder_labels": law.HOLDER_LABELS,
             "reason_text": law.reason_text, "sources": forms.SOURCE_LABELS,
-            "majorities": forms.MAJORITY_LABELS}
+            "majorities": forms.MAJORITY_LABELS, "draft_statuses": DRAFT_STAFF_STATUS_LABELS}
+
+
+for _blueprint in (bp, drafts_bp):
+    _blueprint.context_processor(_helpers)
 
 
 def _done(action: Callable[[], Any], success: str | Callable[[], str] | None, form: Form | None,
@@ -96,7 +118,7 @@ def _done(action: Callable[[], Any], success: str | Callable[[], str] | None, fo
     commit and say so. True when done."""
     try:
         action()
-    except services.MeetingError as error:
+    except (services.MeetingError, library.DocumentError) as error:
         db.session.rollback()
         if fields and error.field in fields:
             error.field = fields[error.field]
@@ -171,8 +193,27 @@ def _seat_form(meeting: Meeting, user_id: int, possible: tuple[int, ...],
     return found
 
 
+AFTER_ROLES = (MINUTES, RESOLUTION)
+
+
+def _document_roles(meeting: Meeting) -> list[str]:
+    """The roles a document laid out now may have: before the results, a report, a draft
+    resolution or another document; once they are published, the minutes or an adopted
+    resolution."""
+    if meeting.status == CLOSED_MEETING:
+        return list(AFTER_ROLES)
+    return [REPORT, DRAFT, OTHER]
+
+
+def _document_form(meeting: Meeting, form: Any = None) -> Any:
+    found = form or _fresh(forms.DocumentForm)
+    found.role.choices = [SelectChoice(r, ROLE_LABELS[r]) for r in _document_roles(meeting)]
+    return found
+
+
 def _meeting_page(meeting: Meeting, *, part_form: Any = None, item_form: Any = None,
-                  seat_form: Any = None, seat_for: int | None = None):
+                  seat_form: Any = None, seat_for: int | None = None,
+                  document_form: Any = None, status: int = 200):
     """One meeting with every form on it (the one just sent keeps what was typed)."""
     part_form = part_form or _fresh(forms.PartForm)
     part_form.buildings.choices = _building_choices()
@@ -182,14 +223,21 @@ def _meeting_page(meeting: Meeting, *, part_form: Any = None, item_form: Any = N
                   for user, seat in waiting}
     problems = (services.convene_problems(meeting, rules())
                 if meeting.status == PREPARED else [])
+    documents = services.documents_of(meeting)
+    paper = (len(notice.paper_rows(meeting, rules())) if meeting.status != PREPARED
+             else None)
     return render_template(
         "meetings/staff_meeting.html", meeting=meeting, dates=services.deadlines_of(
             meeting, rules()), parts=list(meeting.parts),
         part_buildings=services.part_buildings(meeting), waiting=waiting,
         seat_forms=seat_forms, items=list(meeting.items),
-        documents=services.documents_of(meeting), problems=problems,
+        documents=documents, problems=problems,
+        titles=library.titles(d.document_id for d in documents),
+        late={d.id for d in services.laid_out_late(meeting, rules())},
+        document_form=_document_form(meeting, document_form), paper=paper,
+        max_mb=g.tenant.settings.documents.max_mb,
         part_form=part_form, item_form=item_form or _fresh(forms.ItemForm),
-        convene_form=_fresh(ActionForm), members=services.members_count(rules()))
+        convene_form=_fresh(ActionForm), members=services.members_count(rules())), status
 
 
 @bp.get("/<int:meeting_id>")
@@ -261,12 +309,64 @@ def convene(meeting_id: int):
     found = _meeting_or_404(meeting_id)
     form = ActionForm()
     if form.validate_on_submit():
-        _done(lambda: services.convene(found, current_user, rules()),
+        def convene_and_give() -> None:
+            services.convene(found, current_user, rules())
+            notice.give(found, g.tenant, current_user)
+
+        _done(convene_and_give,
               lambda: _("The meeting has been convened: notice given on %(date)s.",
                         date=day(found.notice_on)), None)
     else:
         _form_errors(form)
     return _back("staff_meetings.meeting", found, "zwolanie")
+
+
+def _pdf_limit() -> int:
+    """The largest PDF the cooperative publishes in its library, in bytes."""
+    return g.tenant.settings.documents.max_mb << 20
+
+
+@bp.post("/<int:meeting_id>/dokumenty")
+@staff_required
+@takes_upload(_pdf_limit)
+def add_document(meeting_id: int):
+    """A PDF published in the members' library and laid out for the meeting."""
+    found = _meeting_or_404(meeting_id)
+    form = _document_form(found, forms.DocumentForm())
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not getattr(upload, "filename", ""):
+            form.file.errors = [_("Choose the PDF file.")]
+        else:
+            role = form.role.data or ""
+
+            def publish() -> None:
+                if role not in _document_roles(found):
+                    if role in AFTER_ROLES:
+                        raise services.MeetingError(_l(
+                            "The minutes and the adopted resolutions are laid out once the "
+                            "results are published."), "role")
+                    raise services.MeetingError(_l("Choose what the document is."), "role")
+                library.publish_pdf(found, title=form.title.data or "", data=upload.read(),
+                                    filename=upload.filename, role=role, actor=current_user,
+                                    tenant_info=g.tenant, number=form.number.data or "")
+
+            if _done(publish, _("The document has been published in the members' library "
+                                "and laid out for the meeting."), form):
+                return _back("staff_meetings.meeting", found, "dokumenty")
+    return _meeting_page(found, document_form=form)
+
+
+@bp.get("/<int:meeting_id>/zawiadomienia-papierowe.csv")
+@staff_required
+def paper_notices(meeting_id: int) -> Response:
+    """The members whose notice the office gives on paper, as a CSV file."""
+    found = _meeting_or_404(meeting_id)
+    if found.status == PREPARED:
+        abort(404)  # no notice given yet
+    return files.download(notice.paper_csv(notice.paper_rows(found, rules())),
+                          filename=f"zawiadomienia-papierowe-{found.id}.csv",
+                          content_type="text/csv")
 
 
 # --- members' draft resolutions -----------------------------------------------------------------
@@ -310,8 +410,13 @@ def accept_draft(meeting_id: int, draft_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         number = draft.registry_number
-        _done(lambda: services.accept_draft(draft, current_user),
-              _("Draft %(number)s has been put on the agenda.", number=number), None)
+
+        def accept() -> None:
+            item = services.accept_draft(draft, current_user)
+            item.document_id = library.lay_out_draft(found, draft, current_user, g.tenant).id
+
+        _done(accept, _("Draft %(number)s has been put on the agenda and its text laid out "
+                        "for members.", number=number), None)
     else:
         _form_errors(form)
     return _back("staff_meetings.drafts", found)
@@ -361,6 +466,36 @@ def paper_draft(meeting_id: int):
         if _done(register, said, form):
             return _back("staff_meetings.drafts", found)
     return _drafts_page(found, paper_form=form)
+
+
+# --- a draft's case -----------------------------------------------------------------------------
+
+
+DraftStaffForm = case_forms.staff_form(TEXT_MAX, _l(
+    "For example: the draft was withdrawn by the member."))
+views.add_file_view(drafts_bp, MeetingDraft, "/<int:case_id>/zalaczniki/<int:attachment_id>",
+                    "attachment", staff=True)
+attachments_limit = views.upload_limit(MeetingDraft, rules)
+
+
+@drafts_bp.route("/<int:case_id>", methods=["GET", "POST"])
+@staff_required
+@takes_upload(attachments_limit)
+def case(case_id: int):
+    """One members' draft as a case: its text, the signed list of supporters and every other
+    file, the whole thread (internal notes too); the office answers the member or notes."""
+    found = views.staff_case_or_404(
+        MeetingDraft, case_id,
+        lambda c: _("members' draft resolution %(number)s", number=c.registry_number))
+    form = views.fill_staff_form(DraftStaffForm(), found)
+    done = views.staff_answer_sent(form, found, rules, "staff_meeting_drafts.case")
+    if done is not None:
+        return done
+    meeting = services.meeting(found.meeting_id) if found.meeting_id else None
+    return views.case_page(
+        "meetings/staff_draft_case.html", found, form, rules(), staff=True, meeting=meeting,
+        item=services.draft_item(found), accept_form=_fresh(ActionForm),
+        refuse_form=_fresh(forms.RefuseForm, prefix=f"r{found.id}"))
 
 
 # --- the register of proxies --------------------------------------------------------------------
@@ -413,17 +548,16 @@ def proxies(meeting_id: int):
             statement=bool(form.statement.data), received_on=form.received_on.data,
             note=form.note.data or "")
 
-        def said() -> str:
-            proxy = made[0]
-            if proxy.status == ACCEPTED:
-                return _("The proxy has been entered into the register: it stands.")
-            return _("The proxy has been entered into the register as refused: %(reasons)s.",
-                     reasons="; ".join(law.reason_text(r, services.deadlines_of(
-                         found, rules()).proxies_by) for r in proxy.reasons))
-
         if _done(lambda: made.append(services.register_proxy(found, given, current_user,
                                                              rules(), scan=upload)),
-                 said, form):
+                 None, form):
+            proxy = made[0]
+            if proxy.status == ACCEPTED:
+                flash(_("The proxy has been entered into the register: it stands."), "success")
+            else:  # kept in the register, but it does not stand: the desk must know why
+                flash(_("The proxy has been entered into the register as refused: %(reasons)s.",
+                        reasons="; ".join(law.reason_text(r, services.deadlines_of(
+                            found, rules()).proxies_by) for r in proxy.reasons)), "warning")
             return _back("staff_meetings.proxies", found)
     return _proxies_page(found, form)
 
@@ -441,6 +575,19 @@ def withdraw_proxy(meeting_id: int, proxy_id: int):
     else:
         _form_errors(form)
     return _back("staff_meetings.proxies", found)
+
+
+@bp.get("/<int:meeting_id>/pelnomocnictwa/<int:proxy_id>/skan")
+@staff_required
+def proxy_scan(meeting_id: int, proxy_id: int) -> Response:
+    """The scan of a proxy as the office stored it (a PDF, or a photo made a JPEG): a private
+    file, like a case's attachment."""
+    found = _meeting_or_404(meeting_id)
+    proxy = one_or_404(services.proxy_of(found, proxy_id))
+    stored = one_or_404(files.find(proxy.file_id) if proxy.file_id is not None else None)
+    return files.download(files.read(stored.id), filename=proxy.filename or stored.filename,
+                          content_type=stored.content_type,
+                          inline=stored.content_type.startswith("image/"))
 
 
 PROXY_COLUMNS = ("lp", "czlonek", "identyfikator", "czesc", "pelnomocnik", "kto",
@@ -619,6 +766,7 @@ def waiting() -> Any:
 def register(app: Flask) -> None:
     """The office's pages, its menu link and its start-page figure (from ``init_app``)."""
     app.register_blueprint(bp)
+    app.register_blueprint(drafts_bp)
     register_link(app, NavItem("staff_meetings.index", N_("General meeting"), "staff",
                                "general_meeting", order=38))
     register_figure(app, Figure(
