@@ -189,6 +189,15 @@ def test_a_resident_who_is_not_a_member_sees_no_meeting_data(app, zw):
     assert client.get(FORM).status_code == 302  # back to the page that says why
     assert client.get(PROXY).status_code == 404
     assert _drafts(zw) == []
+    assert "świetlica" not in _text(client.get("/").get_data(as_text=True))  # no home block
+
+
+def test_the_home_page_shows_a_member_their_part_of_the_convened_meeting(app, zw):
+    setup = make_meeting(zw, parts=2)
+    member = setup.members[1]
+    home = _text(_client(app, zw, member).get("/").get_data(as_text=True))
+    assert "Walne Zgromadzenie Członków 2027" in home and "Część 2" in home
+    assert _when(app, setup, 2) in home and "Część 1" not in home
 
 
 def test_staff_may_look_at_the_members_page(app, zw):

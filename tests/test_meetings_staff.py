@@ -253,14 +253,14 @@ def test_the_clerk_creates_a_meeting_and_adds_its_parts(app, zw):
     assert _error(_text(no_title), "title")
     shown = _text(client.get(page))
     assert "Zmiana statutu" in shown and "1/" in shown
-    assert _day(day - timedelta(days=21)) in shown  # the notice's deadline
+    assert _day(day - timedelta(days=22)) in shown  # the notice's deadline: 21 whole days
 
 
 def test_convening_too_late_names_the_earliest_day(app, zw):
     setup = make_meeting(zw, convened=False, first_in_days=10)
     client = _signed_in(app, HOST, setup.staff)
     page = f"{BASE}/{setup.meeting_id}"
-    earliest = _day(local_today() + timedelta(days=21))
+    earliest = _day(local_today() + timedelta(days=22))
     shown = _text(client.get(page))
     assert earliest in shown and "disabled" in shown
     answer = _post(client, page, f"{page}/zwolanie", {})
@@ -317,10 +317,14 @@ def test_paper_drafts_are_registered_decided_and_counted_on_the_start_page(setup
         "member": "NIEMA1", "title": "Projekt", "text": "Treść",
         "received_on": local_today().isoformat()})
     assert _error(_text(unknown), "member")
+    too_few = _post(office, page, f"{page}/papierowy", {
+        "member": setup.members[0].identifier, "title": "Projekt", "text": "Treść",
+        "supporters": "9", "received_on": local_today().isoformat()})
+    assert _error(_text(too_few), "supporters")
     for title in ("Obniżenie opłat", "Nowy plac zabaw"):
         done = _post(office, page, f"{page}/papierowy", {
             "member": setup.members[0].identifier, "title": title, "text": "Treść projektu.",
-            "received_on": local_today().isoformat()})
+            "supporters": "11", "received_on": local_today().isoformat()})
         assert done.status_code == 303
     drafts = detached(zw, select(MeetingDraft).where(MeetingDraft.meeting_id == setup.meeting_id)
                       .order_by(MeetingDraft.id))
@@ -351,7 +355,7 @@ def test_a_late_paper_draft_is_refused_with_the_dates(setup, office, zw):
     page = f"{BASE}/{setup.meeting_id}/projekty"
     done = _post(office, page, f"{page}/papierowy", {
         "member": setup.members[0].identifier, "title": "Spóźniony projekt", "text": "Treść.",
-        "received_on": local_today().isoformat()})
+        "supporters": "10", "received_on": local_today().isoformat()})
     assert done.status_code == 303
     [draft] = detached(zw, select(MeetingDraft).where(
         MeetingDraft.meeting_id == setup.meeting_id))

@@ -354,7 +354,8 @@ def _last_year(info: TenantInfo, plan: Plan, year: int, buildings: list[Building
     late_on = dates.drafts_by + timedelta(days=1)
     title, text = LATE_DRAFT
     draft = services.register_paper_draft(meeting, people["ZW-000002"], title=title, text=text,
-                                          received_on=late_on, actor=clerk, rules=rules)
+                                          supporters=11, received_on=late_on, actor=clerk,
+                                          rules=rules)
     received = _at(late_on, 11)
     draft.created_at = draft.status_at = received
     db.session.execute(update(CaseEvent).where(CaseEvent.case_id == draft.id).values(

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import force_locale
-
 from iok_saas.db import utcnow
 from iok_saas.estate.services import places_of_each
 from iok_saas.meetings import services
 from iok_saas.meetings.models import Meeting, MeetingPart
-from iok_saas.web.pdf import render_pdf
+from iok_saas.web.pdf import letterhead_pdf
 
 
 def attendance_pdf(meeting: Meeting, part: MeetingPart, rules: Any, tenant: Any) -> bytes:
@@ -27,10 +25,9 @@ def attendance_pdf(meeting: Meeting, part: MeetingPart, rules: Any, tenant: Any)
     proxies = services.proxies_of(meeting, part_id=part.id, standing=True)
     names = services.people(p.member_id for p in proxies)
     elects = [i for i in meeting.items if i.elects]
-    with force_locale("pl"):
-        return render_pdf("meetings/staff_attendance_pdf.html", meeting=meeting, part=part,
-                          members=members, addresses=addresses, proxies=proxies, names=names,
-                          elects=elects, tenant=tenant, produced=utcnow(),
+    return letterhead_pdf("meetings/staff_attendance_pdf.html", tenant, meeting=meeting,
+                          part=part, members=members, addresses=addresses, proxies=proxies,
+                          names=names, elects=elects, produced=utcnow(),
                           buildings=services.part_buildings(meeting).get(part.id, []))
 
 

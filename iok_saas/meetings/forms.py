@@ -83,8 +83,9 @@ class ItemForm(Form):
     elects = SelectField(_l("The election or recall of members of the supervisory board or "
                             "the board"), choices=NO_YES, default=NO,
                          description=_l("Proxy holders do not vote on it (art. 8³ ust. 16)."))
-    majority = SelectField(_l("Majority needed"), default=SIMPLE,
-                           choices=[SelectChoice(*c) for c in MAJORITY_LABELS.items()])
+    majority = SelectField(_l("Majority needed"), default="", choices=[
+        SelectChoice("", _l("as the statute says")),
+        *(SelectChoice(*c) for c in MAJORITY_LABELS.items())])
     source = SelectField(_l("Proposed by"), default=BOARD,
                          choices=[SelectChoice(*c) for c in SOURCE_LABELS.items()])
 
@@ -105,6 +106,8 @@ class PaperDraftForm(Form):
                         render_kw={"autocomplete": "off"})
     text = TextAreaField(_l("Text of the draft resolution"),
                          validators=[Length(max=20_000), SAFE_LINES], render_kw={"rows": 5})
+    supporters = IntegerField(_l("Members who signed the list of support"),
+                              validators=[Optional()], render_kw={"inputmode": "numeric"})
     received_on = DateField(_l("Received by the office on"), validators=[
         InputRequired(_l("Give the day the office received the draft."))])
 

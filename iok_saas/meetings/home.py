@@ -9,14 +9,18 @@ from flask import Flask
 from sqlalchemy import Select, select
 
 from iok_saas.db.rowsets import ordered
-from iok_saas.estate.models import Unit
+from iok_saas.estate.models import Unit, UnitTitle
 from iok_saas.meetings.models import CONVENED, Meeting, MeetingPart, MeetingPartBuilding
 from iok_saas.web.home import PAGE, HomeTile, register_tile
 
 
 def rows(user_id: Any, held: Select) -> Select:
-    """The convened meeting's parts where the person's units are (a tile's rows)."""
-    buildings = select(Unit.building_id).where(Unit.id.in_(held))
+    """The convened meeting's parts where the person's units are (a tile's rows); a lessee's
+    lease makes no member, so it shows nothing (which other titles make a member is the
+    statute's, and the meeting's page says so)."""
+    owned = select(UnitTitle.unit_id).where(UnitTitle.user_id == user_id,
+                                            UnitTitle.kind != "lease")
+    buildings = select(Unit.building_id).where(Unit.id.in_(owned))
     return ordered(
         select(Meeting.id, Meeting.title, MeetingPart.name, MeetingPart.starts_at,
                MeetingPart.place)

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from datetime import date
 
 from flask import g
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from iok_saas.auth.models import User
@@ -33,7 +32,7 @@ from iok_saas.meetings.models import (
 )
 from iok_saas.tenancy.info import TenantInfo
 from iok_saas.web.formatting import local_today
-from iok_saas.web.pdf import render_pdf
+from iok_saas.web.pdf import letterhead_pdf
 
 RESOLUTIONS = "Uchwały walnego zgromadzenia"
 MINUTES_CATEGORY = "Protokoły"
@@ -84,17 +83,9 @@ def draft_text(draft: MeetingDraft) -> str:
 def draft_pdf(draft: MeetingDraft, tenant_info: TenantInfo | None = None) -> bytes:
     """A members' draft resolution as a Polish PDF on the letterhead: its number in the
     ``KO`` register, the meeting, the title, the text and the day it was filed."""
-    tenant_info = tenant_info or g.tenant
     meeting = services.meeting(draft.meeting_id) if draft.meeting_id else None
-    had = getattr(g, "tenant", None)
-    g.tenant = tenant_info
-    try:
-        with force_locale("pl"):
-            return render_pdf(DRAFT_TEMPLATE, draft=draft, meeting=meeting,
-                              text=draft_text(draft), filed_on=draft.filed_on(),
-                              tenant=tenant_info, pdf=True)
-    finally:
-        g.tenant = had
+    return letterhead_pdf(DRAFT_TEMPLATE, tenant_info or g.tenant, draft=draft, meeting=meeting,
+                          text=draft_text(draft), filed_on=draft.filed_on())
 
 
 def draft_file_name(draft: MeetingDraft) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, and_, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iok_saas.cases.kinds import (  # noqa: F401 (a draft's statuses: a letter's)
@@ -39,7 +39,8 @@ ADOPTED, NOT_ADOPTED = "adopted", "not_adopted"
 # What a document laid out for the meeting is.
 REPORT, DRAFT, OTHER, MINUTES, RESOLUTION = "report", "draft", "other", "minutes", "resolution"
 DOCUMENT_ROLES = (REPORT, DRAFT, OTHER, MINUTES, RESOLUTION)
-BEFORE_ROLES = (REPORT, DRAFT, OTHER)  # laid out before the meeting; the others after it
+BEFORE_ROLES = (REPORT, DRAFT, OTHER)  # laid out before the meeting
+AFTER_ROLES = (MINUTES, RESOLUTION)  # published with the results
 
 # Who holds a proxy (art. 8³ ust. 12): a close person of the member (not one living with them
 # without marriage), an advocate or a legal adviser, another member; anyone else is refused.
@@ -66,6 +67,7 @@ class Meeting(TenantScoped, Timestamped, db.Model):
     notice_on: Mapped[date | None]  # the day members were given notice (convened)
     convened_by: Mapped[str] = mapped_column(String(160), default="", server_default="")
     results_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # results published
+    members: Mapped[int | None]  # the members counted for the quorum when results were published
     parts: Mapped[list[MeetingPart]] = relationship(
         order_by="MeetingPart.number", primaryjoin="Meeting.id == MeetingPart.meeting_id",
         foreign_keys="MeetingPart.meeting_id", viewonly=True)
@@ -158,7 +160,7 @@ class MeetingItem(TenantScoped, db.Model):
     # The election or recall of members of the supervisory board or the board: a proxy holder
     # does not vote on it (art. 8³ ust. 16).
     elects: Mapped[bool] = mapped_column(default=False)
-    majority: Mapped[str] = mapped_column(String(12), default=SIMPLE)
+    majority: Mapped[str] = mapped_column(String(12), default="")  # "": the statute's
     source: Mapped[str] = mapped_column(String(20), default=BOARD)
     draft_case_id: Mapped[int | None]  # a members' draft: its case
     document_id: Mapped[int | None]  # the draft's text in the members' library
@@ -204,6 +206,9 @@ class MeetingDocument(TenantScoped, db.Model):
     added_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+STANDING = and_(column("status") == ACCEPTED, column("withdrawn_at").is_(None))
+
+
 class MeetingProxy(TenantScoped, db.Model):
     """A proxy (pełnomocnictwo) the office received, in the register: whom it is for, who
     holds it, when it came, and whether it stands — with the reasons where it does not."""
@@ -217,6 +222,13 @@ class MeetingProxy(TenantScoped, db.Model):
         tenant_fk("part_id", "meeting_part"),
         tenant_fk("file_id", "stored_file"),
         Index("ix_meeting_proxy_tenant_meeting", "tenant_id", "meeting_id", "member_id"),
+        # The database's own wall behind the register's checks: one standing proxy per member,
+        # one member per holder who is a member (art. 8³: one holder represents one member).
+        Index("uq_meeting_proxy_member_standing", "tenant_id", "meeting_id", "member_id",
+              unique=True, postgresql_where=STANDING, sqlite_where=STANDING),
+        Index("uq_meeting_proxy_holder_standing", "tenant_id", "meeting_id", "holder_member_id",
+              unique=True, postgresql_where=and_(STANDING, column("holder_member_id").is_not(None)),
+              sqlite_where=and_(STANDING, column("holder_member_id").is_not(None))),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import g
 from flask_babel import force_locale, format_date
 
 from iok_saas.estate.models import Building
@@ -25,7 +24,7 @@ from iok_saas.meetings import services
 from iok_saas.meetings.models import Meeting, MeetingItem, MeetingPart
 from iok_saas.tenancy.info import TenantInfo
 from iok_saas.web.formatting import WARSAW
-from iok_saas.web.pdf import render_pdf
+from iok_saas.web.pdf import letterhead_pdf
 
 TEMPLATE = "meetings/notice_pdf.html"
 PORTAL_PATH = "/walne-zgromadzenie"
@@ -43,7 +42,6 @@ class PartNotice:
     dates: law.Deadlines
     notice_on: date | None
     portal: str  # where members read the documents in the portal
-    proxies: bool  # the statute allows proxies
     weekday: dict[int, str]  # part id → the day of the week of its date, in words
 
 
@@ -60,7 +58,7 @@ def part_notice(meeting: Meeting, part: MeetingPart, tenant_info: TenantInfo, ru
     return PartNotice(meeting=meeting, part=part, parts=parts,
                       buildings=services.part_buildings(meeting), items=list(meeting.items),
                       dates=dates, notice_on=meeting.notice_on,
-                      portal=tenant_info.url(PORTAL_PATH), proxies=rules.proxies,
+                      portal=tenant_info.url(PORTAL_PATH),
                       weekday=weekday)
 
 
@@ -68,17 +66,9 @@ def notice_pdf(meeting: Meeting, part: MeetingPart, tenant_info: TenantInfo, rul
                ) -> bytes:
     """The notice of the meeting for the members of ``part``, as a Polish PDF (in the
     cooperative's context: a request, or a job with its tenant set)."""
-    had = getattr(g, "tenant", None)
-    g.tenant = tenant_info  # outside a request the letterhead reads the cooperative from g too
-    try:
-        notice = part_notice(meeting, part, tenant_info, rules)
-        with force_locale("pl"):
-            return render_pdf(TEMPLATE, n=notice, tenant=tenant_info,
-                              statement_clause=law.STATEMENT_CLAUSE,
-                              holder_labels=law.HOLDER_LABELS,
-                              draft_supporters=law.DRAFT_SUPPORTERS, pdf=True)
-    finally:
-        g.tenant = had
+    return letterhead_pdf(TEMPLATE, tenant_info, n=part_notice(meeting, part, tenant_info, rules),
+                          statement_clause=law.STATEMENT_CLAUSE, holder_labels=law.HOLDER_LABELS,
+                          draft_supporters=law.DRAFT_SUPPORTERS)
 
 
 def file_name(meeting: Meeting, part: MeetingPart) -> str:

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import g
-from flask_babel import force_locale
 
 from iok_saas.db import utcnow
 from iok_saas.meetings import rules as law
@@ -24,7 +23,7 @@ from iok_saas.meetings.models import (
     Meeting,
     MeetingPart,
 )
-from iok_saas.web.pdf import render_pdf
+from iok_saas.web.pdf import letterhead_pdf
 
 # The holders the form offers, in the act's order.
 HOLDERS = (CLOSE_PERSON, ADVOCATE, LEGAL_ADVISER, OTHER_MEMBER)
@@ -34,9 +33,8 @@ def proxy_form_pdf(meeting: Meeting, *, member: Any, part: MeetingPart | None,
                    dates: law.Deadlines | None, when: Callable[[datetime], str]) -> bytes:
     """The form as a Polish PDF (a blank one where ``member`` is None: the office's copy);
     ``when`` writes a part's date and time in words."""
-    with force_locale("pl"):
-        return render_pdf("meetings/proxy_form_pdf.html", meeting=meeting, member=member,
-                          part=part, parts=list(meeting.parts), dates=dates,
+    return letterhead_pdf("meetings/proxy_form_pdf.html", g.tenant, meeting=meeting,
+                          member=member, part=part, parts=list(meeting.parts), dates=dates,
                           holders=[(k, law.HOLDER_LABELS[k]) for k in HOLDERS],
                           clause=law.STATEMENT_CLAUSE, proxy_days=law.PROXY_DAYS,
-                          when_words=when, tenant=g.tenant, produced=utcnow())
+                          when_words=when, produced=utcnow())

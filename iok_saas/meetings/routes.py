@@ -40,6 +40,7 @@ from iok_saas.meetings import rules as law
 from iok_saas.meetings.kind import ATTACHMENT_MAX_MB, ATTACHMENTS_PER_MESSAGE, DRAFT_STATUS_LABELS
 from iok_saas.meetings.models import (
     ADOPTED,
+    AFTER_ROLES,
     BEFORE_ROLES,
     DRAFT,
     MEMBERS,
@@ -61,7 +62,6 @@ require_feature(bp, "general_meeting")
 # What a document of the meeting is, as members read it.
 DOCUMENT_LABELS = {REPORT: _l("Report"), DRAFT: _l("Draft resolution"), OTHER: _l("Document"),
                    MINUTES: _l("Minutes of the meeting"), RESOLUTION: _l("Adopted resolution")}
-AFTER_ROLES = (MINUTES, RESOLUTION)
 
 
 def register(app: Flask) -> None:
@@ -135,7 +135,7 @@ def _meeting_page(meeting: Meeting, reader: str) -> dict[str, Any]:
         "after_documents": _documents([d for d in laid_out if d.role in AFTER_ROLES], items)
         if published else [],
         "dates": services.deadlines_of(meeting, statute),
-        "drafts_open": services.drafts_open(meeting, statute), "proxies": statute.proxies,
+        "drafts_open": services.drafts_open(meeting, statute),
         "totals": services.totals(meeting, statute) if published else {},
         "my_drafts": mine, "draft_items": {i.draft_case_id: i for i in items if i.draft_case_id},
         "members_source": MEMBERS,

@@ -26,12 +26,17 @@ with the amendment of 4 December 2025 (Dz.U. 2026 poz. 39) since 28 January 2026
   the votes of all parts together give the majority; only votes for and against count
   (art. 35 § 2 of the cooperative law), abstentions do not.
 
-Days are counted back from the day of the first part: "at least 21 days before" a meeting on
-21 May means notice given by 30 April at the latest.
+Days are counted back from the day of the first part. Whether "at least 21 days before" counts
+the day of notice is disputed, and courts annul resolutions for a notice one day short, so the
+cooperative's duties are read cautiously — whole days between, neither the day of notice nor the
+day of the meeting counted: for a first part on Friday 21 May, notice by 29 April and the
+documents laid out by 6 May — and the members' rights in their favour: a draft filed on 6 May
+(15 days before) and a proxy delivered on 18 May (3 days before) count.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -82,9 +87,9 @@ HOLDER_SHORT = {
 }
 
 # Why a proxy does not stand, as the register shows it.
-LATE, NOT_ALLOWED, NO_STATEMENT, HOLDER_NOT_MEMBER, HOLDER_TAKEN, HAS_PROXY, SELF, NO_PROXIES = (
+LATE, NOT_ALLOWED, NO_STATEMENT, HOLDER_NOT_MEMBER, HOLDER_TAKEN, HAS_PROXY, SELF = (
     "late", "not_allowed", "no_statement", "holder_not_member", "holder_taken", "has_proxy",
-    "self", "no_proxies")
+    "self")
 REASONS = {
     LATE: _l("delivered after the deadline (at least 3 days before the meeting or its first "
              "part: by %(deadline)s)"),
@@ -97,7 +102,6 @@ REASONS = {
     HOLDER_TAKEN: _l("the holder already represents another member (one holder, one member)"),
     HAS_PROXY: _l("the member has already given a proxy that stands"),
     SELF: _l("the holder is the member"),
-    NO_PROXIES: _l("the cooperative's statute does not allow proxies at the general meeting"),
 }
 
 
@@ -116,24 +120,22 @@ def deadlines(first_day: date, rules: Any) -> Deadlines:
     """The deadlines of a meeting whose first part sits on ``first_day``."""
     return Deadlines(
         first_day=first_day,
-        notice_by=first_day - timedelta(days=rules.notice_days),
-        documents_by=first_day - timedelta(days=rules.documents_days),
+        notice_by=first_day - timedelta(days=rules.notice_days + 1),
+        documents_by=first_day - timedelta(days=rules.documents_days + 1),
         drafts_by=first_day - timedelta(days=DRAFT_DAYS),
         proxies_by=first_day - timedelta(days=PROXY_DAYS))
 
 
 def earliest_first_day(today: date, rules: Any) -> date:
     """The first day a meeting convened today may sit."""
-    return today + timedelta(days=rules.notice_days)
+    return today + timedelta(days=rules.notice_days + 1)
 
 
 def proxy_reasons(*, holder_kind: str, statement: bool, received_on: date, proxies_by: date,
                   holder_is_member: bool, holder_taken: bool, member_has_proxy: bool,
-                  holder_is_self: bool, proxies_allowed: bool) -> list[str]:
+                  holder_is_self: bool) -> list[str]:
     """Why a proxy does not stand (empty: it stands), in the order the register shows them."""
     found: list[str] = []
-    if not proxies_allowed:
-        found.append(NO_PROXIES)
     if received_on > proxies_by:
         found.append(LATE)
     if holder_kind not in ALLOWED_HOLDERS:
@@ -149,6 +151,17 @@ def proxy_reasons(*, holder_kind: str, statement: bool, received_on: date, proxi
     if member_has_proxy:
         found.append(HAS_PROXY)
     return found
+
+
+TITLES = re.compile(r"\b(adw|adwokat|adwokatka|r\.?\s*pr|radca\s+prawny|radczyni\s+prawna|mec|"
+                    r"mecenas|dr|hab|prof)\b\.?", re.IGNORECASE)
+
+
+def holder_key(name: str) -> str:
+    """A holder's name as compared in the register (one holder, one member): without titles
+    ("adw.", "r.pr.", "mec."), dots, case and extra spaces — "adw. Jan  Kowalski" and
+    "Jan Kowalski" are the same holder."""
+    return " ".join(TITLES.sub(" ", name).replace(".", " ").casefold().split())
 
 
 def reason_text(code: str, proxies_by: date | None = None) -> str:

@@ -37,6 +37,7 @@ from iok_saas.cases.kinds import Upload
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.meetings import rules as law
+from iok_saas.meetings.kind import DRAFTS, TEXT_MAX
 from iok_saas.meetings.models import (
     ACCEPTED,
     ALLOWED_HOLDERS,
@@ -67,7 +68,7 @@ from iok_saas.web.formatting import WARSAW, day, local_today
 from iok_saas.web.problems import DomainError
 
 TITLE_MAX = 300
-TEXT_MAX = 20_000
+DRAFT_TITLE_MAX = 200
 PROXY_PURPOSE = "meeting_proxy"
 PROXY_SCAN_MAX_MB = 10
 
@@ -184,8 +185,9 @@ def unseated(meeting: Meeting, rules: Any) -> list[tuple[User, Seat]]:
 
 
 def seat_member(meeting: Meeting, user: User, part_id: int, actor: User, rules: Any) -> None:
-    """Place a member holding units in several parts' buildings in one of them."""
-    _editable(meeting)
+    """Place a member holding units in several parts' buildings in one of them (before notice:
+    the notice names the member's part)."""
+    _dates_fixed(meeting)
     seat = seat_of(meeting, user.id, rules)
     if seat is None:
         raise MeetingError(_l("This person is not a member of the cooperative."), "member")
@@ -235,6 +237,13 @@ def _editable(meeting: Meeting) -> None:
         raise MeetingError(_l("The meeting is closed: its results are published."), None)
 
 
+def _lock(meeting: Meeting) -> None:
+    """Hold the meeting's row until the transaction ends: two clerks (or a double click)
+    registering proxies, numbering the agenda or entering votes at once go one after the
+    other, each seeing what the other did (PostgreSQL; SQLite writes one at a time anyway)."""
+    db.session.refresh(meeting, with_for_update=True)
+
+
 def _dates_fixed(meeting: Meeting) -> None:
     _editable(meeting)
     if meeting.status == CONVENED:
@@ -269,6 +278,7 @@ def add_part(meeting: Meeting, *, name: str, starts_at: datetime, place: str,
     """A part of the meeting with the buildings whose members sit in it. A building already in
     another part, a part in the past, a part without buildings → refused."""
     _dates_fixed(meeting)
+    _lock(meeting)
     now = now or utcnow()
     if not name.strip():
         raise MeetingError(_l("Give the part's name, e.g. Część I — osiedle Zielone Wzgórza."),
@@ -334,8 +344,13 @@ def add_item(meeting: Meeting, *, title: str, resolution: bool, actor: User,
         raise MeetingError(_l("Choose who proposes the item."), "source")
     if majority and majority not in (SIMPLE, TWO_THIRDS):
         raise MeetingError(_l("Choose the majority the resolution needs."), "majority")
+    _lock(meeting)
     if meeting.results_at is not None or _any_votes(meeting):
         raise MeetingError(_l("Votes have been entered: the agenda cannot change now."), None)
+    if meeting.status == CONVENED and draft is None:
+        raise MeetingError(_l("Members have been given notice of the agenda: the meeting adopts "
+                              "resolutions only on the matters it gave. After notice only "
+                              "members' drafts filed in time are added."), "title")
     items = list(meeting.items)
     number = ""
     if resolution:
@@ -343,7 +358,7 @@ def add_item(meeting: Meeting, *, title: str, resolution: bool, actor: User,
         number = f"{1 + sum(1 for i in items if i.resolution)}/{year}"
     item = MeetingItem(meeting_id=meeting.id, position=len(items) + 1, title=title,
                        resolution=resolution, number=number, elects=elects and resolution,
-                       majority=majority or SIMPLE, source=source,
+                       majority=majority, source=source,
                        draft_case_id=draft.id if draft is not None else None,
                        document_id=document_id)
     db.session.add(item)
@@ -442,6 +457,7 @@ def convene_problems(meeting: Meeting, rules: Any, today: date | None = None) ->
 def convene(meeting: Meeting, actor: User, rules: Any, today: date | None = None) -> None:
     """Convene the meeting: notice given today (the documents delivered to units and the
     announcement follow, ``iok_saas.meetings.notice``)."""
+    _lock(meeting)  # convened once, whoever presses twice
     problems = convene_problems(meeting, rules, today)
     if problems:
         raise MeetingError(problems[0], None)
@@ -476,7 +492,6 @@ def submit_draft(meeting: Meeting, user: User, *, title: str, text: str, support
     register, its number the proof of filing. After the deadline (15 days before the first
     part), by someone who is not a member, without 10 supporters or their signed list →
     refused, nothing filed."""
-    from iok_saas.meetings.kind import DRAFTS
     earlier = cases.earlier(MeetingDraft, user.id, submission)
     if earlier is not None:
         return earlier
@@ -492,13 +507,23 @@ def submit_draft(meeting: Meeting, user: User, *, title: str, text: str, support
             "The deadline for members' draft resolutions passed on %(by)s (15 days before the "
             "meeting's first part on %(first)s). The draft has not been filed.",
             by=day(dates.drafts_by), first=day(dates.first_day)), None)
-    title = title.strip()
-    body = text.strip()
+    title, body = _draft_fields(title, text, supporters)
+    if not uploads:
+        raise MeetingError(_l("Attach the list of supporting members with their signatures "
+                              "(a scan or a photo)."), "attachments")
+    checked = check_uploads(DRAFTS, uploads, rules)
+    return cases.file_case(_new_draft(meeting, dates, title, submission=submission),
+                           user, body=_draft_body(body, supporters), checked=checked)
+
+
+def _draft_fields(title: str, text: str, supporters: int | None) -> tuple[str, str]:
+    """A draft's title and text as kept, once the act's support is there; else refused."""
+    title, body = title.strip(), text.strip()
     if not title:
         raise MeetingError(_l("Give the draft resolution's title."), "title")
-    if len(title) > 200:
-        raise MeetingError(_l("The title is too long: at most %(max)d characters.", max=200),
-                           "title")
+    if len(title) > DRAFT_TITLE_MAX:
+        raise MeetingError(_l("The title is too long: at most %(max)d characters.",
+                              max=DRAFT_TITLE_MAX), "title")
     if not body:
         raise MeetingError(_l("Write the draft resolution's text."), "text")
     if len(body) > TEXT_MAX:
@@ -510,16 +535,16 @@ def submit_draft(meeting: Meeting, user: User, *, title: str, text: str, support
     if supporters > 100_000:
         raise MeetingError(_l("Give the number of members supporting the draft."),
                            "supporters")
-    if not uploads:
-        raise MeetingError(_l("Attach the list of supporting members with their signatures "
-                              "(a scan or a photo)."), "attachments")
-    checked = check_uploads(DRAFTS, uploads, rules)
-    with force_locale("pl"):
+    return title, body
+
+
+def _new_draft(meeting: Meeting, dates: law.Deadlines, title: str, *, submission: str,
+               received_on: date | None = None) -> MeetingDraft:
+    with force_locale("pl"):  # the register's words, whatever language the member reads
         category = str(_l("Draft resolution for the general meeting"))
-    return cases.file_case(MeetingDraft(
-        submission=submission, category=category, subject=title, status=RECEIVED,
-        meeting_id=meeting.id, deadline_on=dates.drafts_by),
-        user, body=_draft_body(body, supporters), checked=checked)
+    return MeetingDraft(submission=submission, category=category, subject=title,
+                        status=RECEIVED, meeting_id=meeting.id, deadline_on=dates.drafts_by,
+                        received_on=received_on)
 
 
 def _draft_body(text: str, supporters: int) -> str:
@@ -529,23 +554,27 @@ def _draft_body(text: str, supporters: int) -> str:
 
 
 def register_paper_draft(meeting: Meeting, member: User, *, title: str, text: str,
-                         received_on: date, actor: User, rules: Any) -> MeetingDraft:
+                         supporters: int | None, received_on: date | None, actor: User,
+                         rules: Any) -> MeetingDraft:
     """A draft handed in at the office on paper, registered by staff with the day it was
-    received: in the ``KO`` register like any letter; one received after the deadline is
-    refused at once with the dates."""
+    received and the number of members who signed its list (the paper stays with the office):
+    in the ``KO`` register like any letter; one received after the deadline is refused at once
+    with the dates."""
     dates = deadlines_of(meeting, rules)
     if meeting.status != CONVENED or dates is None:
         raise MeetingError(_l("The meeting has not been convened."), None)
-    if not title.strip():
-        raise MeetingError(_l("Give the draft resolution's title."), "title")
+    if not is_member(member.id, rules):
+        raise MeetingError(_l("Draft resolutions are filed by members of the cooperative."),
+                           "member")
+    title, body = _draft_fields(title, text, supporters)
+    if received_on is None:
+        raise MeetingError(_l("Give the day the office received the draft."), "received_on")
     if received_on > local_today():
         raise MeetingError(_l("The day received cannot be in the future."), "received_on")
-    with force_locale("pl"):
-        category = str(_l("Draft resolution for the general meeting"))
-    draft = cases.file_case(MeetingDraft(
-        submission=cases.new_submission(), category=category, subject=title.strip()[:200],
-        status=RECEIVED, meeting_id=meeting.id, deadline_on=dates.drafts_by,
-        received_on=received_on), member, body=text.strip() or title.strip())
+    assert supporters is not None
+    draft = cases.file_case(
+        _new_draft(meeting, dates, title, submission=cases.new_submission(),
+                   received_on=received_on), member, body=_draft_body(body, supporters))
     if not draft.in_time:
         refuse_draft(draft, actor, late_reason(draft))
     return draft
@@ -666,6 +695,9 @@ def register_proxy(meeting: Meeting, given: ProxyInput, actor: User, rules: Any,
     if given.holder_kind == OTHER_MEMBER and holder_member is None:
         raise MeetingError(_l("Give the identifier of the member who holds the proxy."),
                            "holder_identifier")
+    if holder_member is not None and given.holder_kind not in ALLOWED_HOLDERS:
+        raise MeetingError(_l("The holder is a member of the cooperative, and another member may "
+                              "hold a proxy: choose “another member”."), "holder_kind")
     if holder_member is not None and not name:
         name = holder_member.full_name
     if not name:
@@ -676,6 +708,7 @@ def register_proxy(meeting: Meeting, given: ProxyInput, actor: User, rules: Any,
         raise MeetingError(_l("The day received cannot be in the future."), "received_on")
     dates = deadlines_of(meeting, rules)
     assert dates is not None
+    _lock(meeting)  # one register: the checks below see every proxy entered before
     standing = proxies_of(meeting, standing=True)
     seat = seat_of(meeting, member.id, rules)
     reasons = law.proxy_reasons(
@@ -685,11 +718,10 @@ def register_proxy(meeting: Meeting, given: ProxyInput, actor: User, rules: Any,
         holder_taken=(holder_member is not None and any(
             p.holder_member_id == holder_member.id for p in standing))
         or (holder_member is None and given.holder_kind in ALLOWED_HOLDERS and any(
-            p.holder_member_id is None and p.holder_name.casefold() == name.casefold()
+            p.holder_member_id is None and law.holder_key(p.holder_name) == law.holder_key(name)
             for p in standing)),
         member_has_proxy=any(p.member_id == member.id for p in standing),
-        holder_is_self=holder_member is not None and holder_member.id == member.id,
-        proxies_allowed=rules.proxies)
+        holder_is_self=holder_member is not None and holder_member.id == member.id)
     stored = None
     if scan is not None and scan.data:
         try:
@@ -716,9 +748,19 @@ def register_proxy(meeting: Meeting, given: ProxyInput, actor: User, rules: Any,
 
 
 def withdraw_proxy(proxy: MeetingProxy, actor: User) -> None:
-    """Take a proxy out of the register (entered by mistake, revoked by the member)."""
+    """Take a proxy out of the register (entered by mistake, revoked by the member); not after
+    the results, nor below the attendance by proxy already entered for its part."""
+    found = meeting(proxy.meeting_id)
+    assert found is not None
+    _editable(found)
+    _lock(found)
     if proxy.withdrawn_at is not None:
         raise MeetingError(_l("This proxy has already been withdrawn."), None)
+    part = part_of(found, proxy.part_id) if proxy.part_id else None
+    if proxy.status == ACCEPTED and part is not None and part.by_proxy is not None and \
+            part.by_proxy > len(proxies_of(found, part_id=part.id, standing=True)) - 1:
+        raise MeetingError(_l("The part's attendance by proxy entered counts this proxy: "
+                              "correct the attendance first."), None)
     proxy.withdrawn_at = utcnow()
     audit.record(MEETING_PROXY_WITHDRAWN, actor=actor, identifier=proxy.holder_name,
                  meeting=proxy.meeting_id, proxy=proxy.id)
@@ -753,6 +795,7 @@ def enter_attendance(meeting: Meeting, part: MeetingPart, *, present: int | None
     """The members present in person and by proxy in a part, from the signed list."""
     _editable(meeting)
     _started(part, now)
+    _lock(meeting)
     if present is None or by_proxy is None or present < 0 or by_proxy < 0:
         raise MeetingError(_l("Give the numbers present in person and by proxy (0 or more)."),
                            "present")
@@ -781,6 +824,7 @@ def enter_votes(meeting: Meeting, part: MeetingPart, item: MeetingItem, *,
     part's attendance (in person only, for the election or recall of the boards)."""
     _editable(meeting)
     _started(part, now)
+    _lock(meeting)
     if not item.resolution:
         raise MeetingError(_l("This item is not voted on."), None)
     if part.present is None or part.by_proxy is None:
@@ -826,7 +870,7 @@ def totals(meeting: Meeting, rules: Any) -> dict[int, law.Total]:
     votes = votes_of(meeting)
     parts = list(meeting.parts)
     attended = sum((p.present or 0) + (p.by_proxy or 0) for p in parts)
-    members = members_count(rules)
+    members = meeting.members if meeting.members is not None else members_count(rules)
     return {item.id: law.total(
         [(v.votes_for, v.votes_against, v.abstained) for p in parts
          if (v := votes.get((item.id, p.id))) is not None],
@@ -838,6 +882,7 @@ def totals(meeting: Meeting, rules: Any) -> dict[int, law.Total]:
 def publish_results(meeting: Meeting, actor: User, rules: Any) -> None:
     """Publish the results to members: every part's attendance and votes entered; each
     resolution keeps its outcome; the meeting is closed."""
+    _lock(meeting)
     if meeting.status != CONVENED:
         raise MeetingError(_l("Only a convened meeting's results are published."), None)
     if any(p.present is None for p in meeting.parts):
@@ -851,6 +896,7 @@ def publish_results(meeting: Meeting, actor: User, rules: Any) -> None:
         if item.resolution:
             item.outcome = found[item.id].outcome
     meeting.results_at, meeting.status = utcnow(), CLOSED_MEETING
+    meeting.members = members_count(rules)  # the quorum as counted: kept with the results
     audit.record(MEETING_RESULTS, actor=actor, identifier=meeting.title, meeting=meeting.id,
                  adopted=sum(1 for t in found.values() if t.outcome == "adopted"))
 

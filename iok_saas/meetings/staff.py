@@ -11,7 +11,6 @@ and nothing is kept; a step done is committed and the page answers with a redire
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,7 +38,7 @@ from iok_saas.cases import services as cases
 from iok_saas.cases import views
 from iok_saas.cases.kinds import Upload
 from iok_saas.cases.queue import csv_download
-from iok_saas.db import db, utcnow
+from iok_saas.db import utcnow
 from iok_saas.files.uploads import takes_upload
 from iok_saas.meetings import forms, library, notice, services
 from iok_saas.meetings import rules as law
@@ -48,6 +47,7 @@ from iok_saas.meetings.kind import DRAFT_STAFF_STATUS_LABELS, TEXT_MAX
 from iok_saas.meetings.models import (
     ACCEPTED,
     ADOPTED,
+    AFTER_ROLES,
     CLOSED_MEETING,
     CONVENED,
     DOCUMENT_ROLES,
@@ -72,7 +72,7 @@ from iok_saas.web.formatting import WARSAW, day, daytime
 from iok_saas.web.forms import ActionForm, Form
 from iok_saas.web.navigation import N_, NavItem
 from iok_saas.web.navigation import register as register_link
-from iok_saas.web.problems import show
+from iok_saas.web.problems import commit_or_show
 
 bp = Blueprint("staff_meetings", __name__, url_prefix="/panel/walne-zgromadzenie",
                template_folder="templates")
@@ -104,30 +104,18 @@ def _helpers() -> dict[str, Any]:
             "outcomes": OUTCOME_LABELS, "proxy_statuses": PROXY_STATUS_LABELS,
             "holder_short": law.HOLDER_SHORT, "holder_labels": law.HOLDER_LABELS,
             "reason_text": law.reason_text, "sources": forms.SOURCE_LABELS,
-            "majorities": forms.MAJORITY_LABELS, "draft_statuses": DRAFT_STAFF_STATUS_LABELS}
+            "majorities": majorities(), "draft_statuses": DRAFT_STAFF_STATUS_LABELS}
+
+
+def majorities() -> dict[str, Any]:
+    """The majorities an item may need, "" being the statute's (named)."""
+    statute = forms.MAJORITY_LABELS[rules().majority]
+    return forms.MAJORITY_LABELS | {"": _l("%(majority)s, as the statute says",
+                                          majority=statute)}
 
 
 for _blueprint in (bp, drafts_bp):
     _blueprint.context_processor(_helpers)
-
-
-def _done(action: Callable[[], Any], success: str | Callable[[], str] | None, form: Form | None,
-          fields: Mapping[str, str] | None = None) -> bool:
-    """Run a service step: refused, roll back and show why on the form (its field named by the
-    service, renamed by ``fields`` where the form calls it otherwise) or as a message; done,
-    commit and say so. True when done."""
-    try:
-        action()
-    except (services.MeetingError, library.DocumentError) as error:
-        db.session.rollback()
-        if fields and error.field in fields:
-            error.field = fields[error.field]
-        show(error, form)
-        return False
-    db.session.commit()
-    if success:
-        flash(success() if callable(success) else success, "success")
-    return True
 
 
 def _form_errors(form: Form) -> None:
@@ -167,7 +155,7 @@ def index():
     if request.method == "POST":
         if form.validate_on_submit():
             made: list[Meeting] = []
-            if _done(lambda: made.append(services.create_meeting(form.title.data or "",
+            if commit_or_show(lambda: made.append(services.create_meeting(form.title.data or "",
                                                                  current_user)),
                      _("The meeting has been created. Add its parts and agenda."), form):
                 return _back("staff_meetings.meeting", made[0])
@@ -193,7 +181,6 @@ def _seat_form(meeting: Meeting, user_id: int, possible: tuple[int, ...],
     return found
 
 
-AFTER_ROLES = (MINUTES, RESOLUTION)
 
 
 def _document_roles(meeting: Meeting) -> list[str]:
@@ -257,11 +244,11 @@ def add_part(meeting_id: int):
     form.buildings.choices = _building_choices()
     if form.validate_on_submit():
         starts_at = datetime.combine(form.on.data, form.at.data, tzinfo=WARSAW).astimezone(UTC)
-        if _done(lambda: services.add_part(
+        if commit_or_show(lambda: services.add_part(
                 found, name=form.name.data or "", starts_at=starts_at,
                 place=form.place.data or "", building_ids=form.buildings.data or [],
                 actor=current_user),
-                _("The part has been added."), form, {"starts_at": "on"}):
+                _("The part has been added."), form, fields={"starts_at": "on"}):
             return _back("staff_meetings.meeting", found, "czesci")
     return _meeting_page(found, part_form=form)
 
@@ -275,10 +262,10 @@ def seat(meeting_id: int, member_id: int):
     form = forms.SeatForm(prefix=f"s{member_id}")
     form.part.choices = [SelectChoice(p.id, p.name) for p in found.parts]
     if form.validate_on_submit():
-        if _done(lambda: services.seat_member(found, member, form.part.data, current_user,
+        if commit_or_show(lambda: services.seat_member(found, member, form.part.data, current_user,
                                               rules()),
                  _("%(name)s has been placed in the part.", name=member.full_name), form,
-                 {"member": "part"}):
+                 fields={"member": "part"}):
             return _back("staff_meetings.meeting", found, "do-przydzielenia")
     else:
         _form_errors(form)
@@ -293,7 +280,7 @@ def add_item(meeting_id: int):
     form = forms.ItemForm()
     if form.validate_on_submit():
         resolution = form.resolution.data == forms.YES
-        if _done(lambda: services.add_item(
+        if commit_or_show(lambda: services.add_item(
                 found, title=form.title.data or "", resolution=resolution,
                 elects=form.elects.data == forms.YES, majority=form.majority.data,
                 source=form.source.data, actor=current_user),
@@ -313,7 +300,7 @@ def convene(meeting_id: int):
             services.convene(found, current_user, rules())
             notice.give(found, g.tenant, current_user)
 
-        _done(convene_and_give,
+        commit_or_show(convene_and_give,
               lambda: _("The meeting has been convened: notice given on %(date)s.",
                         date=day(found.notice_on)), None)
     else:
@@ -351,7 +338,7 @@ def add_document(meeting_id: int):
                                     filename=upload.filename, role=role, actor=current_user,
                                     tenant_info=g.tenant, number=form.number.data or "")
 
-            if _done(publish, _("The document has been published in the members' library "
+            if commit_or_show(publish, _("The document has been published in the members' library "
                                 "and laid out for the meeting."), form):
                 return _back("staff_meetings.meeting", found, "dokumenty")
     return _meeting_page(found, document_form=form)
@@ -415,8 +402,8 @@ def accept_draft(meeting_id: int, draft_id: int):
             item = services.accept_draft(draft, current_user)
             item.document_id = library.lay_out_draft(found, draft, current_user, g.tenant).id
 
-        _done(accept, _("Draft %(number)s has been put on the agenda and its text laid out "
-                        "for members.", number=number), None)
+        commit_or_show(accept, _("Draft %(number)s has been put on the agenda and its text "
+                                 "laid out for members.", number=number), None)
     else:
         _form_errors(form)
     return _back("staff_meetings.drafts", found)
@@ -431,9 +418,10 @@ def refuse_draft(meeting_id: int, draft_id: int):
     form = forms.RefuseForm(prefix=f"r{draft_id}")
     if form.validate_on_submit():
         number = draft.registry_number
-        if _done(lambda: services.refuse_draft(draft, current_user, form.reason.data or ""),
-                 _("Draft %(number)s has been refused; the member reads the reason.",
-                   number=number), form):
+        if commit_or_show(
+                lambda: services.refuse_draft(draft, current_user, form.reason.data or ""),
+                _("Draft %(number)s has been refused; the member reads the reason.",
+                  number=number), form):
             return _back("staff_meetings.drafts", found)
     return _drafts_page(found, refuse_form=form, refuse_for=draft_id)
 
@@ -454,7 +442,8 @@ def paper_draft(meeting_id: int):
                     _l("No member of this cooperative has this identifier."), "member")
             made.append(services.register_paper_draft(
                 found, member, title=form.title.data or "", text=form.text.data or "",
-                received_on=form.received_on.data, actor=current_user, rules=rules()))
+                supporters=form.supporters.data, received_on=form.received_on.data,
+                actor=current_user, rules=rules()))
 
         def said() -> str:
             if made[0].in_time:
@@ -463,7 +452,7 @@ def paper_draft(meeting_id: int):
             return _("The draft has been registered as %(number)s and refused: it reached "
                      "the office after the deadline.", number=made[0].registry_number)
 
-        if _done(register, said, form):
+        if commit_or_show(register, said, form):
             return _back("staff_meetings.drafts", found)
     return _drafts_page(found, paper_form=form)
 
@@ -548,7 +537,7 @@ def proxies(meeting_id: int):
             statement=bool(form.statement.data), received_on=form.received_on.data,
             note=form.note.data or "")
 
-        if _done(lambda: made.append(services.register_proxy(found, given, current_user,
+        if commit_or_show(lambda: made.append(services.register_proxy(found, given, current_user,
                                                              rules(), scan=upload)),
                  None, form):
             proxy = made[0]
@@ -570,7 +559,7 @@ def withdraw_proxy(meeting_id: int, proxy_id: int):
     proxy = one_or_404(services.proxy_of(found, proxy_id))
     form = ActionForm()
     if form.validate_on_submit():
-        _done(lambda: services.withdraw_proxy(proxy, current_user),
+        commit_or_show(lambda: services.withdraw_proxy(proxy, current_user),
               _("The proxy has been withdrawn from the register."), None)
     else:
         _form_errors(form)
@@ -674,7 +663,7 @@ def attendance(meeting_id: int, part_id: int):
     found = _meeting_or_404(meeting_id)
     part = _part_or_404(found, part_id)
     form = forms.AttendanceForm(prefix=f"a{part.id}")
-    if form.validate_on_submit() and _done(lambda: services.enter_attendance(
+    if form.validate_on_submit() and commit_or_show(lambda: services.enter_attendance(
             found, part, present=form.present.data, by_proxy=form.by_proxy.data,
             actor=current_user, rules=rules()),
             _("The attendance of part %(number)d has been saved.", number=part.number),
@@ -691,7 +680,7 @@ def enter_votes(meeting_id: int, part_id: int, item_id: int):
     part = _part_or_404(found, part_id)
     item = one_or_404(services.item_of(found, item_id))
     form = forms.VotesForm(prefix=f"v{part.id}-{item.id}")
-    if form.validate_on_submit() and _done(lambda: services.enter_votes(
+    if form.validate_on_submit() and commit_or_show(lambda: services.enter_votes(
             found, part, item, votes_for=form.votes_for.data, against=form.against.data,
             abstained=form.abstained.data, actor=current_user),
             _("The votes of part %(part)d on resolution %(number)s have been saved.",
@@ -707,7 +696,7 @@ def publish(meeting_id: int):
     found = _meeting_or_404(meeting_id)
     form = ActionForm()
     if form.validate_on_submit():
-        _done(lambda: services.publish_results(found, current_user, rules()),
+        commit_or_show(lambda: services.publish_results(found, current_user, rules()),
               _("The results have been published to members."), None)
     else:
         _form_errors(form)
@@ -731,7 +720,7 @@ def results_csv(meeting_id: int) -> Response:
             continue
         total = totals[item.id]
         row = {"numer": item.number, "uchwala": item.title,
-               "wiekszosc": str(forms.MAJORITY_LABELS.get(item.majority, item.majority)),
+               "wiekszosc": str(majorities().get(item.majority, item.majority)),
                "za": total.votes_for, "przeciw": total.votes_against,
                "wstrzymalo_sie": total.abstained, "czesci_glosowaly": total.parts_voted,
                "czesci": total.parts, "wynik": str(OUTCOME_LABELS[total.outcome]),

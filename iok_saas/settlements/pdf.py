@@ -13,29 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
-from flask_babel import force_locale
-
 from iok_saas.db import utcnow
 from iok_saas.settlements import services
 from iok_saas.settlements.models import SettlementLine
 from iok_saas.tenancy.info import TenantInfo
-from iok_saas.web.pdf import render_pdf
+from iok_saas.web.pdf import letterhead_pdf
 
 
 def explanation_pdf(line: SettlementLine, rules: Any, tenant_info: TenantInfo) -> bytes:
     """The line's explanation as a Polish PDF (in the cooperative's context: a request, or a
     job with its tenant set)."""
-    had = getattr(g, "tenant", None)
-    g.tenant = tenant_info  # outside a request the letterhead reads the cooperative from g too
-    try:
-        x = services.explain(line, rules)
-        with force_locale("pl"):
-            return render_pdf("settlements/explanation_pdf.html", x=x,
-                              unit=services.unit_of(line), tenant=tenant_info,
-                              produced=utcnow(), pdf=True, staff=False)
-    finally:
-        g.tenant = had
+    return letterhead_pdf("settlements/explanation_pdf.html", tenant_info,
+                          x=services.explain(line, rules), unit=services.unit_of(line),
+                          produced=utcnow(), staff=False)
 
 
 def file_name(line: SettlementLine) -> str:

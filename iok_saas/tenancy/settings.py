@@ -547,9 +547,6 @@ class GeneralMeeting(Strict):
     member_titles: list[Literal["ownership", "cooperative_ownership", "cooperative_tenancy",
                                 "lease"]] = Field(
         default_factory=lambda: ["cooperative_ownership", "cooperative_tenancy"], min_length=1)
-    # Whether a member may take part through a proxy (art. 36 § 3 of the cooperative law: yes,
-    # unless the statute says otherwise).
-    proxies: bool = True
     # The share of all members who must attend (in person or by proxy, all parts together) for
     # a resolution to be adopted; 0: the meeting is valid whoever comes.
     quorum_percent: int = Field(0, ge=0, le=100)

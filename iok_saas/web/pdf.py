@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import g, render_template
+from flask_babel import force_locale
 
 CSS_FILE = Path(__file__).resolve().parents[1] / "static" / "css" / "document.css"
 
@@ -27,3 +28,16 @@ def render_pdf(template: str, **context: Any) -> bytes:
     fetcher = URLFetcher(allowed_protocols={"data"})
     html = HTML(string=render_template(template, **context), url_fetcher=fetcher)
     return html.write_pdf(stylesheets=[CSS(filename=str(CSS_FILE), url_fetcher=fetcher)])
+
+
+def letterhead_pdf(template: str, tenant: Any, **context: Any) -> bytes:
+    """``template`` as a Polish PDF on ``tenant``'s letterhead, in a request or in a job (where
+    the letterhead finds the cooperative on ``g`` all the same); the template gets ``tenant``
+    and ``pdf``."""
+    had = getattr(g, "tenant", None)
+    g.tenant = tenant
+    try:
+        with force_locale("pl"):
+            return render_pdf(template, tenant=tenant, pdf=True, **context)
+    finally:
+        g.tenant = had

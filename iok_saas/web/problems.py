@@ -8,7 +8,7 @@ Polish). ``field`` names the form field the message belongs to, if any.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import flash
@@ -41,18 +41,22 @@ def show(error: DomainError, form: FlaskForm | None = None, default_field: str |
         flash(str(error), "error")
 
 
-def commit_or_show(action: Callable[[], Any], success: str | None,
-                   form: FlaskForm | None = None, default_field: str | None = None) -> bool:
+def commit_or_show(action: Callable[[], Any], success: str | Callable[[], str] | None,
+                   form: FlaskForm | None = None, default_field: str | None = None, *,
+                   fields: Mapping[str, str] | None = None) -> bool:
     """Run a service call for a view: refused (``DomainError``), roll back and show why (on the
-    form's field when it names one); done, commit and flash ``success`` (if any). True when
-    done."""
+    form's field when it names one — ``fields`` renames the service's field where the form
+    calls it otherwise); done, commit and flash ``success`` (if any; a callable says it from
+    what was done). True when done."""
     try:
         action()
     except DomainError as error:
         db.session.rollback()
+        if fields and error.field in fields:
+            error.field = fields[error.field]
         show(error, form, default_field)
         return False
     db.session.commit()
     if success:
-        flash(success, "success")
+        flash(success() if callable(success) else success, "success")
     return True

@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('notice_on', sa.Date(), nullable=True),
     sa.Column('convened_by', sa.String(length=160), server_default='', nullable=False),
     sa.Column('results_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('members', sa.Integer(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -144,6 +145,8 @@ def upgrade():
     with op.batch_alter_table('meeting_proxy', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_proxy_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_meeting_proxy_tenant_meeting', ['tenant_id', 'meeting_id', 'member_id'], unique=False)
+        batch_op.create_index('uq_meeting_proxy_member_standing', ['tenant_id', 'meeting_id', 'member_id'], unique=True, postgresql_where=sa.text("status = 'accepted' AND withdrawn_at IS NULL"), sqlite_where=sa.text("status = 'accepted' AND withdrawn_at IS NULL"))
+        batch_op.create_index('uq_meeting_proxy_holder_standing', ['tenant_id', 'meeting_id', 'holder_member_id'], unique=True, postgresql_where=sa.text("status = 'accepted' AND withdrawn_at IS NULL AND holder_member_id IS NOT NULL"), sqlite_where=sa.text("status = 'accepted' AND withdrawn_at IS NULL AND holder_member_id IS NOT NULL"))
 
     op.create_table('meeting_item',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -223,6 +226,8 @@ def downgrade():
 
     op.drop_table('meeting_item')
     with op.batch_alter_table('meeting_proxy', schema=None) as batch_op:
+        batch_op.drop_index('uq_meeting_proxy_holder_standing')
+        batch_op.drop_index('uq_meeting_proxy_member_standing')
         batch_op.drop_index('ix_meeting_proxy_tenant_meeting')
         batch_op.drop_index(batch_op.f('ix_meeting_proxy_tenant_id'))
 
