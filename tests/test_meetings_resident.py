@@ -27,6 +27,7 @@ from iok_saas.meetings import rules as law
 from iok_saas.meetings import services
 from iok_saas.meetings.models import (
     ADOPTED,
+    DRAFT,
     MINUTES,
     NOT_ADOPTED,
     REPORT,
@@ -156,18 +157,27 @@ def test_the_documents_link_to_the_members_library(app, zw):
     member = setup.members[0]
     report_id, _version = make_document(zw, member)
     minutes_id, _version = make_document(zw, setup.staff)
+    draft_id, _version = make_document(zw, setup.staff)  # after the member's last visit: new
     with in_tenant(zw):
         meeting = db.session.get(Meeting, setup.meeting_id)
         clerk = db.session.get(User, setup.staff.user_id)
         services.lay_out(meeting, report_id, REPORT, clerk)
         services.lay_out(meeting, minutes_id, MINUTES, clerk)  # shown with the results only
+        services.lay_out(meeting, draft_id, DRAFT, clerk)
     client = _client(app, zw, member)
     html = client.get(INDEX).get_data(as_text=True)
     section = html.split('id="dokumenty"', 1)[1].split("</section>", 1)[0]
     assert f'href="/dokumenty/{report_id}"' in section
     assert _pl(app, _l("Report")) in _text(section)
     assert f"/dokumenty/{minutes_id}" not in html
+    new = _pl(app, _l("new"))
+    report, draft = (section.split(f'href="/dokumenty/{i}"', 1)[1].split("</li>", 1)[0]
+                     for i in (report_id, draft_id))
+    assert new not in _text(report) and new in _text(draft)
     assert client.get(f"/dokumenty/{report_id}").status_code == 200
+    assert client.get("/dokumenty").status_code == 200  # the library opened: nothing new now
+    section = client.get(INDEX).get_data(as_text=True).split('id="dokumenty"', 1)[1]
+    assert new not in _text(section.split("</section>", 1)[0])
 
 
 def test_a_resident_who_is_not_a_member_sees_no_meeting_data(app, zw):
@@ -413,6 +423,16 @@ def test_the_results_are_shown_after_they_are_published(app, zw):
     after = client.get(INDEX).get_data(as_text=True).split('id="wyniki"', 1)[1]
     assert f'href="/dokumenty/{minutes_id}"' in after
     assert _pl(app, _l("Minutes of the meeting")) in _text(after)
+
+    # The next meeting convened: last year's results stay a link away.
+    make_meeting(zw, parts=1)
+    page = client.get(INDEX).get_data(as_text=True)
+    assert f'href="{INDEX}/{setup.meeting_id}"' in page
+    held = client.get(f"{INDEX}/{setup.meeting_id}").get_data(as_text=True)
+    assert _pl(app, _l("resolution adopted")) in _text(held.split('id="wyniki"', 1)[1])
+    with in_tenant(zw):
+        current = services.current_for_members().id
+    assert client.get(f"{INDEX}/{current}").status_code == 404  # not held yet: the page above
 
 
 def test_the_same_form_sent_twice_files_one_draft(app, zw):

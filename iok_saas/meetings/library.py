@@ -16,7 +16,7 @@ from iok_saas.auth.models import User
 from iok_saas.cases import services as cases
 from iok_saas.cases.models import CREATED
 from iok_saas.db import db
-from iok_saas.documents.models import Document
+from iok_saas.documents.models import Document, DocumentVisit
 from iok_saas.documents.services import DocumentError as DocumentError  # for the pages
 from iok_saas.documents.services import Draft, Upload, publish
 from iok_saas.meetings import services
@@ -102,6 +102,20 @@ def lay_out_draft(meeting: Meeting, draft: MeetingDraft, actor: User, tenant_inf
         filename=draft_file_name(draft), role=DRAFT, actor=actor, tenant_info=tenant_info,
         number=draft.registry_number)
     return document
+
+
+def new_to(user_id: int, ids: Iterable[int]) -> set[int]:
+    """Which of these documents are new to the person: published or replaced since they last
+    opened the members' library (all, if they never did) — as the library marks them."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    seen = db.session.scalar(select(DocumentVisit.seen_at).where(
+        DocumentVisit.user_id == user_id))
+    stmt = select(Document.id).where(Document.id.in_(wanted))
+    if seen is not None:
+        stmt = stmt.where(Document.changed_at > seen)
+    return set(db.session.scalars(stmt))
 
 
 def titles(ids: Iterable[int]) -> dict[int, str]:

@@ -264,6 +264,29 @@ REASONS = {"no_consent": _l("no consent to electronic delivery"),
            "inactive": _l("account inactive")}
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How far the notice has gone: the members to notify, those given it in the portal (a
+    unit document with proof), those to notify on paper."""
+
+    expected: int
+    delivered: int
+    paper: int
+
+
+def progress(meeting: Meeting, rules: Any) -> Progress:
+    """The notice's progress, counted (the office's meeting page)."""
+    found = addressees(meeting, rules)
+    ids = [a.user_id for a in found]
+    consenting = consented_among(ids)
+    inactive = set(db.session.scalars(select(User.id).where(
+        User.id.in_(ids), User.active.is_(False)))) if ids else set()
+    first = services.first_day(meeting)
+    given = _given(meeting, first) if first is not None else set()
+    return Progress(expected=len(found), delivered=len(given & set(ids)),
+                    paper=sum(1 for i in ids if i in inactive or i not in consenting))
+
+
 def paper_rows(meeting: Meeting, rules: Any) -> list[PaperRow]:
     """The members who did not consent to electronic delivery, or whose account is inactive:
     their notice goes on paper (to the unit ``addressees`` chooses), by part and address."""

@@ -35,7 +35,7 @@ from iok_saas.cases import views
 from iok_saas.cases.models import COMMENT, CREATED, REPLY
 from iok_saas.cases.personal import own_files
 from iok_saas.files.uploads import takes_upload
-from iok_saas.meetings import proxy_pdf, services
+from iok_saas.meetings import library, proxy_pdf, services
 from iok_saas.meetings import rules as law
 from iok_saas.meetings.kind import ATTACHMENT_MAX_MB, ATTACHMENTS_PER_MESSAGE, DRAFT_STATUS_LABELS
 from iok_saas.meetings.models import (
@@ -113,7 +113,21 @@ def index():
         return render_template("meetings/index.html", members_only=True)
     found = services.current_for_members()
     if found is None:
-        return render_template("meetings/index.html", meeting=None, reader=reader)
+        return render_template("meetings/index.html", meeting=None, reader=reader,
+                               earlier=services.earlier_for_members())
+    return render_template("meetings/index.html", reader=reader, **_meeting_page(found, reader))
+
+
+@bp.get("/walne-zgromadzenie/<int:meeting_id>")
+@login_required
+def held(meeting_id: int):
+    """An earlier meeting: its agenda, results and minutes (members only)."""
+    reader = _reader()
+    if reader is None:
+        return render_template("meetings/index.html", members_only=True)
+    found = services.held_for_members(meeting_id)
+    if found is None:
+        abort(404)
     return render_template("meetings/index.html", reader=reader, **_meeting_page(found, reader))
 
 
@@ -134,11 +148,13 @@ def _meeting_page(meeting: Meeting, reader: str) -> dict[str, Any]:
         "documents": _documents([d for d in laid_out if d.role in BEFORE_ROLES], items),
         "after_documents": _documents([d for d in laid_out if d.role in AFTER_ROLES], items)
         if published else [],
+        "new": library.new_to(current_user.id, (d.document_id for d in laid_out))
+        if reader == "member" else set(),
         "dates": services.deadlines_of(meeting, statute),
         "drafts_open": services.drafts_open(meeting, statute),
         "totals": services.totals(meeting, statute) if published else {},
         "my_drafts": mine, "draft_items": {i.draft_case_id: i for i in items if i.draft_case_id},
-        "members_source": MEMBERS,
+        "members_source": MEMBERS, "earlier": services.earlier_for_members(but=meeting.id),
     }
 
 
@@ -146,7 +162,9 @@ def _documents(laid_out: list[Any], items: list[Any]) -> list[SimpleNamespace]:
     """The meeting's documents as links to the members' library: what each is, and the agenda
     item it belongs to where there is one."""
     by_document = {i.document_id: i for i in items if i.document_id}
+    titles = library.titles(d.document_id for d in laid_out)
     return [SimpleNamespace(id=d.document_id, role=d.role, added_at=d.added_at,
+                            title=titles.get(d.document_id, ""),
                             item=by_document.get(d.document_id)) for d in laid_out]
 
 

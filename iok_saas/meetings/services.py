@@ -168,6 +168,15 @@ def seats(meeting: Meeting, rules: Any, user_ids: Iterable[int] | None = None
     return found
 
 
+def seat_counts(meeting: Meeting, rules: Any) -> dict[int, int]:
+    """part id → how many members sit in it."""
+    counted: dict[int, int] = defaultdict(int)
+    for seat in seats(meeting, rules).values():
+        if seat.part_id is not None:
+            counted[seat.part_id] += 1
+    return dict(counted)
+
+
 def seat_of(meeting: Meeting, user_id: int, rules: Any) -> Seat | None:
     """The member's seat at the meeting, or None for one who is not a member."""
     return seats(meeting, rules, [user_id]).get(user_id)
@@ -427,8 +436,10 @@ def deadlines_of(meeting: Meeting, rules: Any) -> law.Deadlines | None:
     return law.deadlines(first, rules) if first is not None else None
 
 
-def convene_problems(meeting: Meeting, rules: Any, today: date | None = None) -> list[str]:
-    """Why the meeting cannot be convened today (empty: it can)."""
+def convene_problems(meeting: Meeting, rules: Any, today: date | None = None, *,
+                     waiting: list[Any] | None = None) -> list[str]:
+    """Why the meeting cannot be convened today (empty: it can); ``waiting``: the members to
+    place, where the caller has them (``unseated``)."""
     today = today or local_today()
     found: list[str] = []
     if meeting.status != PREPARED:
@@ -448,7 +459,7 @@ def convene_problems(meeting: Meeting, rules: Any, today: date | None = None) ->
             "%(by)s for a meeting on %(first)s. Today is too late; the first part may sit on "
             "%(earliest)s at the earliest.", days=rules.notice_days, by=day(dates.notice_by),
             first=day(dates.first_day), earliest=day(law.earliest_first_day(today, rules)))))
-    if unseated(meeting, rules):
+    if waiting if waiting is not None else unseated(meeting, rules):
         found.append(str(_l("Some members hold units in the buildings of several parts, or in "
                             "a building of no part: place each in one part first.")))
     return found
@@ -466,6 +477,20 @@ def convene(meeting: Meeting, actor: User, rules: Any, today: date | None = None
     meeting.convened_by = _actor(actor)
     audit.record(MEETING_CONVENED, actor=actor, identifier=meeting.title, meeting=meeting.id,
                  first=day(first_day(meeting)))
+
+
+def earlier_for_members(but: int | None = None) -> list[Meeting]:
+    """The meetings held whose results were published, newest first (but the one shown)."""
+    stmt = select(Meeting).where(Meeting.status == CLOSED_MEETING)
+    if but is not None:
+        stmt = stmt.where(Meeting.id != but)
+    return list(db.session.scalars(stmt.order_by(Meeting.results_at.desc(), Meeting.id.desc())))
+
+
+def held_for_members(meeting_id: int) -> Meeting | None:
+    """A meeting held with its results published (members read it later)."""
+    return db.session.scalar(select(Meeting).where(Meeting.id == meeting_id,
+                                                    Meeting.status == CLOSED_MEETING))
 
 
 def current_for_members() -> Meeting | None:
@@ -799,7 +824,7 @@ def enter_attendance(meeting: Meeting, part: MeetingPart, *, present: int | None
     if present is None or by_proxy is None or present < 0 or by_proxy < 0:
         raise MeetingError(_l("Give the numbers present in person and by proxy (0 or more)."),
                            "present")
-    seated = len([s for s in seats(meeting, rules).values() if s.part_id == part.id])
+    seated = seat_counts(meeting, rules).get(part.id, 0)
     if present + by_proxy > seated:
         raise MeetingError(_l("The part has %(count)d members: more cannot attend.",
                               count=seated), "present")

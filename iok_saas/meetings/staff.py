@@ -208,11 +208,10 @@ def _meeting_page(meeting: Meeting, *, part_form: Any = None, item_form: Any = N
     seat_forms = {user.id: _seat_form(meeting, user.id, seat.possible,
                                       seat_form if user.id == seat_for else None)
                   for user, seat in waiting}
-    problems = (services.convene_problems(meeting, rules())
+    problems = (services.convene_problems(meeting, rules(), waiting=waiting)
                 if meeting.status == PREPARED else [])
     documents = services.documents_of(meeting)
-    paper = (len(notice.paper_rows(meeting, rules())) if meeting.status != PREPARED
-             else None)
+    given = notice.progress(meeting, rules()) if meeting.status != PREPARED else None
     return render_template(
         "meetings/staff_meeting.html", meeting=meeting, dates=services.deadlines_of(
             meeting, rules()), parts=list(meeting.parts),
@@ -221,7 +220,7 @@ def _meeting_page(meeting: Meeting, *, part_form: Any = None, item_form: Any = N
         documents=documents, problems=problems,
         titles=library.titles(d.document_id for d in documents),
         late={d.id for d in services.laid_out_late(meeting, rules())},
-        document_form=_document_form(meeting, document_form), paper=paper,
+        document_form=_document_form(meeting, document_form), given=given,
         max_mb=g.tenant.settings.documents.max_mb,
         part_form=part_form, item_form=item_form or _fresh(forms.ItemForm),
         convene_form=_fresh(ActionForm), members=services.members_count(rules())), status
@@ -643,7 +642,7 @@ def _results_page(meeting: Meeting, sent: Any = None):
         "meetings/staff_results.html", meeting=meeting, parts=parts, items=items,
         votes=votes, totals=services.totals(meeting, rules()), attendance=attendance,
         vote_forms=vote_forms, sat={p.id: p.starts_at <= now for p in parts},
-        members={p.id: len(services.part_members(meeting, p, rules())) for p in parts},
+        members=services.seat_counts(meeting, rules()),
         standing={p.id: len(services.proxies_of(meeting, part_id=p.id, standing=True))
                   for p in parts},
         publish_form=_fresh(ActionForm), quorum=rules().quorum_percent)
