@@ -39,7 +39,7 @@ from iok_saas.meetings.routes import when_words
 from iok_saas.tenancy.info import get_tenant_info
 from iok_saas.web.formatting import day, local_today
 from tests.factories import make_document, make_household, pdf_bytes
-from tests.helpers import client_for, detached, in_tenant
+from tests.helpers import client_for, detached, in_tenant, queries_for
 from tests.meeting_data import hold_parts, make_meeting, starts
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -448,3 +448,24 @@ def test_the_same_form_sent_twice_files_one_draft(app, zw):
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     assert len(_drafts(zw)) == 1
+
+
+def test_the_members_page_costs_the_same_for_one_document_or_many(app, zw):
+    setup = make_meeting(zw, parts=2)
+    member = setup.members[0]
+    client = _client(app, zw, member)
+
+    def lay_out(count: int) -> None:
+        ids = [make_document(zw, setup.staff)[0] for _ in range(count)]
+        with in_tenant(zw):
+            meeting = db.session.get(Meeting, setup.meeting_id)
+            clerk = db.session.get(User, setup.staff.user_id)
+            for document_id in ids:
+                services.lay_out(meeting, document_id, REPORT, clerk)
+        for n in range(count):
+            _file_draft(client, title=f"Projekt {count}-{n}")
+
+    lay_out(1)
+    few = queries_for(client, INDEX)
+    lay_out(6)
+    assert queries_for(client, INDEX) == few

@@ -24,9 +24,10 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from iok_saas.auth.models import ADMIN, CLERK
+from iok_saas.auth.models import ADMIN, CLERK, User
 from iok_saas.db import db
 from iok_saas.meetings import rules as law
+from iok_saas.meetings import services
 from iok_saas.meetings.models import (
     ACCEPTED,
     ADOPTED,
@@ -48,7 +49,7 @@ from iok_saas.meetings.models import (
 )
 from iok_saas.web.formatting import WARSAW, local_today
 from tests.factories import make_household, pdf_bytes
-from tests.helpers import client_for, detached, in_tenant
+from tests.helpers import client_for, detached, in_tenant, queries_for
 from tests.meeting_data import hold_parts, make_meeting, starts
 
 BASE = "/panel/walne-zgromadzenie"
@@ -759,3 +760,41 @@ def test_the_office_opens_a_proxys_scan(app, zw, baltyk, setup, office):
     assert _signed_in(app, HOST, setup.members[0]).get(path).status_code == 404
     other = _signed_in(app, "baltyk.localhost", make_household(baltyk, units=0, role=ADMIN))
     assert other.get(path).status_code == 404
+
+
+# --- what the pages cost ------------------------------------------------------------------------
+
+
+def _grow(zw, setup, members: int) -> None:
+    """More members (in no part's building: to be placed), each with a proxy in the register
+    and a draft handed in on paper."""
+    for _ in range(members):
+        make_household(zw, units=1)
+    with in_tenant(zw):
+        meeting = db.session.get(Meeting, setup.meeting_id)
+        clerk = db.session.get(User, setup.staff.user_id)
+        rules = _rules(zw)
+        taken = {p.member_id for p in services.proxies_of(meeting)}
+        for n, member in enumerate(db.session.scalars(select(User).where(
+                User.role == "resident").order_by(User.id))):
+            if member.id not in taken and services.is_member(member.id, rules):
+                services.register_proxy(meeting, services.ProxyInput(
+                    member=member.identifier, holder_kind="advocate",
+                    holder_name=f"adw. Pełnomocnik {member.id}", received_on=local_today(),
+                    note=str(n)), clerk, rules)
+                services.register_paper_draft(
+                    meeting, member, title=f"Projekt {n}", text="Treść projektu.",
+                    supporters=10, received_on=local_today(), actor=clerk, rules=rules)
+
+
+@pytest.mark.parametrize("path", ["", "/pelnomocnictwa", "/wyniki", "/projekty"])
+def test_the_office_pages_cost_the_same_for_few_members_and_many(app, zw, path):
+    """The register, the results and the meeting's page: their statements do not grow with
+    the members and the proxies (a cooperative of 2 000 members opens them as fast)."""
+    setup = make_meeting(zw, parts=2)
+    page = f"{BASE}/{setup.meeting_id}{path}"
+    client = _signed_in(app, HOST, setup.staff)
+    _grow(zw, setup, 1)  # one of everything: a proxy, a member to place
+    few = queries_for(client, page)
+    _grow(zw, setup, 12)
+    assert queries_for(client, page) == few

@@ -13,8 +13,6 @@ from flask import g
 from sqlalchemy import select
 
 from iok_saas.auth.models import User
-from iok_saas.cases import services as cases
-from iok_saas.cases.models import CREATED
 from iok_saas.db import db
 from iok_saas.documents.models import Document, DocumentVisit
 from iok_saas.documents.services import DocumentError as DocumentError  # for the pages
@@ -75,9 +73,7 @@ def publish_pdf(meeting: Meeting, *, title: str, data: bytes, filename: str, rol
 
 def draft_text(draft: MeetingDraft) -> str:
     """The draft's text as the member filed it (the case's first message)."""
-    first = next((e for e in cases.history(draft) if e.case_id == draft.id
-                  and e.kind == CREATED), None)
-    return first.body if first is not None else ""
+    return services.draft_texts([draft]).get(draft.id, "")
 
 
 def draft_pdf(draft: MeetingDraft, tenant_info: TenantInfo | None = None) -> bytes:

@@ -34,6 +34,7 @@ from iok_saas.auth.models import User
 from iok_saas.cases import services as cases
 from iok_saas.cases.files import check_uploads
 from iok_saas.cases.kinds import Upload
+from iok_saas.cases.models import CREATED, CaseEvent
 from iok_saas.db import db, utcnow
 from iok_saas.estate.models import Building, Unit, UnitTitle
 from iok_saas.meetings import rules as law
@@ -621,6 +622,23 @@ def drafts_of(meeting: Meeting) -> list[MeetingDraft]:
                                                          MeetingDraft.id)))
 
 
+def draft_texts(drafts: Sequence[MeetingDraft]) -> dict[int, str]:
+    """Each draft's text as the member filed it (its case's first message), in one query."""
+    found: dict[int, str] = {}
+    if drafts:
+        for case_id, body in db.session.execute(
+                select(CaseEvent.case_id, CaseEvent.body)
+                .where(CaseEvent.case_id.in_([d.id for d in drafts]),
+                       CaseEvent.kind == CREATED).order_by(CaseEvent.id)):
+            found.setdefault(case_id, body)
+    return found
+
+
+def draft_items(meeting: Meeting) -> dict[int, MeetingItem]:
+    """case id → the agenda item each accepted draft became."""
+    return {i.draft_case_id: i for i in meeting.items if i.draft_case_id}
+
+
 def draft_item(draft: MeetingDraft) -> MeetingItem | None:
     """The agenda item a draft became, if accepted."""
     return db.session.scalar(select(MeetingItem).where(MeetingItem.draft_case_id == draft.id))
@@ -688,6 +706,15 @@ def proxies_of(meeting: Meeting, *, part_id: int | None = None,
     if standing is not None:
         stmt = stmt.where(MeetingProxy.status == (ACCEPTED if standing else REFUSED))
     return list(db.session.scalars(stmt.order_by(MeetingProxy.received_on, MeetingProxy.id)))
+
+
+def standing_counts(meeting: Meeting) -> dict[int, int]:
+    """part id → how many proxies stand for it (one query)."""
+    return dict(db.session.execute(
+        select(MeetingProxy.part_id, func.count()).where(
+            MeetingProxy.meeting_id == meeting.id, MeetingProxy.status == ACCEPTED,
+            MeetingProxy.withdrawn_at.is_(None), MeetingProxy.part_id.is_not(None))
+        .group_by(MeetingProxy.part_id)).tuples().all())
 
 
 def proxy_of(meeting: Meeting, proxy_id: int) -> MeetingProxy | None:

@@ -365,13 +365,11 @@ def _draft_or_404(meeting: Meeting, draft_id: int) -> MeetingDraft:
 def _drafts_page(meeting: Meeting, *, paper_form: Any = None, refuse_form: Any = None,
                  refuse_for: int | None = None):
     drafts = services.drafts_of(meeting)
-    texts = {}
-    for draft in drafts:
-        events = cases.history(draft)
-        texts[draft.id] = events[0].body if events else ""
+    texts = services.draft_texts(drafts)
     refuse_forms = {d.id: (refuse_form if d.id == refuse_for and refuse_form is not None
                            else _fresh(forms.RefuseForm, prefix=f"r{d.id}")) for d in drafts}
-    items = {d.id: services.draft_item(d) for d in drafts if not d.is_open}
+    accepted = services.draft_items(meeting)
+    items = {d.id: accepted.get(d.id) for d in drafts if not d.is_open}
     return render_template(
         "meetings/staff_drafts.html", meeting=meeting, drafts=drafts, texts=texts,
         names=services.people(d.filed_by_id for d in drafts), items=items,
@@ -643,8 +641,7 @@ def _results_page(meeting: Meeting, sent: Any = None):
         votes=votes, totals=services.totals(meeting, rules()), attendance=attendance,
         vote_forms=vote_forms, sat={p.id: p.starts_at <= now for p in parts},
         members=services.seat_counts(meeting, rules()),
-        standing={p.id: len(services.proxies_of(meeting, part_id=p.id, standing=True))
-                  for p in parts},
+        standing=services.standing_counts(meeting),
         publish_form=_fresh(ActionForm), quorum=rules().quorum_percent)
 
 
