@@ -46,7 +46,8 @@ from iok_saas.cases.kinds import Upload
 from iok_saas.cases.models import CaseEvent
 from iok_saas.db import db
 from iok_saas.documents.models import Document, DocumentVersion
-from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.estate.models import Building, Unit
+from iok_saas.estate.services import grant_title
 from iok_saas.meetings import library, notice, services
 from iok_saas.meetings.models import (
     ADVOCATE,
@@ -223,8 +224,7 @@ def _members(plan: Plan, units: list[Unit], residents: dict[str, User]) -> dict[
                     email=f"{member.identifier.lower()}@example.org")
         db.session.add(user)
         db.session.flush()
-        db.session.add(UnitTitle(unit_id=units[member.unit].id, user_id=user.id,
-                                 since=date(2015, 3, 1)))
+        grant_title(user.id, units[member.unit], "cooperative_ownership").since = date(2015, 3, 1)
         found[member.identifier] = user
     db.session.flush()
     return {**residents, **found}

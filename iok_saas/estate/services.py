@@ -141,11 +141,19 @@ def building_ids_of(user_id: int) -> Select:
 
 def holdings() -> Subquery:
     """Who holds which unit where, the reverse of ``places_of``: one row a title with
-    ``user_id``, ``unit_id``, ``building_id`` and ``estate``, for a capability to join when it
-    looks for the people holding units (of a list, a building, an estate)."""
-    return (select(UnitTitle.user_id, UnitTitle.unit_id, Unit.building_id, Building.estate)
+    ``user_id``, ``unit_id``, ``building_id``, ``estate`` and the title's ``kind``, for a
+    capability to join when it looks for the people holding units (of a list, a building, an
+    estate; by a kind of title: the members of a cooperative)."""
+    return (select(UnitTitle.user_id, UnitTitle.unit_id, Unit.building_id, Building.estate,
+                   UnitTitle.kind)
             .join(Unit, Unit.id == UnitTitle.unit_id)
             .join(Building, Building.id == Unit.building_id).subquery("holding"))
+
+
+def holds_title(user_id: int, kinds: Iterable[str]) -> bool:
+    """Whether the person holds a title of one of these kinds (a member's, for instance)."""
+    return bool(db.session.scalar(select(select(UnitTitle.id).where(
+        UnitTitle.user_id == user_id, UnitTitle.kind.in_(list(kinds))).exists())))
 
 
 def grant_title(user_id: int, unit: Unit, kind: str) -> UnitTitle:

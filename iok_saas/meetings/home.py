@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import Select, select
 
 from iok_saas.db.rowsets import ordered
-from iok_saas.estate.models import Unit, UnitTitle
+from iok_saas.estate.services import holdings
 from iok_saas.meetings.models import CONVENED, Meeting, MeetingPart, MeetingPartBuilding
 from iok_saas.web.home import PAGE, HomeTile, register_tile
 
@@ -18,9 +18,9 @@ def rows(user_id: Any, held: Select) -> Select:
     """The convened meeting's parts where the person's units are (a tile's rows); a lessee's
     lease makes no member, so it shows nothing (which other titles make a member is the
     statute's, and the meeting's page says so)."""
-    owned = select(UnitTitle.unit_id).where(UnitTitle.user_id == user_id,
-                                            UnitTitle.kind != "lease")
-    buildings = select(Unit.building_id).where(Unit.id.in_(owned))
+    held = holdings()
+    buildings = select(held.c.building_id).where(held.c.user_id == user_id,
+                                                 held.c.kind != "lease")
     return ordered(
         select(Meeting.id, Meeting.title, MeetingPart.name, MeetingPart.starts_at,
                MeetingPart.place)

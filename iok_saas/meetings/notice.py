@@ -35,7 +35,7 @@ from iok_saas.delivery.services import (
     pdf_checked,
 )
 from iok_saas.delivery.services import UnitDocument as _Delivered
-from iok_saas.estate.models import Unit, UnitTitle
+from iok_saas.estate.models import Unit
 from iok_saas.jobs import enqueue
 from iok_saas.meetings import services
 from iok_saas.meetings.models import CONVENED, Meeting, MeetingPart, MeetingPartBuilding
@@ -134,12 +134,9 @@ def addressees(meeting: Meeting, rules: Any, user_ids: Iterable[int] | None = No
     buildings = dict(db.session.execute(select(
         MeetingPartBuilding.building_id, MeetingPartBuilding.part_id)
         .where(MeetingPartBuilding.meeting_id == meeting.id)).tuples().all())
-    stmt = (select(UnitTitle.user_id, Unit.id, Unit.building_id)
-            .join(Unit, Unit.id == UnitTitle.unit_id)
-            .where(UnitTitle.kind.in_(rules.member_titles))
-            .order_by(UnitTitle.user_id, Unit.id))
-    if user_ids is not None:
-        stmt = stmt.where(UnitTitle.user_id.in_(list(user_ids)))
+    held = services.member_holdings(rules, user_ids).subquery()
+    stmt = select(held.c.user_id, held.c.unit_id, held.c.building_id).order_by(
+        held.c.user_id, held.c.unit_id)
     unit_of: dict[int, int] = {}
     for user_id, unit_id, building_id in db.session.execute(stmt):
         seat = seats.get(user_id)

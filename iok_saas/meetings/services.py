@@ -36,7 +36,8 @@ from iok_saas.cases.files import check_uploads
 from iok_saas.cases.kinds import Upload
 from iok_saas.cases.models import CREATED, CaseEvent
 from iok_saas.db import db, utcnow
-from iok_saas.estate.models import Building, Unit, UnitTitle
+from iok_saas.estate import services as estate
+from iok_saas.estate.models import Building
 from iok_saas.meetings import rules as law
 from iok_saas.meetings.kind import DRAFTS, TEXT_MAX
 from iok_saas.meetings.models import (
@@ -85,22 +86,24 @@ def _actor(user: Any) -> str:
 # --- members and parts ---------------------------------------------------------------------------
 
 
-def member_titles(rules: Any) -> Select:
-    """The titles that make their holders members (the statute's ``member_titles``)."""
-    return select(UnitTitle.user_id, UnitTitle.unit_id).where(
-        UnitTitle.kind.in_(rules.member_titles))
+def member_holdings(rules: Any, user_ids: Iterable[int] | None = None) -> Select:
+    """The titles that make their holders members (the statute's ``member_titles``): user id,
+    unit id, building id (of these people only, where given)."""
+    held = estate.holdings()
+    stmt = (select(held.c.user_id, held.c.unit_id, held.c.building_id)
+            .where(held.c.kind.in_(rules.member_titles)))
+    return stmt.where(held.c.user_id.in_(list(user_ids))) if user_ids is not None else stmt
 
 
 def member_ids(rules: Any) -> Select:
     """The members' account ids."""
-    return select(UnitTitle.user_id).where(UnitTitle.kind.in_(rules.member_titles)).distinct()
+    held = member_holdings(rules).subquery()
+    return select(held.c.user_id).distinct()
 
 
 def is_member(user_id: int, rules: Any) -> bool:
     """Whether the person is a member of this cooperative (holds a member's title here)."""
-    return bool(db.session.scalar(select(
-        select(UnitTitle.id).where(UnitTitle.user_id == user_id,
-                                   UnitTitle.kind.in_(rules.member_titles)).exists())))
+    return estate.holds_title(user_id, rules.member_titles)
 
 
 def members_count(rules: Any) -> int:
@@ -148,13 +151,8 @@ def seats(meeting: Meeting, rules: Any, user_ids: Iterable[int] | None = None
     or the office's choice where those buildings are in several parts (three queries)."""
     buildings = _building_parts(meeting.id)
     chosen = _chosen_parts(meeting.id)
-    stmt = (select(UnitTitle.user_id, Unit.building_id)
-            .join(Unit, Unit.id == UnitTitle.unit_id)
-            .where(UnitTitle.kind.in_(rules.member_titles)))
-    if user_ids is not None:
-        stmt = stmt.where(UnitTitle.user_id.in_(list(user_ids)))
     possible: dict[int, set[int]] = defaultdict(set)
-    for user_id, building_id in db.session.execute(stmt):
+    for user_id, _unit_id, building_id in db.session.execute(member_holdings(rules, user_ids)):
         part = buildings.get(building_id)
         possible[user_id]
         if part is not None:
