@@ -203,11 +203,21 @@ def test_a_resident_who_is_not_a_member_sees_no_meeting_data(app, zw):
 
 
 def test_the_home_page_shows_a_member_their_part_of_the_convened_meeting(app, zw):
-    setup = make_meeting(zw, parts=2)
-    member = setup.members[1]
+    setup = make_meeting(zw, parts=2, convened=False)
+    member, other = setup.members[1], setup.members[0]
+    with in_tenant(zw):  # the other member also holds a unit in the second part's building
+        db.session.add(UnitTitle(user_id=other.user_id, unit_id=member.unit_ids[1]))
+    with in_tenant(zw):
+        meeting = db.session.get(Meeting, setup.meeting_id)
+        clerk = db.session.get(User, setup.staff.user_id)
+        services.seat_member(meeting, db.session.get(User, other.user_id), setup.part_ids[0],
+                             clerk, _rules(zw))
+        services.convene(meeting, clerk, _rules(zw))
     home = _text(_client(app, zw, member).get("/").get_data(as_text=True))
     assert "Walne Zgromadzenie Członków 2027" in home and "Część 2" in home
     assert _when(app, setup, 2) in home and "Część 1" not in home
+    placed = _text(_client(app, zw, other).get("/").get_data(as_text=True))
+    assert "Część 1" in placed and "Część 2" not in placed  # where the office placed them
 
 
 def test_staff_may_look_at_the_members_page(app, zw):

@@ -10,7 +10,13 @@ from sqlalchemy import Select, select
 
 from iok_saas.db.rowsets import ordered
 from iok_saas.estate.services import holdings
-from iok_saas.meetings.models import CONVENED, Meeting, MeetingPart, MeetingPartBuilding
+from iok_saas.meetings.models import (
+    CONVENED,
+    Meeting,
+    MeetingMember,
+    MeetingPart,
+    MeetingPartBuilding,
+)
 from iok_saas.web.home import PAGE, HomeTile, register_tile
 
 
@@ -21,12 +27,17 @@ def rows(user_id: Any, held: Select) -> Select:
     held = holdings()
     buildings = select(held.c.building_id).where(held.c.user_id == user_id,
                                                  held.c.kind != "lease")
+    # A member holding units in several parts' buildings sits where the office placed them.
+    elsewhere = select(MeetingMember.id).where(
+        MeetingMember.meeting_id == Meeting.id, MeetingMember.user_id == user_id,
+        MeetingMember.part_id != MeetingPart.id).correlate(Meeting, MeetingPart).exists()
     return ordered(
         select(Meeting.id, Meeting.title, MeetingPart.name, MeetingPart.starts_at,
                MeetingPart.place)
         .join(MeetingPart, MeetingPart.meeting_id == Meeting.id)
         .join(MeetingPartBuilding, MeetingPartBuilding.part_id == MeetingPart.id)
-        .where(Meeting.status == CONVENED, MeetingPartBuilding.building_id.in_(buildings))
+        .where(Meeting.status == CONVENED, MeetingPartBuilding.building_id.in_(buildings),
+               ~elsewhere)
         .distinct(), MeetingPart.starts_at, MeetingPart.name, limit=3)
 
 
