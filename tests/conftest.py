@@ -72,6 +72,8 @@ def database() -> Iterator[str]:
           f"THEN CREATE ROLE {role} LOGIN NOSUPERUSER {bypass}; END IF; END $$"
           for role, bypass in ((APP_ROLE, "NOBYPASSRLS"), (PLATFORM_ROLE, "BYPASSRLS"))),
         f"CREATE DATABASE {DB_NAME}",
+        # A test run's database need not survive a crash: commits do not wait for the disk.
+        f"ALTER DATABASE {DB_NAME} SET synchronous_commit = off",
     )
     redis.Redis.from_url(REDIS_URL).flushdb()
     # The app and the platform role reach it through PgBouncer (transaction pooling), as a
