@@ -56,6 +56,7 @@ from iok_saas.meetings.models import (
     SOMEONE_ELSE,
     TWO_THIRDS,
 )
+from iok_saas.web.formatting import day
 
 DRAFT_DAYS = 15  # members' drafts, before the meeting or its first part
 DRAFT_SUPPORTERS = 10  # members supporting a members' draft, at least
@@ -166,7 +167,6 @@ def holder_key(name: str) -> str:
 
 def reason_text(code: str, proxies_by: date | None = None) -> str:
     """A reason as people read it."""
-    from iok_saas.web.formatting import day
     message = REASONS.get(code)
     if message is None:
         return code

@@ -949,10 +949,3 @@ def publish_results(meeting: Meeting, actor: User, rules: Any) -> None:
     meeting.members = members_count(rules)  # the quorum as counted: kept with the results
     audit.record(MEETING_RESULTS, actor=actor, identifier=meeting.title, meeting=meeting.id,
                  adopted=sum(1 for t in found.values() if t.outcome == "adopted"))
-
-
-def open_drafts_count() -> int:
-    """Members' drafts waiting for the office's decision (the start page's figure)."""
-    return db.session.scalar(select(func.count()).select_from(MeetingDraft).where(
-        MeetingDraft.status.in_((RECEIVED,)))) or 0
-
